@@ -1,0 +1,16 @@
+import type { Backend, DB } from '../db/client';
+import type { Config } from './utils/env.server';
+import type { Logger } from './utils/logger.server';
+
+/** What the server hands every loader and action (see server.ts `getLoadContext`). */
+export type PortalContext = {
+  db: DB;
+  backend: Backend;
+  config: Config;
+  logger: Logger;
+  cspNonce: string;
+};
+
+declare module '@remix-run/node' {
+  interface AppLoadContext extends PortalContext {}
+}

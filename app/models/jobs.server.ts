@@ -1,0 +1,150 @@
+import { sql } from 'kysely';
+import type { DB } from '../../db/client';
+import type { Job } from '../../db/schema';
+import type { Logger } from '../utils/logger.server';
+
+/**
+ * Background jobs are rows. Any number of app instances may run the worker: a job is claimed
+ * with FOR UPDATE SKIP LOCKED, so two workers never take the same one; a failure is retried
+ * with exponential backoff until max_attempts; a worker that died mid-job leaves a `running`
+ * row whose lock expires and is claimed again.
+ */
+export type JobHandler = (payload: Record<string, unknown>, job: Job) => Promise<void>;
+export type JobHandlers = Record<string, JobHandler>;
+
+const LOCK_TIMEOUT_SECONDS = 300;
+
+export async function enqueueJob(
+  db: DB,
+  job: { kind: string; payload?: Record<string, unknown>; runAt?: Date; dedupeKey?: string; maxAttempts?: number },
+): Promise<void> {
+  await db
+    .insertInto('jobs')
+    .values({
+      kind: job.kind,
+      payload: JSON.stringify(job.payload ?? {}),
+      run_at: job.runAt ?? new Date(),
+      dedupe_key: job.dedupeKey ?? null,
+      max_attempts: job.maxAttempts,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .execute();
+}
+
+/** Claims up to `limit` due jobs for this worker. */
+export async function claimJobs(db: DB, kinds: string[], limit: number): Promise<Job[]> {
+  if (kinds.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const due = await trx
+      .selectFrom('jobs')
+      .select('id')
+      .where('kind', 'in', kinds)
+      .where('run_at', '<=', sql<Date>`now()`)
+      .where((eb) =>
+        eb.or([
+          eb('state', '=', 'pending'),
+          eb.and([
+            eb('state', '=', 'running'),
+            eb('locked_at', '<', sql<Date>`now() - make_interval(secs => ${LOCK_TIMEOUT_SECONDS})`),
+          ]),
+        ]),
+      )
+      .orderBy('run_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (due.length === 0) return [];
+    return trx
+      .updateTable('jobs')
+      .set({ state: 'running', locked_at: sql<Date>`now()`, attempts: sql<number>`attempts + 1` })
+      .where(
+        'id',
+        'in',
+        due.map((d) => d.id),
+      )
+      .returningAll()
+      .execute();
+  });
+}
+
+export function backoffSeconds(attempt: number): number {
+  // 30s, 1m, 2m, 4m ... capped at 1h.
+  return Math.min(30 * 2 ** Math.max(0, attempt - 1), 3600);
+}
+
+async function finishJob(db: DB, job: Job, error?: unknown) {
+  if (!error) {
+    await db
+      .updateTable('jobs')
+      .set({ state: 'done', finished_at: sql<Date>`now()`, locked_at: null, last_error: null })
+      .where('id', '=', job.id)
+      .execute();
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const exhausted = job.attempts >= job.max_attempts;
+  await db
+    .updateTable('jobs')
+    .set({
+      state: exhausted ? 'failed' : 'pending',
+      locked_at: null,
+      last_error: message.slice(0, 2000),
+      run_at: sql<Date>`now() + make_interval(secs => ${backoffSeconds(job.attempts)})`,
+      finished_at: exhausted ? sql<Date>`now()` : null,
+    })
+    .where('id', '=', job.id)
+    .execute();
+}
+
+/** Runs one batch of due jobs; returns how many were processed. */
+export async function runDueJobs(
+  db: DB,
+  handlers: JobHandlers,
+  logger: Logger,
+  options: { limit?: number } = {},
+): Promise<number> {
+  const jobs = await claimJobs(db, Object.keys(handlers), options.limit ?? 10);
+  for (const job of jobs) {
+    try {
+      await handlers[job.kind]!(job.payload, job);
+      await finishJob(db, job);
+    } catch (error) {
+      logger.warn({ err: error, jobId: job.id, kind: job.kind, attempt: job.attempts }, 'job failed');
+      await finishJob(db, job, error);
+    }
+  }
+  return jobs.length;
+}
+
+/** Polls for due jobs until stopped. */
+export function startWorker(
+  db: DB,
+  handlers: JobHandlers,
+  logger: Logger,
+  options: { intervalMs?: number } = {},
+): { stop: () => Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = (async () => {
+      try {
+        while (!stopped && (await runDueJobs(db, handlers, logger)) > 0) {
+          // Keep draining while there is work.
+        }
+      } catch (error) {
+        logger.error({ err: error }, 'job worker could not claim jobs');
+      }
+      if (!stopped) timer = setTimeout(tick, options.intervalMs ?? 2_000);
+    })();
+  };
+  tick();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { LinksFunction, MetaFunction } from '@remix-run/node';
+import {
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+} from '@remix-run/react';
+import type { ReactNode } from 'react';
+import stylesHref from './styles/app.css';
+import { useNonce } from './utils/nonce';
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: stylesHref },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+];
+
+export const meta: MetaFunction = () => [
+  { title: 'Privacy Portal' },
+  { name: 'description', content: 'Exercise your data-protection rights and see who processes your data.' },
+];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <Link to="/" className="brand">
+            Privacy Portal
+          </Link>
+          <nav aria-label="Main">
+            <ul>
+              <li>
+                <NavLink to="/requests/new">Make a request</NavLink>
+              </li>
+              <li>
+                <NavLink to="/subprocessors">Subprocessors</NavLink>
+              </li>
+            </ul>
+          </nav>
+        </header>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+        <footer className="site-footer">
+          <p>Privacy Portal — your rights under the GDPR, online.</p>
+        </footer>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    return (
+      <section className="error-page">
+        <h1>Page not found</h1>
+        <p>There is no page at this address. It may have moved, or the link may be mistyped.</p>
+        <p>
+          <Link to="/">Go to the home page</Link>
+        </p>
+      </section>
+    );
+  }
+  // Nothing internal (messages, stacks) reaches the page; the server logs the details.
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  return (
+    <section className="error-page">
+      <h1>{status >= 500 ? 'Something went wrong' : 'This request could not be completed'}</h1>
+      <p>
+        {status >= 500
+          ? 'An unexpected error stopped this page. It has been logged; please try again in a moment.'
+          : 'The request was not accepted. Please go back and try again.'}
+      </p>
+      <p>
+        <Link to="/">Go to the home page</Link>
+      </p>
+    </section>
+  );
+}

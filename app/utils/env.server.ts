@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const secretSchema = z
+  .string()
+  .min(32, 'must be at least 32 characters (for example `openssl rand -base64 48`)');
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  MAIL_FROM: z.string().min(3).default('Privacy Portal <privacy@localhost>'),
+  PORTAL_TIMEZONE: z
+    .string()
+    .refine(isKnownTimeZone, 'must be an IANA time zone such as Europe/Berlin')
+    .default('Europe/London'),
+  PORTAL_HOLIDAYS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((d) => d.trim()).filter(Boolean))
+    .pipe(z.array(z.iso.date({ error: 'must be a comma-separated list of YYYY-MM-DD dates' }))),
+  SESSION_SECRET: secretSchema.optional(),
+  EXPORT_KEY: secretSchema.optional(),
+  BACKUP_KEY: secretSchema.optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+const SECRET_NAMES = ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY'] as const;
+type SecretName = (typeof SECRET_NAMES)[number];
+
+export type Config = {
+  env: 'production' | 'development' | 'test';
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  backend: 'pglite' | 'postgres';
+  publicUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  timeZone: string;
+  holidays: string[];
+  secrets: Record<'sessionSecret' | 'exportKey' | 'backupKey', string>;
+  logLevel: (typeof LOG_LEVELS)[number];
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function isKnownTimeZone(timeZone: string) {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads the environment once. A bad value throws a ConfigError whose message is one line
+ * naming the variable, so start-up can print it and stop.
+ */
+export type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const parsed = envSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = issue.path.join('.') || 'environment';
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const missing = SECRET_NAMES.filter((name) => !e[name]);
+  if (missing.length > 0 && e.NODE_ENV === 'production' && e.DATABASE_URL) {
+    // Several instances share one PostgreSQL; a secret generated on one disk would differ on the next.
+    throw new ConfigError(
+      `Invalid configuration: ${missing[0]} is required in production when DATABASE_URL is set`,
+    );
+  }
+  const generated = missing.length > 0 ? loadOrCreateSecrets(dataDir) : undefined;
+  const secret = (name: SecretName) => e[name] ?? generated![name];
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    backend: e.DATABASE_URL ? 'postgres' : 'pglite',
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    timeZone: e.PORTAL_TIMEZONE,
+    holidays: e.PORTAL_HOLIDAYS,
+    secrets: {
+      sessionSecret: secret('SESSION_SECRET'),
+      exportKey: secret('EXPORT_KEY'),
+      backupKey: secret('BACKUP_KEY'),
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function stripEmpty(env: Env) {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+}
+
+/** The embedded default: secrets generated once into DATA_DIR (mode 0600) and reused. */
+function loadOrCreateSecrets(dataDir: string): Record<SecretName, string> {
+  const file = path.join(dataDir, 'secrets.json');
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  let stored: Partial<Record<SecretName, string>> = {};
+  if (fs.existsSync(file)) {
+    try {
+      stored = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      throw new ConfigError(`Invalid configuration: ${file} is not valid JSON; restore it from a backup`);
+    }
+  }
+  const secrets = { ...stored } as Record<SecretName, string>;
+  let changed = false;
+  for (const name of SECRET_NAMES) {
+    if (typeof secrets[name] !== 'string' || secrets[name].length < 32) {
+      secrets[name] = randomBytes(32).toString('base64url');
+      changed = true;
+    }
+  }
+  if (changed) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+    fs.renameSync(tmp, file);
+  }
+  fs.chmodSync(file, 0o600);
+  return secrets;
+}

@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as m0001 from './0001_jobs';
+
+/**
+ * The one ordered registry of migrations. Imported statically (not read from disk) so the
+ * same list runs from the bundled server, the CLI and the tests. Append only; never rename.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_jobs': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

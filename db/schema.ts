@@ -1,0 +1,33 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Columns the database fills in; readable as Date, writable as Date or ISO string, optional on insert. */
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+
+export type JobState = 'pending' | 'running' | 'done' | 'failed';
+
+/** Background work (mail, expiry, reminders, announcements) claimed with FOR UPDATE SKIP LOCKED. */
+export interface JobsTable {
+  id: Generated<string>;
+  kind: string;
+  payload: Json<Record<string, unknown>>;
+  state: ColumnType<JobState, JobState | undefined, JobState>;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  run_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  dedupe_key: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  finished_at: ColumnType<Date | null, never, Date | string | null>;
+}
+
+export interface Database {
+  jobs: JobsTable;
+}
+
+export type Job = Selectable<JobsTable>;
+export type NewJob = Insertable<JobsTable>;
+export type JobUpdate = Updateable<JobsTable>;
+export type { Timestamp };

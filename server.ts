@@ -1,0 +1,187 @@
+/**
+ * The HTTP server: Express in front of the Remix build. Reads configuration once, opens the
+ * database, applies migrations, serves, and shuts down gracefully on SIGTERM/SIGINT.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequestHandler } from '@remix-run/express';
+import type { ServerBuild } from '@remix-run/node';
+import compression from 'compression';
+import express from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { PortalContext } from './app/context';
+import { ConfigError, loadConfig, type Config, type Env } from './app/utils/env.server';
+import { createLogger, type Logger } from './app/utils/logger.server';
+import { redactText } from './app/utils/redact';
+import { createJobHandlers } from './app/models/job-handlers.server';
+import { startWorker } from './app/models/jobs.server';
+import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+
+export type Portal = { server: Server; close: () => Promise<void>; port: number; db: DB; config: Config };
+
+export function createApp(options: {
+  build: ServerBuild;
+  db: DB;
+  backend: Backend;
+  config: Config;
+  logger: Logger;
+}) {
+  const { build, db, backend, config, logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use((_req, res, next) => {
+    res.locals.cspNonce = randomBytes(16).toString('base64');
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", (_req, res) => `'nonce-${(res as express.Response).locals.cspNonce}'`],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.publicUrl.startsWith('https:'),
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
+  app.use((_req, res, next) => {
+    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
+    next();
+  });
+  app.use(compression());
+
+  app.use(
+    pinoHttp({
+      logger,
+      // Only method, path (query credentials redacted) and status: never bodies or cookies.
+      wrapSerializers: false,
+      serializers: {
+        req: (req: express.Request) => ({ id: req.id, method: req.method, url: redactText(req.originalUrl) }),
+        res: (res: express.Response) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => req.url?.startsWith('/build/') === true || req.url === '/healthz' },
+    }),
+  );
+
+  // Fingerprinted by the compiler: cache for a year.
+  app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));
+  app.use(express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
+
+  app.get('/healthz', async (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      await pingDb(db);
+      res.json({ status: 'ok', db: 'ok', backend, version });
+    } catch (error) {
+      logger.error({ err: error }, 'health check: database unreachable');
+      res.status(503).json({ status: 'error', db: 'unreachable', backend, version });
+    }
+  });
+
+  app.all(
+    '*',
+    createRequestHandler({
+      build,
+      // Development mode sends error details to the browser: only when asked for explicitly.
+      mode: config.env === 'development' ? 'development' : 'production',
+      getLoadContext: (_req, res): PortalContext => ({
+        db,
+        backend,
+        config,
+        logger,
+        cspNonce: res.locals.cspNonce as string,
+      }),
+    }),
+  );
+  return app;
+}
+
+/** Starts the portal; resolves once it listens. Used by `npm start` and the tests. */
+export async function startPortal(env: Env = process.env): Promise<Portal> {
+  const config = loadConfig(env);
+  const logger = createLogger({ level: config.logLevel });
+  const { db, backend } = createDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw error;
+  }
+  const build = (await import(pathToFileURL(path.join(root, 'build/index.js')).href)) as ServerBuild;
+  const app = createApp({ build, db, backend, config, logger });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);
+  const worker = startWorker(db, createJobHandlers(), logger);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      logger.info('shutting down: no new connections, finishing requests in flight');
+      const force = setTimeout(() => server.closeAllConnections(), 10_000);
+      force.unref();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      clearTimeout(force);
+      await worker.stop();
+      await db.destroy();
+      logger.info('stopped');
+      logger.flush();
+    })());
+  return { server, close, port, db, config };
+}
+
+async function main() {
+  let portal: Portal;
+  try {
+    portal = await startPortal();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(`Start-up failed: ${redactText(error instanceof Error ? error.message : String(error))}\n`);
+    }
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    process.stderr.write(`\n${signal} received, stopping…\n`);
+    portal.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void main();
+}

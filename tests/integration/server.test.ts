@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPortal, type TestPortal } from '../support/portal';
+
+let portal: TestPortal;
+beforeAll(async () => {
+  portal = await startTestPortal();
+});
+afterAll(async () => {
+  await portal?.stop();
+});
+
+describe('the server', () => {
+  it('answers /healthz after a real database round trip', async () => {
+    const res = await fetch(`${portal.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const body = await res.json();
+    expect(body).toEqual({
+      status: 'ok',
+      db: 'ok',
+      backend: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
+  });
+
+  it('serves the home page with security headers and a fresh CSP nonce on each request', async () => {
+    const nonces: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(portal.url);
+      expect(res.status).toBe(200);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+      expect(nonce).toBeTruthy();
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      const html = await res.text();
+      expect(html).toContain('Your data, your rights');
+      // Every script tag carries the nonce, or the browser would refuse it.
+      const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('same-origin');
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      nonces.push(nonce!);
+    }
+    expect(nonces[0]).not.toBe(nonces[1]);
+  });
+
+  it('answers an unknown path with a 404 page', async () => {
+    const res = await fetch(`${portal.url}/no/such/page`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('Page not found');
+  });
+
+  it('serves compiled assets with long-lived cache headers', async () => {
+    const html = await (await fetch(portal.url)).text();
+    const asset = /href="(\/build\/[^"]+\.css)"/.exec(html)?.[1];
+    expect(asset).toBeTruthy();
+    const res = await fetch(`${portal.url}${asset}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+});
+
+describe('start-up and shutdown', () => {
+  it('reuses the same data and secrets when started again on the same DATA_DIR', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-restart-'));
+    const first = await startTestPortal({ DATA_DIR: dataDir });
+    await first.db.insertInto('jobs').values({ kind: 'marker', payload: '{}', run_at: new Date('2100-01-01') }).execute();
+    const secrets = first.config.secrets;
+    await first.stop();
+
+    const second = await startTestPortal({ DATA_DIR: dataDir, ...(first.config.databaseUrl ? { DATABASE_URL: first.config.databaseUrl } : {}) });
+    try {
+      expect(second.config.secrets).toEqual(secrets);
+      if (!first.config.databaseUrl) {
+        const marker = await second.db.selectFrom('jobs').select('kind').where('kind', '=', 'marker').execute();
+        expect(marker).toHaveLength(1);
+      }
+    } finally {
+      await second.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers 503 from /healthz when the database is unreachable', async () => {
+    const broken = await startTestPortal();
+    try {
+      await broken.db.destroy();
+      const res = await fetch(`${broken.url}/healthz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: 'error', db: 'unreachable' });
+    } finally {
+      await broken.stop().catch(() => {});
+    }
+  });
+
+  it('stops accepting connections after close and finishes cleanly', async () => {
+    const p = await startTestPortal();
+    expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
+    await p.stop();
+    await expect(fetch(`${p.url}/healthz`)).rejects.toThrow();
+  });
+});

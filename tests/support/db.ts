@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createDb, migrateToLatest, type Backend, type DB } from '../../db/client';
+
+export type TestDb = { db: DB; backend: Backend; destroy: () => Promise<void> };
+
+async function adminQuery(url: string, text: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * When DATABASE_URL is set: a new, empty database on that server for one test file, and how
+ * to drop it. Without it: undefined (the caller uses PGlite).
+ */
+export async function createTestDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return undefined;
+  const name = `pp_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(url, `CREATE DATABASE ${name}`);
+  const testUrl = new URL(url);
+  testUrl.pathname = `/${name}`;
+  return { url: testUrl.href, drop: () => adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/**
+ * A fresh, migrated database for one test file: in-memory PGlite by default, or a new
+ * database on the PostgreSQL server named by DATABASE_URL (dropped afterwards), so test
+ * files never see each other's rows.
+ */
+export async function createTestDb(): Promise<TestDb> {
+  const pgDatabase = await createTestDatabaseUrl();
+  const { db, backend } = createDb(
+    pgDatabase ? { databaseUrl: pgDatabase.url, poolSize: 5 } : { dataDir: 'memory://' },
+  );
+  await migrateToLatest(db);
+  return {
+    db,
+    backend,
+    destroy: async () => {
+      await db.destroy();
+      await pgDatabase?.drop();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startPortal, type Portal } from '../../server';
+import { createTestDatabaseUrl } from './db';
+
+export type TestPortal = Portal & { url: string; dataDir: string; stop: () => Promise<void> };
+
+/**
+ * The real server (Express + the Remix build) on a free port, with its own DATA_DIR and,
+ * when DATABASE_URL is set, its own PostgreSQL database. Needs `remix build` to have run.
+ */
+export async function startTestPortal(env: Record<string, string> = {}): Promise<TestPortal> {
+  const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pp-portal-'));
+  const pgDatabase = env.DATABASE_URL ? undefined : await createTestDatabaseUrl();
+  const portal = await startPortal({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    ...(pgDatabase ? { DATABASE_URL: pgDatabase.url } : {}),
+    ...env,
+    DATA_DIR: dataDir,
+  });
+  const url = `http://127.0.0.1:${portal.port}`;
+  return {
+    ...portal,
+    url,
+    dataDir,
+    stop: async () => {
+      await portal.close();
+      await pgDatabase?.drop();
+      if (!env.DATA_DIR) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
