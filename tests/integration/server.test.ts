@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabaseUrl } from '../support/db';
 import { startTestPortal, type TestPortal } from '../support/portal';
 
 let portal: TestPortal;
@@ -67,22 +68,23 @@ describe('the server', () => {
 });
 
 describe('start-up and shutdown', () => {
-  it('reuses the same data and secrets when started again on the same DATA_DIR', async () => {
+  it('reuses the same data and secrets when started again', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-restart-'));
-    const first = await startTestPortal({ DATA_DIR: dataDir });
+    const pgDatabase = await createTestDatabaseUrl();
+    const env = { DATA_DIR: dataDir, ...(pgDatabase ? { DATABASE_URL: pgDatabase.url } : {}) };
+    const first = await startTestPortal(env);
     await first.db.insertInto('jobs').values({ kind: 'marker', payload: '{}', run_at: new Date('2100-01-01') }).execute();
     const secrets = first.config.secrets;
     await first.stop();
 
-    const second = await startTestPortal({ DATA_DIR: dataDir, ...(first.config.databaseUrl ? { DATABASE_URL: first.config.databaseUrl } : {}) });
+    const second = await startTestPortal(env);
     try {
       expect(second.config.secrets).toEqual(secrets);
-      if (!first.config.databaseUrl) {
-        const marker = await second.db.selectFrom('jobs').select('kind').where('kind', '=', 'marker').execute();
-        expect(marker).toHaveLength(1);
-      }
+      const marker = await second.db.selectFrom('jobs').select('kind').where('kind', '=', 'marker').execute();
+      expect(marker).toHaveLength(1);
     } finally {
       await second.stop();
+      await pgDatabase?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
