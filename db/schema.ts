@@ -23,11 +23,104 @@ export interface JobsTable {
   finished_at: ColumnType<Date | null, never, Date | string | null>;
 }
 
+export type RequestType = 'access' | 'rectification' | 'erasure' | 'restriction' | 'portability' | 'objection';
+export type RequestStateColumn =
+  | 'unverified'
+  | 'open'
+  | 'in_progress'
+  | 'awaiting_subject'
+  | 'completed'
+  | 'denied'
+  | 'withdrawn'
+  | 'expired';
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+/** A data-subject request. Dates of the statutory clock are `YYYY-MM-DD` in PORTAL_TIMEZONE. */
+export interface RequestsTable {
+  id: Generated<string>;
+  reference: string;
+  type: RequestType;
+  state: RequestStateColumn;
+  email: string;
+  email_key: Nullable<string>;
+  name: string;
+  account_identifier: Nullable<string>;
+  details: Nullable<string>;
+  requester_role: 'self' | 'representative';
+  user_id: Nullable<string>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  received_at: NullableTimestamp;
+  due_date: Nullable<string>;
+  extension_months: Defaulted<number>;
+  extension_reason: Nullable<string>;
+  extended_at: NullableTimestamp;
+  paused_at: NullableTimestamp;
+  paused_days: Defaulted<number>;
+  closed_at: NullableTimestamp;
+  personal_data_deleted_at: NullableTimestamp;
+}
+
+/** The timeline of a request: every transition and every message, append-only in practice. */
+export interface RequestEventsTable {
+  id: Generated<string>;
+  request_id: string;
+  at: CreatedAt;
+  actor: 'subject' | 'staff' | 'system';
+  actor_id: Nullable<string>;
+  kind: string;
+  from_state: Nullable<string>;
+  to_state: Nullable<string>;
+  note: Nullable<string>;
+  visible_to_subject: Defaulted<boolean>;
+}
+
+/** Verification and private status links: only the SHA-256 of the token is stored. */
+export interface RequestTokensTable {
+  id: Generated<string>;
+  request_id: string;
+  purpose: 'verify' | 'status';
+  token_hash: string;
+  expires_at: NullableTimestamp;
+  used_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+/** Idempotency keys of intake submissions: a retried form post finds its first outcome here. */
+export interface RequestSubmissionsTable {
+  key: string;
+  request_id: Nullable<string>;
+  outcome: 'created' | 'duplicate';
+  created_at: CreatedAt;
+}
+
+/** Files a subject attached to a reply, AES-256-GCM encrypted. */
+export interface RequestAttachmentsTable {
+  id: Generated<string>;
+  request_id: string;
+  event_id: Nullable<string>;
+  filename: string;
+  content_type: 'application/pdf' | 'image/png' | 'image/jpeg';
+  size: number;
+  iv: Buffer;
+  auth_tag: Buffer;
+  ciphertext: Buffer;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   jobs: JobsTable;
+  requests: RequestsTable;
+  request_events: RequestEventsTable;
+  request_tokens: RequestTokensTable;
+  request_submissions: RequestSubmissionsTable;
+  request_attachments: RequestAttachmentsTable;
 }
 
 export type Job = Selectable<JobsTable>;
 export type NewJob = Insertable<JobsTable>;
 export type JobUpdate = Updateable<JobsTable>;
 export type { Timestamp };
+export type RequestUpdate = Updateable<RequestsTable>;
