@@ -24,6 +24,11 @@ import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/c
 const root = path.dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
 
+const MAX_BODY_BYTES = 1_048_576;
+// Five attachments of 10 MB each plus the reply text and multipart framing.
+const MAX_UPLOAD_BODY_BYTES = 5 * 10 * 1_048_576 + MAX_BODY_BYTES;
+const isUploadPath = (path: string) => /^\/(status\/s\/[^/]+|account\/requests\/\d+)\/reply$/.test(path);
+
 export type Portal = { server: Server; close: () => Promise<void>; port: number; db: DB; config: Config };
 
 export function createApp(options: {
@@ -83,6 +88,13 @@ export function createApp(options: {
     }),
   );
 
+  // Refused before anything reads the body; the upload route has its own per-file limit too.
+  app.use((req, res, next) => {
+    const limit = isUploadPath(req.path) ? MAX_UPLOAD_BODY_BYTES : MAX_BODY_BYTES;
+    if (Number(req.get('content-length') ?? '0') <= limit) return next();
+    res.status(413).type('text/plain').send('Payload too large.');
+  });
+
   // Fingerprinted by the compiler: cache for a year.
   app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
@@ -104,12 +116,13 @@ export function createApp(options: {
       build,
       // Development mode sends error details to the browser: only when asked for explicitly.
       mode: config.env === 'development' ? 'development' : 'production',
-      getLoadContext: (_req, res): PortalContext => ({
+      getLoadContext: (req, res): PortalContext => ({
         db,
         backend,
         config,
         logger,
         cspNonce: res.locals.cspNonce as string,
+        clientIp: req.ip ?? null,
       }),
     }),
   );

@@ -57,7 +57,7 @@ const singleLine = (label: string, max: number) =>
     .refine((v) => v.length <= max, `${capitalise(label)} must be at most ${max} characters`);
 
 function capitalise(text: string) {
-  return text.replace(/^(your |an |the |a )?(\w)/, (_m, _article, first: string) => first.toUpperCase());
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export const DETAILS_MAX = 5000;
@@ -79,21 +79,33 @@ export const intakeSchema = z
     requesterRole: z.enum(['self', 'representative'], { error: 'Say whether you are asking for yourself or for someone else' }),
     confirm: z.literal('yes', { error: 'Confirm that you are the data subject or authorised to act for them' }),
     submissionId: z.uuid({ error: 'The form has expired; please reload the page and send it again' }),
-  })
-  .superRefine((value, ctx) => {
-    if ((value.type === 'rectification' || value.type === 'objection') && value.details.trim().length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['details'],
-        message:
-          value.type === 'rectification'
-            ? 'Say which data is wrong and what it should be'
-            : 'Say which processing you object to and why',
-      });
-    }
   });
 
 export type IntakeInput = z.infer<typeof intakeSchema>;
+
+/** Details are required for rectification and objection; null when the rule is met. */
+function detailsRequirement(type: unknown, details: unknown): string | null {
+  const empty = typeof details !== 'string' || details.trim().length === 0;
+  if (!empty) return null;
+  if (type === 'rectification') return 'Say which data is wrong and what it should be';
+  if (type === 'objection') return 'Say which processing you object to and why';
+  return null;
+}
+
+/**
+ * Validates an intake submission. The details rule is checked beside the schema rather than
+ * in a refinement, so its message appears together with every other field's.
+ */
+export function validateIntake(
+  fields: Record<string, unknown>,
+): { success: true; data: IntakeInput } | { success: false; errors: FieldErrors } {
+  const parsed = intakeSchema.safeParse(fields);
+  const detailsError = detailsRequirement(fields.type, fields.details);
+  if (parsed.success && !detailsError) return { success: true, data: parsed.data };
+  const errors = parsed.success ? {} : fieldErrors(parsed.error);
+  if (detailsError) errors.details ??= detailsError;
+  return { success: false, errors };
+}
 
 /** Free text of a reply to the privacy team. */
 export const replySchema = z.object({

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { CheckboxField, RadioGroupField, TextAreaField } from '~/components/choice-fields';
+import { Field, FormError } from '~/components/field';
+import { REQUEST_TYPES, validateIntake, type FieldErrors } from '~/models/request-intake';
+import { submitIntake } from '~/models/request-intake.server';
+import { readStrictForm } from '~/utils/strict-form.server';
+
+export const meta: MetaFunction = () => [{ title: 'Make a request — Privacy Portal' }];
+
+type ActionData = { formError?: string; fieldErrors?: FieldErrors; values?: Record<string, string> };
+
+const ECHO = ['type', 'email', 'name', 'accountIdentifier', 'details', 'requesterRole', 'confirm', 'submissionId'];
+/** A field people never see; bots that fill every input fill it too. */
+const HONEYPOT = 'website';
+
+export async function loader(_args: LoaderFunctionArgs) {
+  // A fresh key per rendering of the form: a retried post of this form is recognised as the same submission.
+  return json({ submissionId: randomUUID() }, { headers: { 'Cache-Control': 'no-store' } });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await readStrictForm(request);
+  if (!form.ok) return json<ActionData>({ formError: form.formError, values: {} }, { status: form.status });
+  const values = Object.fromEntries(ECHO.map((k) => [k, (form.fields[k] ?? '').slice(0, 6000)]));
+  if ((form.fields[HONEYPOT] ?? '') !== '') return redirect('/requests/sent');
+
+  const parsed = validateIntake(form.fields);
+  if (!parsed.success) {
+    return json<ActionData>(
+      { formError: 'Some answers need your attention.', fieldErrors: parsed.errors, values },
+      { status: 400 },
+    );
+  }
+  const outcome = await submitIntake(context, { input: parsed.data, clientAddress: context.clientIp ?? 'unknown' });
+  if (outcome.kind === 'rate_limited') {
+    return json<ActionData>(
+      { formError: `Too many requests from here. Please try again in ${Math.ceil(outcome.retryAfterSeconds / 60)} minutes.`, values },
+      { status: 429, headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
+    );
+  }
+  return redirect('/requests/sent');
+}
+
+export default function NewRequest() {
+  const { submissionId } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const errors = data?.fieldErrors ?? {};
+  const values = data?.values ?? {};
+  const submitting = useNavigation().state === 'submitting';
+  return (
+    <section className="narrow-wide">
+      <h1>Make a request</h1>
+      <p className="lead">
+        Tell us what you want us to do with your personal data. We will email you a link to confirm your address; the
+        one-month deadline starts when you confirm.
+      </p>
+      <FormError message={data?.formError} />
+      <Form method="post" noValidate>
+        <input type="hidden" name="submissionId" value={values.submissionId || submissionId} />
+        <RadioGroupField
+          legend="What are you asking for?"
+          name="type"
+          options={REQUEST_TYPES}
+          defaultValue={values.type}
+          error={errors.type}
+        />
+        <Field label="Email address" name="email" type="email" autoComplete="email" defaultValue={values.email} error={errors.email} hint="We send the confirmation link and updates here." />
+        <Field label="Full name" name="name" autoComplete="name" defaultValue={values.name} error={errors.name} />
+        <Field
+          label="Account identifier (optional)"
+          name="accountIdentifier"
+          autoComplete="off"
+          defaultValue={values.accountIdentifier}
+          error={errors.accountIdentifier}
+          hint="A customer number or username, if you have one: it helps us find your data."
+        />
+        <TextAreaField
+          label="Details"
+          name="details"
+          rows={6}
+          autoComplete="off"
+          defaultValue={values.details}
+          error={errors.details}
+          hint="Required for rectification (what is wrong, and what it should be) and objection (which processing, and why)."
+        />
+        <RadioGroupField
+          legend="Who is this request for?"
+          name="requesterRole"
+          options={[
+            { value: 'self', label: 'Myself' },
+            { value: 'representative', label: 'Someone else, who has authorised me to act for them' },
+          ]}
+          defaultValue={values.requesterRole}
+          error={errors.requesterRole}
+        />
+        <CheckboxField
+          name="confirm"
+          label="I confirm that I am the person this request is about, or that I am authorised to act for them."
+          defaultChecked={values.confirm === 'yes'}
+          error={errors.confirm}
+        />
+        <div className="hp">
+          <label htmlFor="field-website">Leave this field empty</label>
+          <input id="field-website" name={HONEYPOT} type="text" tabIndex={-1} autoComplete="off" defaultValue="" />
+        </div>
+        <button type="submit" disabled={submitting}>
+          Send request
+        </button>
+      </Form>
+    </section>
+  );
+}

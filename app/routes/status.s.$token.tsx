@@ -1,0 +1,48 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { useActionData, useLoaderData, useParams } from '@remix-run/react';
+import { FormError } from '~/components/field';
+import { RequestStatusView } from '~/components/request-status';
+import { subjectStatusAction } from '~/models/request-subject-actions.server';
+import { getSubjectStatus } from '~/models/request-status.server';
+import { resolveStatusLink } from '~/models/request-verification.server';
+import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
+import { readStrictForm } from '~/utils/strict-form.server';
+
+export const meta: MetaFunction = () => [{ title: 'Your request — Privacy Portal' }];
+
+const PRIVATE = PRIVATE_HEADERS;
+export const headers = privateHeaders;
+
+async function requireRequest(token: string | undefined, db: LoaderFunctionArgs['context']['db']) {
+  const request = await resolveStatusLink(db, token ?? '');
+  if (!request) throw new Response('Not found', { status: 404, headers: PRIVATE });
+  return request;
+}
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const request = await requireRequest(params.token, context.db);
+  const status = await getSubjectStatus(context.db, request);
+  return json({ status, timeZone: context.config.timeZone }, { headers: PRIVATE });
+}
+
+export async function action({ request: httpRequest, params, context }: ActionFunctionArgs) {
+  const request = await requireRequest(params.token, context.db);
+  const form = await readStrictForm(httpRequest);
+  if (!form.ok) return json({ error: form.formError }, { status: form.status, headers: PRIVATE });
+  const result = await subjectStatusAction(context, { request, fields: form.fields, userId: null });
+  if (!result.ok) return json({ error: result.error }, { status: result.status, headers: PRIVATE });
+  return redirect(new URL(httpRequest.url).pathname, { headers: PRIVATE });
+}
+
+export default function StatusByLink() {
+  const { status, timeZone } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const { token } = useParams();
+  return (
+    <section>
+      <FormError message={data?.error} />
+      <RequestStatusView status={status} basePath={`/status/s/${token}`} timeZone={timeZone} />
+      <p className="hint">Keep this page's address private: anyone who has it can see and withdraw this request.</p>
+    </section>
+  );
+}

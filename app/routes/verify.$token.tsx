@@ -1,0 +1,116 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { FormError, Notice } from '~/components/field';
+import { requestTypeLabel } from '~/models/request-intake';
+import { deadlineRules } from '~/models/request-intake.server';
+import { resendVerificationLink } from '~/models/request-notify.server';
+import { confirmVerification, getVerificationView } from '~/models/request-verification.server';
+import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
+import { readStrictForm } from '~/utils/strict-form.server';
+
+export const meta: MetaFunction = () => [{ title: 'Confirm your request — Privacy Portal' }];
+
+type VerifyActionData = { error?: string; resent: boolean };
+
+const PRIVATE = PRIVATE_HEADERS;
+export const headers = privateHeaders;
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const view = await getVerificationView(context.db, params.token ?? '');
+  return json(view, { status: view.status === 'unknown' ? 404 : 200, headers: PRIVATE });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const token = params.token ?? '';
+  const form = await readStrictForm(request);
+  if (!form.ok) return json<VerifyActionData>({ error: form.formError, resent: false }, { status: form.status, headers: PRIVATE });
+  if (form.fields.intent === 'confirm') {
+    const result = await confirmVerification(context.db, token, { rules: deadlineRules(context.config) });
+    if (result.status === 'verified') return redirect(`/status/s/${result.statusToken}`, { headers: PRIVATE });
+    // The loader runs again and shows the expired or used page.
+    return json<VerifyActionData>({ error: 'This link can no longer confirm a request.', resent: false }, { status: 409, headers: PRIVATE });
+  }
+  if (form.fields.intent === 'resend') {
+    const result = await resendVerificationLink(context, { token, clientAddress: context.clientIp ?? 'unknown' });
+    if (result.kind === 'rate_limited') {
+      return json<VerifyActionData>(
+        { error: `Too many new links asked for. Please try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`, resent: false },
+        { status: 429, headers: { ...PRIVATE, 'Retry-After': String(result.retryAfterSeconds) } },
+      );
+    }
+    return json({ resent: true } as VerifyActionData, { headers: PRIVATE });
+  }
+  return json<VerifyActionData>({ error: 'Unknown action.', resent: false }, { status: 400, headers: PRIVATE });
+}
+
+export default function Verify() {
+  const view = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  if (view.status === 'unknown') {
+    return (
+      <section className="narrow">
+        <h1>Link not recognised</h1>
+        <p>This confirmation link is not one we sent, or it was copied incompletely. Check the address in your email.</p>
+        <p>
+          <Link to="/requests/new">Make a new request</Link>
+        </p>
+      </section>
+    );
+  }
+  const { request } = view;
+  if (view.status !== 'valid') {
+    return (
+      <section className="narrow">
+        <h1>{view.status === 'expired' ? 'This link has expired' : 'This link has already been used'}</h1>
+        <p>
+          {view.status === 'expired'
+            ? 'Confirmation links are valid for 7 days.'
+            : 'Each confirmation link works once. Your request may already be confirmed.'}{' '}
+          We can email a new link to the address on request {request.reference}: a confirmation link if it still needs
+          confirming, or a link to its status page if it is confirmed.
+        </p>
+        <FormError message={data?.error} />
+        {data?.resent ? (
+          <Notice>If the request can still be followed, a new link is on its way to the email address on it.</Notice>
+        ) : (
+          <Form method="post">
+            <button type="submit" name="intent" value="resend">
+              Email me a new link
+            </button>
+          </Form>
+        )}
+        <p>
+          <Link to="/requests/new">Make a new request</Link>
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="narrow">
+      <h1>Confirm your request</h1>
+      <p>Check the details below, then confirm. Your request starts, and the one-month deadline runs, from the moment you confirm.</p>
+      <dl>
+        <dt>Reference</dt>
+        <dd>{request.reference}</dd>
+        <dt>Request</dt>
+        <dd>{requestTypeLabel(request.type)}</dd>
+        <dt>Name</dt>
+        <dd>{request.name}</dd>
+        <dt>Email</dt>
+        <dd>{request.email}</dd>
+        {request.details ? (
+          <>
+            <dt>Details</dt>
+            <dd className="preserve">{request.details}</dd>
+          </>
+        ) : null}
+      </dl>
+      <FormError message={data?.error} />
+      <Form method="post">
+        <button type="submit" name="intent" value="confirm">
+          Confirm my request
+        </button>
+      </Form>
+    </section>
+  );
+}
