@@ -4,7 +4,7 @@ import type { DeadlineRules } from './deadlines';
 import type { IntakeInput } from './request-intake';
 import { createRequest, type IntakeResult } from './requests.server';
 
-export function deadlineRules(config: Pick<Config, 'timeZone' | 'holidays'>): DeadlineRules {
+export function deadlineRules(config: { timeZone: string; holidays: readonly string[] }): DeadlineRules {
   return { timeZone: config.timeZone, holidays: config.holidays };
 }
 

@@ -107,7 +107,7 @@ export async function applyTransition(
   if (isClosed(to) && to !== 'expired') {
     await enqueueJob(trx, {
       kind: 'request.purge-attachments',
-      payload: { requestId: request.id },
+      payload: { requestId: String(request.id) },
       runAt: new Date(now.getTime() + ATTACHMENT_RETENTION_DAYS * DAY_MS),
       dedupeKey: `request.purge-attachments:${request.id}`,
     });

@@ -126,7 +126,7 @@ export async function createRequest(
     }
     await enqueueJob(trx, {
       kind: 'request.expire',
-      payload: { requestId: created.id },
+      payload: { requestId: String(created.id) },
       runAt: new Date(now.getTime() + VERIFY_TTL_DAYS * DAY_MS),
       dedupeKey: `request.expire:${created.id}`,
     });
@@ -182,7 +182,7 @@ export async function expireUnverifiedRequest(
     await applyTransition(trx, request, 'expire', { kind: 'system' }, { rules: options.rules, now });
     await enqueueJob(trx, {
       kind: 'request.purge-personal-data',
-      payload: { requestId },
+      payload: { requestId: String(requestId) },
       runAt: new Date(request.created_at.getTime() + PERSONAL_DATA_RETENTION_DAYS * DAY_MS),
       dedupeKey: `request.purge-personal-data:${requestId}`,
     });
