@@ -17,7 +17,7 @@ import type { PortalContext } from './app/context';
 import { ConfigError, loadConfig, type Config, type Env } from './app/utils/env.server';
 import { createLogger, type Logger } from './app/utils/logger.server';
 import { redactText } from './app/utils/redact';
-import { createJobHandlers } from './app/models/job-handlers.server';
+import { createJobHandlers, scheduleMaintenance } from './app/models/job-handlers.server';
 import { startWorker } from './app/models/jobs.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
 
@@ -138,7 +138,8 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);
-  const worker = startWorker(db, createJobHandlers(), logger);
+  await scheduleMaintenance(db);
+  const worker = startWorker(db, createJobHandlers({ db, config, logger }), logger);
 
   let closing: Promise<void> | undefined;
   const close = () =>
