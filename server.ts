@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequestHandler } from '@remix-run/express';
-import type { ServerBuild } from '@remix-run/node';
+import { broadcastDevReady, type ServerBuild } from '@remix-run/node';
 import compression from 'compression';
 import express from 'express';
 import helmet from 'helmet';
@@ -51,7 +51,8 @@ export function createApp(options: {
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
-          connectSrc: ["'self'"],
+          // `remix dev` reloads the page over a websocket; only in development.
+          connectSrc: config.env === 'development' ? ["'self'", 'ws://localhost:*'] : ["'self'"],
           formAction: ["'self'"],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
@@ -139,6 +140,7 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);
   await scheduleMaintenance(db);
+  if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
   const worker = startWorker(db, createJobHandlers({ db, config, logger }), logger);
 
   let closing: Promise<void> | undefined;
