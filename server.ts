@@ -24,6 +24,44 @@ import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/c
 const root = path.dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
 
+/** Bodies larger than this are refused before any route reads them (see LARGE_BODY_ROUTES). */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Routes that accept file uploads, with their own (larger) limit; the route enforces per-file limits. */
+export const LARGE_BODY_ROUTES: { pattern: RegExp; limit: number }[] = [];
+
+function bodyLimitFor(pathname: string) {
+  return LARGE_BODY_ROUTES.find((r) => r.pattern.test(pathname))?.limit ?? BODY_LIMIT_BYTES;
+}
+
+const refusal = (title: string, text: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><main><h1>${title}</h1><p>${text}</p><p><a href="/">Go to the home page</a></p></main></body></html>`;
+
+/**
+ * Refuses oversized bodies up front. Browsers always send Content-Length with a form, so a
+ * body without one (chunked) is refused too rather than read without a bound.
+ */
+function limitBodySize(req: express.Request, res: express.Response, next: express.NextFunction) {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+  const length = req.headers['content-length'];
+  if (length === undefined) {
+    if (req.headers['transfer-encoding']) {
+      res.status(411).type('html').send(refusal('Length required', 'Send the form again from the page.'));
+      return;
+    }
+    return next();
+  }
+  const limit = bodyLimitFor(req.path);
+  if (!/^\d+$/.test(length) || Number(length) > limit) {
+    res.setHeader('Connection', 'close');
+    res
+      .status(413)
+      .type('html')
+      .send(refusal('Too much data', `The form sent more than ${Math.round(limit / 1024 / 1024)} MB. Shorten it and try again.`));
+    return;
+  }
+  next();
+}
+
 export type Portal = { server: Server; close: () => Promise<void>; port: number; db: DB; config: Config };
 
 export function createApp(options: {
@@ -83,6 +121,8 @@ export function createApp(options: {
       autoLogging: { ignore: (req) => req.url?.startsWith('/build/') === true || req.url === '/healthz' },
     }),
   );
+
+  app.use(limitBodySize);
 
   // Fingerprinted by the compiler: cache for a year.
   app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));
