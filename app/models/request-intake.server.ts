@@ -1,12 +1,15 @@
 import type { DB } from '../../db/client';
 import type { Config } from '../utils/env.server';
-import type { DeadlineRules } from './deadlines';
 import type { IntakeInput } from './request-intake';
-import { createRequest, type IntakeResult } from './requests.server';
+import { requestPolicy } from './request-policy';
+import { consumeRateLimit } from './rate-limit.server';
+import { createRequest, emailKey, type IntakeResult } from './requests.server';
 
-export function deadlineRules(config: { timeZone: string; holidays: readonly string[] }): DeadlineRules {
-  return { timeZone: config.timeZone, holidays: config.holidays };
-}
+/** Generous for people (a household behind one address, a few retries), tight for scripts. */
+export const INTAKE_LIMITS = {
+  perAddress: { limit: 20, windowSeconds: 3600 },
+  perEmail: { limit: 5, windowSeconds: 3600 },
+};
 
 export type SubmitOutcome =
   | { kind: 'accepted'; result: IntakeResult }
@@ -14,7 +17,7 @@ export type SubmitOutcome =
 
 /**
  * The intake as the public form uses it: rate limits per client address and per email, then
- * the request, then the emails in the same transaction.
+ * the request with its emails in one transaction.
  */
 export async function submitIntake(
   deps: { db: DB; config: Config },
@@ -22,7 +25,14 @@ export async function submitIntake(
 ): Promise<SubmitOutcome> {
   const { db, config } = deps;
   const { input, user } = submission;
+  for (const [bucket, key, limits] of [
+    ['request-intake:address', submission.clientAddress, INTAKE_LIMITS.perAddress],
+    ['request-intake:email', emailKey(input.email), INTAKE_LIMITS.perEmail],
+  ] as const) {
+    const hit = await consumeRateLimit(db, { bucket, key, ...limits });
+    if (!hit.allowed) return { kind: 'rate_limited', retryAfterSeconds: hit.retryAfterSeconds };
+  }
   const verifiedEmail = !!user && user.email.toLowerCase() === input.email.trim().toLowerCase();
-  const result = await createRequest(db, { ...input, userId: user?.id ?? null, verifiedEmail }, { rules: deadlineRules(config) });
+  const result = await createRequest(db, { ...input, userId: user?.id ?? null, verifiedEmail }, { rules: requestPolicy(config) });
   return { kind: 'accepted', result };
 }

@@ -2,7 +2,7 @@ import type { DB } from '../../db/client';
 import type { Config } from '../utils/env.server';
 import type { JobHandlers } from './jobs.server';
 import { purgeAttachmentsOfClosedRequest } from './request-attachments.server';
-import { deadlineRules } from './request-intake.server';
+import { requestPolicy } from './request-policy';
 import { expireUnverifiedRequest, purgeUnverifiedPersonalData } from './requests.server';
 
 function requestId(payload: Record<string, unknown>): string {
@@ -17,11 +17,11 @@ function requestId(payload: Record<string, unknown>): string {
  * their personal data after 30, deletion of attachments 30 days after a request closes. Each
  * handler re-checks the request's state, so a job that runs late or twice does no harm.
  */
-export function requestJobHandlers(deps: { db: DB; config: { timeZone: string; holidays: readonly string[] } }): JobHandlers {
+export function requestJobHandlers(deps: { db: DB; config: { timeZone: string; holidays: readonly string[]; publicUrl: string } }): JobHandlers {
   const { db, config } = deps;
   return {
     'request.expire': async (payload) => {
-      await expireUnverifiedRequest(db, requestId(payload), { rules: deadlineRules(config) });
+      await expireUnverifiedRequest(db, requestId(payload), { rules: requestPolicy(config) });
     },
     'request.purge-personal-data': async (payload) => {
       await purgeUnverifiedPersonalData(db, requestId(payload));

@@ -2,7 +2,7 @@ import type { DB } from '../../db/client';
 import type { Config } from '../utils/env.server';
 import { AttachmentError, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_REPLY } from './request-attachments.server';
 import { fieldErrors, replySchema, type FieldErrors } from './request-intake';
-import { deadlineRules } from './request-intake.server';
+import { requestPolicy } from './request-policy';
 import { replyToRequest } from './request-reply.server';
 import { RequestConflictError, type RequestRow } from './request-transitions.server';
 import { readUpload } from '../utils/upload.server';
@@ -42,7 +42,7 @@ export async function handleReply(
     await replyToRequest(
       deps.db,
       { requestId: input.request.id, userId: input.userId, message: parsed.data.message, files: upload.files },
-      { rules: deadlineRules(deps.config), exportKey: deps.config.secrets.exportKey },
+      { rules: requestPolicy(deps.config), exportKey: deps.config.secrets.exportKey },
     );
     return { ok: true };
   } catch (error) {

@@ -1,5 +1,5 @@
 import type { DB } from '../../db/client';
-import type { DeadlineRules } from './deadlines';
+import type { RequestPolicy } from './request-policy';
 import { AttachmentError, checkAttachment, MAX_ATTACHMENTS_PER_REPLY, storeAttachment } from './request-attachments.server';
 import { appendEvent, applyTransition, lockRequest, RequestConflictError, type RequestRow } from './request-transitions.server';
 
@@ -12,7 +12,7 @@ export type UploadedFile = { filename: string; bytes: Buffer };
 export async function replyToRequest(
   db: DB,
   input: { requestId: string; userId?: string | null; message: string; files: UploadedFile[] },
-  options: { rules: DeadlineRules; exportKey: string; now?: Date },
+  options: { rules: RequestPolicy; exportKey: string; now?: Date },
 ): Promise<RequestRow> {
   const now = options.now ?? new Date();
   if (input.files.length > MAX_ATTACHMENTS_PER_REPLY) {

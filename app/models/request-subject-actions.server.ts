@@ -1,7 +1,7 @@
 import type { DB } from '../../db/client';
 import type { Config } from '../utils/env.server';
 import { removeAttachment } from './request-attachments.server';
-import { deadlineRules } from './request-intake.server';
+import { requestPolicy } from './request-policy';
 import { IllegalTransitionError } from './request-lifecycle';
 import { RequestConflictError, withdrawRequest, type RequestRow } from './request-transitions.server';
 
@@ -19,7 +19,7 @@ export async function subjectStatusAction(
   const { request, fields } = input;
   try {
     if (fields.intent === 'withdraw') {
-      await withdrawRequest(db, { requestId: request.id, userId: input.userId }, { rules: deadlineRules(config) });
+      await withdrawRequest(db, { requestId: request.id, userId: input.userId }, { rules: requestPolicy(config) });
       return { ok: true };
     }
     if (fields.intent === 'remove-attachment') {

@@ -1,8 +1,10 @@
 import type { Selectable } from 'kysely';
+import type { RequestPolicy } from './request-policy';
 import type { DB } from '../../db/client';
 import type { RequestsTable, RequestUpdate } from '../../db/schema';
-import { computeDueDate, extendClock, pausedDaysBetween, type DeadlineRules } from './deadlines';
+import { computeDueDate, extendClock, pausedDaysBetween } from './deadlines';
 import { enqueueJob } from './jobs.server';
+import { mailExtension, mailTransition } from './request-mail.server';
 import {
   isClosed,
   nextState,
@@ -66,7 +68,7 @@ export async function applyTransition(
   request: RequestRow,
   action: RequestAction,
   actor: ActorRef,
-  options: { rules: DeadlineRules; now: Date; note?: string | null },
+  options: { rules: RequestPolicy; now: Date; note?: string | null },
 ): Promise<RequestRow> {
   const { rules, now } = options;
   const to = nextState(request.state, action, actor.kind);
@@ -104,6 +106,7 @@ export async function applyTransition(
     to,
     note: options.note ? `${TRANSITION_MESSAGES[action]}\n\n${options.note}` : TRANSITION_MESSAGES[action],
   });
+  await mailTransition(trx, updated, action, { note: options.note, actor: actor.kind, publicUrl: rules.publicUrl });
   if (isClosed(to) && to !== 'expired') {
     await enqueueJob(trx, {
       kind: 'request.purge-attachments',
@@ -119,7 +122,7 @@ export async function applyTransition(
 export async function transitionRequest(
   db: DB,
   input: { requestId: string; action: RequestAction; actor: ActorRef; note?: string | null },
-  options: { rules: DeadlineRules; now?: Date },
+  options: { rules: RequestPolicy; now?: Date },
 ): Promise<RequestRow> {
   const now = options.now ?? new Date();
   return db.transaction().execute(async (trx) => {
@@ -133,7 +136,7 @@ export async function transitionRequest(
 export function requestInformation(
   db: DB,
   input: { requestId: string; staffId: string; question: string },
-  options: { rules: DeadlineRules; now?: Date },
+  options: { rules: RequestPolicy; now?: Date },
 ) {
   return transitionRequest(
     db,
@@ -146,7 +149,7 @@ export function requestInformation(
 export function withdrawRequest(
   db: DB,
   input: { requestId: string; userId?: string | null },
-  options: { rules: DeadlineRules; now?: Date },
+  options: { rules: RequestPolicy; now?: Date },
 ) {
   return transitionRequest(
     db,
@@ -162,7 +165,7 @@ export function withdrawRequest(
 export async function extendDeadline(
   db: DB,
   input: { requestId: string; staffId: string; months: number; reason: string },
-  options: { rules: DeadlineRules; now?: Date },
+  options: { rules: RequestPolicy; now?: Date },
 ): Promise<RequestRow> {
   const now = options.now ?? new Date();
   return db.transaction().execute(async (trx) => {
@@ -199,6 +202,7 @@ export async function extendDeadline(
       kind: 'extended',
       note: `The deadline was extended by ${input.months} month${input.months === 1 ? '' : 's'} to ${dueDate}. Reason: ${input.reason}`,
     });
+    await mailExtension(trx, updated, options.rules.publicUrl);
     return updated;
   });
 }

@@ -1,5 +1,6 @@
 import type { DB } from '../../db/client';
-import type { DeadlineRules } from './deadlines';
+import type { RequestPolicy } from './request-policy';
+import { mailStatusLink, mailVerificationLink } from './request-mail.server';
 import { consumeToken, findToken, issueToken, type TokenStatus } from './request-tokens.server';
 import { applyTransition, lockRequest, type RequestRow } from './request-transitions.server';
 
@@ -32,7 +33,7 @@ export type ConfirmResult =
 export async function confirmVerification(
   db: DB,
   token: string,
-  options: { rules: DeadlineRules; now?: Date },
+  options: { rules: RequestPolicy; now?: Date },
 ): Promise<ConfirmResult> {
   const now = options.now ?? new Date();
   return db.transaction().execute(async (trx): Promise<ConfirmResult> => {
@@ -67,17 +68,27 @@ export type ResendResult =
  * still unverified, or a new private status link once it is verified. Either goes to the
  * request's email address only. A closed or expired request gets nothing.
  */
-export async function resendLink(db: DB, token: string, now: Date = new Date()): Promise<ResendResult> {
+export async function resendLink(
+  db: DB,
+  token: string,
+  options: { rules: RequestPolicy; now?: Date },
+): Promise<ResendResult> {
+  const now = options.now ?? new Date();
+  const { publicUrl } = options.rules;
   return db.transaction().execute(async (trx): Promise<ResendResult> => {
     const found = await findToken(trx, token, 'verify', now);
     if (!found) return { sent: null };
     const request = await lockRequest(trx, found.requestId);
     if (!request) return { sent: null };
     if (request.state === 'unverified') {
-      return { sent: 'verify', request, token: await issueToken(trx, request.id, 'verify', now) };
+      const fresh = await issueToken(trx, request.id, 'verify', now);
+      await mailVerificationLink(trx, request, fresh, publicUrl, 'resend');
+      return { sent: 'verify', request, token: fresh };
     }
     if (['open', 'in_progress', 'awaiting_subject'].includes(request.state)) {
-      return { sent: 'status', request, token: await issueToken(trx, request.id, 'status', now) };
+      const fresh = await issueToken(trx, request.id, 'status', now);
+      await mailStatusLink(trx, request, publicUrl, 'resend', fresh);
+      return { sent: 'status', request, token: fresh };
     }
     return { sent: null };
   });

@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
+import type { RequestPolicy } from './request-policy';
 import type { DB } from '../../db/client';
-import { localDate, type DeadlineRules } from './deadlines';
+import { localDate } from './deadlines';
 import { enqueueJob } from './jobs.server';
 import type { IntakeInput } from './request-intake';
 import { ACTIVE_STATES } from './request-lifecycle';
 import { issueToken, VERIFY_TTL_DAYS } from './request-tokens.server';
 import { appendEvent, applyTransition, type RequestRow } from './request-transitions.server';
+import { mailStatusLink, mailVerificationLink } from './request-mail.server';
 
 export type { RequestRow };
 
@@ -36,7 +38,7 @@ export type IntakeResult =
 export async function createRequest(
   db: DB,
   input: IntakeInput & { userId?: string | null; verifiedEmail?: boolean },
-  options: { rules: DeadlineRules; now?: Date },
+  options: { rules: RequestPolicy; now?: Date },
 ): Promise<IntakeResult> {
   const now = options.now ?? new Date();
   const key = emailKey(input.email);
@@ -81,10 +83,15 @@ export async function createRequest(
         .where('key', '=', input.submissionId)
         .execute();
       // The reminder goes to the mailbox only, with a fresh link: whoever typed the address learns nothing here.
+      const { publicUrl } = options.rules;
       if (existing.state === 'unverified') {
-        return { outcome: 'duplicate', request: existing, verifyToken: await issueToken(trx, existing.id, 'verify', now) };
+        const verifyToken = await issueToken(trx, existing.id, 'verify', now);
+        await mailVerificationLink(trx, existing, verifyToken, publicUrl, 'duplicate');
+        return { outcome: 'duplicate', request: existing, verifyToken };
       }
-      return { outcome: 'duplicate', request: existing, statusToken: await issueToken(trx, existing.id, 'status', now) };
+      const statusToken = await issueToken(trx, existing.id, 'status', now);
+      await mailStatusLink(trx, existing, publicUrl, 'duplicate', statusToken);
+      return { outcome: 'duplicate', request: existing, statusToken };
     }
 
     const { n } = await sql<{ n: string }>`select nextval('request_reference_seq')::text as n`
@@ -130,7 +137,9 @@ export async function createRequest(
       runAt: new Date(now.getTime() + VERIFY_TTL_DAYS * DAY_MS),
       dedupeKey: `request.expire:${created.id}`,
     });
-    return { outcome: 'created', request: created, verifyToken: await issueToken(trx, created.id, 'verify', now) };
+    const verifyToken = await issueToken(trx, created.id, 'verify', now);
+    await mailVerificationLink(trx, created, verifyToken, options.rules.publicUrl, 'receipt');
+    return { outcome: 'created', request: created, verifyToken };
   });
 }
 
@@ -173,7 +182,7 @@ export async function getSubjectTimeline(db: DB, requestId: string) {
 export async function expireUnverifiedRequest(
   db: DB,
   requestId: string,
-  options: { rules: DeadlineRules; now?: Date },
+  options: { rules: RequestPolicy; now?: Date },
 ): Promise<boolean> {
   const now = options.now ?? new Date();
   return db.transaction().execute(async (trx) => {

@@ -2,7 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { FormError, Notice } from '~/components/field';
 import { requestTypeLabel } from '~/models/request-intake';
-import { deadlineRules } from '~/models/request-intake.server';
+import { requestPolicy } from '~/models/request-policy';
 import { resendVerificationLink } from '~/models/request-notify.server';
 import { confirmVerification, getVerificationView } from '~/models/request-verification.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
@@ -25,7 +25,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await readStrictForm(request);
   if (!form.ok) return json<VerifyActionData>({ error: form.formError, resent: false }, { status: form.status, headers: PRIVATE });
   if (form.fields.intent === 'confirm') {
-    const result = await confirmVerification(context.db, token, { rules: deadlineRules(context.config) });
+    const result = await confirmVerification(context.db, token, { rules: requestPolicy(context.config) });
     if (result.status === 'verified') return redirect(`/status/s/${result.statusToken}`, { headers: PRIVATE });
     // The loader runs again and shows the expired or used page.
     return json<VerifyActionData>({ error: 'This link can no longer confirm a request.', resent: false }, { status: 409, headers: PRIVATE });

@@ -160,19 +160,19 @@ describe('verification', () => {
 
   it('a new link: verification while unverified, status once verified, nothing once closed', async () => {
     const { request, verifyToken } = await fileRequest(t.db, {}, new Date('2026-03-01T10:00:00Z'));
-    const resent = await resendLink(t.db, verifyToken!, new Date('2026-03-05T10:00:00Z'));
+    const resent = await resendLink(t.db, verifyToken!, { rules, now: new Date('2026-03-05T10:00:00Z') });
     expect(resent.sent).toBe('verify');
     if (resent.sent !== 'verify') throw new Error('unreachable');
     const confirmed = await confirmVerification(t.db, resent.token, { rules, now: new Date('2026-03-05T11:00:00Z') });
     expect(confirmed.status).toBe('verified');
     // The older link died with the first confirmation.
     expect(await confirmVerification(t.db, verifyToken!, { rules })).toEqual({ status: 'used' });
-    const status = await resendLink(t.db, verifyToken!);
+    const status = await resendLink(t.db, verifyToken!, { rules });
     expect(status.sent).toBe('status');
     if (status.sent !== 'status') throw new Error('unreachable');
     expect((await resolveStatusLink(t.db, status.token))?.id).toBe(request.id);
     await withdrawRequest(t.db, { requestId: request.id }, { rules });
-    expect(await resendLink(t.db, verifyToken!)).toEqual({ sent: null });
+    expect(await resendLink(t.db, verifyToken!, { rules })).toEqual({ sent: null });
   });
 });
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DB } from '../../db/client';
-import type { DeadlineRules } from '../../app/models/deadlines';
+import type { RequestPolicy } from '../../app/models/request-policy';
 import type { IntakeInput } from '../../app/models/request-intake';
 import { createRequest } from '../../app/models/requests.server';
 
-export const rules: DeadlineRules = { timeZone: 'Europe/London', holidays: [] };
+export const rules: RequestPolicy = { timeZone: 'Europe/London', holidays: [], publicUrl: 'http://portal.test' };
 
 let counter = 0;
 
