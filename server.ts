@@ -16,6 +16,7 @@ import { pinoHttp } from 'pino-http';
 import type { PortalContext } from './app/context';
 import { ConfigError, loadConfig, type Config, type Env } from './app/utils/env.server';
 import { createLogger, type Logger } from './app/utils/logger.server';
+import { isForeignOriginRequest } from './app/utils/origin';
 import { redactText } from './app/utils/redact';
 import { createJobHandlers } from './app/models/job-handlers.server';
 import { startWorker } from './app/models/jobs.server';
@@ -98,18 +99,31 @@ export function createApp(options: {
     }
   });
 
+  app.use((req, res, next) => {
+    const foreign = isForeignOriginRequest({
+      method: req.method,
+      origin: req.get('origin'),
+      secFetchSite: req.get('sec-fetch-site'),
+      host: req.get('host'),
+      publicUrl: config.publicUrl,
+    });
+    if (!foreign) return next();
+    res.status(403).type('text/plain').send('Forbidden: this request came from another site.');
+  });
+
   app.all(
     '*',
     createRequestHandler({
       build,
       // Development mode sends error details to the browser: only when asked for explicitly.
       mode: config.env === 'development' ? 'development' : 'production',
-      getLoadContext: (_req, res): PortalContext => ({
+      getLoadContext: (req, res): PortalContext => ({
         db,
         backend,
         config,
         logger,
         cspNonce: res.locals.cspNonce as string,
+        clientIp: req.ip ?? null,
       }),
     }),
   );
