@@ -105,7 +105,7 @@ export function createApp(options: {
       origin: req.get('origin'),
       secFetchSite: req.get('sec-fetch-site'),
       host: req.get('host'),
-      publicUrl: config.publicUrl,
+      forwardedHost: req.get('x-forwarded-host'),
     });
     if (!foreign) return next();
     res.status(403).type('text/plain').send('Forbidden: this request came from another site.');

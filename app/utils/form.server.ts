@@ -4,6 +4,8 @@ import type { z } from 'zod';
 /** The largest form body accepted; larger ones get a 400 without being read to the end. */
 export const MAX_FORM_BYTES = 1_048_576;
 
+const DRAIN_CAP_BYTES = 16 * MAX_FORM_BYTES;
+
 export type FormFields = Record<string, string>;
 export type FormReadResult = { ok: true; fields: FormFields } | { ok: false; formError: string };
 
@@ -17,8 +19,6 @@ export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Pro
     return { ok: false, formError: 'The form could not be read. Please submit it from the page.' };
   }
   const tooLarge = { ok: false, formError: 'The form is too large (over 1 MB). Please shorten what you entered.' } as const;
-  const declared = Number(request.headers.get('Content-Length') ?? '0');
-  if (declared > maxBytes) return tooLarge;
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (request.body) {
@@ -27,13 +27,16 @@ export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Pro
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > maxBytes) {
+      // Past the limit, read on without keeping anything: a client still sending its body
+      // would not read our answer. Past the drain cap, cut the connection instead.
+      if (size > DRAIN_CAP_BYTES) {
         await reader.cancel().catch(() => {});
-        return tooLarge;
+        break;
       }
-      chunks.push(value);
+      if (size <= maxBytes) chunks.push(value);
     }
   }
+  if (size > maxBytes) return tooLarge;
   const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
   const fields: FormFields = {};
   for (const [key, value] of new URLSearchParams(text)) {
