@@ -15,8 +15,8 @@ export const ARGON2_PARAMS = {
 
 const ARGON2ID = 2;
 
-export function hashPassword(password: string, params: Partial<typeof ARGON2_PARAMS> = {}): Promise<string> {
-  return hash(password, { ...ARGON2_PARAMS, ...params });
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, ARGON2_PARAMS);
 }
 
 export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {

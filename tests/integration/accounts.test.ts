@@ -4,7 +4,8 @@ import { listAuditEvents, recordAudit } from '../../app/models/audit.server';
 import { THROTTLE_LIMITS } from '../../app/models/login-throttle.server';
 import { createSession, deleteExpiredSessions, findActiveSession, SESSION_POLICY } from '../../app/models/sessions.server';
 import { EmailTakenError, getUserById, insertUser } from '../../app/models/users.server';
-import { hashPassword, needsRehash, verifyPassword } from '../../app/utils/password.server';
+import { hash } from '@node-rs/argon2';
+import { needsRehash, verifyPassword } from '../../app/utils/password.server';
 import { hashSessionToken } from '../../app/utils/session-token.server';
 import { createTestDb, type TestDb } from '../support/db';
 import { createUser, uniqueEmail, uniquePassword } from '../support/users';
@@ -37,7 +38,7 @@ describe('accounts on a real database', () => {
 
   it('rehashes a hash with older parameters at the next successful sign-in', async () => {
     const user = await createUser(t.db);
-    const weak = await hashPassword(user.password, { memoryCost: 8192, timeCost: 1 });
+    const weak = await hash(user.password, { algorithm: 2, memoryCost: 8192, timeCost: 1, parallelism: 1 });
     await t.db.updateTable('users').set({ password_hash: weak }).where('id', '=', user.id).execute();
     expect(needsRehash(weak)).toBe(true);
     const failed = await signIn(t.db, { email: user.email, password: 'wrong password here', ip: null });
