@@ -149,3 +149,38 @@ export async function setStaffRole(
   });
   return 'changed';
 }
+
+export type AdminResult = 'created' | 'promoted' | 'already-admin';
+
+/**
+ * For `npm run create-admin`: makes the account an administrator, creating it with the given
+ * password when it does not exist (`password` is only needed then). Promotion ends the
+ * account's sessions, like any role change.
+ */
+export async function createOrPromoteAdmin(db: DB, input: { email: string; password?: string }): Promise<AdminResult> {
+  const existing = await findUserByEmail(db, input.email);
+  if (existing?.role === 'admin') return 'already-admin';
+  if (existing) {
+    await setUserRole(db, existing.id, 'admin');
+    await revokeAllSessions(db, existing.id);
+    await recordAudit(db, {
+      actorId: null,
+      action: 'role.admin_granted',
+      targetType: 'user',
+      targetId: existing.id,
+      details: { from: existing.role, to: 'admin', via: 'create-admin' },
+    });
+    return 'promoted';
+  }
+  if (input.password === undefined) throw new Error('a password is needed to create the account');
+  const user = await insertUser(db, { email: input.email, password: input.password, role: 'admin' });
+  await recordAudit(db, { actorId: null, action: 'account.created', targetType: 'user', targetId: user.id, details: { via: 'create-admin' } });
+  await recordAudit(db, {
+    actorId: null,
+    action: 'role.admin_granted',
+    targetType: 'user',
+    targetId: user.id,
+    details: { from: null, to: 'admin', via: 'create-admin' },
+  });
+  return 'created';
+}
