@@ -2,7 +2,7 @@ import { Form, Link } from '@remix-run/react';
 import { TextAreaField } from './choice-fields';
 import { FormError } from './field';
 
-/** Answering the privacy team: text and up to five PDF, PNG or JPEG files, posted as multipart. */
+/** Answering the privacy team: text and up to four PDF, PNG or JPEG files, posted as multipart. */
 export function ReplyForm({
   reference,
   question,
@@ -33,7 +33,7 @@ export function ReplyForm({
         <div className="field">
           <label htmlFor="field-files">Attachments (optional)</label>
           <p className="hint" id="field-files-hint">
-            Up to 5 files, PDF, PNG or JPEG, at most 10 MB each — for example proof that you may act for someone.
+            Up to 4 files, PDF, PNG or JPEG, at most 10 MB each — for example proof that you may act for someone.
           </p>
           {fieldErrors.files ? (
             <p className="field-error" id="field-files-error">

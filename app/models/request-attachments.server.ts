@@ -11,7 +11,8 @@ import { ATTACHMENT_RETENTION_DAYS } from './request-transitions.server';
  * dump alone does not reveal them.
  */
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
-export const MAX_ATTACHMENTS_PER_REPLY = 5;
+// Four files of 10 MB stay under the server's 50 MB hard cap on any body.
+export const MAX_ATTACHMENTS_PER_REPLY = 4;
 const ALLOWED = ['application/pdf', 'image/png', 'image/jpeg'] as const;
 type AllowedType = (typeof ALLOWED)[number];
 const DAY_MS = 86_400_000;
