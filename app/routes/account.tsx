@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { Field, FormError, Notice } from '../components/field';
 import { changePasswordSchema } from '../models/account-forms.server';
 import { changePassword, signOutEverywhere } from '../models/accounts.server';
@@ -67,6 +67,9 @@ export default function Account() {
         <dt>Signed-in sessions</dt>
         <dd>{sessions}</dd>
       </dl>
+      <p>
+        <Link to="/account/requests">Your data-protection requests</Link>
+      </p>
 
       <h2 id="password-heading">Change your password</h2>
       <Form method="post" aria-labelledby="password-heading">

@@ -5,6 +5,7 @@ import { CheckboxField, RadioGroupField, TextAreaField } from '~/components/choi
 import { Field, FormError } from '~/components/field';
 import { REQUEST_TYPES, validateIntake, type FieldErrors } from '~/models/request-intake';
 import { submitIntake } from '~/models/request-intake.server';
+import { getOptionalUser } from '~/utils/auth.server';
 import { readStrictForm } from '~/utils/strict-form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Make a request — Privacy Portal' }];
@@ -15,14 +16,15 @@ const ECHO = ['type', 'email', 'name', 'accountIdentifier', 'details', 'requeste
 /** A field people never see; bots that fill every input fill it too. */
 const HONEYPOT = 'website';
 
-export async function loader(_args: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request, context);
   // A fresh key per rendering of the form: a retried post of this form is recognised as the same submission.
-  return json({ submissionId: randomUUID() }, { headers: { 'Cache-Control': 'no-store' } });
+  return json({ submissionId: randomUUID(), accountEmail: user?.email ?? null }, { headers: { 'Cache-Control': 'no-store' } });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readStrictForm(request);
-  if (!form.ok) return json<ActionData>({ formError: form.formError, values: {} }, { status: form.status });
+  if (!form.ok) return json<ActionData>({ formError: form.formError, values: {} }, { status: form.status, headers: form.headers });
   const values = Object.fromEntries(ECHO.map((k) => [k, (form.fields[k] ?? '').slice(0, 6000)]));
   if ((form.fields[HONEYPOT] ?? '') !== '') return redirect('/requests/sent');
 
@@ -33,18 +35,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
-  const outcome = await submitIntake(context, { input: parsed.data, clientAddress: context.clientIp ?? 'unknown' });
+  const user = await getOptionalUser(request, context);
+  const outcome = await submitIntake(context, { input: parsed.data, clientAddress: context.clientIp ?? 'unknown', user });
   if (outcome.kind === 'rate_limited') {
     return json<ActionData>(
       { formError: `Too many requests from here. Please try again in ${Math.ceil(outcome.retryAfterSeconds / 60)} minutes.`, values },
       { status: 429, headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
     );
   }
+  const { result } = outcome;
+  // A signed-in subject sees their own request at once; everyone else is sent to their mailbox.
+  if (user && result.outcome !== 'replayed' && result.request.user_id === user.id && result.request.state !== 'unverified') {
+    return redirect(`/account/requests/${result.request.id}${result.outcome === 'duplicate' ? '?duplicate=1' : ''}`);
+  }
   return redirect('/requests/sent');
 }
 
 export default function NewRequest() {
-  const { submissionId } = useLoaderData<typeof loader>();
+  const { submissionId, accountEmail } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errors = data?.fieldErrors ?? {};
   const values = data?.values ?? {};
@@ -66,7 +74,7 @@ export default function NewRequest() {
           defaultValue={values.type}
           error={errors.type}
         />
-        <Field label="Email address" name="email" type="email" autoComplete="email" defaultValue={values.email} error={errors.email} hint="We send the confirmation link and updates here." />
+        <Field label="Email address" name="email" type="email" autoComplete="email" defaultValue={values.email ?? accountEmail ?? ''} error={errors.email} hint={accountEmail ? 'Your account email: the request is confirmed at once.' : 'We send the confirmation link and updates here.'} />
         <Field label="Full name" name="name" autoComplete="name" defaultValue={values.name} error={errors.name} />
         <Field
           label="Account identifier (optional)"

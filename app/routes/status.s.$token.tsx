@@ -28,7 +28,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export async function action({ request: httpRequest, params, context }: ActionFunctionArgs) {
   const request = await requireRequest(params.token, context.db);
   const form = await readStrictForm(httpRequest);
-  if (!form.ok) return json({ error: form.formError }, { status: form.status, headers: PRIVATE });
+  if (!form.ok) return json({ error: form.formError }, { status: form.status, headers: { ...PRIVATE, ...form.headers } });
   const result = await subjectStatusAction(context, { request, fields: form.fields, userId: null });
   if (!result.ok) return json({ error: result.error }, { status: result.status, headers: PRIVATE });
   return redirect(new URL(httpRequest.url).pathname, { headers: PRIVATE });

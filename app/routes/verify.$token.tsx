@@ -23,7 +23,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? '';
   const form = await readStrictForm(request);
-  if (!form.ok) return json<VerifyActionData>({ error: form.formError, resent: false }, { status: form.status, headers: PRIVATE });
+  if (!form.ok) return json<VerifyActionData>({ error: form.formError, resent: false }, { status: form.status, headers: { ...PRIVATE, ...form.headers } });
   if (form.fields.intent === 'confirm') {
     const result = await confirmVerification(context.db, token, { rules: requestPolicy(context.config) });
     if (result.status === 'verified') return redirect(`/status/s/${result.statusToken}`, { headers: PRIVATE });

@@ -7,17 +7,29 @@ export const MAX_FORM_BYTES = 1_048_576;
 
 export type StrictFormResult =
   | { ok: true; fields: Record<string, string> }
-  | { ok: false; status: 400 | 413 | 415; formError: string };
+  | { ok: false; status: 400 | 413 | 415; formError: string; headers: Record<string, string> };
 
 const INVALID_TEXT = 'The form contained text that is not valid UTF-8. Please retype it and send it again.';
 
 export async function readStrictForm(request: Request, maxBytes = MAX_FORM_BYTES): Promise<StrictFormResult> {
   const type = (request.headers.get('Content-Type') ?? '').toLowerCase();
   if (!type.startsWith('application/x-www-form-urlencoded')) {
-    return { ok: false, status: 415, formError: 'The form could not be read. Please send it from the page.' };
+    return { ok: false, status: 415, formError: 'The form could not be read. Please send it from the page.', headers: {} };
   }
-  const tooLarge = { ok: false, status: 413, formError: 'The form is larger than 1 MB. Please shorten it.' } as const;
-  if (Number(request.headers.get('Content-Length') ?? '0') > maxBytes) return tooLarge;
+  // The unread rest of the body would otherwise stall the next request on this connection.
+  const tooLarge = {
+    ok: false,
+    status: 413,
+    formError: 'The form is larger than 1 MB. Please shorten it.',
+    headers: { Connection: 'close' },
+  } as const;
+  if (Number(request.headers.get('Content-Length') ?? '0') > maxBytes) {
+    // Read and discard (the server caps any body at 50 MB): an unread body left on a
+    // keep-alive connection stalls the client's next request.
+    const reader = request.body?.getReader();
+    if (reader) for (let rest = await reader.read(); !rest.done; rest = await reader.read());
+    return tooLarge;
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (request.body) {
@@ -27,7 +39,7 @@ export async function readStrictForm(request: Request, maxBytes = MAX_FORM_BYTES
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
+        for (let rest = await reader.read(); !rest.done; rest = await reader.read());
         return tooLarge;
       }
       chunks.push(value);
@@ -37,7 +49,7 @@ export async function readStrictForm(request: Request, maxBytes = MAX_FORM_BYTES
   try {
     body = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
   } catch {
-    return { ok: false, status: 400, formError: INVALID_TEXT };
+    return { ok: false, status: 400, formError: INVALID_TEXT, headers: {} };
   }
   const fields: Record<string, string> = {};
   for (const pair of body.split('&')) {
@@ -52,7 +64,7 @@ export async function readStrictForm(request: Request, maxBytes = MAX_FORM_BYTES
       key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
       value = decodeURIComponent(rawValue.replace(/\+/g, ' '));
     } catch {
-      return { ok: false, status: 400, formError: INVALID_TEXT };
+      return { ok: false, status: 400, formError: INVALID_TEXT, headers: {} };
     }
     if (!(key in fields)) fields[key] = value;
   }

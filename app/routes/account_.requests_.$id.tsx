@@ -1,0 +1,50 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { FormError, Notice } from '~/components/field';
+import { RequestStatusView } from '~/components/request-status';
+import { subjectStatusAction } from '~/models/request-subject-actions.server';
+import { getSubjectStatus } from '~/models/request-status.server';
+import { getRequestForSubject } from '~/models/requests.server';
+import { requireUser } from '~/utils/auth.server';
+import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
+import { readStrictForm } from '~/utils/strict-form.server';
+
+export const meta: MetaFunction = () => [{ title: 'Your request — Privacy Portal' }];
+export const headers = privateHeaders;
+
+async function requireOwnRequest(args: LoaderFunctionArgs) {
+  const user = await requireUser(args.request, args.context);
+  const found = await getRequestForSubject(args.context.db, { id: args.params.id ?? '', userId: user.id });
+  if (!found) throw new Response('Not found', { status: 404 });
+  return { user, found };
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  const { found } = await requireOwnRequest(args);
+  const status = await getSubjectStatus(args.context.db, found);
+  return json({ status, id: String(found.id), timeZone: args.context.config.timeZone }, { headers: PRIVATE_HEADERS });
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const { user, found } = await requireOwnRequest(args);
+  const form = await readStrictForm(args.request);
+  if (!form.ok) return json({ error: form.formError }, { status: form.status, headers: form.headers });
+  const result = await subjectStatusAction(args.context, { request: found, fields: form.fields, userId: user.id });
+  if (!result.ok) return json({ error: result.error }, { status: result.status });
+  return redirect(`/account/requests/${found.id}`);
+}
+
+export default function AccountRequest() {
+  const { status, id, timeZone } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  return (
+    <section>
+      {params.get('duplicate') ? (
+        <Notice>You already had this request open, so your new submission was linked to it. The deadline did not change.</Notice>
+      ) : null}
+      <FormError message={data?.error} />
+      <RequestStatusView status={status} basePath={`/account/requests/${id}`} timeZone={timeZone} />
+    </section>
+  );
+}

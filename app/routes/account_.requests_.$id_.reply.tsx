@@ -1,0 +1,46 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { useActionData, useLoaderData } from '@remix-run/react';
+import { ReplyForm } from '~/components/reply-form';
+import { handleReply, latestQuestion } from '~/models/request-reply-action.server';
+import { getRequestForSubject } from '~/models/requests.server';
+import { requireUser } from '~/utils/auth.server';
+import { privateHeaders } from '~/utils/private-page';
+
+export const meta: MetaFunction = () => [{ title: 'Reply — Privacy Portal' }];
+export const headers = privateHeaders;
+
+async function requireOwnRequest(args: LoaderFunctionArgs) {
+  const user = await requireUser(args.request, args.context);
+  const found = await getRequestForSubject(args.context.db, { id: args.params.id ?? '', userId: user.id });
+  if (!found) throw new Response('Not found', { status: 404 });
+  return { user, found };
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  const { found } = await requireOwnRequest(args);
+  if (found.state !== 'awaiting_subject') throw redirect(`/account/requests/${found.id}`);
+  return json({ id: String(found.id), reference: found.reference, question: await latestQuestion(args.context.db, found.id) });
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const { user, found } = await requireOwnRequest(args);
+  const result = await handleReply(args.context, { request: found, httpRequest: args.request, userId: user.id });
+  if (result.ok) return redirect(`/account/requests/${found.id}`);
+  return json(result, { status: result.status });
+}
+
+export default function AccountReply() {
+  const { id, reference, question } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  const failed = data && !data.ok ? data : undefined;
+  return (
+    <ReplyForm
+      reference={reference}
+      question={question}
+      backTo={`/account/requests/${id}`}
+      error={failed?.error}
+      fieldErrors={failed?.fieldErrors}
+      message={failed?.message}
+    />
+  );
+}
