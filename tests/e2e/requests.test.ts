@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { describe, expect, inject, it } from 'vitest';
+import { computeDueDate, formatDueDate } from '../../app/models/deadlines';
+import { expectAccessible, useBrowser, visit } from './browser';
+
+const b = useBrowser();
+
+/** Waits for the server's worker to write the message for `to` as an .eml file, and parses it. */
+async function mailTo(to: string, subjectPart: string) {
+  const dir = path.join(inject('dataDir'), 'mail');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
+    for (const file of files) {
+      const parsed = await simpleParser(fs.readFileSync(path.join(dir, file)));
+      const recipient = Array.isArray(parsed.to) ? parsed.to[0]?.text : parsed.to?.text;
+      if (recipient === to && parsed.subject?.includes(subjectPart)) return parsed;
+    }
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} about "${subjectPart}"`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('a data-subject request in a real browser', () => {
+  it('files a request, confirms it from the emailed link, sees the due date, and withdraws it', async () => {
+    const email = `journey.${Date.now()}@example.org`;
+    const { page } = b;
+    await visit(page, '/requests/new');
+    await page.getByLabel('Rectification (Art. 16)').check();
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Full name').fill('Journey <Tester>');
+    await page.getByLabel('Details').fill('My postal address is wrong.\nIt should be 1 Main Street.');
+    await page.getByLabel('Myself').check();
+    await page.getByLabel(/I confirm that I am the person/).check();
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    await expectAccessible(page);
+
+    const receipt = await mailTo(email, 'Confirm your request');
+    const link = /https?:\/\/\S+\/verify\/[A-Za-z0-9_-]{43}/.exec(receipt.text ?? '')?.[0];
+    expect(link).toBeTruthy();
+    expect(receipt.html).toContain(link!);
+
+    await visit(page, new URL(link!).pathname);
+    await page.getByRole('heading', { name: 'Confirm your request' }).waitFor();
+    await expect(page.getByText('Journey <Tester>').isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Confirm my request' }).click();
+    await page.getByRole('heading', { name: /^Request DSR-\d{4}-\d{6}$/ }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await expectAccessible(page);
+    expect(new URL(page.url()).pathname).toMatch(/^\/status\/s\/[A-Za-z0-9_-]{43}$/);
+    // The server counts in its PORTAL_TIMEZONE (the default, Europe/London) from the moment of confirmation.
+    const due = formatDueDate(computeDueDate({ receivedAt: new Date() }, { timeZone: 'Europe/London', holidays: [] }));
+    await expect(page.getByText(due).isVisible()).resolves.toBe(true);
+    await expect(page.getByText('Received', { exact: true }).first().isVisible()).resolves.toBe(true);
+
+    const verified = await mailTo(email, 'Your request is confirmed');
+    expect(verified.text).toContain(`We will answer by ${due}.`);
+
+    await page.getByRole('button', { name: 'Withdraw request' }).click();
+    await page.getByText('Withdrawn', { exact: true }).waitFor();
+    await expect(page.getByRole('button', { name: 'Withdraw request' }).count()).resolves.toBe(0);
+    await expectAccessible(page);
+    await mailTo(email, 'Your request was withdrawn');
+    expect(b.consoleErrors).toEqual([]);
+  });
+
+  it('works without JavaScript: errors are shown next to their fields and announced', async () => {
+    const context = await b.browser.newContext({ baseURL: inject('baseURL'), javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      // axe-core runs as page script, so the accessibility check of this state is done with JS on below.
+      await page.goto('/requests/new');
+      await page.getByLabel('Objection (Art. 21)').check();
+      await page.getByLabel('Email address').fill('not an email');
+      await page.getByRole('button', { name: 'Send request' }).click();
+      await page.getByText('Some answers need your attention.').waitFor();
+      const emailField = page.getByLabel('Email address');
+      await expect(emailField.getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(emailField.inputValue()).resolves.toBe('not an email');
+      const describedBy = (await emailField.getAttribute('aria-describedby'))!.split(' ')[0]!;
+      await expect(page.locator(`#${describedBy}`).textContent()).resolves.toBe(
+        'Enter an email address in the form name@example.com',
+      );
+      await expect(page.getByText('Say which processing you object to and why').isVisible()).resolves.toBe(true);
+    } finally {
+      await context.close();
+    }
+    await visit(b.page, '/requests/new');
+    await b.page.getByRole('button', { name: 'Send request' }).click();
+    await b.page.getByText('Some answers need your attention.').waitFor();
+    await expectAccessible(b.page);
+  });
+
+  it('an unknown confirmation link gets a clear page', async () => {
+    const response = await visit(b.page, `/verify/${'x'.repeat(43)}`);
+    expect(response?.status()).toBe(404);
+    await expect(b.page.getByRole('heading', { name: 'Link not recognised' }).isVisible()).resolves.toBe(true);
+  });
+});
