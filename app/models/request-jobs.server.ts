@@ -1,5 +1,4 @@
 import type { DB } from '../../db/client';
-import type { Config } from '../utils/env.server';
 import type { JobHandlers } from './jobs.server';
 import { purgeAttachmentsOfClosedRequest } from './request-attachments.server';
 import { requestPolicy } from './request-policy';

@@ -56,6 +56,15 @@ describe('a data-subject request in a real browser', () => {
     await expect(page.getByText(due).isVisible()).resolves.toBe(true);
     await expect(page.getByText('Received', { exact: true }).first().isVisible()).resolves.toBe(true);
 
+    // The link is spent: opening it again says so and offers a new one.
+    const statusPath = new URL(page.url()).pathname;
+    await visit(page, new URL(link!).pathname);
+    await page.getByRole('heading', { name: 'This link has already been used' }).waitFor();
+    await page.getByRole('button', { name: 'Email me a new link' }).click();
+    await page.getByText('a new link is on its way').waitFor();
+    await expectAccessible(page);
+    await visit(page, statusPath);
+
     const verified = await mailTo(email, 'Your request is confirmed');
     expect(verified.text).toContain(`We will answer by ${due}.`);
 
@@ -92,6 +101,29 @@ describe('a data-subject request in a real browser', () => {
     await b.page.getByRole('button', { name: 'Send request' }).click();
     await b.page.getByText('Some answers need your attention.').waitFor();
     await expectAccessible(b.page);
+  });
+
+  it('a signed-in subject files without a link and follows the request from the account', async () => {
+    const { page } = b;
+    const email = `account.${Date.now()}@example.org`;
+    await visit(page, '/signup');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(`a long test passphrase ${Date.now()}`);
+    await Promise.all([page.waitForURL((url) => url.pathname !== '/signup'), page.getByRole('button', { name: /create account|sign up/i }).click()]);
+    await visit(page, '/requests/new');
+    await expect(page.getByLabel('Email address').inputValue()).resolves.toBe(email);
+    await page.getByLabel('Erasure (Art. 17)').check();
+    await page.getByLabel('Full name').fill('Account Holder');
+    await page.getByLabel('Myself').check();
+    await page.getByLabel(/I confirm that I am the person/).check();
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await page.getByRole('heading', { name: /^Request DSR-\d{4}-\d{6}$/ }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await expectAccessible(page);
+    expect(new URL(page.url()).pathname).toMatch(/^\/account\/requests\/\d+$/);
+    await visit(page, '/account/requests');
+    await expect(page.getByRole('link', { name: /^DSR-\d{4}-\d{6}$/ }).count()).resolves.toBe(1);
+    await expect(page.getByText('Received', { exact: true }).isVisible()).resolves.toBe(true);
   });
 
   it('an unknown confirmation link gets a clear page', async () => {

@@ -97,6 +97,11 @@ describe('request emails over a real SMTP server', () => {
     const got = mine();
     expect(got).toHaveLength(1);
     expect(linkIn(got[0]!.text ?? '', '/verify/')).toBe(created.verifyToken);
+    // The worker ran nothing before its time: the request waits for its 7 days unexpired.
+    const row = await t.db.selectFrom('requests').select('state').where('id', '=', created.request.id).executeTakeFirstOrThrow();
+    expect(row.state).toBe('unverified');
+    const expiry = await t.db.selectFrom('jobs').select(['state', 'attempts']).where('dedupe_key', '=', `request.expire:${created.request.id}`).executeTakeFirstOrThrow();
+    expect(expiry).toEqual({ state: 'pending', attempts: 0 });
   });
 
   it('tells a duplicate submitter by email that the request was linked, and mails withdrawal and extension', async () => {
