@@ -108,7 +108,17 @@ export function createMailDeliveryHandler(db: DB, config: Config, sender: MailSe
     }
     await db
       .updateTable('mail_outbox')
-      .set({ status: 'sent', attempts: mail.attempts + 1, sent_at: new Date(), message_id: messageId, last_error: null })
+      // Bodies carry single-use links whose tokens are otherwise stored only as hashes: once
+      // delivered, the outbox keeps the envelope, not the words.
+      .set({
+        status: 'sent',
+        attempts: mail.attempts + 1,
+        sent_at: new Date(),
+        message_id: messageId,
+        last_error: null,
+        text_body: '',
+        html_body: '',
+      })
       .where('id', '=', id)
       .execute();
   };
