@@ -3,7 +3,8 @@
  *
  * 1. argon2id hash and verify time at the parameters in app/utils/password.server.ts.
  * 2. Sign-ins per second against the real server (a child process, production mode, its own
- *    temporary DATA_DIR; PostgreSQL when DATABASE_URL is set), `concurrency` clients flat out.
+ *    temporary DATA_DIR; with DATABASE_URL, a fresh database on that server, dropped after),
+ *    `concurrency` clients flat out.
  * 3. Whether the event loop stays responsive meanwhile: p50/p99 latency of a public page (/)
  *    idle, then while the sign-ins run. argon2 runs on libuv's thread pool, so it should.
  */
@@ -13,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pg from 'pg';
 import { fileURLToPath } from 'node:url';
 import { ARGON2_PARAMS, hashPassword, verifyPassword } from '../app/utils/password.server';
 
@@ -75,8 +77,29 @@ async function loopDelayWhileHashing() {
   return { idle, hashing };
 }
 
+/** On PostgreSQL, a database of its own, dropped afterwards: the bench never touches real data. */
+async function createBenchDatabase(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return undefined;
+  const name = `pp_bench_${randomBytes(6).toString('hex')}`;
+  const admin = async (text: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const benchUrl = new URL(url);
+  benchUrl.pathname = `/${name}`;
+  return { url: benchUrl.href, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 async function startServer() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-bench-'));
+  const database = await createBenchDatabase();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: root,
     env: {
@@ -89,6 +112,7 @@ async function startServer() {
       SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
       EXPORT_KEY: process.env.EXPORT_KEY ?? randomBytes(32).toString('base64url'),
       BACKUP_KEY: process.env.BACKUP_KEY ?? randomBytes(32).toString('base64url'),
+      DATABASE_URL: database?.url ?? '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -118,7 +142,8 @@ async function startServer() {
     backend: process.env.DATABASE_URL ? 'postgres' : 'pglite',
     stop: async () => {
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+      await database?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
