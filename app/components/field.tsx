@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, ReactNode } from 'react';
+import { useMemo, type InputHTMLAttributes, type ReactNode } from 'react';
 
 type FieldProps = {
   label: string;
@@ -50,4 +50,14 @@ export function Notice({ children }: { children: ReactNode }) {
       {children}
     </p>
   );
+}
+
+let results = 0;
+
+/**
+ * A key that changes with every new answer from the server. Given to password fields, it
+ * remounts them empty after a failed submission, as a page without JavaScript would be.
+ */
+export function useResultKey(result: unknown): string {
+  return useMemo(() => `result-${results++}`, [result]);
 }

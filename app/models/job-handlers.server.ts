@@ -4,8 +4,10 @@ import type { Logger } from '../utils/logger.server';
 import type { JobHandlers } from './jobs.server';
 import { createMailDeliveryHandler, createMailSender, MAIL_DELIVER_JOB } from './mail.server';
 import { enqueueJob } from './jobs.server';
+import { deleteStaleThrottleRows } from './login-throttle.server';
 import { pruneRateLimits } from './rate-limit.server';
 import { requestJobHandlers } from './request-jobs.server';
+import { deleteExpiredSessions } from './sessions.server';
 
 export const MAINTENANCE_JOB = 'maintenance.daily';
 
@@ -21,7 +23,11 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
     [MAIL_DELIVER_JOB]: createMailDeliveryHandler(db, config, sender),
     [MAINTENANCE_JOB]: async () => {
       const pruned = await pruneRateLimits(db);
-      logger.info({ pruned }, 'daily maintenance: expired rate-limit windows removed');
+      // Expired sessions are refused when presented anyway; this only keeps the tables small.
+      // (Log keys avoid "session", which the logger would mask.)
+      const expiredLogins = await deleteExpiredSessions(db);
+      const staleThrottles = await deleteStaleThrottleRows(db);
+      logger.info({ pruned, expiredLogins, staleThrottles }, 'daily maintenance: expired rate-limit windows, sign-ins and throttle rows removed');
       await scheduleMaintenance(db, new Date(Date.now() + 24 * 3600 * 1000));
     },
   };

@@ -96,11 +96,12 @@ export async function recordSignInSuccess(db: DB, keys: ThrottleKey[]): Promise<
   }
 }
 
-export async function deleteStaleThrottleRows(db: DB, now = new Date()): Promise<void> {
+export async function deleteStaleThrottleRows(db: DB, now = new Date()): Promise<number> {
   const forgetBefore = new Date(now.getTime() - THROTTLE_LIMITS.forgetAfterSeconds * 1000);
-  await db
+  const result = await db
     .deleteFrom('login_throttle')
     .where('last_failure_at', '<', forgetBefore)
     .where((eb) => eb.or([eb('blocked_until', 'is', null), eb('blocked_until', '<', now)]))
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -1,6 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { Field, FormError, Notice } from '../components/field';
+import { Field, FormError, Notice, useResultKey } from '../components/field';
 import { changePasswordSchema } from '../models/account-forms.server';
 import { changePassword, signOutEverywhere } from '../models/accounts.server';
 import { countActiveSessions } from '../models/sessions.server';
@@ -53,6 +53,7 @@ export default function Account() {
   const [params] = useSearchParams();
   const busy = useNavigation().state === 'submitting';
   const errors = result?.fieldErrors ?? {};
+  const resultKey = useResultKey(result);
   return (
     <section className="narrow">
       <h1>Your account</h1>
@@ -77,6 +78,7 @@ export default function Account() {
         <input type="hidden" name="intent" value="change-password" />
         <Field
           label="Current password"
+          key={resultKey}
           name="currentPassword"
           type="password"
           autoComplete="current-password"
@@ -85,6 +87,7 @@ export default function Account() {
         />
         <Field
           label="New password"
+          key={`${resultKey}-new`}
           name="newPassword"
           type="password"
           autoComplete="new-password"

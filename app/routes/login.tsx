@@ -1,6 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { Field, FormError } from '../components/field';
+import { Field, FormError, useResultKey } from '../components/field';
 import { signInSchema } from '../models/account-forms.server';
 import { signIn } from '../models/accounts.server';
 import { revokeSession } from '../models/sessions.server';
@@ -41,6 +41,7 @@ export default function SignIn() {
   const result = useActionData<FormState>();
   const busy = useNavigation().state === 'submitting';
   const errors = result?.fieldErrors ?? {};
+  const resultKey = useResultKey(result);
   return (
     <section className="narrow">
       <h1>Sign in</h1>
@@ -58,6 +59,7 @@ export default function SignIn() {
         />
         <Field
           label="Password"
+          key={resultKey}
           name="password"
           type="password"
           autoComplete="current-password"

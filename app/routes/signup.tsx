@@ -1,6 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { Field, FormError } from '../components/field';
+import { Field, FormError, useResultKey } from '../components/field';
 import { signUpSchema } from '../models/account-forms.server';
 import { signUp } from '../models/accounts.server';
 import { EmailTakenError } from '../models/users.server';
@@ -41,6 +41,7 @@ export default function SignUp() {
   const result = useActionData<FormState>();
   const busy = useNavigation().state === 'submitting';
   const errors = result?.fieldErrors ?? {};
+  const resultKey = useResultKey(result);
   return (
     <section className="narrow">
       <h1>Create an account</h1>
@@ -59,6 +60,7 @@ export default function SignUp() {
         />
         <Field
           label="Password"
+          key={resultKey}
           name="password"
           type="password"
           autoComplete="new-password"

@@ -4,8 +4,6 @@ import type { z } from 'zod';
 /** The largest form body accepted; larger ones get a 400 without being read to the end. */
 export const MAX_FORM_BYTES = 1_048_576;
 
-const DRAIN_CAP_BYTES = 16 * MAX_FORM_BYTES;
-
 export type FormFields = Record<string, string>;
 export type FormReadResult = { ok: true; fields: FormFields } | { ok: false; formError: string };
 
@@ -28,11 +26,7 @@ export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Pro
       if (done) break;
       size += value.byteLength;
       // Past the limit, read on without keeping anything: a client still sending its body
-      // would not read our answer. Past the drain cap, cut the connection instead.
-      if (size > DRAIN_CAP_BYTES) {
-        await reader.cancel().catch(() => {});
-        break;
-      }
+      // would not read our answer. server.ts bounds how much that can be (its hard body cap).
       if (size <= maxBytes) chunks.push(value);
     }
   }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 
 /**
@@ -15,13 +16,34 @@ export const ARGON2_PARAMS = {
 
 const ARGON2ID = 2;
 
+/**
+ * argon2 runs on libuv's thread pool (4 threads), off the event loop, but it still needs CPU:
+ * four hashes at once on two cores starve the thread that serves every other page. At most
+ * one hash per core, less one for the event loop, runs at a time; the rest wait their turn.
+ */
+const MAX_CONCURRENT_HASHES = Math.max(1, os.availableParallelism() - 1);
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_PARAMS);
+  return withHashSlot(() => hash(password, ARGON2_PARAMS));
 }
 
 export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(storedHash, password);
+    return await withHashSlot(() => verify(storedHash, password));
   } catch {
     // A malformed stored hash is a failed sign-in, never a crash.
     return false;

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,6 +10,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     baseURL: string;
     dataDir: string;
+    /** An administrator made with `npm run create-admin` before the server started. */
+    admin: { email: string; password: string };
   }
 }
 
@@ -34,15 +37,17 @@ export default async function setup(project: TestProject) {
   const baseURL = `http://localhost:${port}`;
   const logFile = path.join(dataDir, 'server.log');
   const log = fs.openSync(logFile, 'a');
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', PORT: String(port), DATA_DIR: dataDir, PUBLIC_URL: baseURL, LOG_LEVEL: 'info' };
+  // Before the server: on the embedded database only one process may open DATA_DIR.
+  const admin = { email: `e2e-admin-${randomBytes(4).toString('hex')}@example.org`, password: `e2e admin ${randomBytes(8).toString('hex')}` };
+  const made = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/create-admin.ts', '--email', admin.email], {
+    env,
+    input: `${admin.password}\n`,
+    encoding: 'utf8',
+  });
+  if (made.status !== 0) throw new Error(`create-admin failed:\n${made.stderr}`);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      PUBLIC_URL: baseURL,
-      LOG_LEVEL: 'info',
-    },
+    env,
     stdio: ['ignore', log, log],
   });
   const deadline = Date.now() + 60_000;
@@ -59,6 +64,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide('baseURL', baseURL);
   project.provide('dataDir', dataDir);
+  project.provide('admin', admin);
 
   return async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

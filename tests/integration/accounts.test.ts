@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changePassword, setStaffRole, signIn, signOutEverywhere, signUp } from '../../app/models/accounts.server';
 import { listAuditEvents, recordAudit } from '../../app/models/audit.server';
-import { THROTTLE_LIMITS } from '../../app/models/login-throttle.server';
+import { deleteStaleThrottleRows, THROTTLE_LIMITS } from '../../app/models/login-throttle.server';
 import { createSession, deleteExpiredSessions, findActiveSession, SESSION_POLICY } from '../../app/models/sessions.server';
 import { EmailTakenError, getUserById, insertUser } from '../../app/models/users.server';
 import { hash } from '@node-rs/argon2';
@@ -92,7 +92,29 @@ describe('accounts on a real database', () => {
     const staff = await createUser(t.db, { role: 'staff' });
     const s3 = await createSession(t.db, staff, start);
     expect(await findActiveSession(t.db, s3.token, new Date(start.getTime() + SESSION_POLICY.staff.idleSeconds * 1000 + 1))).toBeNull();
-    expect(await deleteExpiredSessions(t.db, new Date('2031-01-01T00:00:00Z'))).toBeGreaterThanOrEqual(0);
+  });
+
+  it('housekeeping removes expired sessions and forgotten throttle rows, and nothing else', async () => {
+    const user = await createUser(t.db);
+    const old = await createSession(t.db, user, new Date('2020-01-01T00:00:00Z'));
+    const fresh = await createSession(t.db, user);
+    expect(await deleteExpiredSessions(t.db)).toBeGreaterThanOrEqual(1);
+    const left = await t.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
+    expect(left.map((r) => r.id)).toEqual([fresh.sessionId]);
+    expect(left.map((r) => r.id)).not.toContain(old.sessionId);
+
+    const hourAgo = new Date(Date.now() - (THROTTLE_LIMITS.forgetAfterSeconds + 60) * 1000);
+    await t.db
+      .insertInto('login_throttle')
+      .values([
+        { key: 'ip:stale', failures: 3, last_failure_at: hourAgo },
+        { key: 'ip:locked', failures: 200, last_failure_at: hourAgo, blocked_until: new Date(Date.now() + 60_000) },
+        { key: 'ip:recent', failures: 3, last_failure_at: new Date() },
+      ])
+      .execute();
+    expect(await deleteStaleThrottleRows(t.db)).toBe(1);
+    const keys = await t.db.selectFrom('login_throttle').select('key').where('key', 'in', ['ip:stale', 'ip:locked', 'ip:recent']).execute();
+    expect(keys.map((k) => k.key).sort()).toEqual(['ip:locked', 'ip:recent']);
   });
 
   it('revokes every session on password change and on sign out everywhere', async () => {

@@ -166,11 +166,11 @@ describe('sign-in failures look the same', () => {
       runs.locked.push(l.ms);
     }
     expect(answers.size).toBe(1);
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2]!;
-    const medians = [median(runs.unknown), median(runs.wrong), median(runs.locked)];
-    console.info('sign-in failure medians (ms): unknown %d, wrong %d, locked %d', ...medians.map(Math.round));
+    // The fastest of five runs: the least disturbed by whatever else the machine is doing.
+    const fastest = [Math.min(...runs.unknown), Math.min(...runs.wrong), Math.min(...runs.locked)];
+    console.info('sign-in failure, fastest of 5 (ms): unknown %d, wrong %d, locked %d', ...fastest.map(Math.round));
     // Each path does one argon2id verification; a shortcut would show as a several-fold gap.
-    expect(Math.max(...medians) / Math.min(...medians)).toBeLessThan(2.5);
+    expect(Math.max(...fastest) / Math.min(...fastest)).toBeLessThan(2.5);
   });
 
   it('delays, then locks an account after repeated failures, whatever the password', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +18,15 @@ export async function startTestPortal(env: Record<string, string> = {}): Promise
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     PORT: '0',
-    ...(pgDatabase ? { DATABASE_URL: pgDatabase.url } : {}),
+    // Production on PostgreSQL refuses to start without shared secrets from the environment.
+    ...(pgDatabase
+      ? {
+          DATABASE_URL: pgDatabase.url,
+          SESSION_SECRET: randomBytes(32).toString('base64url'),
+          EXPORT_KEY: randomBytes(32).toString('base64url'),
+          BACKUP_KEY: randomBytes(32).toString('base64url'),
+        }
+      : {}),
     ...env,
     DATA_DIR: dataDir,
   });

@@ -74,7 +74,9 @@ export async function signUpOverHttp(baseURL: string, credentials: { email: stri
 /** Puts a session cookie (from signInOverHttp / signUpOverHttp) into a Playwright context. */
 export async function addSessionCookie(context: BrowserContext, baseURL: string, cookie: string) {
   const [name, value] = cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: baseURL, httpOnly: true, sameSite: 'Lax', secure: name.startsWith('__Host-') }]);
+  // Chromium refuses a `url` for __Host- cookies; a host-only domain with Path=/ is what the prefix demands.
+  const { hostname } = new URL(baseURL);
+  await context.addCookies([{ name, value, domain: hostname, path: '/', httpOnly: true, sameSite: 'Lax', secure: name.startsWith('__Host-') }]);
 }
 
 /** Signs a Playwright page in through the sign-in form, as a person would. */

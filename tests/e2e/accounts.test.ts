@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { expectAccessible, useBrowser, visit } from './browser';
+import { addSessionCookie, signInPage, signUpOverHttp, uniqueEmail, uniquePassword } from '../support/users';
+
+const b = useBrowser();
+
+describe('accounts in a real browser', () => {
+  it('signs up through the form and shows the account in the header', async () => {
+    const email = uniqueEmail('browser');
+    await visit(b.page, '/');
+    await b.page.getByRole('link', { name: 'Create account' }).click();
+    await b.page.getByRole('heading', { name: 'Create an account' }).waitFor();
+    await expectAccessible(b.page);
+    await b.page.getByLabel('Email').fill(email);
+    await b.page.getByLabel('Password').fill(uniquePassword());
+    await b.page.getByRole('button', { name: 'Create account' }).click();
+    await b.page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await expectAccessible(b.page);
+    expect(await b.page.getByRole('navigation', { name: 'Main' }).textContent()).toContain(email);
+    const cookie = (await b.context.cookies()).find((c) => c.name === '__Host-session');
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+    expect(b.consoleErrors).toEqual([]);
+  });
+
+  it('shows field errors linked to their fields, keeps the email and drops the password', async () => {
+    const email = uniqueEmail('weak');
+    await visit(b.page, '/signup');
+    await b.page.getByLabel('Email').fill(email);
+    await b.page.getByLabel('Password').fill('qwerty123456');
+    await b.page.getByRole('button', { name: 'Create account' }).click();
+    const error = b.page.getByText('This password is too common');
+    await error.waitFor();
+    await expectAccessible(b.page);
+    const password = b.page.getByLabel('Password');
+    expect(await password.getAttribute('aria-invalid')).toBe('true');
+    expect(await password.getAttribute('aria-describedby')).toContain(await error.getAttribute('id'));
+    expect(await password.inputValue()).toBe('');
+    expect(await b.page.getByLabel('Email').inputValue()).toBe(email);
+  });
+
+  it('signs in, returns to the page asked for, and signs out', async () => {
+    const credentials = { email: uniqueEmail('signin'), password: uniquePassword() };
+    await signUpOverHttp(b.baseURL, credentials);
+    await visit(b.page, '/account');
+    expect(new URL(b.page.url()).pathname).toBe('/login');
+    await b.page.getByLabel('Email').fill(credentials.email);
+    await b.page.getByLabel('Password').fill('a wrong password here');
+    await b.page.getByRole('button', { name: 'Sign in' }).click();
+    await b.page.getByRole('alert').filter({ hasText: 'The email address or password is not right' }).waitFor();
+    await expectAccessible(b.page);
+    await b.page.getByLabel('Password').fill(credentials.password);
+    await b.page.getByRole('button', { name: 'Sign in' }).click();
+    await b.page.getByRole('heading', { name: 'Your account' }).waitFor();
+    expect(new URL(b.page.url()).pathname).toBe('/account');
+
+    await b.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await b.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
+    expect(new URL(b.page.url()).pathname).toBe('/');
+    await visit(b.page, '/account');
+    expect(new URL(b.page.url()).pathname).toBe('/login');
+  });
+
+  it('refuses a session cookie once it has been revoked', async () => {
+    const credentials = { email: uniqueEmail('revoked'), password: uniquePassword() };
+    await signUpOverHttp(b.baseURL, credentials);
+    await signInPage(b.page, credentials);
+    const stolen = (await b.context.cookies()).find((c) => c.name === '__Host-session')!;
+    expect(stolen.value).toMatch(/^pps_/);
+
+    // Another browser holding a copy of the cookie is signed in...
+    const other = await b.browser.newContext({ baseURL: b.baseURL });
+    try {
+      await addSessionCookie(other, b.baseURL, `${stolen.name}=${stolen.value}`);
+      const otherPage = await other.newPage();
+      await otherPage.goto('/account');
+      await otherPage.getByRole('heading', { name: 'Your account' }).waitFor();
+
+      // ...until the owner signs out everywhere: then the copied cookie is refused at once.
+      await visit(b.page, '/account');
+      await b.page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await b.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await otherPage.goto('/account');
+      expect(new URL(otherPage.url()).pathname).toBe('/login');
+      await otherPage.getByRole('heading', { name: 'Sign in' }).waitFor();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('changes the password with JavaScript turned off', async () => {
+    const credentials = { email: uniqueEmail('nojs'), password: uniquePassword() };
+    await signUpOverHttp(b.baseURL, credentials);
+    const noJs = await b.browser.newContext({ baseURL: b.baseURL, javaScriptEnabled: false });
+    noJs.setDefaultTimeout(15_000);
+    try {
+      const page = await noJs.newPage();
+      await signInPage(page, credentials);
+      await page.goto('/account');
+      const next = uniquePassword();
+      await page.getByLabel('Current password').fill(credentials.password);
+      await page.getByLabel('New password').fill(next);
+      await Promise.all([page.waitForURL((url) => url.search === '?changed=password'), page.getByRole('button', { name: 'Change password' }).click()]);
+      // (axe-core needs JavaScript to run, so this page's accessibility is checked in the JS tests.)
+      await page.getByText('Your password was changed').waitFor();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.waitForURL((url) => url.pathname === '/');
+      await signInPage(page, { email: credentials.email, password: next });
+      expect(new URL(page.url()).pathname).toBe('/account');
+    } finally {
+      await noJs.close();
+    }
+  });
+});
