@@ -17,6 +17,7 @@ import type { PortalContext } from './app/context';
 import { ConfigError, loadConfig, type Config, type Env } from './app/utils/env.server';
 import { createLogger, type Logger } from './app/utils/logger.server';
 import { redactText } from './app/utils/redact';
+import { seedDemoRegistry } from './app/models/subprocessor-demo.server';
 import { createJobHandlers } from './app/models/job-handlers.server';
 import { startWorker } from './app/models/jobs.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
@@ -123,6 +124,9 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   const { db, backend } = createDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
   try {
     await migrateToLatest(db);
+    if (config.subprocessorDemo && (await seedDemoRegistry(db, { timeZone: config.timeZone }))) {
+      logger.info('seeded the demo subprocessor registry (SUBPROCESSOR_DEMO)');
+    }
   } catch (error) {
     await db.destroy().catch(() => {});
     throw error;

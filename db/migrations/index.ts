@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001_jobs';
+import * as m0004 from './0004_subprocessors';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -7,6 +8,7 @@ import * as m0001 from './0001_jobs';
  */
 export const migrations: Record<string, Migration> = {
   '0001_jobs': m0001,
+  '0004_subprocessors': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {
