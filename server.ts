@@ -65,6 +65,15 @@ export function createApp(options: {
     }),
   );
   app.use((_req, res, next) => {
+    // A 304 keeps the cached page, whose scripts carry the old nonce: a new CSP would block them.
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: express.Response, ...args: unknown[]) {
+      if ((typeof args[0] === 'number' ? args[0] : res.statusCode) === 304) res.removeHeader('Content-Security-Policy');
+      return (writeHead as (...a: unknown[]) => express.Response).apply(this, args);
+    } as typeof res.writeHead;
+    next();
+  });
+  app.use((_req, res, next) => {
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
     next();
   });

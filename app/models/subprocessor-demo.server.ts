@@ -1,7 +1,7 @@
 import type { DB } from '../../db/client';
 import type { SubprocessorChangeKind, SubprocessorDetails } from '../../db/schema';
 import { appendChange } from './subprocessors.server';
-import { addDays, todayIn } from './subprocessor-rules';
+import { addDays, startOfDayIn, todayIn } from './subprocessor-rules';
 
 /**
  * A realistic demo registry so a newcomer's first `npm start` shows a full page: current
@@ -140,11 +140,8 @@ export async function seedDemoRegistry(db: DB, options: { timeZone: string; now?
     for (const change of demoChanges(today)) {
       let subprocessorId = ids.get(change.slug);
       if (!subprocessorId) {
-        ({ id: subprocessorId } = await trx
-          .insertInto('subprocessors')
-          .values({ slug: change.slug })
-          .returning('id')
-          .executeTakeFirstOrThrow());
+        const inserted = await trx.insertInto('subprocessors').values({ slug: change.slug }).returning('id').executeTakeFirstOrThrow();
+        subprocessorId = String(inserted.id);
         ids.set(change.slug, subprocessorId);
       }
       await appendChange(
@@ -156,6 +153,8 @@ export async function seedDemoRegistry(db: DB, options: { timeZone: string; now?
           details: change.details ?? null,
           summary: change.summary,
           actorId: null,
+          // Past entries read as if announced with the usual notice.
+          announcedAt: change.on <= today ? startOfDayIn(addDays(change.on, -30), options.timeZone) : undefined,
         },
         options,
       );

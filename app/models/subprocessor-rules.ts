@@ -151,9 +151,14 @@ export function isOpenForObjection(change: Pick<RegistryChange, 'effectiveOn' | 
   return change.kind !== 'removed' && change.effectiveOn > today;
 }
 
-export function describeChange(change: Pick<RegistryChange, 'kind' | 'details' | 'summary'>, name: string): string {
+export function describeChange(change: Pick<RegistryChange, 'kind'>, name: string): string {
   const verb = { added: 'Addition of', updated: 'Change to', removed: 'Removal of' }[change.kind];
   return `${verb} ${name}`;
+}
+
+export function changeTitle(change: Pick<RegistryChange, 'kind' | 'effectiveOn'> & { name: string }, today: string) {
+  const when = change.effectiveOn > today ? `takes effect ${change.effectiveOn}` : `effective ${change.effectiveOn}`;
+  return `${describeChange(change, change.name)}: ${when}`;
 }
 
 export function slugify(name: string): string {

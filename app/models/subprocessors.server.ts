@@ -63,11 +63,11 @@ export async function loadRegistry(db: DB | Transaction<Database>): Promise<Regi
   ]);
   const lastName = new Map<string, string>();
   const changes = rows.map((row): NamedChange => {
-    const name = row.details?.name ?? lastName.get(row.subprocessor_id) ?? row.slug;
-    lastName.set(row.subprocessor_id, name);
+    const name = row.details?.name ?? lastName.get(String(row.subprocessor_id)) ?? row.slug;
+    lastName.set(String(row.subprocessor_id), name);
     return {
-      id: row.id,
-      subprocessorId: row.subprocessor_id,
+      id: String(row.id),
+      subprocessorId: String(row.subprocessor_id),
       slug: row.slug,
       kind: row.kind,
       effectiveOn: row.effective_on,
@@ -77,7 +77,8 @@ export async function loadRegistry(db: DB | Transaction<Database>): Promise<Regi
       name,
     };
   });
-  return { changes, version: state.version, updatedAt: state.updated_at };
+  // PGlite reads bigint as a number, pg as a string: ids and versions are strings here.
+  return { changes, version: String(state.version), updatedAt: state.updated_at };
 }
 
 /** What the public page, JSON and feeds show: the list on `at` (default today), planned and past changes. */
@@ -116,6 +117,8 @@ type ChangeInput = {
   details: SubprocessorDetails | null;
   summary: string;
   actorId: string | null;
+  /** Only for importing history; a new change is announced now. */
+  announcedAt?: Date;
 };
 
 /**
@@ -128,7 +131,7 @@ export async function appendChange(
   input: ChangeInput,
   options: { timeZone: string; now?: Date },
 ): Promise<string> {
-  const { id } = await trx
+  const inserted = await trx
     .insertInto('subprocessor_changes')
     .values({
       subprocessor_id: input.subprocessorId,
@@ -137,9 +140,11 @@ export async function appendChange(
       details: input.details ? JSON.stringify(input.details) : null,
       summary: input.summary,
       actor_id: input.actorId,
+      announced_at: input.announcedAt,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  const id = String(inserted.id);
   await trx
     .updateTable('subprocessor_registry_state')
     .set({ version: sql<string>`version + 1`, updated_at: sql<Date>`now()` })
@@ -203,11 +208,8 @@ export async function planAddition(
     const names = new Set(taken.map((t) => t.slug));
     let slug = base;
     for (let n = 2; names.has(slug); n++) slug = `${base}-${n}`;
-    const { id: subprocessorId } = await trx
-      .insertInto('subprocessors')
-      .values({ slug })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const inserted = await trx.insertInto('subprocessors').values({ slug }).returning('id').executeTakeFirstOrThrow();
+    const subprocessorId = String(inserted.id);
     const changeId = await appendChange(
       trx,
       {
