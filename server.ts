@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequestHandler } from '@remix-run/express';
-import type { ServerBuild } from '@remix-run/node';
+import { broadcastDevReady, type ServerBuild } from '@remix-run/node';
 import compression from 'compression';
 import express from 'express';
 import helmet from 'helmet';
@@ -18,12 +18,50 @@ import { ConfigError, loadConfig, type Config, type Env } from './app/utils/env.
 import { createLogger, type Logger } from './app/utils/logger.server';
 import { redactText } from './app/utils/redact';
 import { seedDemoRegistry } from './app/models/subprocessor-demo.server';
-import { createJobHandlers } from './app/models/job-handlers.server';
+import { createJobHandlers, scheduleMaintenance } from './app/models/job-handlers.server';
 import { startWorker } from './app/models/jobs.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+
+/** Bodies larger than this are refused before any route reads them (see LARGE_BODY_ROUTES). */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** Routes that accept file uploads, with their own (larger) limit; the route enforces per-file limits. */
+export const LARGE_BODY_ROUTES: { pattern: RegExp; limit: number }[] = [];
+
+function bodyLimitFor(pathname: string) {
+  return LARGE_BODY_ROUTES.find((r) => r.pattern.test(pathname))?.limit ?? BODY_LIMIT_BYTES;
+}
+
+const refusal = (title: string, text: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><main><h1>${title}</h1><p>${text}</p><p><a href="/">Go to the home page</a></p></main></body></html>`;
+
+/**
+ * Refuses oversized bodies up front. Browsers always send Content-Length with a form, so a
+ * body without one (chunked) is refused too rather than read without a bound.
+ */
+function limitBodySize(req: express.Request, res: express.Response, next: express.NextFunction) {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+  const length = req.headers['content-length'];
+  if (length === undefined) {
+    if (req.headers['transfer-encoding']) {
+      res.status(411).type('html').send(refusal('Length required', 'Send the form again from the page.'));
+      return;
+    }
+    return next();
+  }
+  const limit = bodyLimitFor(req.path);
+  if (!/^\d+$/.test(length) || Number(length) > limit) {
+    res.setHeader('Connection', 'close');
+    res
+      .status(413)
+      .type('html')
+      .send(refusal('Too much data', `The form sent more than ${Math.round(limit / 1024 / 1024)} MB. Shorten it and try again.`));
+    return;
+  }
+  next();
+}
 
 export type Portal = { server: Server; close: () => Promise<void>; port: number; db: DB; config: Config };
 
@@ -52,7 +90,8 @@ export function createApp(options: {
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
-          connectSrc: ["'self'"],
+          // `remix dev` reloads the page over a websocket; only in development.
+          connectSrc: config.env === 'development' ? ["'self'", 'ws://localhost:*'] : ["'self'"],
           formAction: ["'self'"],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
@@ -92,6 +131,8 @@ export function createApp(options: {
       autoLogging: { ignore: (req) => req.url?.startsWith('/build/') === true || req.url === '/healthz' },
     }),
   );
+
+  app.use(limitBodySize);
 
   // Fingerprinted by the compiler: cache for a year.
   app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));
@@ -151,7 +192,9 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);
-  const worker = startWorker(db, createJobHandlers(), logger);
+  await scheduleMaintenance(db);
+  if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
+  const worker = startWorker(db, createJobHandlers({ db, config, logger }), logger);
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import pg from 'pg';
@@ -17,8 +17,10 @@ export type DbConfig = {
   poolSize?: number;
 };
 
-// int8 (bigint ids, counts) as strings would leak into every type; ids stay strings, counts are cast in SQL.
+// int8 (bigint ids, counts) comes back as a string from both backends, so a value never changes
+// type with the database it came from (PGlite would otherwise give number or bigint by size).
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => value);
+const PGLITE_PARSERS = { [pgliteTypes.INT8]: (value: string) => value };
 
 export function createDb(config: DbConfig): { db: DB; backend: Backend } {
   if (config.databaseUrl) {
@@ -34,7 +36,7 @@ export function createDb(config: DbConfig): { db: DB; backend: Backend } {
   }
   const dataDir = config.dataDir && config.dataDir !== 'memory://' ? config.dataDir : undefined;
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const pglite = new PGlite(dataDir);
+  const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS });
   return { db: new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }), backend: 'pglite' };
 }
 

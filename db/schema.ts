@@ -90,6 +90,33 @@ export interface SubprocessorObjectionsTable {
   answered_by: string | null;
 }
 
+export type MailStatus = 'queued' | 'sent' | 'failed';
+
+/** Outgoing mail, written with the change it reports and delivered by the `mail.deliver` job. */
+export interface MailOutboxTable {
+  id: Generated<string>;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  headers: Json<Record<string, string>>;
+  status: ColumnType<MailStatus, MailStatus | undefined, MailStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  message_id: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  sent_at: ColumnType<Date | null, never, Date | string | null>;
+}
+
+/** Fixed-window counters shared by every app instance. */
+export interface RateLimitsTable {
+  bucket: string;
+  key_hash: string;
+  window_start: Timestamp;
+  window_end: Timestamp;
+  hits: ColumnType<number, number | undefined, number>;
+}
+
 export interface Database {
   jobs: JobsTable;
   subprocessors: SubprocessorsTable;
@@ -98,6 +125,8 @@ export interface Database {
   subprocessor_subscriptions: SubprocessorSubscriptionsTable;
   subprocessor_alerts: SubprocessorAlertsTable;
   subprocessor_objections: SubprocessorObjectionsTable;
+  mail_outbox: MailOutboxTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type Job = Selectable<JobsTable>;

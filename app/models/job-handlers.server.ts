@@ -1,9 +1,31 @@
+import type { DB } from '../../db/client';
+import type { Config } from '../utils/env.server';
+import type { Logger } from '../utils/logger.server';
 import type { JobHandlers } from './jobs.server';
+import { createMailDeliveryHandler, createMailSender, MAIL_DELIVER_JOB } from './mail.server';
+import { enqueueJob } from './jobs.server';
+import { pruneRateLimits } from './rate-limit.server';
+
+export const MAINTENANCE_JOB = 'maintenance.daily';
 
 /**
  * Every kind of background job the worker runs, by name. Features register their handlers
  * here (mail delivery, expiry, reminders, announcements) so one worker serves them all.
  */
-export function createJobHandlers(): JobHandlers {
-  return {};
+export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger }): JobHandlers {
+  const { db, config, logger } = deps;
+  const sender = createMailSender(config);
+  return {
+    [MAIL_DELIVER_JOB]: createMailDeliveryHandler(db, config, sender),
+    [MAINTENANCE_JOB]: async () => {
+      const pruned = await pruneRateLimits(db);
+      logger.info({ pruned }, 'daily maintenance: expired rate-limit windows removed');
+      await scheduleMaintenance(db, new Date(Date.now() + 24 * 3600 * 1000));
+    },
+  };
+}
+
+/** Ensures the next daily maintenance run is queued (one per day, whatever the number of instances). */
+export async function scheduleMaintenance(db: DB, at: Date = new Date()) {
+  await enqueueJob(db, { kind: MAINTENANCE_JOB, runAt: at, dedupeKey: `${MAINTENANCE_JOB}:${at.toISOString().slice(0, 10)}` });
 }

@@ -108,3 +108,26 @@ describe('start-up and shutdown', () => {
     await expect(fetch(`${p.url}/healthz`)).rejects.toThrow();
   });
 });
+
+describe('request bodies', () => {
+  it('refuses a body over 1 MB with 413 before any route reads it', async () => {
+    const res = await fetch(`${portal.url}/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `text=${'a'.repeat(1024 * 1024 + 1)}`,
+    });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain('Too much data');
+  });
+
+  it('refuses a chunked body without a length', async () => {
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('a=1'));
+        controller.close();
+      },
+    });
+    const res = await fetch(`${portal.url}/`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(411);
+  });
+});

@@ -1,0 +1,155 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Transaction } from 'kysely';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { DB } from '../../db/client';
+import type { Database, Job } from '../../db/schema';
+import type { Config } from '../utils/env.server';
+import { enqueueJob } from './jobs.server';
+
+export const MAIL_DELIVER_JOB = 'mail.deliver';
+
+export type OutgoingMail = {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058). */
+  headers?: Record<string, string>;
+};
+
+/**
+ * Puts a message in the outbox and schedules its delivery. Pass the transaction that makes the
+ * change the message reports: both commit together, or neither does, so no mail describes a
+ * change that was rolled back and no change goes unannounced.
+ */
+export async function queueMail(db: DB | Transaction<Database>, mail: OutgoingMail): Promise<string> {
+  const { id } = await db
+    .insertInto('mail_outbox')
+    .values({
+      to_address: mail.to,
+      subject: mail.subject,
+      text_body: mail.text,
+      html_body: mail.html,
+      headers: JSON.stringify(mail.headers ?? {}),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await enqueueJob(db as DB, { kind: MAIL_DELIVER_JOB, payload: { outboxId: id }, dedupeKey: `mail:${id}`, maxAttempts: 12 });
+  return id;
+}
+
+export type MailSender = {
+  send: (message: SendMailOptions & { outboxId: string }) => Promise<void>;
+  close: () => void;
+};
+
+/** SMTP when SMTP_URL is set; otherwise each message becomes an .eml file under DATA_DIR/mail. */
+export function createMailSender(config: Config): MailSender {
+  if (config.smtpUrl) {
+    const transport: Transporter = nodemailer.createTransport(config.smtpUrl);
+    return {
+      send: async ({ outboxId: _outboxId, ...message }) => {
+        await transport.sendMail(message);
+      },
+      close: () => transport.close(),
+    };
+  }
+  const dir = mailDir(config);
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    send: async ({ outboxId, ...message }) => {
+      const info = await transport.sendMail(message);
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${outboxId.padStart(8, '0')}.eml`;
+      await fs.writeFile(path.join(dir, name), info.message as Buffer, { mode: 0o600 });
+    },
+    close: () => transport.close(),
+  };
+}
+
+export function mailDir(config: Config) {
+  return path.join(config.dataDir, 'mail');
+}
+
+/** The `mail.deliver` job: sends one outbox message; a failure is retried by the job queue. */
+export function createMailDeliveryHandler(db: DB, config: Config, sender: MailSender) {
+  const host = new URL(config.publicUrl).hostname;
+  return async (payload: Record<string, unknown>, job: Job) => {
+    const id = String(payload.outboxId);
+    const mail = await db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!mail || mail.status === 'sent') return;
+    // A stable Message-ID lets receivers drop a duplicate if a retry follows a lost acknowledgement.
+    const messageId = `<outbox-${mail.id}.${mail.created_at.getTime()}@${host}>`;
+    try {
+      await sender.send({
+        outboxId: mail.id,
+        from: config.mailFrom,
+        to: mail.to_address,
+        subject: mail.subject,
+        text: mail.text_body,
+        html: mail.html_body,
+        headers: mail.headers,
+        messageId,
+        date: mail.created_at,
+      });
+    } catch (error) {
+      await db
+        .updateTable('mail_outbox')
+        .set({
+          // The queue gives up after the job's last attempt; the outbox row says so for staff.
+          status: job.attempts >= job.max_attempts ? 'failed' : 'queued',
+          attempts: mail.attempts + 1,
+          last_error: (error instanceof Error ? error.message : String(error)).slice(0, 1000),
+        })
+        .where('id', '=', id)
+        .execute();
+      throw error;
+    }
+    await db
+      .updateTable('mail_outbox')
+      .set({ status: 'sent', attempts: mail.attempts + 1, sent_at: new Date(), message_id: messageId, last_error: null })
+      .where('id', '=', id)
+      .execute();
+  };
+}
+
+export { renderMail, type MailContent } from '../utils/mail-template';
+
+export type MailboxMessage = {
+  file: string;
+  to: string;
+  subject: string;
+  date: string;
+  text: string;
+  headers: Record<string, string>;
+};
+
+/** The newest .eml files written when no SMTP server is configured (for the developer mailbox). */
+export async function listMailFiles(config: Config, limit = 50): Promise<MailboxMessage[]> {
+  const { simpleParser } = await import('mailparser');
+  const dir = mailDir(config);
+  const files = (await fs.readdir(dir).catch(() => [] as string[]))
+    .filter((f) => f.endsWith('.eml'))
+    .sort()
+    .reverse()
+    .slice(0, limit);
+  return Promise.all(
+    files.map(async (file) => {
+      const parsed = await simpleParser(await fs.readFile(path.join(dir, file)));
+      const to = Array.isArray(parsed.to) ? parsed.to.map((a) => a.text).join(', ') : (parsed.to?.text ?? '');
+      const headers: Record<string, string> = {};
+      for (const line of parsed.headerLines) {
+        if (/^list-/i.test(line.key)) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
+      }
+      return {
+        file,
+        to,
+        subject: parsed.subject ?? '(no subject)',
+        date: (parsed.date ?? new Date(0)).toISOString(),
+        text: parsed.text ?? '',
+        headers,
+      };
+    }),
+  );
+}
