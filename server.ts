@@ -155,12 +155,13 @@ export function createApp(options: {
       build,
       // Development mode sends error details to the browser: only when asked for explicitly.
       mode: config.env === 'development' ? 'development' : 'production',
-      getLoadContext: (_req, res): PortalContext => ({
+      getLoadContext: (req, res): PortalContext => ({
         db,
         backend,
         config,
         logger,
         cspNonce: res.locals.cspNonce as string,
+        clientIp: req.ip ?? null,
       }),
     }),
   );

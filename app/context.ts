@@ -9,6 +9,8 @@ export type PortalContext = {
   config: Config;
   logger: Logger;
   cspNonce: string;
+  /** The client's address (Express `req.ip`, proxies trusted per `trust proxy`), for throttling and audit. */
+  clientIp: string | null;
 };
 
 declare module '@remix-run/node' {

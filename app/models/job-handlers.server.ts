@@ -5,6 +5,8 @@ import type { JobHandlers } from './jobs.server';
 import { createMailDeliveryHandler, createMailSender, MAIL_DELIVER_JOB } from './mail.server';
 import { enqueueJob } from './jobs.server';
 import { pruneRateLimits } from './rate-limit.server';
+import { createAlertHandler } from './subprocessor-alerts.server';
+import { ALERT_JOB } from './subprocessors.server';
 
 export const MAINTENANCE_JOB = 'maintenance.daily';
 
@@ -17,6 +19,7 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
   const sender = createMailSender(config);
   return {
     [MAIL_DELIVER_JOB]: createMailDeliveryHandler(db, config, sender),
+    [ALERT_JOB]: createAlertHandler(db, config, logger),
     [MAINTENANCE_JOB]: async () => {
       const pruned = await pruneRateLimits(db);
       logger.info({ pruned }, 'daily maintenance: expired rate-limit windows removed');
