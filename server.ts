@@ -16,6 +16,7 @@ import { pinoHttp } from 'pino-http';
 import type { PortalContext } from './app/context';
 import { ConfigError, loadConfig, type Config, type Env } from './app/utils/env.server';
 import { createLogger, type Logger } from './app/utils/logger.server';
+import { isForeignOriginRequest } from './app/utils/origin';
 import { redactText } from './app/utils/redact';
 import { seedDemoRegistry } from './app/models/subprocessor-demo.server';
 import { createJobHandlers, scheduleMaintenance } from './app/models/job-handlers.server';
@@ -25,14 +26,11 @@ import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/c
 const root = path.dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
 
-/** Bodies larger than this are refused before any route reads them (see LARGE_BODY_ROUTES). */
-export const BODY_LIMIT_BYTES = 1024 * 1024;
-/** Routes that accept file uploads, with their own (larger) limit; the route enforces per-file limits. */
-export const LARGE_BODY_ROUTES: { pattern: RegExp; limit: number }[] = [];
-
-function bodyLimitFor(pathname: string) {
-  return LARGE_BODY_ROUTES.find((r) => r.pattern.test(pathname))?.limit ?? BODY_LIMIT_BYTES;
-}
+/**
+ * No body larger than this is read by anyone. Forms get their friendly 1 MB limit from
+ * readForm (app/utils/form.server.ts); this cap bounds what any route, uploads included, sees.
+ */
+export const BODY_HARD_LIMIT_BYTES = 50 * 1024 * 1024;
 
 const refusal = (title: string, text: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><main><h1>${title}</h1><p>${text}</p><p><a href="/">Go to the home page</a></p></main></body></html>`;
@@ -51,7 +49,7 @@ function limitBodySize(req: express.Request, res: express.Response, next: expres
     }
     return next();
   }
-  const limit = bodyLimitFor(req.path);
+  const limit = BODY_HARD_LIMIT_BYTES;
   if (!/^\d+$/.test(length) || Number(length) > limit) {
     res.setHeader('Connection', 'close');
     res
@@ -147,6 +145,18 @@ export function createApp(options: {
       logger.error({ err: error }, 'health check: database unreachable');
       res.status(503).json({ status: 'error', db: 'unreachable', backend, version });
     }
+  });
+
+  app.use((req, res, next) => {
+    const foreign = isForeignOriginRequest({
+      method: req.method,
+      origin: req.get('origin'),
+      secFetchSite: req.get('sec-fetch-site'),
+      host: req.get('host'),
+      forwardedHost: req.get('x-forwarded-host'),
+    });
+    if (!foreign) return next();
+    res.status(403).type('text/plain').send('Forbidden: this request came from another site.');
   });
 
   app.all(

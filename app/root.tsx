@@ -1,5 +1,6 @@
-import type { LinksFunction, MetaFunction } from '@remix-run/node';
+import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import {
+  Form,
   isRouteErrorResponse,
   Link,
   Links,
@@ -10,9 +11,11 @@ import {
   Scripts,
   ScrollRestoration,
   useRouteError,
+  useRouteLoaderData,
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import stylesHref from './styles/app.css';
+import { getOptionalUser } from './utils/auth.server';
 import { useNonce } from './utils/nonce';
 
 export const links: LinksFunction = () => [
@@ -25,8 +28,14 @@ export const meta: MetaFunction = () => [
   { name: 'description', content: 'Exercise your data-protection rights and see who processes your data.' },
 ];
 
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  return json({ user: await getOptionalUser(request, context) });
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
+  // Undefined in the error boundary when the root loader itself failed.
+  const user = useRouteLoaderData<typeof loader>('root')?.user;
   return (
     <html lang="en">
       <head>
@@ -51,6 +60,30 @@ export function Layout({ children }: { children: ReactNode }) {
               <li>
                 <NavLink to="/subprocessors">Subprocessors</NavLink>
               </li>
+              {user ? (
+                <>
+                  <li className="signed-in-as">{user.email}</li>
+                  <li>
+                    <NavLink to="/account">Account</NavLink>
+                  </li>
+                  <li>
+                    <Form method="post" action="/logout">
+                      <button type="submit" className="link-button">
+                        Sign out
+                      </button>
+                    </Form>
+                  </li>
+                </>
+              ) : (
+                <>
+                  <li>
+                    <NavLink to="/login">Sign in</NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/signup">Create account</NavLink>
+                  </li>
+                </>
+              )}
             </ul>
           </nav>
         </header>

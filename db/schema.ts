@@ -117,6 +117,48 @@ export interface RateLimitsTable {
   hits: ColumnType<number, number | undefined, number>;
 }
 
+export type Role = 'subject' | 'staff' | 'admin';
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  password_hash: string;
+  role: ColumnType<Role, Role | undefined, Role>;
+  created_at: CreatedAt;
+  password_changed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** Revocable sessions: only the SHA-256 of the cookie's token is stored. */
+export interface SessionsTable {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  idle_expires_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** Append-only record of who did what (sign-ins, role changes, staff actions). */
+export interface AuditEventsTable {
+  id: Generated<string>;
+  occurred_at: CreatedAt;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: Json<Record<string, unknown>>;
+  ip: string | null;
+}
+
+/** Failed sign-in counters per account and per client address. */
+export interface LoginThrottleTable {
+  key: string;
+  failures: ColumnType<number, number | undefined, number>;
+  last_failure_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  blocked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface Database {
   jobs: JobsTable;
   subprocessors: SubprocessorsTable;
@@ -127,9 +169,16 @@ export interface Database {
   subprocessor_objections: SubprocessorObjectionsTable;
   mail_outbox: MailOutboxTable;
   rate_limits: RateLimitsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  audit_events: AuditEventsTable;
+  login_throttle: LoginThrottleTable;
 }
 
 export type Job = Selectable<JobsTable>;
 export type NewJob = Insertable<JobsTable>;
 export type JobUpdate = Updateable<JobsTable>;
+export type User = Selectable<UsersTable>;
+export type Session = Selectable<SessionsTable>;
+export type AuditEvent = Selectable<AuditEventsTable>;
 export type { Timestamp };

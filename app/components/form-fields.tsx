@@ -1,8 +1,9 @@
-import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
+import type { ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
 
 /**
- * Labelled fields whose hint and error are announced with them (aria-describedby) and marked
- * invalid when the server said so. Ids derive from the name: one form must not repeat a name.
+ * Labelled textarea and select to sit beside `Field` (./field.tsx), wired the same way: hint and
+ * error announced with them (aria-describedby), marked invalid when the server said so. Ids derive
+ * from the name: one form must not repeat a name.
  */
 function describe(name: string, error?: string, hint?: ReactNode) {
   const id = `field-${name}`;
@@ -41,15 +42,6 @@ function Frame(props: { id: string; label: string; hint?: ReactNode; hintId?: st
 }
 
 type Common = { label: string; name: string; error?: string; hint?: ReactNode };
-
-export function InputField({ label, name, error, hint, ...input }: Common & Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'id'>) {
-  const d = describe(name, error, hint);
-  return (
-    <Frame {...d} label={label} hint={hint} error={error}>
-      <input {...d.control} {...input} />
-    </Frame>
-  );
-}
 
 export function TextAreaField({
   label,

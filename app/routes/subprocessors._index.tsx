@@ -1,7 +1,7 @@
 import { json, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
-import { InputField } from '../components/form-fields';
+import { Field } from '../components/field';
 import { SubprocessorTable, mechanismLabel } from '../components/subprocessor-table';
 import { cacheHeaders, notModified, registryValidators } from '../models/subprocessor-feeds.server';
 import { changeTitle, countryName, describeChange } from '../models/subprocessor-rules';
@@ -120,7 +120,7 @@ export default function Subprocessors() {
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">History of changes</h2>
         <Form method="get" className="inline-form no-print">
-          <InputField
+          <Field
             label="Show the list as it stood on"
             name="at"
             type="date"
@@ -149,7 +149,7 @@ export default function Subprocessors() {
         <h2 id="subscribe-heading">Get email alerts</h2>
         <p>We email you when a change is announced and again when it takes effect. Every email has a one-click unsubscribe.</p>
         <Form method="post" action="/subprocessors/subscribe">
-          <InputField label="Email address" name="email" type="email" autoComplete="email" required />
+          <Field label="Email address" name="email" type="email" autoComplete="email" required />
           <button type="submit">Subscribe</button>
         </Form>
       </section>

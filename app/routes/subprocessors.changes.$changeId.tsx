@@ -1,6 +1,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { InputField, TextAreaField } from '../components/form-fields';
+import { Field } from '../components/field';
+import { TextAreaField } from '../components/form-fields';
 import { SubprocessorTable } from '../components/subprocessor-table';
 import { fileObjection, objectionSchema } from '../models/objections.server';
 import { consumeRateLimit } from '../models/rate-limit.server';
@@ -85,8 +86,8 @@ export default function ChangePage() {
                 {errors.form}
               </p>
             ) : null}
-            <InputField label="Organisation" name="organisation" autoComplete="organization" required defaultValue={result?.values.organisation} error={errors.organisation} />
-            <InputField label="Contact email" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={errors.email} />
+            <Field label="Organisation" name="organisation" autoComplete="organization" required defaultValue={result?.values.organisation} error={errors.organisation} />
+            <Field label="Contact email" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={errors.email} />
             <TextAreaField label="Reason for objecting" name="reason" autoComplete="off" required rows={5} defaultValue={result?.values.reason} error={errors.reason} />
             <button type="submit">Send objection</button>
           </Form>

@@ -1,7 +1,7 @@
 import { json, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData } from '@remix-run/react';
 import { z } from 'zod';
-import { InputField } from '../components/form-fields';
+import { Field } from '../components/field';
 import { consumeRateLimit } from '../models/rate-limit.server';
 import { requestSubscription } from '../models/subscriptions.server';
 
@@ -46,7 +46,7 @@ export default function Subscribe() {
         <>
           <p>We email you when a change to our subprocessors is announced and again when it takes effect.</p>
           <Form method="post">
-            <InputField
+            <Field
               label="Email address"
               name="email"
               type="email"

@@ -11,7 +11,7 @@ export function createLogger(
   options: { level?: string; name?: string } = {},
   destination?: DestinationStream,
 ): Logger {
-  return pino(
+  const logger = pino(
     {
       name: options.name ?? 'privacy-portal',
       level: options.level ?? 'info',
@@ -24,7 +24,11 @@ export function createLogger(
       hooks: {
         // The message string can carry a URL or cookie too.
         logMethod(args, method) {
-          const redacted = args.map((arg) => (typeof arg === 'string' ? (redactSecrets(arg) as string) : arg));
+          // `logger.error(err)` makes pino use err.message as the line's msg, outside formatters.log.
+          const first = args[0] as unknown;
+          const normalized: unknown[] =
+            first instanceof Error && typeof args[1] !== 'string' ? [{ err: first }, first.message, ...args.slice(1)] : args;
+          const redacted = normalized.map((arg) => (typeof arg === 'string' ? (redactSecrets(arg) as string) : arg));
           return method.apply(this, redacted as Parameters<typeof method>);
         },
       },
@@ -32,4 +36,11 @@ export function createLogger(
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
+  // A child's bindings are serialized once, at creation, without passing through formatters.log.
+  // Children inherit this `child` through their prototype, so grandchildren are covered too.
+  const child = logger.child;
+  logger.child = function redactedChild(this: Logger, bindings, options) {
+    return child.call(this, redactSecrets(bindings) as typeof bindings, options);
+  } as typeof logger.child;
+  return logger;
 }

@@ -71,3 +71,109 @@ describe('redactText', () => {
     expect(redactText('Request DSR-2026-000123 completed')).toBe('Request DSR-2026-000123 completed');
   });
 });
+
+describe('redaction for accounts (issue 3)', () => {
+  const CANARY = 'Canary-Pa55phrase-7f3a';
+
+  it('masks form bodies, including the first field and +-encoded values', () => {
+    expect(redactText(`password=${CANARY}&email=a%40example.org`)).toBe(`password=${REDACTED}&email=a%40example.org`);
+    expect(redactText(`email=a%40example.org&currentPassword=${CANARY}&newPassword=x+y+z&intent=change-password`)).toBe(
+      `email=a%40example.org&currentPassword=${REDACTED}&newPassword=${REDACTED}&intent=change-password`,
+    );
+    expect(redactText(`body: email=a&pass%77ord=${CANARY}`)).not.toContain(CANARY);
+  });
+
+  it('masks key: value pairs and JSON written into a message', () => {
+    expect(redactText(`login failed {"email":"a@b.org","password":"${CANARY}","n":1}`)).toBe(
+      `login failed {"email":"a@b.org","password":"${REDACTED}","n":1}`,
+    );
+    expect(redactText(`{"password":"with \\"quotes\\" ${CANARY}"}`)).toBe(`{"password":"${REDACTED}"}`);
+    expect(redactText(`api_key: ${CANARY}, user: bob`)).toBe(`api_key: ${REDACTED}, user: bob`);
+    expect(redactText(`Authorization: Bearer ${CANARY}`)).toBe(`Authorization: Bearer ${REDACTED}`);
+    expect(redactText(`calling with basic ${CANARY}`)).toBe(`calling with basic ${REDACTED}`);
+    expect(redactText('time: 12:30, status: ok')).toBe('time: 12:30, status: ok');
+  });
+
+  it('masks anything shaped like one of our session tokens, wherever it appears', () => {
+    const token = 'pps_I5H8Sftvg0ukIXLh290SJp-UkkMR46oa_AgSJQjD5jI';
+    expect(redactText(`looked up ${token} for user 7`)).toBe(`looked up ${REDACTED} for user 7`);
+    expect(redactSecrets({ id: token, list: [token] })).toEqual({ id: REDACTED, list: [REDACTED] });
+    expect(redactText(`token: ${token}`)).toBe(`token: ${REDACTED}`);
+    expect(redactText(`Cookie: theme=dark; session=${token}`)).toBe(`Cookie: theme=dark; session=${REDACTED}`);
+  });
+
+  it('knows more key names, compared without case, dashes, dots or underscores', () => {
+    const out = redactSecrets({
+      PASSWORD: 1,
+      'new-password': 2,
+      current_password: 3,
+      'x-api-key': 4,
+      AccessKey: 5,
+      pwd: 6,
+      PIN: 7,
+      otp: 8,
+      jwt: 9,
+      'X-CSRF-Token': 10,
+      'Set-Cookie': ['a=b'],
+      'session.id': 11,
+      shipping: 'kept',
+      spinner: 'kept',
+      passengers: 'kept',
+    });
+    expect(out).toEqual({
+      PASSWORD: REDACTED,
+      'new-password': REDACTED,
+      current_password: REDACTED,
+      'x-api-key': REDACTED,
+      AccessKey: REDACTED,
+      pwd: REDACTED,
+      PIN: REDACTED,
+      otp: REDACTED,
+      jwt: REDACTED,
+      'X-CSRF-Token': REDACTED,
+      'Set-Cookie': REDACTED,
+      'session.id': REDACTED,
+      shipping: 'kept',
+      spinner: 'kept',
+      passengers: 'kept',
+    });
+  });
+
+  it('masks FormData, Headers, Maps and URLSearchParams handed over whole', () => {
+    const form = new FormData();
+    form.set('email', 'a@example.org');
+    form.set('password', CANARY);
+    const headers = new Headers({ cookie: `session=${CANARY}`, authorization: `Basic ${CANARY}`, accept: 'text/html' });
+    const out = redactSecrets({
+      form,
+      headers,
+      map: new Map([['newPassword', CANARY]]),
+      params: new URLSearchParams({ password: CANARY, q: 'x' }),
+    });
+    expect(JSON.stringify(out)).not.toContain(CANARY);
+    expect(out).toMatchObject({ form: { email: 'a@example.org' }, headers: { accept: 'text/html' }, params: `password=${REDACTED}&q=x` });
+  });
+
+  it('masks errors with nested causes, aggregate errors, and secrets set as error properties', () => {
+    const root = Object.assign(new Error(`db said: password=${CANARY}`), { config: { connectionString: `postgres://u:p@h/db?password=${CANARY}` } });
+    const middle = new Error('middle', { cause: root });
+    const agg = new AggregateError([middle, new Error(`token: ${CANARY}`)], 'many');
+    const top = new Error('top', { cause: agg });
+    (top as Error & { self?: unknown }).self = top;
+    const out = JSON.stringify(redactSecrets({ err: top, errors: [root] }));
+    expect(out).not.toContain(CANARY);
+    expect(out).toContain('[Circular]');
+    expect(out).toContain('middle');
+  });
+
+  it('masks URLs as objects and strings, at any depth, in arrays of arrays', () => {
+    const out = redactSecrets({
+      a: [[{ url: new URL(`https://portal.example/login?redirectTo=%2F&Password=${CANARY}`) }]],
+      b: { c: { d: `https://portal.example/verify/${CANARY}` } },
+      e: `/account?session=${CANARY}&tab=1`,
+    });
+    expect(JSON.stringify(out)).not.toContain(CANARY);
+    expect(JSON.stringify(out)).toContain('redirectTo=%2F');
+    expect(JSON.stringify(out)).toContain('tab=1');
+  });
+});

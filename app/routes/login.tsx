@@ -1,0 +1,77 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Field, FormError } from '../components/field';
+import { signInSchema } from '../models/account-forms.server';
+import { signIn } from '../models/accounts.server';
+import { revokeSession } from '../models/sessions.server';
+import { getCurrentSession, getOptionalUser, safeRedirectTo, sessionCookieHeader } from '../utils/auth.server';
+import { badRequest, parseFields, readForm, type FormState } from '../utils/form.server';
+
+export const meta: MetaFunction = () => [{ title: 'Sign in — Privacy Portal' }];
+
+/** One answer for every failure: unknown email, wrong password, throttled or locked. */
+export const SIGN_IN_FAILED =
+  'The email address or password is not right, or there have been too many attempts. Check them and try again in a few minutes.';
+
+const KEEP = ['email', 'redirectTo'];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const redirectTo = new URL(request.url).searchParams.get('redirectTo');
+  if (await getOptionalUser(request, context)) throw redirect(safeRedirectTo(redirectTo));
+  return json({ redirectTo: redirectTo ? safeRedirectTo(redirectTo) : '' });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await readForm(request);
+  if (!form.ok) return badRequest({ formError: form.formError });
+  const parsed = parseFields(signInSchema, form.fields);
+  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: KEEP });
+  const result = await signIn(context.db, { ...parsed.data, ip: context.clientIp });
+  if (!result.ok) return badRequest({ formError: SIGN_IN_FAILED, values: form.fields }, { keep: KEEP });
+  // A session that was already open in this browser is replaced, never reused.
+  const previous = await getCurrentSession(request, context);
+  if (previous) await revokeSession(context.db, previous.sessionId);
+  return redirect(safeRedirectTo(parsed.data.redirectTo), {
+    headers: { 'Set-Cookie': sessionCookieHeader(context, result.token, result.maxAgeSeconds) },
+  });
+}
+
+export default function SignIn() {
+  const { redirectTo } = useLoaderData<typeof loader>();
+  const result = useActionData<FormState>();
+  const busy = useNavigation().state === 'submitting';
+  const errors = result?.fieldErrors ?? {};
+  return (
+    <section className="narrow">
+      <h1>Sign in</h1>
+      <Form method="post" aria-describedby={result?.formError ? 'form-error' : undefined}>
+        <FormError message={result?.formError} />
+        <input type="hidden" name="redirectTo" value={result?.values?.redirectTo ?? redirectTo} />
+        <Field
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={result?.values?.email}
+          error={errors.email}
+        />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={errors.password}
+        />
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </Form>
+      <p>
+        No account yet?{' '}
+        <Link to={redirectTo ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}` : '/signup'}>Create an account</Link>
+      </p>
+    </section>
+  );
+}
