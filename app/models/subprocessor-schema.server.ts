@@ -57,3 +57,31 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   }
   return errors;
 }
+
+const effectiveOn = z.iso.date({ error: 'Enter a date as YYYY-MM-DD' });
+const summary = z.string().trim().min(5, 'Say in a sentence what changes (it appears in the public history)').max(500);
+
+export const additionSchema = detailsSchema.extend({ effectiveOn });
+export const updateSchema = detailsSchema.extend({
+  effectiveOn,
+  summary,
+  correction: z
+    .string()
+    .optional()
+    .transform((value) => value === 'on'),
+});
+export const removalSchema = z.object({ effectiveOn, summary });
+
+/** The fields a details form echoes back on error (all of them: none is secret). */
+export const DETAIL_FIELDS = [
+  'name',
+  'legalEntity',
+  'purpose',
+  'dataCategories',
+  'locations',
+  'transferMechanism',
+  'website',
+  'effectiveOn',
+  'summary',
+  'correction',
+] as const;

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,6 +10,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     baseURL: string;
     dataDir: string;
+    admin: { email: string; password: string };
   }
 }
 
@@ -33,6 +35,13 @@ export default async function setup(project: TestProject) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-e2e-'));
   const baseURL = `http://localhost:${port}`;
   const logFile = path.join(dataDir, 'server.log');
+  // An administrator for journeys that need one, created before the server holds the data folder.
+  const admin = { email: 'admin@e2e.example', password: `e2e admin ${randomBytes(8).toString('hex')}` };
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/create-admin.ts', '--email', admin.email], {
+    input: `${admin.password}\n`,
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
   const log = fs.openSync(logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     env: {
@@ -59,6 +68,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide('baseURL', baseURL);
   project.provide('dataDir', dataDir);
+  project.provide('admin', admin);
 
   return async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
