@@ -1,7 +1,7 @@
 import { Feed } from 'feed';
 import type { Config } from '../utils/env.server';
 import { isNotModified, registryEtag, registryLastModified } from './http-cache.server';
-import { changeTitle, countryName, TRANSFER_MECHANISMS, todayIn, type TransferMechanism } from './subprocessor-rules';
+import { changeTitle, countryName, TRANSFER_MECHANISMS, type TransferMechanism } from './subprocessor-rules';
 import { viewRegistry, type NamedChange, type Registry } from './subprocessors.server';
 
 /**
@@ -15,13 +15,16 @@ export type Representation = 'page' | 'data' | 'json' | 'rss' | 'atom' | 'jsonfe
 // A CDN may keep a copy for five minutes; browsers revalidate after one (a 304 is cheap).
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, s-maxage=300, stale-while-revalidate=60';
 
-export function registryValidators(registry: Registry, config: Config, variant: string, now?: Date) {
-  const today = todayIn(config.timeZone, now);
-  const lastEffective = registry.changes.filter((c) => c.effectiveOn <= today).at(-1)?.effectiveOn;
+export function registryValidators(
+  state: { version: string; updatedAt: Date; lastEffective: string | undefined },
+  config: Config,
+  variant: string,
+  today: string,
+) {
   return {
     today,
-    etag: registryEtag({ version: registry.version, today, variant }),
-    lastModified: registryLastModified({ updatedAt: registry.updatedAt, lastEffective, timeZone: config.timeZone }),
+    etag: registryEtag({ version: state.version, today, variant }),
+    lastModified: registryLastModified({ updatedAt: state.updatedAt, lastEffective: state.lastEffective, timeZone: config.timeZone }),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { buildFeed, cacheHeaders, notModified, registryJson, registryValidators, toJsonFeed11 } from './subprocessor-feeds.server';
-import { isIsoDate } from './subprocessor-rules';
-import { loadRegistry } from './subprocessors.server';
+import { isIsoDate, todayIn } from './subprocessor-rules';
+import { loadRegistry, loadRegistryState } from './subprocessors.server';
 
 type Format = 'json' | 'rss' | 'atom' | 'jsonfeed';
 
@@ -15,13 +15,15 @@ const CONTENT_TYPES: Record<Format, string> = {
 /** The loader shared by /subprocessors.json and the three feeds: validators first, body only if needed. */
 export async function registryResource({ request, context }: LoaderFunctionArgs, format: Format): Promise<Response> {
   const at = format === 'json' ? new URL(request.url).searchParams.get('at') || undefined : undefined;
-  const registry = await loadRegistry(context.db);
-  const validators = registryValidators(registry, context.config, `${format}:${at ?? ''}`);
+  const today = todayIn(context.config.timeZone);
+  const validators = registryValidators(await loadRegistryState(context.db, today), context.config, `${format}:${at ?? ''}`, today);
   if (at !== undefined && (!isIsoDate(at) || at > validators.today)) {
     return Response.json({ error: `at must be a date (YYYY-MM-DD) up to ${validators.today}` }, { status: 400 });
   }
   const fresh = notModified(request, validators);
   if (fresh) return fresh;
+  // Read after the validators: a change in between makes the body newer than its tag, never older.
+  const registry = await loadRegistry(context.db);
   let body: string;
   if (format === 'json') {
     body = JSON.stringify(registryJson(registry, context.config, validators.today, at), null, 2);

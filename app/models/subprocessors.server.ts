@@ -81,6 +81,28 @@ export async function loadRegistry(db: DB | Transaction<Database>): Promise<Regi
   return { changes, version: String(state.version), updatedAt: state.updated_at };
 }
 
+/**
+ * Just what the cache validators need, in one small query: a conditional request that ends
+ * in 304 never loads the change log.
+ */
+export async function loadRegistryState(db: DB, today: string) {
+  const row = await db
+    .selectFrom('subprocessor_registry_state')
+    .select([
+      'version',
+      'updated_at',
+      (eb) =>
+        eb
+          .selectFrom('subprocessor_changes')
+          .select(sql<string | null>`max(effective_on)::text`.as('d'))
+          .where('effective_on', '<=', sql<string>`${today}::date`)
+          .as('last_effective'),
+    ])
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
+  return { version: String(row.version), updatedAt: row.updated_at, lastEffective: row.last_effective ?? undefined };
+}
+
 /** What the public page, JSON and feeds show: the list on `at` (default today), planned and past changes. */
 export function viewRegistry(registry: Registry, today: string, at: string = today) {
   return {

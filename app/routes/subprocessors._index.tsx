@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { Field } from '../components/field';
 import { SubprocessorTable, mechanismLabel } from '../components/subprocessor-table';
 import { cacheHeaders, notModified, registryValidators } from '../models/subprocessor-feeds.server';
-import { changeTitle, countryName, describeChange } from '../models/subprocessor-rules';
-import { loadRegistry, viewRegistry } from '../models/subprocessors.server';
+import { changeTitle, countryName, describeChange, todayIn } from '../models/subprocessor-rules';
+import { loadRegistry, loadRegistryState, viewRegistry } from '../models/subprocessors.server';
 import { formatDate } from '../utils/dates';
 
 export const meta: MetaFunction = () => [
@@ -24,9 +24,8 @@ const atSchema = z.iso.date({ error: 'Enter a date as YYYY-MM-DD' });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const rawAt = new URL(request.url).searchParams.get('at') || undefined;
-  const registry = await loadRegistry(context.db);
-  const validators = registryValidators(registry, context.config, `page:${rawAt ?? ''}`);
-  const { today } = validators;
+  const today = todayIn(context.config.timeZone);
+  const validators = registryValidators(await loadRegistryState(context.db, today), context.config, `page:${rawAt ?? ''}`, today);
   const parsed = rawAt === undefined ? undefined : atSchema.safeParse(rawAt);
   let atError = parsed && !parsed.success ? parsed.error.issues[0]!.message : undefined;
   if (parsed?.success && parsed.data > today) atError = `Choose a date up to today (${today})`;
@@ -38,6 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     if (fresh) return fresh as unknown as never;
   }
   const at = parsed?.success && !atError ? parsed.data : today;
+  const registry = await loadRegistry(context.db);
   return json(
     { ...viewRegistry(registry, today, at), atInput: rawAt ?? '', atError },
     {
