@@ -9,6 +9,7 @@ import { fieldErrors } from '../models/subprocessor-schema.server';
 import { changeTitle, isOpenForObjection, todayIn } from '../models/subprocessor-rules';
 import { getChange, RegistryRuleError } from '../models/subprocessors.server';
 import { formatDate } from '../utils/dates';
+import { loaderAndActionHeaders } from '../utils/route-headers';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.title ?? 'Subprocessor change'} — Privacy Portal` },
@@ -48,6 +49,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   return json<Result>({ filed: true, values, errors: {} });
 }
+
+export const headers = loaderAndActionHeaders;
 
 export default function ChangePage() {
   const { change, today, title, open } = useLoaderData<typeof loader>();

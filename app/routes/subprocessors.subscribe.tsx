@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Field } from '../components/field';
 import { consumeRateLimit } from '../models/rate-limit.server';
 import { requestSubscription } from '../models/subscriptions.server';
+import { loaderAndActionHeaders } from '../utils/route-headers';
 
 export const meta: MetaFunction = () => [{ title: 'Subprocessor alerts — Privacy Portal' }];
 
@@ -31,6 +32,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   await requestSubscription(context.db, parsed.data, context.config);
   return json<Result>({ sent: true, email: parsed.data.email });
 }
+
+export const headers = loaderAndActionHeaders;
 
 export default function Subscribe() {
   const result = useActionData<typeof action>();

@@ -1,6 +1,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { confirmSubscription } from '../models/subscriptions.server';
+import { loaderAndActionHeaders } from '../utils/route-headers';
 
 export const meta: MetaFunction = () => [{ title: 'Confirm your alerts — Privacy Portal' }];
 
@@ -14,6 +15,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const outcome = await confirmSubscription(context.db, token);
   return json({ outcome }, { status: outcome === 'confirmed' ? 200 : 400 });
 }
+
+export const headers = loaderAndActionHeaders;
 
 export default function ConfirmSubscription() {
   const { token } = useLoaderData<typeof loader>();

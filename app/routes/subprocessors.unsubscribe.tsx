@@ -1,6 +1,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData } from '@remix-run/react';
 import { unsubscribe } from '../models/subscriptions.server';
+import { loaderAndActionHeaders } from '../utils/route-headers';
 
 export const meta: MetaFunction = () => [{ title: 'Unsubscribe — Privacy Portal' }];
 
@@ -17,6 +18,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const outcome = await unsubscribe(context.db, context.config, token);
   return json({ outcome }, { status: outcome === 'unsubscribed' ? 200 : 400 });
 }
+
+export const headers = loaderAndActionHeaders;
 
 export default function Unsubscribe() {
   const result = useActionData<typeof action>();

@@ -88,6 +88,25 @@ describe('subprocessors in the browser', () => {
     expect(await page.getByRole('table').isVisible()).toBe(true);
   });
 
+  it('subscribes from the page; the confirm and unsubscribe pages ask before acting', async () => {
+    const { page } = b;
+    await visit(page, '/subprocessors');
+    const section = page.getByRole('region', { name: 'Get email alerts' });
+    await section.getByLabel('Email address').fill(`reader-${Date.now()}@example.org`);
+    await section.getByRole('button', { name: 'Subscribe' }).click();
+    await page.waitForURL((url) => url.pathname === '/subprocessors/subscribe');
+    await expect.poll(() => page.getByText('Check your inbox').count()).toBe(1);
+    await expectAccessible(page);
+    await visit(page, '/subprocessors/subscribe/confirm?token=not-a-real-token-at-all');
+    await page.getByRole('button', { name: 'Confirm my subscription' }).click();
+    await expect.poll(() => page.getByText('This link is not valid').count()).toBe(1);
+    await expectAccessible(page);
+    await visit(page, '/subprocessors/unsubscribe?token=1.forged');
+    await page.getByRole('button', { name: 'Unsubscribe' }).click();
+    await expect.poll(() => page.getByText('This unsubscribe link is not valid').count()).toBe(1);
+    await expectAccessible(page);
+  });
+
   it('shows the list as it stood on a past date from the form, without JavaScript', async () => {
     const context = await b.browser.newContext({ baseURL: b.baseURL, javaScriptEnabled: false });
     const page = await context.newPage();

@@ -190,3 +190,26 @@ describe('objections', () => {
     expect(await res.text()).toContain('it has taken effect');
   });
 });
+
+describe('rate limits on the public forms', () => {
+  it('answers 429 with Retry-After once an address has tried to subscribe 10 times in an hour', async () => {
+    // The double opt-in test above used one of the ten.
+    for (let i = 0; i < 9; i++) {
+      expect((await fetch(`${portal.url}/subprocessors/subscribe`, form({ email: `not an email ${i}` }))).status).toBe(400);
+    }
+    const limited = await fetch(`${portal.url}/subprocessors/subscribe`, form({ email: 'late@example.org' }));
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.text()).toContain('Too many attempts');
+    const queued = await portal.db.selectFrom('mail_outbox').select('to_address').where('to_address', '=', 'late@example.org').execute();
+    expect(queued).toEqual([]);
+  });
+});
+
+describe('link pages', () => {
+  it('are never cached: they carry tokens', async () => {
+    for (const path of ['/subprocessors/subscribe/confirm?token=abc', '/subprocessors/unsubscribe?token=1.abc']) {
+      expect((await fetch(`${portal.url}${path}`)).headers.get('cache-control'), path).toBe('no-store');
+    }
+  });
+});
