@@ -172,6 +172,7 @@ export function createApp(options: {
         logger,
         cspNonce: res.locals.cspNonce as string,
         clientIp: req.ip ?? null,
+        buildVersion: build.assets.version,
       }),
     }),
   );

@@ -25,7 +25,7 @@ const atSchema = z.iso.date({ error: 'Enter a date as YYYY-MM-DD' });
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const rawAt = new URL(request.url).searchParams.get('at') || undefined;
   const today = todayIn(context.config.timeZone);
-  const validators = registryValidators(await loadRegistryState(context.db, today), context.config, `page:${rawAt ?? ''}`, today);
+  const validators = registryValidators(await loadRegistryState(context.db, today), context.config, `page:${context.buildVersion}:${rawAt ?? ''}`, today);
   const parsed = rawAt === undefined ? undefined : atSchema.safeParse(rawAt);
   let atError = parsed && !parsed.success ? parsed.error.issues[0]!.message : undefined;
   if (parsed?.success && parsed.data > today) atError = `Choose a date up to today (${today})`;
