@@ -97,6 +97,22 @@ describe('the registry on a real database', () => {
     expect(viewRegistry(registry, today, addDays(today, 40)).active.find((e) => e.slug === 'corrigo')).toBeUndefined();
   });
 
+  it('never dates a change before the one already planned for the same subprocessor', async () => {
+    const zero = { ...ctx, noticeDays: 0 };
+    const { subprocessorId } = await planAddition(t.db, { details: details('Ordered'), effectiveOn: addDays(today, 20) }, zero);
+    await expect(
+      planUpdate(t.db, { subprocessorId, details: details('Ordered'), effectiveOn: addDays(today, 10), correction: false, summary: 'x' }, zero),
+    ).rejects.toThrow(`A change is already planned for ${addDays(today, 20)}`);
+    await expect(planRemoval(t.db, { subprocessorId, effectiveOn: addDays(today, 5), summary: 'x' }, zero)).rejects.toThrow(/already planned/);
+    const { changeId } = await planUpdate(
+      t.db,
+      { subprocessorId, details: { ...details('Ordered'), legalEntity: 'Ordered AG' }, effectiveOn: today, correction: true, summary: 'Entity name' },
+      zero,
+    );
+    const change = (await loadRegistry(t.db)).changes.find((c) => c.id === changeId)!;
+    expect(change.effectiveOn).toBe(addDays(today, 20));
+  });
+
   it('reads effective dates as calendar dates, whatever the session time zone', async () => {
     const rows = await t.db.selectFrom('subprocessor_changes').select('id').execute();
     const registry = await loadRegistry(t.db);
