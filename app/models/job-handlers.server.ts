@@ -7,6 +7,8 @@ import { enqueueJob } from './jobs.server';
 import { deleteStaleThrottleRows } from './login-throttle.server';
 import { pruneRateLimits } from './rate-limit.server';
 import { deleteExpiredSessions } from './sessions.server';
+import { createAlertHandler } from './subprocessor-alerts.server';
+import { ALERT_JOB } from './subprocessors.server';
 
 export const MAINTENANCE_JOB = 'maintenance.daily';
 
@@ -19,6 +21,7 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
   const sender = createMailSender(config);
   return {
     [MAIL_DELIVER_JOB]: createMailDeliveryHandler(db, config, sender),
+    [ALERT_JOB]: createAlertHandler(db, config, logger),
     [MAINTENANCE_JOB]: async () => {
       const pruned = await pruneRateLimits(db);
       // Expired sessions are refused when presented anyway; this only keeps the tables small.
