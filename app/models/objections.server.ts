@@ -65,6 +65,15 @@ export async function listObjections(db: DB) {
   return rows.map((r) => ({ ...r, id: String(r.id), change_id: String(r.change_id) }));
 }
 
+export async function countUnansweredObjections(db: DB): Promise<number> {
+  const { count } = await db
+    .selectFrom('subprocessor_objections')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('answered_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
 export async function getObjection(db: DB, id: string) {
   if (!/^\d{1,18}$/.test(id)) return undefined;
   const row = await db.selectFrom('subprocessor_objections').selectAll().where('id', '=', id).executeTakeFirst();
