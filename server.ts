@@ -18,6 +18,7 @@ import { ConfigError, loadConfig, type Config, type Env } from './app/utils/env.
 import { createLogger, type Logger } from './app/utils/logger.server';
 import { isForeignOriginRequest } from './app/utils/origin';
 import { redactText } from './app/utils/redact';
+import { seedDemoRegistry } from './app/models/subprocessor-demo.server';
 import { createJobHandlers, scheduleMaintenance } from './app/models/job-handlers.server';
 import { startWorker } from './app/models/jobs.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
@@ -101,6 +102,15 @@ export function createApp(options: {
     }),
   );
   app.use((_req, res, next) => {
+    // A 304 keeps the cached page, whose scripts carry the old nonce: a new CSP would block them.
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: express.Response, ...args: unknown[]) {
+      if ((typeof args[0] === 'number' ? args[0] : res.statusCode) === 304) res.removeHeader('Content-Security-Policy');
+      return (writeHead as (...a: unknown[]) => express.Response).apply(this, args);
+    } as typeof res.writeHead;
+    next();
+  });
+  app.use((_req, res, next) => {
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
     next();
   });
@@ -162,6 +172,7 @@ export function createApp(options: {
         logger,
         cspNonce: res.locals.cspNonce as string,
         clientIp: req.ip ?? null,
+        buildVersion: build.assets.version,
       }),
     }),
   );
@@ -175,6 +186,9 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   const { db, backend } = createDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
   try {
     await migrateToLatest(db);
+    if (config.subprocessorDemo && (await seedDemoRegistry(db, { timeZone: config.timeZone }))) {
+      logger.info('seeded the demo subprocessor registry (SUBPROCESSOR_DEMO)');
+    }
   } catch (error) {
     await db.destroy().catch(() => {});
     throw error;

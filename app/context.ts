@@ -11,6 +11,8 @@ export type PortalContext = {
   cspNonce: string;
   /** The client's address (Express `req.ip`, proxies trusted per `trust proxy`), for throttling and audit. */
   clientIp: string | null;
+  /** The compiled build's asset version: cached pages must change when the code does. */
+  buildVersion: string;
 };
 
 declare module '@remix-run/node' {

@@ -63,6 +63,11 @@ export function Layout({ children }: { children: ReactNode }) {
               {user ? (
                 <>
                   <li className="signed-in-as">{user.email}</li>
+                  {user.role !== 'subject' ? (
+                    <li>
+                      <NavLink to="/staff">Staff console</NavLink>
+                    </li>
+                  ) : null}
                   <li>
                     <NavLink to="/account">Account</NavLink>
                   </li>

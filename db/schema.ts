@@ -23,6 +23,73 @@ export interface JobsTable {
   finished_at: ColumnType<Date | null, never, Date | string | null>;
 }
 
+/** What a subprocessor does and where, as of one change; null for a removal. */
+export type SubprocessorDetails = {
+  name: string;
+  legalEntity: string;
+  purpose: string;
+  dataCategories: string[];
+  /** ISO 3166-1 alpha-2 codes. */
+  locations: string[];
+  transferMechanism: string;
+  website: string;
+};
+
+export interface SubprocessorsTable {
+  id: Generated<string>;
+  slug: string;
+  created_at: CreatedAt;
+}
+
+export type SubprocessorChangeKind = 'added' | 'updated' | 'removed';
+
+export interface SubprocessorChangesTable {
+  id: Generated<string>;
+  subprocessor_id: string;
+  kind: SubprocessorChangeKind;
+  /** A calendar date in PORTAL_TIMEZONE. pg reads `date` as a local-midnight Date: select it with ::text. */
+  effective_on: ColumnType<string, string, never>;
+  details: ColumnType<SubprocessorDetails | null, string | null, never>;
+  summary: string;
+  actor_id: string | null;
+  announced_at: CreatedAt;
+}
+
+export interface SubprocessorRegistryStateTable {
+  id: number;
+  version: ColumnType<string, never, string>;
+  updated_at: Timestamp;
+}
+
+export interface SubprocessorSubscriptionsTable {
+  id: Generated<string>;
+  email: string;
+  confirm_token_hash: string | null;
+  confirm_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  unsubscribed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: CreatedAt;
+}
+
+export interface SubprocessorAlertsTable {
+  change_id: string;
+  subscription_id: string;
+  stage: 'announced' | 'effective';
+  created_at: CreatedAt;
+}
+
+export interface SubprocessorObjectionsTable {
+  id: Generated<string>;
+  change_id: string;
+  organisation: string;
+  email: string;
+  reason: string;
+  created_at: CreatedAt;
+  answer: string | null;
+  answered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  answered_by: string | null;
+}
+
 export type MailStatus = 'queued' | 'sent' | 'failed';
 
 /** Outgoing mail, written with the change it reports and delivered by the `mail.deliver` job. */
@@ -181,6 +248,12 @@ export interface RequestAttachmentsTable {
 
 export interface Database {
   jobs: JobsTable;
+  subprocessors: SubprocessorsTable;
+  subprocessor_changes: SubprocessorChangesTable;
+  subprocessor_registry_state: SubprocessorRegistryStateTable;
+  subprocessor_subscriptions: SubprocessorSubscriptionsTable;
+  subprocessor_alerts: SubprocessorAlertsTable;
+  subprocessor_objections: SubprocessorObjectionsTable;
   mail_outbox: MailOutboxTable;
   rate_limits: RateLimitsTable;
   users: UsersTable;

@@ -8,6 +8,8 @@ import { deleteStaleThrottleRows } from './login-throttle.server';
 import { pruneRateLimits } from './rate-limit.server';
 import { requestJobHandlers } from './request-jobs.server';
 import { deleteExpiredSessions } from './sessions.server';
+import { createAlertHandler } from './subprocessor-alerts.server';
+import { ALERT_JOB } from './subprocessors.server';
 
 export const MAINTENANCE_JOB = 'maintenance.daily';
 
@@ -21,6 +23,7 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
   return {
     ...requestJobHandlers({ db, config }),
     [MAIL_DELIVER_JOB]: createMailDeliveryHandler(db, config, sender),
+    [ALERT_JOB]: createAlertHandler(db, config, logger),
     [MAINTENANCE_JOB]: async () => {
       const pruned = await pruneRateLimits(db);
       // Expired sessions are refused when presented anyway; this only keeps the tables small.

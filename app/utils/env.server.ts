@@ -32,6 +32,8 @@ const envSchema = z.object({
   EXPORT_KEY: secretSchema.optional(),
   BACKUP_KEY: secretSchema.optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  SUBPROCESSOR_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+  SUBPROCESSOR_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 
 const SECRET_NAMES = ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY'] as const;
@@ -50,6 +52,10 @@ export type Config = {
   holidays: string[];
   secrets: Record<'sessionSecret' | 'exportKey' | 'backupKey', string>;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Days' notice owed before a new subprocessor or a change to one takes effect (Art. 28(2)). */
+  subprocessorNoticeDays: number;
+  /** Seed the demo registry into an empty one at start (`auto`: on the embedded database only). */
+  subprocessorDemo: boolean;
 };
 
 export class ConfigError extends Error {
@@ -106,6 +112,8 @@ export function loadConfig(env: Env = process.env): Config {
       backupKey: secret('BACKUP_KEY'),
     },
     logLevel: e.LOG_LEVEL,
+    subprocessorNoticeDays: e.SUBPROCESSOR_NOTICE_DAYS,
+    subprocessorDemo: e.SUBPROCESSOR_DEMO === 'on' || (e.SUBPROCESSOR_DEMO === 'auto' && !e.DATABASE_URL),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001_jobs';
 import * as m0002 from './0002_mail_rate_limits';
 import * as m0003 from './0003_accounts';
+import * as m0004 from './0004_subprocessors';
 import * as m0005 from './0005_requests';
 
 /**
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0001_jobs': m0001,
   '0002_mail_rate_limits': m0002,
   '0003_accounts': m0003,
+  '0004_subprocessors': m0004,
   '0005_requests': m0005,
 };
 

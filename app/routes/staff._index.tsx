@@ -1,0 +1,35 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { countUnansweredObjections } from '../models/objections.server';
+import { requireStaff } from '../utils/auth.server';
+
+export const meta: MetaFunction = () => [{ title: 'Staff console — Privacy Portal' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request, context);
+  const unansweredObjections = await countUnansweredObjections(context.db);
+  return json({ isAdmin: staff.role === 'admin', unansweredObjections });
+}
+
+export default function StaffConsole() {
+  const { isAdmin, unansweredObjections } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <h1>Staff console</h1>
+      <ul className="console-links">
+        <li>
+          <Link to="/staff/subprocessors">Subprocessor registry</Link>: plan, change and retire subprocessors.
+        </li>
+        <li>
+          <Link to="/staff/objections">Objections</Link> to planned subprocessor changes
+          {unansweredObjections > 0 ? ` (${unansweredObjections} unanswered)` : ''}.
+        </li>
+        {isAdmin ? (
+          <li>
+            <Link to="/staff/users">Staff accounts</Link>: grant and revoke the staff role.
+          </li>
+        ) : null}
+      </ul>
+    </>
+  );
+}

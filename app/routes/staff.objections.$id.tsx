@@ -1,0 +1,104 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { FormError } from '../components/field';
+import { TextAreaField } from '../components/form-fields';
+import { recordAudit } from '../models/audit.server';
+import { answerObjection, answerSchema, getObjection } from '../models/objections.server';
+import { changeTitle, todayIn } from '../models/subprocessor-rules';
+import { getChange, RegistryRuleError } from '../models/subprocessors.server';
+import { requireStaff } from '../utils/auth.server';
+import { badRequest, parseFields, readForm, type FormState } from '../utils/form.server';
+
+export const meta: MetaFunction = () => [{ title: 'Objection — Privacy Portal' }];
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request, context);
+  const objection = await getObjection(context.db, params.id ?? '');
+  if (!objection) throw new Response('Not found', { status: 404 });
+  const change = await getChange(context.db, objection.change_id);
+  await recordAudit(context.db, {
+    actorId: staff.id,
+    action: 'subprocessor.objection.view',
+    targetType: 'subprocessor_objection',
+    targetId: objection.id,
+    ip: context.clientIp,
+  });
+  return json({
+    id: objection.id,
+    organisation: objection.organisation,
+    email: objection.email,
+    reason: objection.reason,
+    createdAt: objection.created_at.toISOString(),
+    answer: objection.answer,
+    answeredAt: objection.answered_at?.toISOString() ?? null,
+    change: change ? { id: change.id, title: changeTitle(change, todayIn(context.config.timeZone)) } : null,
+  });
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, context);
+  const form = await readForm(request);
+  if (!form.ok) return badRequest({ formError: form.formError });
+  const parsed = parseFields(answerSchema, form.fields);
+  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: ['answer'] });
+  const id = params.id ?? '';
+  try {
+    await answerObjection(context.db, { id, answer: parsed.data.answer, staffId: staff.id }, context.config, (trx) =>
+      recordAudit(trx, {
+        actorId: staff.id,
+        action: 'subprocessor.objection.answer',
+        targetType: 'subprocessor_objection',
+        targetId: id,
+        ip: context.clientIp,
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof RegistryRuleError)) throw error;
+    return badRequest({ formError: error.message, values: form.fields }, { keep: ['answer'] });
+  }
+  return redirect('/staff/objections?answered=1');
+}
+
+export default function StaffObjection() {
+  const o = useLoaderData<typeof loader>();
+  const result = useActionData<FormState>();
+  return (
+    <>
+      <p>
+        <Link to="/staff/objections">← All objections</Link>
+      </p>
+      <h1>Objection from {o.organisation}</h1>
+      <dl>
+        <dt>Change</dt>
+        <dd>{o.change ? <Link to={`/subprocessors/changes/${o.change.id}`}>{o.change.title}</Link> : 'Unknown'}</dd>
+        <dt>Contact</dt>
+        <dd>{o.email}</dd>
+        <dt>Received</dt>
+        <dd>{o.createdAt.slice(0, 16).replace('T', ' ')} UTC</dd>
+        <dt>Reason</dt>
+        <dd className="prewrap">{o.reason}</dd>
+      </dl>
+      {o.answer ? (
+        <>
+          <h2>Answer sent {o.answeredAt?.slice(0, 10)}</h2>
+          <p className="prewrap">{o.answer}</p>
+        </>
+      ) : (
+        <Form method="post" noValidate>
+          <h2>Answer</h2>
+          <FormError message={result?.formError} />
+          <TextAreaField
+            label="Your answer (sent by email)"
+            name="answer"
+            autoComplete="off"
+            rows={6}
+            required
+            defaultValue={result?.values?.answer}
+            error={result?.fieldErrors?.answer}
+          />
+          <button type="submit">Send answer</button>
+        </Form>
+      )}
+    </>
+  );
+}

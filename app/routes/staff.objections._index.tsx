@@ -1,0 +1,74 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { Notice } from '../components/field';
+import { recordAudit } from '../models/audit.server';
+import { listObjections } from '../models/objections.server';
+import { changeTitle, todayIn } from '../models/subprocessor-rules';
+import { loadRegistry } from '../models/subprocessors.server';
+import { requireStaff } from '../utils/auth.server';
+
+export const meta: MetaFunction = () => [{ title: 'Objections — Privacy Portal' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request, context);
+  const [objections, registry] = await Promise.all([listObjections(context.db), loadRegistry(context.db)]);
+  await recordAudit(context.db, { actorId: staff.id, action: 'subprocessor.objections.view', ip: context.clientIp });
+  const today = todayIn(context.config.timeZone);
+  const titles = new Map(registry.changes.map((c) => [c.id, changeTitle(c, today)]));
+  return json({
+    objections: objections.map((o) => ({
+      id: o.id,
+      organisation: o.organisation,
+      email: o.email,
+      reason: o.reason,
+      createdAt: o.created_at.toISOString(),
+      answered: o.answered_at !== null,
+      change: titles.get(o.change_id) ?? `Change ${o.change_id}`,
+    })),
+  });
+}
+
+export default function StaffObjections() {
+  const { objections } = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  return (
+    <>
+      <p>
+        <Link to="/staff/subprocessors">← Manage subprocessors</Link>
+      </p>
+      <h1>Objections to subprocessor changes</h1>
+      {params.get('answered') ? <Notice>Your answer was sent.</Notice> : null}
+      {objections.length === 0 ? (
+        <p>No objections have been filed.</p>
+      ) : (
+        <div className="table-scroll">
+          <table>
+            <caption>Unanswered first, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Organisation</th>
+                <th scope="col">Change</th>
+                <th scope="col">Received</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {objections.map((o) => (
+                <tr key={o.id}>
+                  <th scope="row">
+                    <Link to={`/staff/objections/${o.id}`}>{o.organisation}</Link>
+                  </th>
+                  <td>{o.change}</td>
+                  <td>
+                    <time dateTime={o.createdAt}>{o.createdAt.slice(0, 10)}</time>
+                  </td>
+                  <td>{o.answered ? 'Answered' : 'Awaiting an answer'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

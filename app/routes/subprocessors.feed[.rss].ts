@@ -1,0 +1,4 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { registryResource } from '../models/subprocessor-resources.server';
+
+export const loader = (args: LoaderFunctionArgs) => registryResource(args, 'rss');

@@ -1,0 +1,29 @@
+/**
+ * `npm run db:seed-demo-subprocessors`: loads the demo subprocessor registry into the configured
+ * database (PostgreSQL or embedded). Refuses when the registry already holds anything.
+ */
+import path from 'node:path';
+import { seedDemoRegistry } from '../app/models/subprocessor-demo.server';
+import { ConfigError, loadConfig } from '../app/utils/env.server';
+import { createDb, migrateToLatest } from '../db/client';
+
+async function main() {
+  const config = loadConfig();
+  const { db, backend } = createDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
+  try {
+    await migrateToLatest(db);
+    if (await seedDemoRegistry(db, { timeZone: config.timeZone })) {
+      console.log(`Seeded the demo subprocessor registry (${backend}).`);
+    } else {
+      console.error('The subprocessor registry is not empty; nothing was changed.');
+      process.exitCode = 1;
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : `Seeding failed: ${(error as Error).message}`);
+  process.exit(1);
+});
