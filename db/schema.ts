@@ -126,6 +126,19 @@ export interface UsersTable {
   role: ColumnType<Role, Role | undefined, Role>;
   created_at: CreatedAt;
   password_changed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** When the owner proved the address by opening the emailed link; null until then. */
+  email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** Single-use links that prove an account's email; only the token's SHA-256 is stored. */
+export interface AccountEmailTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: string;
+  email: string;
+  expires_at: Timestamp;
+  used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: CreatedAt;
 }
 
 /** Revocable sessions: only the SHA-256 of the cookie's token is stored. */
@@ -257,6 +270,7 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   rate_limits: RateLimitsTable;
   users: UsersTable;
+  account_email_tokens: AccountEmailTokensTable;
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
   login_throttle: LoginThrottleTable;

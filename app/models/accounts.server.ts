@@ -2,10 +2,20 @@ import { createHash } from 'node:crypto';
 import type { DB } from '../../db/client';
 import type { Role } from '../../db/schema';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '../utils/password.server';
+import type { Config } from '../utils/env.server';
+import { sendEmailConfirmation } from './account-email.server';
 import { recordAudit } from './audit.server';
 import { isSignInBlocked, recordSignInFailure, recordSignInSuccess, throttleKeys } from './login-throttle.server';
 import { createSession, revokeAllSessions, revokeSession } from './sessions.server';
-import { findUserByEmail, getUserById, insertUser, normalizeEmail, setPasswordHash, setUserRole } from './users.server';
+import {
+  findUserByEmail,
+  getUserById,
+  insertUser,
+  markEmailVerified,
+  normalizeEmail,
+  setPasswordHash,
+  setUserRole,
+} from './users.server';
 
 /**
  * Account use cases: each one does the work, records the audit event and returns what the
@@ -19,8 +29,13 @@ function emailFingerprint(email: string) {
   return createHash('sha256').update(normalizeEmail(email)).digest('hex').slice(0, 16);
 }
 
-export async function signUp(db: DB, input: { email: string; password: string; ip: string | null }): Promise<NewSession> {
+export async function signUp(
+  db: DB,
+  input: { email: string; password: string; ip: string | null },
+  config: Pick<Config, 'publicUrl'>,
+): Promise<NewSession> {
   const user = await insertUser(db, { email: input.email, password: input.password });
+  await sendEmailConfirmation(db, config, user);
   await recordAudit(db, { actorId: user.id, action: 'account.created', targetType: 'user', targetId: user.id, ip: input.ip });
   const session = await createSession(db, user);
   await recordAudit(db, { actorId: user.id, action: 'auth.sign_in', targetType: 'user', targetId: user.id, ip: input.ip, details: { via: 'sign-up' } });
@@ -162,6 +177,8 @@ export async function createOrPromoteAdmin(db: DB, input: { email: string; passw
   if (existing?.role === 'admin') return 'already-admin';
   if (existing) {
     await setUserRole(db, existing.id, 'admin');
+    // The operator who runs create-admin vouches for the address.
+    await markEmailVerified(db, existing.id);
     await revokeAllSessions(db, existing.id);
     await recordAudit(db, {
       actorId: null,
@@ -173,7 +190,7 @@ export async function createOrPromoteAdmin(db: DB, input: { email: string; passw
     return 'promoted';
   }
   if (input.password === undefined) throw new Error('a password is needed to create the account');
-  const user = await insertUser(db, { email: input.email, password: input.password, role: 'admin' });
+  const user = await insertUser(db, { email: input.email, password: input.password, role: 'admin', emailVerified: true });
   await recordAudit(db, { actorId: null, action: 'account.created', targetType: 'user', targetId: user.id, details: { via: 'create-admin' } });
   await recordAudit(db, {
     actorId: null,

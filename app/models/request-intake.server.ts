@@ -21,7 +21,11 @@ export type SubmitOutcome =
  */
 export async function submitIntake(
   deps: { db: DB; config: Config },
-  submission: { input: IntakeInput; clientAddress: string; user?: { id: string; email: string } | null },
+  submission: {
+    input: IntakeInput;
+    clientAddress: string;
+    user?: { id: string; email: string; emailVerified: boolean } | null;
+  },
 ): Promise<SubmitOutcome> {
   const { db, config } = deps;
   const { input, user } = submission;
@@ -32,7 +36,9 @@ export async function submitIntake(
     const hit = await consumeRateLimit(db, { bucket, key, ...limits });
     if (!hit.allowed) return { kind: 'rate_limited', retryAfterSeconds: hit.retryAfterSeconds };
   }
-  const verifiedEmail = !!user && user.email.toLowerCase() === input.email.trim().toLowerCase();
+  // Only a proven account address skips the emailed link; a claimed one gets the link like anyone.
+  const verifiedEmail =
+    !!user && user.emailVerified && user.email.toLowerCase() === input.email.trim().toLowerCase();
   const result = await createRequest(db, { ...input, userId: user?.id ?? null, verifiedEmail }, { rules: requestPolicy(config) });
   return { kind: 'accepted', result };
 }

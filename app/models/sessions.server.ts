@@ -21,6 +21,7 @@ export type SessionWithUser = {
   userId: string;
   email: string;
   role: Role;
+  emailVerified: boolean;
 };
 
 /** Starts a session with a fresh token; returns the token for the cookie (it is not stored). */
@@ -56,6 +57,7 @@ export async function findActiveSession(db: DB, token: string, now = new Date())
       'users.id as userId',
       'users.email',
       'users.role',
+      'users.email_verified_at',
     ])
     .where('sessions.token_hash', '=', hashSessionToken(token))
     .executeTakeFirst();
@@ -72,7 +74,13 @@ export async function findActiveSession(db: DB, token: string, now = new Date())
       .where('id', '=', row.sessionId)
       .execute();
   }
-  return { sessionId: row.sessionId, userId: row.userId, email: row.email, role: row.role };
+  return {
+    sessionId: row.sessionId,
+    userId: row.userId,
+    email: row.email,
+    role: row.role,
+    emailVerified: row.email_verified_at !== null,
+  };
 }
 
 export async function revokeSession(db: DB, sessionId: string): Promise<void> {

@@ -24,12 +24,20 @@ export async function getUserById(db: DB, id: string) {
 }
 
 /** Creates an account; throws EmailTakenError when the address is already used (in any case). */
-export async function insertUser(db: DB, input: { email: string; password: string; role?: Role }) {
+export async function insertUser(
+  db: DB,
+  input: { email: string; password: string; role?: Role; emailVerified?: boolean },
+) {
   const passwordHash = await hashPassword(input.password);
   try {
     return await db
       .insertInto('users')
-      .values({ email: input.email.trim(), password_hash: passwordHash, role: input.role ?? 'subject' })
+      .values({
+        email: input.email.trim(),
+        password_hash: passwordHash,
+        role: input.role ?? 'subject',
+        email_verified_at: input.emailVerified ? new Date() : null,
+      })
       .returning(['id', 'email', 'role'])
       .executeTakeFirstOrThrow();
   } catch (error) {
@@ -48,6 +56,14 @@ export async function setPasswordHash(db: DB, userId: string, passwordHash: stri
 
 export async function setUserRole(db: DB, userId: string, role: Role) {
   await db.updateTable('users').set({ role }).where('id', '=', userId).execute();
+}
+
+export async function markEmailVerified(db: DB, userId: string) {
+  await db
+    .updateTable('users')
+    .set({ email_verified_at: sql<Date>`coalesce(email_verified_at, now())` })
+    .where('id', '=', userId)
+    .execute();
 }
 
 /** Staff and administrators, for the console. */

@@ -2,6 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { Field, FormError, Notice, useResultKey } from '../components/field';
 import { changePasswordSchema } from '../models/account-forms.server';
+import { resendEmailConfirmation } from '../models/account-email.server';
 import { changePassword, signOutEverywhere } from '../models/accounts.server';
 import { countActiveSessions } from '../models/sessions.server';
 import { clearSessionCookieHeader, requireUser, sessionCookieHeader } from '../utils/auth.server';
@@ -21,6 +22,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   if (!form.ok) return badRequest({ formError: form.formError });
   const intent = form.fields.intent;
+  if (intent === 'resend-confirmation') {
+    if (user.emailVerified) return redirect('/account');
+    const sent = await resendEmailConfirmation(context.db, context.config, user);
+    if (!sent.ok) {
+      return badRequest(
+        {
+          formError: `A link was sent several times in the last hour. Try again in ${Math.ceil(sent.retryAfterSeconds / 60)} minutes.`,
+          values: { intent },
+        },
+        { keep: ['intent'] },
+      );
+    }
+    return redirect('/account?sent=confirmation');
+  }
   if (intent === 'sign-out-everywhere') {
     await signOutEverywhere(context.db, { userId: user.id, ip: context.clientIp });
     return redirect('/login', { headers: { 'Set-Cookie': clearSessionCookieHeader(context) } });
@@ -54,15 +69,38 @@ export default function Account() {
   const busy = useNavigation().state === 'submitting';
   const errors = result?.fieldErrors ?? {};
   const resultKey = useResultKey(result);
+  const resendError = result?.values?.intent === 'resend-confirmation' ? result.formError : undefined;
   return (
     <section className="narrow">
       <h1>Your account</h1>
       {params.get('changed') === 'password' ? (
         <Notice>Your password was changed. Every other session has been signed out.</Notice>
       ) : null}
+      {params.get('confirmed') === 'email' ? <Notice>Your email address is confirmed.</Notice> : null}
+      {params.get('sent') === 'confirmation' ? (
+        <Notice>A new confirmation link is on its way to {user.email}.</Notice>
+      ) : null}
+      {user.emailVerified ? null : (
+        <section aria-labelledby="confirm-heading" className="callout">
+          <h2 id="confirm-heading">Confirm your email address</h2>
+          <p>
+            We sent a link to {user.email}. Until you open it, requests you file are confirmed by email like anyone
+            else&apos;s, rather than accepted at once.
+          </p>
+          <FormError message={resendError} id="confirm-error" />
+          <Form method="post" aria-labelledby="confirm-heading">
+            <input type="hidden" name="intent" value="resend-confirmation" />
+            <button type="submit" className="secondary" disabled={busy}>
+              Email me a new link
+            </button>
+          </Form>
+        </section>
+      )}
       <dl>
         <dt>Email</dt>
-        <dd>{user.email}</dd>
+        <dd>
+          {user.email} {user.emailVerified ? '(confirmed)' : '(not confirmed yet)'}
+        </dd>
         <dt>Role</dt>
         <dd>{ROLE_NAMES[user.role]}</dd>
         <dt>Signed-in sessions</dt>
@@ -74,7 +112,7 @@ export default function Account() {
 
       <h2 id="password-heading">Change your password</h2>
       <Form method="post" aria-labelledby="password-heading">
-        <FormError message={result?.formError} />
+        <FormError message={resendError ? undefined : result?.formError} />
         <input type="hidden" name="intent" value="change-password" />
         <Field
           label="Current password"

@@ -23,7 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseFields(signUpSchema, form.fields);
   if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: KEEP });
   try {
-    const session = await signUp(context.db, { ...parsed.data, ip: context.clientIp });
+    const session = await signUp(context.db, { ...parsed.data, ip: context.clientIp }, context.config);
     return redirect(safeRedirectTo(parsed.data.redirectTo), {
       headers: { 'Set-Cookie': sessionCookieHeader(context, session.token, session.maxAgeSeconds) },
     });

@@ -3,7 +3,8 @@ import type { Role } from '../../db/schema';
 import { findActiveSession } from '../models/sessions.server';
 import { clearSessionCookie, readSessionToken, serializeSessionCookie } from './session-token.server';
 
-export type SessionUser = { id: string; email: string; role: Role };
+/** `emailVerified`: the owner opened the confirmation link; until then the address is only claimed. */
+export type SessionUser = { id: string; email: string; role: Role; emailVerified: boolean };
 export type CurrentSession = { sessionId: string; user: SessionUser };
 
 // Loaders of one request share the lookup (root + route): one query, one idle-expiry update.
@@ -18,7 +19,10 @@ export function getCurrentSession(request: Request, context: AppLoadContext): Pr
       if (!token) return null;
       const found = await findActiveSession(context.db, token);
       if (!found) return null;
-      return { sessionId: found.sessionId, user: { id: found.userId, email: found.email, role: found.role } };
+      return {
+        sessionId: found.sessionId,
+        user: { id: found.userId, email: found.email, role: found.role, emailVerified: found.emailVerified },
+      };
     })();
     lookups.set(request, lookup);
   }

@@ -4,6 +4,7 @@ import * as m0002 from './0002_mail_rate_limits';
 import * as m0003 from './0003_accounts';
 import * as m0004 from './0004_subprocessors';
 import * as m0005 from './0005_requests';
+import * as m0006 from './0006_account_email_confirmation';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '0003_accounts': m0003,
   '0004_subprocessors': m0004,
   '0005_requests': m0005,
+  '0006_account_email_confirmation': m0006,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -110,6 +110,16 @@ describe('a data-subject request in a real browser', () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(`a long test passphrase ${Date.now()}`);
     await Promise.all([page.waitForURL((url) => url.pathname !== '/signup'), page.getByRole('button', { name: /create account|sign up/i }).click()]);
+    // Only a confirmed account address files without a link: confirm it from the delivered mail.
+    const confirmation = await mailTo(email, 'Confirm your email address');
+    const confirmLink = /https?:\/\/\S+\/account\/confirm\/[A-Za-z0-9_-]{43}/.exec(confirmation.text ?? '')?.[0];
+    expect(confirmLink).toBeTruthy();
+    await visit(page, new URL(confirmLink!).pathname);
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/account'),
+      page.getByRole('button', { name: 'Confirm my email address' }).click(),
+    ]);
+    await page.getByText('Your email address is confirmed.').waitFor();
     await visit(page, '/requests/new');
     await expect(page.getByLabel('Email address').inputValue()).resolves.toBe(email);
     await page.getByLabel('Erasure (Art. 17)').check();

@@ -163,7 +163,7 @@ describe('accounts on a real database', () => {
   it('records sign-up, sign-in and failures in the audit trail without the password or raw email', async () => {
     const password = uniquePassword();
     const email = uniqueEmail('audited');
-    const created = await signUp(t.db, { email, password, ip: '192.0.2.1' });
+    const created = await signUp(t.db, { email, password, ip: '192.0.2.1' }, { publicUrl: 'https://privacy.example.org' });
     await signIn(t.db, { email: uniqueEmail('ghost'), password, ip: '192.0.2.1' });
     const rows = await t.db.selectFrom('audit_events').selectAll().execute();
     const text = JSON.stringify(rows);

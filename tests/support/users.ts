@@ -20,10 +20,16 @@ export type TestUser = { id: string; email: string; role: Role; password: string
 /** Inserts an account straight into the database (argon2id hash and all). */
 export async function createUser(
   db: DB,
-  options: { email?: string; password?: string; role?: Role } = {},
+  options: { email?: string; password?: string; role?: Role; emailVerified?: boolean } = {},
 ): Promise<TestUser> {
   const password = options.password ?? uniquePassword();
-  const user = await insertUser(db, { email: options.email ?? uniqueEmail(options.role ?? 'user'), password, role: options.role });
+  const user = await insertUser(db, {
+    email: options.email ?? uniqueEmail(options.role ?? 'user'),
+    password,
+    role: options.role,
+    // Most tests want a proven address; pass false to test the unconfirmed path.
+    emailVerified: options.emailVerified ?? true,
+  });
   return { ...user, password };
 }
 
