@@ -7,7 +7,7 @@ import { getSubjectStatus } from '~/models/request-status.server';
 import { getRequestForSubject } from '~/models/requests.server';
 import { requireUser } from '~/utils/auth.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
-import { readStrictForm } from '~/utils/strict-form.server';
+import { readForm } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your request — Privacy Portal' }];
 export const headers = privateHeaders;
@@ -27,7 +27,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const { user, found } = await requireOwnRequest(args);
-  const form = await readStrictForm(args.request);
+  const form = await readForm(args.request);
   if (!form.ok) return json({ error: form.formError }, { status: form.status, headers: form.headers });
   const result = await subjectStatusAction(args.context, { request: found, fields: form.fields, userId: user.id });
   if (!result.ok) return json({ error: result.error }, { status: result.status });

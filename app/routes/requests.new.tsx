@@ -6,7 +6,7 @@ import { Field, FormError } from '~/components/field';
 import { REQUEST_TYPES, validateIntake, type FieldErrors } from '~/models/request-intake';
 import { submitIntake } from '~/models/request-intake.server';
 import { getOptionalUser } from '~/utils/auth.server';
-import { readStrictForm } from '~/utils/strict-form.server';
+import { readForm } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Make a request — Privacy Portal' }];
 
@@ -23,7 +23,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readStrictForm(request);
+  const form = await readForm(request);
   if (!form.ok) return json<ActionData>({ formError: form.formError, values: {} }, { status: form.status, headers: form.headers });
   const values = Object.fromEntries(ECHO.map((k) => [k, (form.fields[k] ?? '').slice(0, 6000)]));
   if ((form.fields[HONEYPOT] ?? '') !== '') return redirect('/requests/sent');

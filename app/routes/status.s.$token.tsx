@@ -6,7 +6,7 @@ import { subjectStatusAction } from '~/models/request-subject-actions.server';
 import { getSubjectStatus } from '~/models/request-status.server';
 import { resolveStatusLink } from '~/models/request-verification.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
-import { readStrictForm } from '~/utils/strict-form.server';
+import { readForm } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your request — Privacy Portal' }];
 
@@ -27,7 +27,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 export async function action({ request: httpRequest, params, context }: ActionFunctionArgs) {
   const request = await requireRequest(params.token, context.db);
-  const form = await readStrictForm(httpRequest);
+  const form = await readForm(httpRequest);
   if (!form.ok) return json({ error: form.formError }, { status: form.status, headers: { ...PRIVATE, ...form.headers } });
   const result = await subjectStatusAction(context, { request, fields: form.fields, userId: null });
   if (!result.ok) return json({ error: result.error }, { status: result.status, headers: PRIVATE });

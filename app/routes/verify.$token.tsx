@@ -6,7 +6,7 @@ import { requestPolicy } from '~/models/request-policy';
 import { resendVerificationLink } from '~/models/request-notify.server';
 import { confirmVerification, getVerificationView } from '~/models/request-verification.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
-import { readStrictForm } from '~/utils/strict-form.server';
+import { readForm } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Confirm your request — Privacy Portal' }];
 
@@ -22,7 +22,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? '';
-  const form = await readStrictForm(request);
+  const form = await readForm(request);
   if (!form.ok) return json<VerifyActionData>({ error: form.formError, resent: false }, { status: form.status, headers: { ...PRIVATE, ...form.headers } });
   if (form.fields.intent === 'confirm') {
     const result = await confirmVerification(context.db, token, { rules: requestPolicy(context.config) });

@@ -1,22 +1,41 @@
 import { json } from '@remix-run/node';
 import type { z } from 'zod';
 
-/** The largest form body accepted; larger ones get a 400 without being read to the end. */
 export const MAX_FORM_BYTES = 1_048_576;
 
 export type FormFields = Record<string, string>;
-export type FormReadResult = { ok: true; fields: FormFields } | { ok: false; formError: string };
+export type FormReadResult =
+  | { ok: true; fields: FormFields }
+  | { ok: false; status: 400 | 413 | 415; formError: string; headers: Record<string, string> };
+
+const INVALID_TEXT = 'The form contained text that is not valid UTF-8. Please retype it and send it again.';
 
 /**
- * Reads a URL-encoded form body (what a Remix <Form> or a plain HTML form posts) with a size
- * limit. A repeated field keeps its first value; files and other encodings are refused.
+ * Reads a URL-encoded form body (what a Remix <Form> or a plain HTML form posts) strictly: at
+ * most 1 MB, and text that is not valid UTF-8 is refused rather than silently turned into
+ * replacement characters, so what is stored is exactly what the person typed. A repeated
+ * field keeps its first value; files and other encodings are refused. `status` says how a
+ * route may answer a refusal (413 too large, 415 another encoding, 400 bad text).
  */
 export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Promise<FormReadResult> {
-  const type = request.headers.get('Content-Type') ?? '';
-  if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-    return { ok: false, formError: 'The form could not be read. Please submit it from the page.' };
+  const type = (request.headers.get('Content-Type') ?? '').toLowerCase();
+  if (!type.startsWith('application/x-www-form-urlencoded')) {
+    return { ok: false, status: 415, formError: 'The form could not be read. Please send it from the page.', headers: {} };
   }
-  const tooLarge = { ok: false, formError: 'The form is too large (over 1 MB). Please shorten what you entered.' } as const;
+  // The unread rest of the body would otherwise stall the next request on this connection.
+  const tooLarge = {
+    ok: false,
+    status: 413,
+    formError: 'The form is too large (over 1 MB). Please shorten what you entered.',
+    headers: { Connection: 'close' },
+  } as const;
+  if (Number(request.headers.get('Content-Length') ?? '0') > maxBytes) {
+    // Read and discard (the server caps any body at 50 MB): an unread body left on a
+    // keep-alive connection stalls the client's next request.
+    const reader = request.body?.getReader();
+    if (reader) for (let rest = await reader.read(); !rest.done; rest = await reader.read());
+    return tooLarge;
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (request.body) {
@@ -25,15 +44,34 @@ export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Pro
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      // Past the limit, read on without keeping anything: a client still sending its body
-      // would not read our answer. server.ts bounds how much that can be (its hard body cap).
-      if (size <= maxBytes) chunks.push(value);
+      if (size > maxBytes) {
+        for (let rest = await reader.read(); !rest.done; rest = await reader.read());
+        return tooLarge;
+      }
+      chunks.push(value);
     }
   }
-  if (size > maxBytes) return tooLarge;
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  let body: string;
+  try {
+    body = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    return { ok: false, status: 400, formError: INVALID_TEXT, headers: {} };
+  }
   const fields: FormFields = {};
-  for (const [key, value] of new URLSearchParams(text)) {
+  for (const pair of body.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const rawKey = eq === -1 ? pair : pair.slice(0, eq);
+    const rawValue = eq === -1 ? '' : pair.slice(eq + 1);
+    let key: string;
+    let value: string;
+    try {
+      // decodeURIComponent throws on percent-escapes that are not UTF-8, unlike URLSearchParams.
+      key = decodeURIComponent(rawKey.replace(/\+/g, ' '));
+      value = decodeURIComponent(rawValue.replace(/\+/g, ' '));
+    } catch {
+      return { ok: false, status: 400, formError: INVALID_TEXT, headers: {} };
+    }
     if (!(key in fields)) fields[key] = value;
   }
   return { ok: true, fields };

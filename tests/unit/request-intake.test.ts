@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasControlCharacters, REQUEST_TYPES, replySchema, validateIntake } from '../../app/models/request-intake';
 import { redactText } from '../../app/utils/redact';
-import { readStrictForm } from '../../app/utils/strict-form.server';
+import { readForm } from '../../app/utils/form.server';
 
 const valid = {
   type: 'access',
@@ -69,7 +69,7 @@ describe('intake validation', () => {
 });
 
 const form = (body: BodyInit, headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' }) =>
-  readStrictForm(new Request('http://portal.test/requests/new', { method: 'POST', body, headers }));
+  readForm(new Request('http://portal.test/requests/new', { method: 'POST', body, headers }));
 
 describe('strict form reading', () => {
   it('decodes percent-escapes and plus signs, keeping the first of repeated fields', async () => {
