@@ -29,6 +29,20 @@ export async function createTestDatabaseUrl(): Promise<{ url: string; drop: () =
 }
 
 /**
+ * The environment that points a server at a test database. In production mode a server on
+ * PostgreSQL refuses to start without shared secrets, so fresh ones come with it.
+ */
+export function testDatabaseEnv(pgDatabase: { url: string } | undefined): Record<string, string> {
+  if (!pgDatabase) return {};
+  return {
+    DATABASE_URL: pgDatabase.url,
+    SESSION_SECRET: randomBytes(32).toString('base64url'),
+    EXPORT_KEY: randomBytes(32).toString('base64url'),
+    BACKUP_KEY: randomBytes(32).toString('base64url'),
+  };
+}
+
+/**
  * A fresh, migrated database for one test file: in-memory PGlite by default, or a new
  * database on the PostgreSQL server named by DATABASE_URL (dropped afterwards), so test
  * files never see each other's rows.

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startPortal, type Portal } from '../../server';
-import { createTestDatabaseUrl } from './db';
+import { createTestDatabaseUrl, testDatabaseEnv } from './db';
 
 export type TestPortal = Portal & { url: string; dataDir: string; stop: () => Promise<void> };
 
@@ -18,15 +17,7 @@ export async function startTestPortal(env: Record<string, string> = {}): Promise
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     PORT: '0',
-    // Production on PostgreSQL refuses to start without shared secrets from the environment.
-    ...(pgDatabase
-      ? {
-          DATABASE_URL: pgDatabase.url,
-          SESSION_SECRET: randomBytes(32).toString('base64url'),
-          EXPORT_KEY: randomBytes(32).toString('base64url'),
-          BACKUP_KEY: randomBytes(32).toString('base64url'),
-        }
-      : {}),
+    ...testDatabaseEnv(pgDatabase),
     ...env,
     DATA_DIR: dataDir,
   });

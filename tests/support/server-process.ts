@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { createDb } from '../../db/client';
-import { createTestDatabaseUrl } from './db';
+import { createTestDatabaseUrl, testDatabaseEnv } from './db';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -40,15 +39,8 @@ export async function spawnPortalProcess(options: { logLevel?: string; prefix?: 
       PORT: '0',
       DATA_DIR: dataDir,
       LOG_LEVEL: options.logLevel ?? 'info',
-      ...(pgDatabase
-        ? {
-            DATABASE_URL: pgDatabase.url,
-            // Production on PostgreSQL requires shared secrets from the environment.
-            SESSION_SECRET: randomBytes(32).toString('base64url'),
-            EXPORT_KEY: randomBytes(32).toString('base64url'),
-            BACKUP_KEY: randomBytes(32).toString('base64url'),
-          }
-        : { DATABASE_URL: '' }),
+      DATABASE_URL: '',
+      ...testDatabaseEnv(pgDatabase),
     },
   });
   child.stdout!.on('data', (d) => (out.stdout += d));
