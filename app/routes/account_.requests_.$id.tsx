@@ -4,20 +4,12 @@ import { FormError, Notice } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
 import { subjectStatusAction } from '~/models/request-subject-actions.server';
 import { getSubjectStatus } from '~/models/request-status.server';
-import { getRequestForSubject } from '~/models/requests.server';
-import { requireUser } from '~/utils/auth.server';
+import { requireOwnRequest } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
 import { readForm } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your request — Privacy Portal' }];
 export const headers = privateHeaders;
-
-async function requireOwnRequest(args: LoaderFunctionArgs) {
-  const user = await requireUser(args.request, args.context);
-  const found = await getRequestForSubject(args.context.db, { id: args.params.id ?? '', userId: user.id });
-  if (!found) throw new Response('Not found', { status: 404 });
-  return { user, found };
-}
 
 export async function loader(args: LoaderFunctionArgs) {
   const { found } = await requireOwnRequest(args);

@@ -1,11 +1,8 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { attachmentResponse } from '~/models/request-attachment-download.server';
-import { getRequestForSubject } from '~/models/requests.server';
-import { requireUser } from '~/utils/auth.server';
+import { requireOwnRequest } from '~/utils/request-guards.server';
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const user = await requireUser(request, context);
-  const found = await getRequestForSubject(context.db, { id: params.id ?? '', userId: user.id });
-  if (!found) throw new Response('Not found', { status: 404 });
-  return attachmentResponse(context, { requestId: found.id, attachmentId: params.attachmentId ?? '' });
+export async function loader(args: LoaderFunctionArgs) {
+  const { found } = await requireOwnRequest(args);
+  return attachmentResponse(args.context, { requestId: found.id, attachmentId: args.params.attachmentId ?? '' });
 }

@@ -2,19 +2,11 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { ReplyForm } from '~/components/reply-form';
 import { handleReply, latestQuestion } from '~/models/request-reply-action.server';
-import { getRequestForSubject } from '~/models/requests.server';
-import { requireUser } from '~/utils/auth.server';
+import { requireOwnRequest } from '~/utils/request-guards.server';
 import { privateHeaders } from '~/utils/private-page';
 
 export const meta: MetaFunction = () => [{ title: 'Reply — Privacy Portal' }];
 export const headers = privateHeaders;
-
-async function requireOwnRequest(args: LoaderFunctionArgs) {
-  const user = await requireUser(args.request, args.context);
-  const found = await getRequestForSubject(args.context.db, { id: args.params.id ?? '', userId: user.id });
-  if (!found) throw new Response('Not found', { status: 404 });
-  return { user, found };
-}
 
 export async function loader(args: LoaderFunctionArgs) {
   const { found } = await requireOwnRequest(args);

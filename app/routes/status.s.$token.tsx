@@ -4,7 +4,7 @@ import { FormError } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
 import { subjectStatusAction } from '~/models/request-subject-actions.server';
 import { getSubjectStatus } from '~/models/request-status.server';
-import { resolveStatusLink } from '~/models/request-verification.server';
+import { requireRequestByStatusLink } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
 import { readForm } from '~/utils/form.server';
 
@@ -13,20 +13,14 @@ export const meta: MetaFunction = () => [{ title: 'Your request — Privacy Port
 const PRIVATE = PRIVATE_HEADERS;
 export const headers = privateHeaders;
 
-async function requireRequest(token: string | undefined, db: LoaderFunctionArgs['context']['db']) {
-  const request = await resolveStatusLink(db, token ?? '');
-  if (!request) throw new Response('Not found', { status: 404, headers: PRIVATE });
-  return request;
-}
-
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const request = await requireRequest(params.token, context.db);
+  const request = await requireRequestByStatusLink(params.token, context.db);
   const status = await getSubjectStatus(context.db, request);
   return json({ status, timeZone: context.config.timeZone }, { headers: PRIVATE });
 }
 
 export async function action({ request: httpRequest, params, context }: ActionFunctionArgs) {
-  const request = await requireRequest(params.token, context.db);
+  const request = await requireRequestByStatusLink(params.token, context.db);
   const form = await readForm(httpRequest);
   if (!form.ok) return json({ error: form.formError }, { status: form.status, headers: { ...PRIVATE, ...form.headers } });
   const result = await subjectStatusAction(context, { request, fields: form.fields, userId: null });

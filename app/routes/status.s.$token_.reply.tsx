@@ -2,7 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { useActionData, useLoaderData, useParams } from '@remix-run/react';
 import { ReplyForm } from '~/components/reply-form';
 import { handleReply, latestQuestion } from '~/models/request-reply-action.server';
-import { resolveStatusLink } from '~/models/request-verification.server';
+import { requireRequestByStatusLink } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
 
 export const meta: MetaFunction = () => [{ title: 'Reply — Privacy Portal' }];
@@ -10,20 +10,14 @@ export const meta: MetaFunction = () => [{ title: 'Reply — Privacy Portal' }];
 const PRIVATE = PRIVATE_HEADERS;
 export const headers = privateHeaders;
 
-async function requireRequest(token: string | undefined, db: LoaderFunctionArgs['context']['db']) {
-  const request = await resolveStatusLink(db, token ?? '');
-  if (!request) throw new Response('Not found', { status: 404, headers: PRIVATE });
-  return request;
-}
-
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const request = await requireRequest(params.token, context.db);
+  const request = await requireRequestByStatusLink(params.token, context.db);
   if (request.state !== 'awaiting_subject') throw redirect(`/status/s/${params.token}`, { headers: PRIVATE });
   return json({ reference: request.reference, question: await latestQuestion(context.db, request.id) }, { headers: PRIVATE });
 }
 
 export async function action({ request: httpRequest, params, context }: ActionFunctionArgs) {
-  const request = await requireRequest(params.token, context.db);
+  const request = await requireRequestByStatusLink(params.token, context.db);
   const result = await handleReply(context, { request, httpRequest, userId: null });
   if (result.ok) return redirect(`/status/s/${params.token}`, { headers: PRIVATE });
   return json(result, { status: result.status, headers: PRIVATE });
