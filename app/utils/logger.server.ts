@@ -37,10 +37,23 @@ export function createLogger(
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
   // A child's bindings are serialized once, at creation, without passing through formatters.log.
+  // Bindings with a serializer (pino-http binds the whole `req` to every request's child) go to
+  // that serializer as they are, and every serializer's output is redacted; the rest are
+  // redacted here. Deep-copying a raw request on every request would cost more than the request.
   // Children inherit this `child` through their prototype, so grandchildren are covered too.
   const child = logger.child;
   logger.child = function redactedChild(this: Logger, bindings, options) {
-    return child.call(this, redactSecrets(bindings) as typeof bindings, options);
+    const added = options?.serializers ?? {};
+    const wrapped = Object.fromEntries(
+      Object.entries(added).map(([key, serialize]) => [key, (value: unknown) => redactSecrets(serialize(value))]),
+    );
+    const serializers = { ...(this as unknown as Record<symbol, Record<string, unknown>>)[pino.symbols.serializersSym], ...wrapped };
+    const entries = Object.entries(bindings);
+    const safe = {
+      ...(redactSecrets(Object.fromEntries(entries.filter(([key]) => !(key in serializers)))) as object),
+      ...Object.fromEntries(entries.filter(([key]) => key in serializers)),
+    };
+    return child.call(this, safe as typeof bindings, options ? { ...options, serializers: wrapped } : options);
   } as typeof logger.child;
   return logger;
 }

@@ -26,6 +26,11 @@ describe('the logger redacts on its own', () => {
     logger.error(new Error(`{"password":"${CANARY}"}`));
     logger.info('message with args %s', `password=${CANARY}`);
     logger.child({ apiKey: CANARY }).info('child bindings');
+    // As pino-http does: serializers on one child, then the raw request bound to a grandchild.
+    logger
+      .child({}, { serializers: { req: (r: { url: string; headers: object }) => ({ url: r.url, headers: r.headers }) } })
+      .child({ req: { url: `/login?password=${CANARY}`, headers: { authorization: CANARY } } })
+      .info('serialized binding');
     logger.info({ list: [{ secret: CANARY }, `/verify/${CANARY}`] }, 'arrays');
     logger.flush();
     await new Promise((r) => setTimeout(r, 50));
