@@ -18,7 +18,7 @@ import { ConfigError, loadConfig, type Config, type Env } from './app/utils/env.
 import { createLogger, type Logger } from './app/utils/logger.server';
 import { isForeignOriginRequest } from './app/utils/origin';
 import { redactText } from './app/utils/redact';
-import { seedDemoRegistry } from './app/models/subprocessor-demo.server';
+import { seedDemoRegistry } from './app/models/subprocessors/demo.server';
 import { createJobHandlers, scheduleMaintenance } from './app/models/job-handlers.server';
 import { startWorker } from './app/models/jobs.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';

@@ -1,6 +1,6 @@
 import type { Backend, DB } from '../db/client';
-import type { Config } from './utils/env.server';
-import type { Logger } from './utils/logger.server';
+import type { Config } from '~/utils/env.server';
+import type { Logger } from '~/utils/logger.server';
 
 /** What the server hands every loader and action (see server.ts `getLoadContext`). */
 export type PortalContext = {

@@ -14,9 +14,9 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
-import stylesHref from './styles/app.css';
-import { getOptionalUser } from './utils/auth.server';
-import { useNonce } from './utils/nonce';
+import stylesHref from '~/styles/app.css';
+import { getOptionalUser } from '~/utils/auth.server';
+import { useNonce } from '~/utils/nonce';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesHref },

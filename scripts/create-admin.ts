@@ -5,8 +5,8 @@
  * On the embedded database, stop the portal first: PGlite opens a data folder in one process only.
  */
 import path from 'node:path';
-import { createOrPromoteAdmin } from '../app/models/accounts.server';
-import { findUserByEmail } from '../app/models/users.server';
+import { createOrPromoteAdmin } from '../app/models/accounts/accounts.server';
+import { findUserByEmail } from '../app/models/accounts/users.server';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
 import { checkPasswordPolicy } from '../app/utils/password-policy.server';
 import { createDb, migrateToLatest } from '../db/client';

@@ -3,7 +3,7 @@
  * database (PostgreSQL or embedded). Refuses when the registry already holds anything.
  */
 import path from 'node:path';
-import { seedDemoRegistry } from '../app/models/subprocessor-demo.server';
+import { seedDemoRegistry } from '../app/models/subprocessors/demo.server';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
 import { createDb, migrateToLatest } from '../db/client';
 

@@ -1,6 +1,6 @@
 import { Form, Link } from '@remix-run/react';
-import { TextAreaField } from './choice-fields';
-import { FormError } from './field';
+import { TextAreaField } from '~/components/choice-fields';
+import { FormError } from '~/components/field';
 
 /** Answering the privacy team: text and up to four PDF, PNG or JPEG files, posted as multipart. */
 export function ReplyForm({

@@ -1,8 +1,8 @@
 import { Form, Link } from '@remix-run/react';
-import { formatDueDate } from '~/models/deadlines';
-import { requestTypeLabel } from '~/models/request-intake';
-import { STATE_LABELS, type RequestState } from '~/models/request-lifecycle';
-import type { SubjectStatus } from '~/models/request-status.server';
+import { formatDueDate } from '~/models/requests/deadlines';
+import { requestTypeLabel } from '~/models/requests/intake-rules';
+import { STATE_LABELS, type RequestState } from '~/models/requests/lifecycle';
+import type { SubjectStatus } from '~/models/requests/status.server';
 
 const dateTime = (iso: string, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(new Date(iso));

@@ -1,7 +1,7 @@
 import { Form } from '@remix-run/react';
-import { Field, FormError } from './field';
-import { SelectField, TextAreaField } from './form-fields';
-import { TRANSFER_MECHANISMS } from '../models/subprocessor-rules';
+import { Field, FormError } from '~/components/field';
+import { SelectField, TextAreaField } from '~/components/form-fields';
+import { TRANSFER_MECHANISMS } from '~/models/subprocessors/rules';
 
 type Values = Record<string, string | undefined>;
 

@@ -1,6 +1,6 @@
 import type { SubprocessorDetails } from '../../db/schema';
-import { countryName, TRANSFER_MECHANISMS, type TransferMechanism } from '../models/subprocessor-rules';
-import { formatDate } from '../utils/dates';
+import { countryName, TRANSFER_MECHANISMS, type TransferMechanism } from '~/models/subprocessors/rules';
+import { formatDate } from '~/utils/dates';
 
 type Entry = SubprocessorDetails & { slug: string; since: string };
 

@@ -1,15 +1,15 @@
 import type { DB } from '../../db/client';
-import type { Config } from '../utils/env.server';
-import type { Logger } from '../utils/logger.server';
-import type { JobHandlers } from './jobs.server';
-import { createMailDeliveryHandler, createMailSender, MAIL_DELIVER_JOB } from './mail.server';
-import { enqueueJob } from './jobs.server';
-import { deleteStaleThrottleRows } from './login-throttle.server';
-import { pruneRateLimits } from './rate-limit.server';
-import { requestJobHandlers } from './request-jobs.server';
-import { deleteExpiredSessions } from './sessions.server';
-import { createAlertHandler } from './subprocessor-alerts.server';
-import { ALERT_JOB } from './subprocessors.server';
+import type { Config } from '~/utils/env.server';
+import type { Logger } from '~/utils/logger.server';
+import type { JobHandlers } from '~/models/jobs.server';
+import { createMailDeliveryHandler, createMailSender, MAIL_DELIVER_JOB } from '~/models/mail.server';
+import { enqueueJob } from '~/models/jobs.server';
+import { deleteStaleThrottleRows } from '~/models/accounts/login-throttle.server';
+import { pruneRateLimits } from '~/models/rate-limits.server';
+import { requestJobHandlers } from '~/models/requests/jobs.server';
+import { deleteExpiredSessions } from '~/models/accounts/sessions.server';
+import { createAlertHandler } from '~/models/subprocessors/alerts.server';
+import { ALERT_JOB } from '~/models/subprocessors/registry.server';
 
 export const MAINTENANCE_JOB = 'maintenance.daily';
 

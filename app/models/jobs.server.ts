@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DB } from '../../db/client';
 import type { Job } from '../../db/schema';
-import type { Logger } from '../utils/logger.server';
+import type { Logger } from '~/utils/logger.server';
 
 /**
  * Background jobs are rows. Any number of app instances may run the worker: a job is claimed

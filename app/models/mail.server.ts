@@ -4,8 +4,8 @@ import type { Transaction } from 'kysely';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import type { DB } from '../../db/client';
 import type { Database, Job } from '../../db/schema';
-import type { Config } from '../utils/env.server';
-import { enqueueJob } from './jobs.server';
+import type { Config } from '~/utils/env.server';
+import { enqueueJob } from '~/models/jobs.server';
 
 export const MAIL_DELIVER_JOB = 'mail.deliver';
 
@@ -124,7 +124,7 @@ export function createMailDeliveryHandler(db: DB, config: Config, sender: MailSe
   };
 }
 
-export { renderMail, type MailContent } from '../utils/mail-template';
+export { renderMail, type MailContent } from '~/utils/mail-template';
 
 export type MailboxMessage = {
   file: string;

@@ -1,12 +1,12 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { Field, FormError, Notice, useResultKey } from '../components/field';
-import { changePasswordSchema } from '../models/account-forms.server';
-import { resendEmailConfirmation } from '../models/account-email.server';
-import { changePassword, signOutEverywhere } from '../models/accounts.server';
-import { countActiveSessions } from '../models/sessions.server';
-import { clearSessionCookieHeader, requireUser, sessionCookieHeader } from '../utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '../utils/form.server';
+import { Field, FormError, Notice, useResultKey } from '~/components/field';
+import { changePasswordSchema } from '~/models/accounts/forms.server';
+import { resendEmailConfirmation } from '~/models/accounts/email-confirmation.server';
+import { changePassword, signOutEverywhere } from '~/models/accounts/accounts.server';
+import { countActiveSessions } from '~/models/accounts/sessions.server';
+import { clearSessionCookieHeader, requireUser, sessionCookieHeader } from '~/utils/auth.server';
+import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your account — Privacy Portal' }];
 

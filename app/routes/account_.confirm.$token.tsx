@@ -1,6 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
-import { confirmAccountEmail, inspectEmailLink, type EmailLink } from '../models/account-email.server';
+import { confirmAccountEmail, inspectEmailLink, type EmailLink } from '~/models/accounts/email-confirmation.server';
 
 export const meta: MetaFunction = () => [{ title: 'Confirm your email address — Privacy Portal' }, { name: 'robots', content: 'noindex' }];
 

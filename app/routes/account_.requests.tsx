@@ -1,9 +1,9 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { formatDueDate } from '~/models/deadlines';
-import { requestTypeLabel } from '~/models/request-intake';
-import { STATE_LABELS } from '~/models/request-lifecycle';
-import { listRequestsForUser } from '~/models/requests.server';
+import { formatDueDate } from '~/models/requests/deadlines';
+import { requestTypeLabel } from '~/models/requests/intake-rules';
+import { STATE_LABELS } from '~/models/requests/lifecycle';
+import { listRequestsForUser } from '~/models/requests/requests.server';
 import { requireUser } from '~/utils/auth.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your requests — Privacy Portal' }];

@@ -1,7 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { ReplyForm } from '~/components/reply-form';
-import { handleReply, latestQuestion } from '~/models/request-reply-action.server';
+import { handleReply, latestQuestion } from '~/models/requests/reply-action.server';
 import { requireOwnRequest } from '~/utils/request-guards.server';
 import { privateHeaders } from '~/utils/private-page';
 

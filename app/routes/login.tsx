@@ -1,11 +1,11 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { Field, FormError, useResultKey } from '../components/field';
-import { signInSchema } from '../models/account-forms.server';
-import { signIn } from '../models/accounts.server';
-import { revokeSession } from '../models/sessions.server';
-import { getCurrentSession, getOptionalUser, safeRedirectTo, sessionCookieHeader } from '../utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '../utils/form.server';
+import { Field, FormError, useResultKey } from '~/components/field';
+import { signInSchema } from '~/models/accounts/forms.server';
+import { signIn } from '~/models/accounts/accounts.server';
+import { revokeSession } from '~/models/accounts/sessions.server';
+import { getCurrentSession, getOptionalUser, safeRedirectTo, sessionCookieHeader } from '~/utils/auth.server';
+import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in — Privacy Portal' }];
 

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs } from '@remix-run/node';
-import { signOut } from '../models/accounts.server';
-import { clearSessionCookieHeader, getCurrentSession } from '../utils/auth.server';
+import { signOut } from '~/models/accounts/accounts.server';
+import { clearSessionCookieHeader, getCurrentSession } from '~/utils/auth.server';
 
 // Signing out changes state, so only a POST does it; a link or prefetch cannot sign anyone out.
 export function loader() {

@@ -3,8 +3,8 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { CheckboxField, RadioGroupField, TextAreaField } from '~/components/choice-fields';
 import { Field, FormError } from '~/components/field';
-import { REQUEST_TYPES, validateIntake, type FieldErrors } from '~/models/request-intake';
-import { submitIntake } from '~/models/request-intake.server';
+import { REQUEST_TYPES, validateIntake, type FieldErrors } from '~/models/requests/intake-rules';
+import { submitIntake } from '~/models/requests/intake.server';
 import { getOptionalUser } from '~/utils/auth.server';
 import { readForm } from '~/utils/form.server';
 

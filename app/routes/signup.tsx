@@ -1,11 +1,11 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { Field, FormError, useResultKey } from '../components/field';
-import { signUpSchema } from '../models/account-forms.server';
-import { signUp } from '../models/accounts.server';
-import { EmailTakenError } from '../models/users.server';
-import { getOptionalUser, safeRedirectTo, sessionCookieHeader } from '../utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '../utils/form.server';
+import { Field, FormError, useResultKey } from '~/components/field';
+import { signUpSchema } from '~/models/accounts/forms.server';
+import { signUp } from '~/models/accounts/accounts.server';
+import { EmailTakenError } from '~/models/accounts/users.server';
+import { getOptionalUser, safeRedirectTo, sessionCookieHeader } from '~/utils/auth.server';
+import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Create an account — Privacy Portal' }];
 

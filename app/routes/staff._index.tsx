@@ -1,7 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { countUnansweredObjections } from '../models/objections.server';
-import { requireStaff } from '../utils/auth.server';
+import { countUnansweredObjections } from '~/models/subprocessors/objections.server';
+import { requireStaff } from '~/utils/auth.server';
 
 export const meta: MetaFunction = () => [{ title: 'Staff console — Privacy Portal' }];
 

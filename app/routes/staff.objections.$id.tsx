@@ -1,13 +1,13 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { FormError } from '../components/field';
-import { TextAreaField } from '../components/form-fields';
-import { recordAudit } from '../models/audit.server';
-import { answerObjection, answerSchema, getObjection } from '../models/objections.server';
-import { changeTitle, todayIn } from '../models/subprocessor-rules';
-import { getChange, RegistryRuleError } from '../models/subprocessors.server';
-import { requireStaff } from '../utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '../utils/form.server';
+import { FormError } from '~/components/field';
+import { TextAreaField } from '~/components/form-fields';
+import { recordAudit } from '~/models/audit.server';
+import { answerObjection, answerSchema, getObjection } from '~/models/subprocessors/objections.server';
+import { changeTitle, todayIn } from '~/models/subprocessors/rules';
+import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
+import { requireStaff } from '~/utils/auth.server';
+import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Objection — Privacy Portal' }];
 

@@ -1,11 +1,11 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react';
-import { Notice } from '../components/field';
-import { recordAudit } from '../models/audit.server';
-import { listObjections } from '../models/objections.server';
-import { changeTitle, todayIn } from '../models/subprocessor-rules';
-import { loadRegistry } from '../models/subprocessors.server';
-import { requireStaff } from '../utils/auth.server';
+import { Notice } from '~/components/field';
+import { recordAudit } from '~/models/audit.server';
+import { listObjections } from '~/models/subprocessors/objections.server';
+import { changeTitle, todayIn } from '~/models/subprocessors/rules';
+import { loadRegistry } from '~/models/subprocessors/registry.server';
+import { requireStaff } from '~/utils/auth.server';
 
 export const meta: MetaFunction = () => [{ title: 'Objections — Privacy Portal' }];
 

@@ -1,13 +1,13 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { Field, FormError } from '../components/field';
-import { TextAreaField } from '../components/form-fields';
-import { recordAudit } from '../models/audit.server';
-import { removalSchema } from '../models/subprocessor-schema.server';
-import { todayIn } from '../models/subprocessor-rules';
-import { getLatestDetails, planRemoval, RegistryRuleError } from '../models/subprocessors.server';
-import { requireStaff } from '../utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '../utils/form.server';
+import { Field, FormError } from '~/components/field';
+import { TextAreaField } from '~/components/form-fields';
+import { recordAudit } from '~/models/audit.server';
+import { removalSchema } from '~/models/subprocessors/schema.server';
+import { todayIn } from '~/models/subprocessors/rules';
+import { getLatestDetails, planRemoval, RegistryRuleError } from '~/models/subprocessors/registry.server';
+import { requireStaff } from '~/utils/auth.server';
+import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Retire a subprocessor — Privacy Portal' }];
 

@@ -1,10 +1,10 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react';
-import { Notice } from '../components/field';
-import { changeTitle, todayIn } from '../models/subprocessor-rules';
-import { loadRegistry, viewRegistry } from '../models/subprocessors.server';
-import { requireStaff } from '../utils/auth.server';
-import { formatDate } from '../utils/dates';
+import { Notice } from '~/components/field';
+import { changeTitle, todayIn } from '~/models/subprocessors/rules';
+import { loadRegistry, viewRegistry } from '~/models/subprocessors/registry.server';
+import { requireStaff } from '~/utils/auth.server';
+import { formatDate } from '~/utils/dates';
 
 export const meta: MetaFunction = () => [{ title: 'Manage subprocessors — Privacy Portal' }];
 

@@ -1,12 +1,12 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
-import { SubprocessorForm } from '../components/subprocessor-form';
-import { recordAudit } from '../models/audit.server';
-import { additionSchema, DETAIL_FIELDS } from '../models/subprocessor-schema.server';
-import { earliestEffectiveDate, todayIn } from '../models/subprocessor-rules';
-import { planAddition, RegistryRuleError } from '../models/subprocessors.server';
-import { requireStaff } from '../utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '../utils/form.server';
+import { SubprocessorForm } from '~/components/subprocessor-form';
+import { recordAudit } from '~/models/audit.server';
+import { additionSchema, DETAIL_FIELDS } from '~/models/subprocessors/schema.server';
+import { earliestEffectiveDate, todayIn } from '~/models/subprocessors/rules';
+import { planAddition, RegistryRuleError } from '~/models/subprocessors/registry.server';
+import { requireStaff } from '~/utils/auth.server';
+import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Plan a new subprocessor — Privacy Portal' }];
 

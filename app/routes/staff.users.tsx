@@ -1,11 +1,11 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { Field, FormError, Notice } from '../components/field';
-import { staffRoleSchema } from '../models/account-forms.server';
-import { setStaffRole, type RoleChangeResult } from '../models/accounts.server';
-import { listPrivilegedUsers } from '../models/users.server';
-import { requireAdmin } from '../utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '../utils/form.server';
+import { Field, FormError, Notice } from '~/components/field';
+import { staffRoleSchema } from '~/models/accounts/forms.server';
+import { setStaffRole, type RoleChangeResult } from '~/models/accounts/accounts.server';
+import { listPrivilegedUsers } from '~/models/accounts/users.server';
+import { requireAdmin } from '~/utils/auth.server';
+import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Staff accounts — Privacy Portal' }];
 

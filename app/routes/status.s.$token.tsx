@@ -2,8 +2,8 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { useActionData, useLoaderData, useParams } from '@remix-run/react';
 import { FormError } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
-import { subjectStatusAction } from '~/models/request-subject-actions.server';
-import { getSubjectStatus } from '~/models/request-status.server';
+import { subjectStatusAction } from '~/models/requests/subject-actions.server';
+import { getSubjectStatus } from '~/models/requests/status.server';
 import { requireRequestByStatusLink } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
 import { readForm } from '~/utils/form.server';

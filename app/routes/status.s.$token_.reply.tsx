@@ -1,7 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData, useParams } from '@remix-run/react';
 import { ReplyForm } from '~/components/reply-form';
-import { handleReply, latestQuestion } from '~/models/request-reply-action.server';
+import { handleReply, latestQuestion } from '~/models/requests/reply-action.server';
 import { requireRequestByStatusLink } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
 

@@ -1,12 +1,12 @@
 import { json, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
-import { Field } from '../components/field';
-import { SubprocessorTable, mechanismLabel } from '../components/subprocessor-table';
-import { cacheHeaders, notModified, registryValidators } from '../models/subprocessor-feeds.server';
-import { changeTitle, countryName, describeChange, todayIn } from '../models/subprocessor-rules';
-import { loadRegistry, loadRegistryState, viewRegistry } from '../models/subprocessors.server';
-import { formatDate } from '../utils/dates';
+import { Field } from '~/components/field';
+import { SubprocessorTable, mechanismLabel } from '~/components/subprocessor-table';
+import { cacheHeaders, notModified, registryValidators } from '~/models/subprocessors/feeds.server';
+import { changeTitle, countryName, describeChange, todayIn } from '~/models/subprocessors/rules';
+import { loadRegistry, loadRegistryState, viewRegistry } from '~/models/subprocessors/registry.server';
+import { formatDate } from '~/utils/dates';
 
 export const meta: MetaFunction = () => [
   { title: 'Subprocessors — Privacy Portal' },

@@ -1,15 +1,15 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { Field } from '../components/field';
-import { TextAreaField } from '../components/form-fields';
-import { SubprocessorTable } from '../components/subprocessor-table';
-import { fileObjection, objectionSchema } from '../models/objections.server';
-import { consumeRateLimit } from '../models/rate-limit.server';
-import { fieldErrors } from '../models/subprocessor-schema.server';
-import { changeTitle, isOpenForObjection, todayIn } from '../models/subprocessor-rules';
-import { getChange, RegistryRuleError } from '../models/subprocessors.server';
-import { formatDate } from '../utils/dates';
-import { loaderAndActionHeaders } from '../utils/route-headers';
+import { Field } from '~/components/field';
+import { TextAreaField } from '~/components/form-fields';
+import { SubprocessorTable } from '~/components/subprocessor-table';
+import { fileObjection, objectionSchema } from '~/models/subprocessors/objections.server';
+import { consumeRateLimit } from '~/models/rate-limits.server';
+import { fieldErrors } from '~/models/subprocessors/schema.server';
+import { changeTitle, isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
+import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
+import { formatDate } from '~/utils/dates';
+import { loaderAndActionHeaders } from '~/utils/route-headers';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.title ?? 'Subprocessor change'} — Privacy Portal` },

@@ -1,10 +1,10 @@
 import { json, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData } from '@remix-run/react';
 import { z } from 'zod';
-import { Field } from '../components/field';
-import { consumeRateLimit } from '../models/rate-limit.server';
-import { requestSubscription } from '../models/subscriptions.server';
-import { loaderAndActionHeaders } from '../utils/route-headers';
+import { Field } from '~/components/field';
+import { consumeRateLimit } from '~/models/rate-limits.server';
+import { requestSubscription } from '~/models/subprocessors/subscriptions.server';
+import { loaderAndActionHeaders } from '~/utils/route-headers';
 
 export const meta: MetaFunction = () => [{ title: 'Subprocessor alerts — Privacy Portal' }];
 

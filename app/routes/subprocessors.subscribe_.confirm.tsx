@@ -1,7 +1,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { confirmSubscription } from '../models/subscriptions.server';
-import { loaderAndActionHeaders } from '../utils/route-headers';
+import { confirmSubscription } from '~/models/subprocessors/subscriptions.server';
+import { loaderAndActionHeaders } from '~/utils/route-headers';
 
 export const meta: MetaFunction = () => [{ title: 'Confirm your alerts — Privacy Portal' }];
 

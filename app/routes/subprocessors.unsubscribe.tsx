@@ -1,7 +1,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData } from '@remix-run/react';
-import { unsubscribe } from '../models/subscriptions.server';
-import { loaderAndActionHeaders } from '../utils/route-headers';
+import { unsubscribe } from '~/models/subprocessors/subscriptions.server';
+import { loaderAndActionHeaders } from '~/utils/route-headers';
 
 export const meta: MetaFunction = () => [{ title: 'Unsubscribe — Privacy Portal' }];
 

@@ -1,10 +1,10 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { FormError, Notice } from '~/components/field';
-import { requestTypeLabel } from '~/models/request-intake';
-import { requestPolicy } from '~/models/request-policy';
-import { resendVerificationLink } from '~/models/request-notify.server';
-import { confirmVerification, getVerificationView } from '~/models/request-verification.server';
+import { requestTypeLabel } from '~/models/requests/intake-rules';
+import { requestPolicy } from '~/models/requests/policy';
+import { resendVerificationLink } from '~/models/requests/notify.server';
+import { confirmVerification, getVerificationView } from '~/models/requests/verification.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
 import { readForm } from '~/utils/form.server';
 

@@ -1,7 +1,7 @@
 import { redirect, type AppLoadContext } from '@remix-run/node';
 import type { Role } from '../../db/schema';
-import { findActiveSession } from '../models/sessions.server';
-import { clearSessionCookie, readSessionToken, serializeSessionCookie } from './session-token.server';
+import { findActiveSession } from '~/models/accounts/sessions.server';
+import { clearSessionCookie, readSessionToken, serializeSessionCookie } from '~/utils/session-token.server';
 
 /** `emailVerified`: the owner opened the confirmation link; until then the address is only claimed. */
 export type SessionUser = { id: string; email: string; role: Role; emailVerified: boolean };

@@ -1,5 +1,5 @@
 import pino, { type Logger, type DestinationStream } from 'pino';
-import { redactSecrets } from './redact';
+import { redactSecrets } from '~/utils/redact';
 
 export type { Logger };
 

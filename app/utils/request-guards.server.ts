@@ -1,9 +1,9 @@
 import type { AppLoadContext } from '@remix-run/node';
 import type { DB } from '../../db/client';
-import { resolveStatusLink } from '../models/request-verification.server';
-import { getRequestForSubject } from '../models/requests.server';
-import { requireUser } from './auth.server';
-import { PRIVATE_HEADERS } from './private-page';
+import { resolveStatusLink } from '~/models/requests/verification.server';
+import { getRequestForSubject } from '~/models/requests/requests.server';
+import { requireUser } from '~/utils/auth.server';
+import { PRIVATE_HEADERS } from '~/utils/private-page';
 
 /** The signed-in subject's own request, or 404: another person's request is indistinguishable from none. */
 export async function requireOwnRequest(args: { request: Request; context: AppLoadContext; params: { id?: string } }) {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, inject, it } from 'vitest';
-import { computeDueDate, formatDueDate } from '../../app/models/deadlines';
+import { computeDueDate, formatDueDate } from '../../app/models/requests/deadlines';
 import { expectAccessible, useBrowser, visit } from './browser';
 
 const b = useBrowser();

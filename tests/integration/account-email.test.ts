@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { submitIntake } from '../../app/models/request-intake.server';
+import { submitIntake } from '../../app/models/requests/intake.server';
 import { loadConfig } from '../../app/utils/env.server';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { intakeInput } from '../support/requests';

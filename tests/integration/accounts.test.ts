@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changePassword, setStaffRole, signIn, signOutEverywhere, signUp } from '../../app/models/accounts.server';
+import { changePassword, setStaffRole, signIn, signOutEverywhere, signUp } from '../../app/models/accounts/accounts.server';
 import { listAuditEvents, recordAudit } from '../../app/models/audit.server';
-import { deleteStaleThrottleRows, THROTTLE_LIMITS } from '../../app/models/login-throttle.server';
-import { createSession, deleteExpiredSessions, findActiveSession, SESSION_POLICY } from '../../app/models/sessions.server';
-import { EmailTakenError, getUserById, insertUser } from '../../app/models/users.server';
+import { deleteStaleThrottleRows, THROTTLE_LIMITS } from '../../app/models/accounts/login-throttle.server';
+import { createSession, deleteExpiredSessions, findActiveSession, SESSION_POLICY } from '../../app/models/accounts/sessions.server';
+import { EmailTakenError, getUserById, insertUser } from '../../app/models/accounts/users.server';
 import { hash } from '@node-rs/argon2';
 import { needsRehash, verifyPassword } from '../../app/utils/password.server';
 import { hashSessionToken } from '../../app/utils/session-token.server';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumeRateLimit, pruneRateLimits } from '../../app/models/rate-limit.server';
+import { consumeRateLimit, pruneRateLimits } from '../../app/models/rate-limits.server';
 import { createTestDb, type TestDb } from '../support/db';
 
 let t: TestDb;

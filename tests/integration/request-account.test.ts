@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getRequestById } from '../../app/models/requests.server';
+import { getRequestById } from '../../app/models/requests/requests.server';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { fileRequest } from '../support/requests';
 import { createSessionCookie, createUser } from '../support/users';

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDueJobs } from '../../app/models/jobs.server';
-import { requestJobHandlers } from '../../app/models/request-jobs.server';
-import { replyToRequest } from '../../app/models/request-reply.server';
-import { requestInformation, transitionRequest, withdrawRequest } from '../../app/models/request-transitions.server';
-import { confirmVerification } from '../../app/models/request-verification.server';
-import { getRequestById } from '../../app/models/requests.server';
+import { requestJobHandlers } from '../../app/models/requests/jobs.server';
+import { replyToRequest } from '../../app/models/requests/replies.server';
+import { requestInformation, transitionRequest, withdrawRequest } from '../../app/models/requests/transitions.server';
+import { confirmVerification } from '../../app/models/requests/verification.server';
+import { getRequestById } from '../../app/models/requests/requests.server';
 import { createLogger } from '../../app/utils/logger.server';
 import { createTestDb, type TestDb } from '../support/db';
 import { fileRequest, rules, SAMPLE_FILES } from '../support/requests';

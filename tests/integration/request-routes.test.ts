@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getRequestById } from '../../app/models/requests.server';
-import { requestInformation, transitionRequest } from '../../app/models/request-transitions.server';
+import { getRequestById } from '../../app/models/requests/requests.server';
+import { requestInformation, transitionRequest } from '../../app/models/requests/transitions.server';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { fileRequest, rules, SAMPLE_FILES } from '../support/requests';
 

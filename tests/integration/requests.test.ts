@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRequest, getRequestById, getRequestForSubject, getSubjectTimeline, listRequestsForUser } from '../../app/models/requests.server';
-import { confirmVerification, getVerificationView, resendLink, resolveStatusLink } from '../../app/models/request-verification.server';
-import { IllegalTransitionError } from '../../app/models/request-lifecycle';
+import { createRequest, getRequestById, getRequestForSubject, getSubjectTimeline, listRequestsForUser } from '../../app/models/requests/requests.server';
+import { confirmVerification, getVerificationView, resendLink, resolveStatusLink } from '../../app/models/requests/verification.server';
+import { IllegalTransitionError } from '../../app/models/requests/lifecycle';
 import {
   extendDeadline,
   requestInformation,
   transitionRequest,
   withdrawRequest,
-} from '../../app/models/request-transitions.server';
+} from '../../app/models/requests/transitions.server';
 import {
   expireUnverifiedRequest,
   purgeUnverifiedPersonalData,
-} from '../../app/models/requests.server';
+} from '../../app/models/requests/requests.server';
 import { createTestDb, type TestDb } from '../support/db';
 import { fileRequest, intakeInput, rules } from '../support/requests';
 

@@ -1,9 +1,9 @@
 import type { ParsedMail } from 'mailparser';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertHandler } from '../../app/models/subprocessor-alerts.server';
-import { addDays, todayIn } from '../../app/models/subprocessor-rules';
-import { ALERT_JOB, planAddition } from '../../app/models/subprocessors.server';
+import { createAlertHandler } from '../../app/models/subprocessors/alerts.server';
+import { addDays, todayIn } from '../../app/models/subprocessors/rules';
+import { ALERT_JOB, planAddition } from '../../app/models/subprocessors/registry.server';
 import { sha256 } from '../../app/utils/crypto.server';
 import { createLogger } from '../../app/utils/logger.server';
 import type { SubprocessorDetails } from '../../db/schema';

@@ -4,8 +4,8 @@ import { parseFeed } from '@rowanmanning/feed-parser';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, todayIn } from '../../app/models/subprocessor-rules';
-import { planAddition } from '../../app/models/subprocessors.server';
+import { addDays, todayIn } from '../../app/models/subprocessors/rules';
+import { planAddition } from '../../app/models/subprocessors/registry.server';
 import { startTestPortal, type TestPortal } from '../support/portal';
 
 let portal: TestPortal;

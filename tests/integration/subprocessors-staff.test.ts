@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, todayIn } from '../../app/models/subprocessor-rules';
-import { loadRegistry } from '../../app/models/subprocessors.server';
+import { addDays, todayIn } from '../../app/models/subprocessors/rules';
+import { loadRegistry } from '../../app/models/subprocessors/registry.server';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { createSessionCookie, createUser } from '../support/users';
 

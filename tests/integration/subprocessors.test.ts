@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemoRegistry } from '../../app/models/subprocessor-demo.server';
-import { addDays, todayIn } from '../../app/models/subprocessor-rules';
+import { seedDemoRegistry } from '../../app/models/subprocessors/demo.server';
+import { addDays, todayIn } from '../../app/models/subprocessors/rules';
 import {
   ALERT_JOB,
   getLatestDetails,
@@ -10,7 +10,7 @@ import {
   planUpdate,
   RegistryRuleError,
   viewRegistry,
-} from '../../app/models/subprocessors.server';
+} from '../../app/models/subprocessors/registry.server';
 import type { SubprocessorDetails } from '../../db/schema';
 import { createTestDb, type TestDb } from '../support/db';
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { DB } from '../../db/client';
 import type { Role } from '../../db/schema';
-import { createSession } from '../../app/models/sessions.server';
-import { insertUser } from '../../app/models/users.server';
+import { createSession } from '../../app/models/accounts/sessions.server';
+import { insertUser } from '../../app/models/accounts/users.server';
 import { sessionCookieName } from '../../app/utils/session-token.server';
 
 /** Test data factories for accounts. Passwords are unique per call, so no test depends on another's. */

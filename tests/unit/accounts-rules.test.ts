@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockSecondsAfter, THROTTLE_LIMITS, throttleKeys } from '../../app/models/login-throttle.server';
+import { blockSecondsAfter, THROTTLE_LIMITS, throttleKeys } from '../../app/models/accounts/login-throttle.server';
 import { safeRedirectTo } from '../../app/utils/auth.server';
 import { isForeignOriginRequest } from '../../app/utils/origin';
 import { checkPasswordPolicy, commonPasswords, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../app/utils/password-policy.server';

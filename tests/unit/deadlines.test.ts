@@ -12,7 +12,7 @@ import {
   nextWorkingDay,
   pausedDaysBetween,
   type DeadlineRules,
-} from '../../app/models/deadlines';
+} from '../../app/models/requests/deadlines';
 
 const london: DeadlineRules = { timeZone: 'Europe/London', holidays: [] };
 const due = (receivedAt: string, rules: DeadlineRules = london, extra: { extensionMonths?: number; pausedDays?: number } = {}) =>

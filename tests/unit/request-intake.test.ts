@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasControlCharacters, REQUEST_TYPES, replySchema, validateIntake } from '../../app/models/request-intake';
+import { hasControlCharacters, REQUEST_TYPES, replySchema, validateIntake } from '../../app/models/requests/intake-rules';
 import { redactText } from '../../app/utils/redact';
 import { readForm } from '../../app/utils/form.server';
 

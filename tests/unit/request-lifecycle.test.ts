@@ -16,7 +16,7 @@ import {
   type Actor,
   type RequestAction,
   type RequestState,
-} from '../../app/models/request-lifecycle';
+} from '../../app/models/requests/lifecycle';
 
 /** The lifecycle of DESIGN.md written out by hand: every legal (state, action, actor) and where it leads. */
 const LEGAL: Array<[RequestState, RequestAction, Actor, RequestState]> = [

@@ -13,8 +13,8 @@ import {
   startOfDayIn,
   todayIn,
   type RegistryChange,
-} from '../../app/models/subprocessor-rules';
-import { ifNoneMatchMatches, isNotModified, registryEtag, registryLastModified } from '../../app/models/http-cache.server';
+} from '../../app/models/subprocessors/rules';
+import { ifNoneMatchMatches, isNotModified, registryEtag, registryLastModified } from '../../app/models/subprocessors/http-cache.server';
 import type { SubprocessorDetails } from '../../db/schema';
 
 const details = (name: string, extra: Partial<SubprocessorDetails> = {}): SubprocessorDetails => ({

@@ -1,0 +1,138 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { fileTypeFromBuffer } from 'file-type';
+import type { DB } from '../../../db/client';
+import { isClosed } from '~/models/requests/lifecycle';
+import { ATTACHMENT_RETENTION_DAYS } from '~/models/requests/transitions.server';
+
+/**
+ * Files a subject attaches to a reply (proof of identity or of authority to act). Only PDF,
+ * PNG and JPEG, judged by their bytes rather than the name or the browser's word; at most
+ * 10 MB each; encrypted with AES-256-GCM under a key derived from EXPORT_KEY, so a database
+ * dump alone does not reveal them.
+ */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+// Four files of 10 MB stay under the server's 50 MB hard cap on any body.
+export const MAX_ATTACHMENTS_PER_REPLY = 4;
+const ALLOWED = ['application/pdf', 'image/png', 'image/jpeg'] as const;
+type AllowedType = (typeof ALLOWED)[number];
+const DAY_MS = 86_400_000;
+
+export class AttachmentError extends Error {
+  override name = 'AttachmentError';
+}
+
+function attachmentKey(exportKey: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', exportKey, 'privacy-portal', 'request-attachments/v1', 32));
+}
+
+export function encryptAttachment(plain: Buffer, exportKey: string, requestId: string) {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', attachmentKey(exportKey), iv);
+  // Binding the request id means a ciphertext moved to another request no longer decrypts.
+  cipher.setAAD(Buffer.from(`request:${requestId}`));
+  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return { iv, authTag: cipher.getAuthTag(), ciphertext };
+}
+
+export function decryptAttachment(
+  stored: { iv: Buffer; auth_tag: Buffer; ciphertext: Buffer },
+  exportKey: string,
+  requestId: string,
+): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', attachmentKey(exportKey), stored.iv);
+  decipher.setAAD(Buffer.from(`request:${requestId}`));
+  decipher.setAuthTag(stored.auth_tag);
+  return Buffer.concat([decipher.update(stored.ciphertext), decipher.final()]);
+}
+
+/** The real type of `bytes` when it is one we accept; throws with a message for the subject. */
+export async function checkAttachment(filename: string, bytes: Buffer): Promise<AllowedType> {
+  if (bytes.length === 0) throw new AttachmentError(`${filename} is empty`);
+  if (bytes.length > MAX_ATTACHMENT_BYTES) throw new AttachmentError(`${filename} is larger than 10 MB`);
+  const detected = await fileTypeFromBuffer(bytes);
+  const mime = detected?.mime as AllowedType | undefined;
+  if (!mime || !ALLOWED.includes(mime)) throw new AttachmentError(`${filename} is not a PDF, PNG or JPEG file`);
+  return mime;
+}
+
+/** Keeps a name safe to show and to put in a Content-Disposition header. */
+export function cleanFilename(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const cleaned = base.replace(/[\u0000-\u001F\u007F"]/g, '').trim().slice(0, 120);
+  return cleaned || 'attachment';
+}
+
+export async function storeAttachment(
+  trx: DB,
+  input: { requestId: string; eventId: string; filename: string; bytes: Buffer; contentType: AllowedType },
+  exportKey: string,
+) {
+  const { iv, authTag, ciphertext } = encryptAttachment(input.bytes, exportKey, input.requestId);
+  return trx
+    .insertInto('request_attachments')
+    .values({
+      request_id: input.requestId,
+      event_id: input.eventId,
+      filename: cleanFilename(input.filename),
+      content_type: input.contentType,
+      size: input.bytes.length,
+      iv,
+      auth_tag: authTag,
+      ciphertext,
+    })
+    .returning(['id', 'filename', 'size'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function listAttachments(db: DB, requestId: string) {
+  return db
+    .selectFrom('request_attachments')
+    .select(['id', 'event_id', 'filename', 'content_type', 'size', 'created_at'])
+    .where('request_id', '=', requestId)
+    .orderBy('created_at')
+    .execute();
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One attachment of one request, decrypted; undefined when it belongs to another request. */
+export async function readAttachment(db: DB, scope: { requestId: string; attachmentId: string }, exportKey: string) {
+  if (!UUID.test(scope.attachmentId)) return undefined;
+  const row = await db
+    .selectFrom('request_attachments')
+    .selectAll()
+    .where('id', '=', scope.attachmentId)
+    .where('request_id', '=', scope.requestId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return { filename: row.filename, contentType: row.content_type, bytes: decryptAttachment(row, exportKey, scope.requestId) };
+}
+
+/** The subject removes a file they attached; the timeline keeps a line saying so. */
+export async function removeAttachment(db: DB, scope: { requestId: string; attachmentId: string }): Promise<boolean> {
+  if (!UUID.test(scope.attachmentId)) return false;
+  return db.transaction().execute(async (trx) => {
+    const removed = await trx
+      .deleteFrom('request_attachments')
+      .where('id', '=', scope.attachmentId)
+      .where('request_id', '=', scope.requestId)
+      .returning('filename')
+      .executeTakeFirst();
+    if (!removed) return false;
+    await trx
+      .insertInto('request_events')
+      .values({ request_id: scope.requestId, actor: 'subject', kind: 'attachment_removed', note: `You removed ${removed.filename}.` })
+      .execute();
+    return true;
+  });
+}
+
+/** The retention job: 30 days after a request closed, its attachments go. */
+export async function purgeAttachmentsOfClosedRequest(db: DB, requestId: string, now: Date = new Date()): Promise<number> {
+  const request = await db.selectFrom('requests').select(['state', 'closed_at']).where('id', '=', requestId).executeTakeFirst();
+  if (!request || !isClosed(request.state) || !request.closed_at) return 0;
+  if (request.closed_at.getTime() + ATTACHMENT_RETENTION_DAYS * DAY_MS > now.getTime()) return 0;
+  const result = await db.deleteFrom('request_attachments').where('request_id', '=', requestId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,44 @@
+import type { DB } from '../../../db/client';
+import type { Config } from '~/utils/env.server';
+import type { IntakeInput } from '~/models/requests/intake-rules';
+import { requestPolicy } from '~/models/requests/policy';
+import { consumeRateLimit } from '~/models/rate-limits.server';
+import { createRequest, emailKey, type IntakeResult } from '~/models/requests/requests.server';
+
+/** Generous for people (a household behind one address, a few retries), tight for scripts. */
+export const INTAKE_LIMITS = {
+  perAddress: { limit: 20, windowSeconds: 3600 },
+  perEmail: { limit: 5, windowSeconds: 3600 },
+};
+
+export type SubmitOutcome =
+  | { kind: 'accepted'; result: IntakeResult }
+  | { kind: 'rate_limited'; retryAfterSeconds: number };
+
+/**
+ * The intake as the public form uses it: rate limits per client address and per email, then
+ * the request with its emails in one transaction.
+ */
+export async function submitIntake(
+  deps: { db: DB; config: Config },
+  submission: {
+    input: IntakeInput;
+    clientAddress: string;
+    user?: { id: string; email: string; emailVerified: boolean } | null;
+  },
+): Promise<SubmitOutcome> {
+  const { db, config } = deps;
+  const { input, user } = submission;
+  for (const [bucket, key, limits] of [
+    ['request-intake:address', submission.clientAddress, INTAKE_LIMITS.perAddress],
+    ['request-intake:email', emailKey(input.email), INTAKE_LIMITS.perEmail],
+  ] as const) {
+    const hit = await consumeRateLimit(db, { bucket, key, ...limits });
+    if (!hit.allowed) return { kind: 'rate_limited', retryAfterSeconds: hit.retryAfterSeconds };
+  }
+  // Only a proven account address skips the emailed link; a claimed one gets the link like anyone.
+  const verifiedEmail =
+    !!user && user.emailVerified && user.email.toLowerCase() === input.email.trim().toLowerCase();
+  const result = await createRequest(db, { ...input, userId: user?.id ?? null, verifiedEmail }, { rules: requestPolicy(config) });
+  return { kind: 'accepted', result };
+}

@@ -1,0 +1,37 @@
+import type { DB } from '../../../db/client';
+import type { RequestPolicy } from '~/models/requests/policy';
+import { AttachmentError, checkAttachment, MAX_ATTACHMENTS_PER_REPLY, storeAttachment } from '~/models/requests/attachments.server';
+import { appendEvent, applyTransition, lockRequest, RequestConflictError, type RequestRow } from '~/models/requests/transitions.server';
+
+export type UploadedFile = { filename: string; bytes: Buffer };
+
+/**
+ * The subject answers the privacy team's question, optionally with files. The answer and its
+ * files are stored, and the request goes back to the team with the clock running again.
+ */
+export async function replyToRequest(
+  db: DB,
+  input: { requestId: string; userId?: string | null; message: string; files: UploadedFile[] },
+  options: { rules: RequestPolicy; exportKey: string; now?: Date },
+): Promise<RequestRow> {
+  const now = options.now ?? new Date();
+  if (input.files.length > MAX_ATTACHMENTS_PER_REPLY) {
+    throw new AttachmentError(`Attach at most ${MAX_ATTACHMENTS_PER_REPLY} files`);
+  }
+  // Content checks before the transaction: no row is locked while bytes are inspected.
+  const checked = await Promise.all(
+    input.files.map(async (file) => ({ ...file, contentType: await checkAttachment(file.filename, file.bytes) })),
+  );
+  return db.transaction().execute(async (trx) => {
+    const request = await lockRequest(trx, input.requestId);
+    if (!request || request.state !== 'awaiting_subject') {
+      throw new RequestConflictError('This request is not waiting for a reply');
+    }
+    const actor = { kind: 'subject' as const, id: input.userId ?? null };
+    const eventId = await appendEvent(trx, { requestId: request.id, actor, kind: 'reply', note: input.message });
+    for (const file of checked) {
+      await storeAttachment(trx, { requestId: request.id, eventId, ...file }, options.exportKey);
+    }
+    return applyTransition(trx, request, 'resume', actor, { rules: options.rules, now });
+  });
+}

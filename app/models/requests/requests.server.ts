@@ -1,0 +1,237 @@
+import { sql } from 'kysely';
+import type { RequestPolicy } from '~/models/requests/policy';
+import type { DB } from '../../../db/client';
+import { localDate } from '~/models/requests/deadlines';
+import { enqueueJob } from '~/models/jobs.server';
+import type { IntakeInput } from '~/models/requests/intake-rules';
+import { ACTIVE_STATES } from '~/models/requests/lifecycle';
+import { issueToken, VERIFY_TTL_DAYS } from '~/models/requests/tokens.server';
+import { appendEvent, applyTransition, type RequestRow } from '~/models/requests/transitions.server';
+import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
+
+export type { RequestRow };
+
+export const PERSONAL_DATA_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/** DSR-2026-000123: the year the request was filed (organisation's time zone) and a global sequence number. */
+export function formatReference(year: string, number: string | number): string {
+  return `DSR-${year}-${String(number).padStart(6, '0')}`;
+}
+
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export type IntakeResult =
+  | { outcome: 'created'; request: RequestRow; verifyToken?: string }
+  | { outcome: 'duplicate'; request: RequestRow; verifyToken?: string; statusToken?: string }
+  | { outcome: 'replayed'; reference: string | null };
+
+/**
+ * Files a request. In one transaction: claims the form's idempotency key (a retried post finds
+ * it and changes nothing), links a second active request of the same type for the same email
+ * to the first instead of starting a new clock, or creates the request with its reference,
+ * timeline event, verification token and expiry job. A signed-in subject filing with their own
+ * account's email is verified at once and the clock starts now.
+ */
+export async function createRequest(
+  db: DB,
+  input: IntakeInput & { userId?: string | null; verifiedEmail?: boolean },
+  options: { rules: RequestPolicy; now?: Date },
+): Promise<IntakeResult> {
+  const now = options.now ?? new Date();
+  const key = emailKey(input.email);
+  return db.transaction().execute(async (trx): Promise<IntakeResult> => {
+    const claimed = await trx
+      .insertInto('request_submissions')
+      .values({ key: input.submissionId, outcome: 'created' })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('key')
+      .executeTakeFirst();
+    if (!claimed) {
+      const earlier = await trx
+        .selectFrom('request_submissions')
+        .leftJoin('requests', 'requests.id', 'request_submissions.request_id')
+        .select('requests.reference')
+        .where('request_submissions.key', '=', input.submissionId)
+        .executeTakeFirst();
+      return { outcome: 'replayed', reference: earlier?.reference ?? null };
+    }
+    // Two different submissions for the same email and type must not both pass the duplicate check.
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`request:${key}:${input.type}`}, 0))`.execute(trx);
+
+    const existing = await trx
+      .selectFrom('requests')
+      .selectAll()
+      .where('email_key', '=', key)
+      .where('type', '=', input.type)
+      .where('state', 'in', [...ACTIVE_STATES])
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirst();
+    if (existing) {
+      await appendEvent(trx, {
+        requestId: existing.id,
+        actor: { kind: 'subject', id: input.userId ?? null },
+        kind: 'duplicate_submission',
+        note: 'The same request was submitted again. It was linked to this one; no new deadline started.',
+      });
+      await trx
+        .updateTable('request_submissions')
+        .set({ request_id: existing.id, outcome: 'duplicate' })
+        .where('key', '=', input.submissionId)
+        .execute();
+      // The reminder goes to the mailbox only, with a fresh link: whoever typed the address learns nothing here.
+      const { publicUrl } = options.rules;
+      if (existing.state === 'unverified') {
+        const verifyToken = await issueToken(trx, existing.id, 'verify', now);
+        await mailVerificationLink(trx, existing, verifyToken, publicUrl, 'duplicate');
+        return { outcome: 'duplicate', request: existing, verifyToken };
+      }
+      const statusToken = await issueToken(trx, existing.id, 'status', now);
+      await mailStatusLink(trx, existing, publicUrl, 'duplicate', statusToken);
+      return { outcome: 'duplicate', request: existing, statusToken };
+    }
+
+    const { n } = await sql<{ n: string }>`select nextval('request_reference_seq')::text as n`
+      .execute(trx)
+      .then((r) => r.rows[0]!);
+    const created = await trx
+      .insertInto('requests')
+      .values({
+        reference: formatReference(localDate(now, options.rules.timeZone).slice(0, 4), n),
+        type: input.type,
+        state: 'unverified',
+        email: input.email,
+        email_key: key,
+        name: input.name,
+        account_identifier: input.accountIdentifier || null,
+        details: input.details || null,
+        requester_role: input.requesterRole,
+        user_id: input.userId ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx
+      .updateTable('request_submissions')
+      .set({ request_id: created.id })
+      .where('key', '=', input.submissionId)
+      .execute();
+    await appendEvent(trx, {
+      requestId: created.id,
+      actor: { kind: 'subject', id: input.userId ?? null },
+      kind: 'submitted',
+      to: 'unverified',
+      note: 'Request received.',
+    });
+    if (input.userId && input.verifiedEmail) {
+      const request = await applyTransition(trx, created, 'verify', { kind: 'system' }, { rules: options.rules, now });
+      return { outcome: 'created', request };
+    }
+    await enqueueJob(trx, {
+      kind: 'request.expire',
+      payload: { requestId: String(created.id) },
+      runAt: new Date(now.getTime() + VERIFY_TTL_DAYS * DAY_MS),
+      dedupeKey: `request.expire:${created.id}`,
+    });
+    const verifyToken = await issueToken(trx, created.id, 'verify', now);
+    await mailVerificationLink(trx, created, verifyToken, options.rules.publicUrl, 'receipt');
+    return { outcome: 'created', request: created, verifyToken };
+  });
+}
+
+/** A request the signed-in subject filed; undefined for anyone else's. */
+export async function getRequestForSubject(db: DB, scope: { id: string; userId: string }) {
+  if (!/^\d{1,18}$/.test(scope.id)) return undefined;
+  return db
+    .selectFrom('requests')
+    .selectAll()
+    .where('id', '=', scope.id)
+    .where('user_id', '=', scope.userId)
+    .executeTakeFirst();
+}
+
+export async function listRequestsForUser(db: DB, userId: string) {
+  return db
+    .selectFrom('requests')
+    .select(['id', 'reference', 'type', 'state', 'created_at', 'received_at', 'due_date'])
+    .where('user_id', '=', userId)
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export async function getRequestById(db: DB, id: string) {
+  return db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The timeline as the subject sees it: transitions and messages meant for them, oldest first. */
+export async function getSubjectTimeline(db: DB, requestId: string) {
+  return db
+    .selectFrom('request_events')
+    .select(['id', 'at', 'actor', 'kind', 'to_state', 'note'])
+    .where('request_id', '=', requestId)
+    .where('visible_to_subject', '=', true)
+    .orderBy('id')
+    .execute();
+}
+
+/** The expiry job: a request still unverified after 7 days expires; its data is purged later. */
+export async function expireUnverifiedRequest(
+  db: DB,
+  requestId: string,
+  options: { rules: RequestPolicy; now?: Date },
+): Promise<boolean> {
+  const now = options.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    const request = await trx.selectFrom('requests').selectAll().where('id', '=', requestId).forUpdate().executeTakeFirst();
+    if (!request || request.state !== 'unverified') return false;
+    await applyTransition(trx, request, 'expire', { kind: 'system' }, { rules: options.rules, now });
+    await enqueueJob(trx, {
+      kind: 'request.purge-personal-data',
+      payload: { requestId: String(requestId) },
+      runAt: new Date(request.created_at.getTime() + PERSONAL_DATA_RETENTION_DAYS * DAY_MS),
+      dedupeKey: `request.purge-personal-data:${requestId}`,
+    });
+    return true;
+  });
+}
+
+/**
+ * Deletes what a never-verified request held about a person: name, email, details, links,
+ * submitted text. The reference, type, dates and state stay, so counts and the sequence of
+ * references still add up.
+ */
+export async function purgeUnverifiedPersonalData(db: DB, requestId: string, now: Date = new Date()): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const purged = await trx
+      .updateTable('requests')
+      .set({
+        email: '',
+        email_key: null,
+        name: '',
+        account_identifier: null,
+        details: null,
+        personal_data_deleted_at: now,
+        updated_at: now,
+      })
+      .where('id', '=', requestId)
+      .where('state', '=', 'expired')
+      .where('personal_data_deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (purged.numUpdatedRows !== 1n) return false;
+    await trx.deleteFrom('request_tokens').where('request_id', '=', requestId).execute();
+    await trx.deleteFrom('request_attachments').where('request_id', '=', requestId).execute();
+    await trx.updateTable('request_events').set({ note: null }).where('request_id', '=', requestId).execute();
+    await appendEvent(trx, {
+      requestId,
+      actor: { kind: 'system' },
+      kind: 'personal_data_deleted',
+      note: 'Personal data of this unverified request was deleted.',
+      visibleToSubject: false,
+    });
+    return true;
+  });
+}

@@ -1,0 +1,68 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DB } from '../../../db/client';
+
+/**
+ * Links that carry a credential: the verification link (single use, 7 days) and the private
+ * status link. The token is 256 random bits, shown once (in the email); only its SHA-256 is
+ * stored, so a copy of the database cannot be turned into working links.
+ */
+export const VERIFY_TTL_DAYS = 7;
+
+export type TokenPurpose = 'verify' | 'status';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+/** Cheap rejection of anything that cannot be one of our tokens, before any query. */
+export function isWellFormedToken(token: string): boolean {
+  return TOKEN_SHAPE.test(token);
+}
+
+export async function issueToken(
+  db: DB,
+  requestId: string,
+  purpose: TokenPurpose,
+  now: Date = new Date(),
+): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await db
+    .insertInto('request_tokens')
+    .values({
+      request_id: requestId,
+      purpose,
+      token_hash: hashToken(token),
+      expires_at: purpose === 'verify' ? new Date(now.getTime() + VERIFY_TTL_DAYS * 86_400_000) : null,
+    })
+    .execute();
+  return token;
+}
+
+export type TokenStatus = 'valid' | 'expired' | 'used';
+
+export async function findToken(db: DB, token: string, purpose: TokenPurpose, now: Date = new Date()) {
+  if (!isWellFormedToken(token)) return undefined;
+  const row = await db
+    .selectFrom('request_tokens')
+    .select(['id', 'request_id', 'expires_at', 'used_at'])
+    .where('token_hash', '=', hashToken(token))
+    .where('purpose', '=', purpose)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const status: TokenStatus = row.used_at ? 'used' : row.expires_at && row.expires_at <= now ? 'expired' : 'valid';
+  return { id: row.id, requestId: row.request_id, status };
+}
+
+/** Marks a verification token used; false when another request got there first. */
+export async function consumeToken(db: DB, tokenId: string, now: Date = new Date()): Promise<boolean> {
+  const result = await db
+    .updateTable('request_tokens')
+    .set({ used_at: now })
+    .where('id', '=', tokenId)
+    .where('used_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}

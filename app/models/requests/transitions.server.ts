@@ -1,0 +1,208 @@
+import type { Selectable } from 'kysely';
+import type { RequestPolicy } from '~/models/requests/policy';
+import type { DB } from '../../../db/client';
+import type { RequestsTable, RequestUpdate } from '../../../db/schema';
+import { computeDueDate, extendClock, pausedDaysBetween } from '~/models/requests/deadlines';
+import { enqueueJob } from '~/models/jobs.server';
+import { mailExtension, mailTransition } from '~/models/requests/mail.server';
+import {
+  isClosed,
+  nextState,
+  TRANSITION_MESSAGES,
+  type Actor,
+  type RequestAction,
+  type RequestState,
+} from '~/models/requests/lifecycle';
+
+export type RequestRow = Selectable<RequestsTable>;
+export type ActorRef = { kind: Actor; id?: string | null };
+
+export const ATTACHMENT_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export class RequestConflictError extends Error {
+  override name = 'RequestConflictError';
+}
+
+export async function appendEvent(
+  db: DB,
+  event: {
+    requestId: string;
+    actor: ActorRef;
+    kind: string;
+    from?: RequestState | null;
+    to?: RequestState | null;
+    note?: string | null;
+    visibleToSubject?: boolean;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('request_events')
+    .values({
+      request_id: event.requestId,
+      actor: event.actor.kind,
+      actor_id: event.actor.id ?? null,
+      kind: event.kind,
+      from_state: event.from ?? null,
+      to_state: event.to ?? null,
+      note: event.note ?? null,
+      visible_to_subject: event.visibleToSubject ?? true,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Locks the row for the rest of the transaction, so two transitions never interleave. */
+export async function lockRequest(db: DB, requestId: string): Promise<RequestRow | undefined> {
+  return db.selectFrom('requests').selectAll().where('id', '=', requestId).forUpdate().executeTakeFirst();
+}
+
+/**
+ * Applies one lifecycle transition inside the caller's transaction: checks it against the
+ * state machine, moves the statutory clock (start, pause, resume), writes the timeline event,
+ * and schedules the retention job when the request closes.
+ */
+export async function applyTransition(
+  trx: DB,
+  request: RequestRow,
+  action: RequestAction,
+  actor: ActorRef,
+  options: { rules: RequestPolicy; now: Date; note?: string | null },
+): Promise<RequestRow> {
+  const { rules, now } = options;
+  const to = nextState(request.state, action, actor.kind);
+  const changes: RequestUpdate = { state: to, updated_at: now };
+  if (action === 'verify') {
+    changes.received_at = now;
+    changes.due_date = computeDueDate({ receivedAt: now }, rules);
+  } else if (action === 'request_information') {
+    changes.paused_at = now;
+  } else if (action === 'resume' && request.paused_at && request.received_at) {
+    const pausedDays = request.paused_days + pausedDaysBetween(request.paused_at, now, rules.timeZone);
+    changes.paused_days = pausedDays;
+    changes.paused_at = null;
+    changes.due_date = computeDueDate(
+      { receivedAt: request.received_at, extensionMonths: request.extension_months, pausedDays },
+      rules,
+    );
+  }
+  if (isClosed(to)) changes.closed_at = now;
+
+  const updated = await trx
+    .updateTable('requests')
+    .set(changes)
+    .where('id', '=', request.id)
+    .where('state', '=', request.state)
+    .returningAll()
+    .executeTakeFirst();
+  if (!updated) throw new RequestConflictError('The request changed meanwhile; reload and try again');
+
+  await appendEvent(trx, {
+    requestId: request.id,
+    actor,
+    kind: action,
+    from: request.state,
+    to,
+    note: options.note ? `${TRANSITION_MESSAGES[action]}\n\n${options.note}` : TRANSITION_MESSAGES[action],
+  });
+  await mailTransition(trx, updated, action, { note: options.note, actor: actor.kind, publicUrl: rules.publicUrl });
+  if (isClosed(to) && to !== 'expired') {
+    await enqueueJob(trx, {
+      kind: 'request.purge-attachments',
+      payload: { requestId: String(request.id) },
+      runAt: new Date(now.getTime() + ATTACHMENT_RETENTION_DAYS * DAY_MS),
+      dedupeKey: `request.purge-attachments:${request.id}`,
+    });
+  }
+  return updated;
+}
+
+/** Runs `action` on one request in its own transaction. Staff actions use it; so does withdraw. */
+export async function transitionRequest(
+  db: DB,
+  input: { requestId: string; action: RequestAction; actor: ActorRef; note?: string | null },
+  options: { rules: RequestPolicy; now?: Date },
+): Promise<RequestRow> {
+  const now = options.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    const request = await lockRequest(trx, input.requestId);
+    if (!request) throw new RequestConflictError('No such request');
+    return applyTransition(trx, request, input.action, input.actor, { rules: options.rules, now, note: input.note });
+  });
+}
+
+/** Staff asks the subject for information: the request waits and the clock pauses. */
+export function requestInformation(
+  db: DB,
+  input: { requestId: string; staffId: string; question: string },
+  options: { rules: RequestPolicy; now?: Date },
+) {
+  return transitionRequest(
+    db,
+    { requestId: input.requestId, action: 'request_information', actor: { kind: 'staff', id: input.staffId }, note: input.question },
+    options,
+  );
+}
+
+/** The subject withdraws their request (open, in progress or waiting for them). */
+export function withdrawRequest(
+  db: DB,
+  input: { requestId: string; userId?: string | null },
+  options: { rules: RequestPolicy; now?: Date },
+) {
+  return transitionRequest(
+    db,
+    { requestId: input.requestId, action: 'withdraw', actor: { kind: 'subject', id: input.userId ?? null } },
+    options,
+  );
+}
+
+/**
+ * The one extension Art. 12(3) allows, of one or two months with a reason, made before the
+ * deadline passes. Recorded in the timeline so the subject is told.
+ */
+export async function extendDeadline(
+  db: DB,
+  input: { requestId: string; staffId: string; months: number; reason: string },
+  options: { rules: RequestPolicy; now?: Date },
+): Promise<RequestRow> {
+  const now = options.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    const request = await lockRequest(trx, input.requestId);
+    if (!request) throw new RequestConflictError('No such request');
+    if (!['open', 'in_progress', 'awaiting_subject'].includes(request.state) || !request.received_at || !request.due_date) {
+      throw new RequestConflictError('Only a verified request that is still open can be extended');
+    }
+    const dueDate = extendClock(
+      {
+        receivedAt: request.received_at,
+        extensionMonths: request.extension_months,
+        pausedDays: request.paused_days,
+        dueDate: request.due_date,
+      },
+      { months: input.months, reason: input.reason, now },
+      options.rules,
+    );
+    const updated = await trx
+      .updateTable('requests')
+      .set({
+        extension_months: input.months,
+        extension_reason: input.reason,
+        extended_at: now,
+        due_date: dueDate,
+        updated_at: now,
+      })
+      .where('id', '=', request.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendEvent(trx, {
+      requestId: request.id,
+      actor: { kind: 'staff', id: input.staffId },
+      kind: 'extended',
+      note: `The deadline was extended by ${input.months} month${input.months === 1 ? '' : 's'} to ${dueDate}. Reason: ${input.reason}`,
+    });
+    await mailExtension(trx, updated, options.rules.publicUrl);
+    return updated;
+  });
+}

@@ -1,0 +1,107 @@
+import type { DB } from '../../../db/client';
+import type { RequestPolicy } from '~/models/requests/policy';
+import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
+import { consumeToken, findToken, issueToken, type TokenStatus } from '~/models/requests/tokens.server';
+import { applyTransition, lockRequest, type RequestRow } from '~/models/requests/transitions.server';
+
+/**
+ * Email verification. Opening the link (GET) only looks; confirming is a POST, so a mail
+ * scanner that prefetches links cannot verify anyone. The token is single-use and valid 7 days.
+ */
+export type VerificationView =
+  | { status: 'unknown' }
+  | { status: TokenStatus; request: Pick<RequestRow, 'reference' | 'type' | 'state' | 'name' | 'email' | 'details' | 'created_at'> };
+
+export async function getVerificationView(db: DB, token: string, now: Date = new Date()): Promise<VerificationView> {
+  const found = await findToken(db, token, 'verify', now);
+  if (!found) return { status: 'unknown' };
+  const request = await db
+    .selectFrom('requests')
+    .select(['reference', 'type', 'state', 'name', 'email', 'details', 'created_at'])
+    .where('id', '=', found.requestId)
+    .executeTakeFirstOrThrow();
+  // A token for a request that has since expired behaves like an expired link.
+  const status = found.status === 'valid' && request.state !== 'unverified' ? 'used' : found.status;
+  return { status, request };
+}
+
+export type ConfirmResult =
+  | { status: 'verified'; request: RequestRow; statusToken: string }
+  | { status: 'unknown' | 'expired' | 'used' };
+
+/** Confirms the email: uses the token, starts the clock, issues the private status link. */
+export async function confirmVerification(
+  db: DB,
+  token: string,
+  options: { rules: RequestPolicy; now?: Date },
+): Promise<ConfirmResult> {
+  const now = options.now ?? new Date();
+  return db.transaction().execute(async (trx): Promise<ConfirmResult> => {
+    const found = await findToken(trx, token, 'verify', now);
+    if (!found) return { status: 'unknown' };
+    if (found.status !== 'valid') return { status: found.status };
+    const request = await lockRequest(trx, found.requestId);
+    if (!request || request.state !== 'unverified') return { status: 'used' };
+    // A double click: the second POST waits on the row lock, then finds the token used.
+    if (!(await consumeToken(trx, found.id, now))) return { status: 'used' };
+    // Any other verification links for this request die with this one.
+    await trx
+      .updateTable('request_tokens')
+      .set({ used_at: now })
+      .where('request_id', '=', request.id)
+      .where('purpose', '=', 'verify')
+      .where('used_at', 'is', null)
+      .execute();
+    const verified = await applyTransition(trx, request, 'verify', { kind: 'subject' }, { rules: options.rules, now });
+    const statusToken = await issueToken(trx, request.id, 'status', now);
+    return { status: 'verified', request: verified, statusToken };
+  });
+}
+
+export type ResendResult =
+  | { sent: 'verify'; request: RequestRow; token: string }
+  | { sent: 'status'; request: RequestRow; token: string }
+  | { sent: null };
+
+/**
+ * From an expired or used verification link: a new verification link while the request is
+ * still unverified, or a new private status link once it is verified. Either goes to the
+ * request's email address only. A closed or expired request gets nothing.
+ */
+export async function resendLink(
+  db: DB,
+  token: string,
+  options: { rules: RequestPolicy; now?: Date },
+): Promise<ResendResult> {
+  const now = options.now ?? new Date();
+  const { publicUrl } = options.rules;
+  return db.transaction().execute(async (trx): Promise<ResendResult> => {
+    const found = await findToken(trx, token, 'verify', now);
+    if (!found) return { sent: null };
+    const request = await lockRequest(trx, found.requestId);
+    if (!request) return { sent: null };
+    if (request.state === 'unverified') {
+      const fresh = await issueToken(trx, request.id, 'verify', now);
+      await mailVerificationLink(trx, request, fresh, publicUrl, 'resend');
+      return { sent: 'verify', request, token: fresh };
+    }
+    if (['open', 'in_progress', 'awaiting_subject'].includes(request.state)) {
+      const fresh = await issueToken(trx, request.id, 'status', now);
+      await mailStatusLink(trx, request, publicUrl, 'resend', fresh);
+      return { sent: 'status', request, token: fresh };
+    }
+    return { sent: null };
+  });
+}
+
+/** The request behind a private status link, or undefined. Status links do not expire. */
+export async function resolveStatusLink(db: DB, token: string): Promise<RequestRow | undefined> {
+  const found = await findToken(db, token, 'status');
+  if (!found) return undefined;
+  return db
+    .selectFrom('requests')
+    .selectAll()
+    .where('id', '=', found.requestId)
+    .where('personal_data_deleted_at', 'is', null)
+    .executeTakeFirst();
+}

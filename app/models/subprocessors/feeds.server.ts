@@ -1,0 +1,169 @@
+import { Feed } from 'feed';
+import type { Config } from '~/utils/env.server';
+import { isNotModified, registryEtag, registryLastModified } from '~/models/subprocessors/http-cache.server';
+import { changeTitle, countryName, TRANSFER_MECHANISMS, type TransferMechanism } from '~/models/subprocessors/rules';
+import { viewRegistry, type NamedChange, type Registry } from '~/models/subprocessors/registry.server';
+
+/**
+ * The registry's public representations (JSON, RSS 2.0, Atom 1.0, JSON Feed 1.1) and the HTTP
+ * caching they share. Validators come from the stored registry version, so every instance
+ * answers a conditional request the same way.
+ */
+
+export type Representation = 'page' | 'data' | 'json' | 'rss' | 'atom' | 'jsonfeed';
+
+// A CDN may keep a copy for five minutes; browsers revalidate after one (a 304 is cheap).
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, s-maxage=300, stale-while-revalidate=60';
+
+export function registryValidators(
+  state: { version: string; updatedAt: Date; lastEffective: string | undefined },
+  config: Config,
+  variant: string,
+  today: string,
+) {
+  return {
+    today,
+    etag: registryEtag({ version: state.version, today, variant }),
+    lastModified: registryLastModified({ updatedAt: state.updatedAt, lastEffective: state.lastEffective, timeZone: config.timeZone }),
+  };
+}
+
+export function cacheHeaders(validators: { etag: string; lastModified: Date }): Record<string, string> {
+  return {
+    ETag: validators.etag,
+    'Last-Modified': validators.lastModified.toUTCString(),
+    'Cache-Control': PUBLIC_CACHE_CONTROL,
+  };
+}
+
+/** A 304 when the client's copy is current, else undefined (the caller builds the body). */
+export function notModified(request: Request, validators: { etag: string; lastModified: Date }): Response | undefined {
+  const fresh = isNotModified(
+    { ifNoneMatch: request.headers.get('If-None-Match'), ifModifiedSince: request.headers.get('If-Modified-Since') },
+    validators,
+  );
+  return fresh ? new Response(null, { status: 304, headers: cacheHeaders(validators) }) : undefined;
+}
+
+export function changeUrl(config: Config, change: Pick<NamedChange, 'id'>) {
+  return `${config.publicUrl}/subprocessors/changes/${change.id}`;
+}
+
+function publisher(config: Config) {
+  const match = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(config.mailFrom);
+  return match ? { name: match[1] || match[2]!, email: match[2]! } : { name: config.mailFrom, email: config.mailFrom };
+}
+
+function changeText(change: NamedChange) {
+  const d = change.details;
+  const lines = [change.summary, `Takes effect on ${change.effectiveOn}.`];
+  if (d) {
+    lines.push(
+      `Legal entity: ${d.legalEntity}. Purpose: ${d.purpose}. Data: ${d.dataCategories.join(', ')}. ` +
+        `Locations: ${d.locations.map(countryName).join(', ')}. ` +
+        `Transfer mechanism: ${TRANSFER_MECHANISMS[d.transferMechanism as TransferMechanism] ?? d.transferMechanism}.`,
+    );
+  }
+  return lines;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** Every announced change, newest announcement first; ids are permanent URLs of the change. */
+export function buildFeed(registry: Registry, config: Config, lastModified: Date, today: string): Feed {
+  const author = { ...publisher(config), link: config.publicUrl };
+  const base = `${config.publicUrl}/subprocessors`;
+  const feed = new Feed({
+    id: base,
+    title: 'Subprocessor changes',
+    description: 'Additions, changes and removals of subprocessors, announced before they take effect.',
+    link: base,
+    language: 'en',
+    // Never older than its newest entry.
+    updated: new Date(Math.max(lastModified.getTime(), ...registry.changes.map((c) => c.announcedAt.getTime()))),
+    generator: 'Privacy Portal',
+    feedLinks: { rss: `${base}/feed.rss`, atom: `${base}/feed.atom`, json: `${base}/feed.json` },
+    author,
+    copyright: `${author.name}`,
+  });
+  const changes = [...registry.changes].sort(
+    (a, b) => b.announcedAt.getTime() - a.announcedAt.getTime() || Number(b.id) - Number(a.id),
+  );
+  for (const change of changes) {
+    const url = changeUrl(config, change);
+    feed.addItem({
+      id: url,
+      link: url,
+      title: changeTitle(change, today),
+      description: changeText(change).map((line) => `<p>${escapeHtml(line)}</p>`).join(''),
+      date: change.announcedAt,
+      published: change.announcedAt,
+      author: [author],
+      category: [{ name: change.kind, term: change.kind }],
+    });
+  }
+  return feed;
+}
+
+/**
+ * `feed` writes JSON Feed 1.0; 1.1 renames `author` to `authors` (a list) and adds `language`.
+ * Each item also carries a `_subprocessor` extension (kind, effective date) for machines.
+ */
+export function toJsonFeed11(feed: Feed, registry: Registry, config: Config): string {
+  const byUrl = new Map(registry.changes.map((c) => [changeUrl(config, c), c]));
+  const doc = JSON.parse(feed.json1()) as Record<string, unknown> & { items: Record<string, unknown>[] };
+  const upgrade = (o: Record<string, unknown>) => {
+    if (o.author) {
+      o.authors = [o.author];
+      delete o.author;
+    }
+  };
+  doc.version = 'https://jsonfeed.org/version/1.1';
+  doc.language = 'en';
+  upgrade(doc);
+  for (const item of doc.items) {
+    upgrade(item);
+    const change = byUrl.get(String(item.id));
+    if (change) item._subprocessor = { kind: change.kind, effective_on: change.effectiveOn, slug: change.slug };
+  }
+  return JSON.stringify(doc, null, 2);
+}
+
+/** /subprocessors.json: see docs/subprocessors.schema.json. */
+export function registryJson(registry: Registry, config: Config, today: string, at?: string) {
+  const view = viewRegistry(registry, today, at ?? today);
+  return {
+    $schema: `${config.publicUrl}/subprocessors.schema.json`,
+    asOf: view.at,
+    lastUpdated: view.lastUpdated ?? null,
+    version: registry.version,
+    subprocessors: view.active.map((e) => ({
+      slug: e.slug,
+      name: e.name,
+      legalEntity: e.legalEntity,
+      purpose: e.purpose,
+      dataCategories: e.dataCategories,
+      locations: e.locations,
+      transferMechanism: e.transferMechanism,
+      website: e.website,
+      since: e.since,
+    })),
+    plannedChanges: view.planned.map((c) => changeJson(c, config)),
+    history: view.history.map((c) => changeJson(c, config)),
+  };
+}
+
+function changeJson(change: NamedChange, config: Config) {
+  return {
+    id: change.id,
+    url: changeUrl(config, change),
+    kind: change.kind,
+    slug: change.slug,
+    name: change.name,
+    effectiveOn: change.effectiveOn,
+    announcedAt: change.announcedAt.toISOString(),
+    summary: change.summary,
+    details: change.details,
+  };
+}

@@ -1,0 +1,290 @@
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../../db/client';
+import type { Database, SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
+import { enqueueJob } from '~/models/jobs.server';
+import {
+  effectiveDateError,
+  lastChangeDate,
+  pastChanges,
+  plannedChanges,
+  registryAsOf,
+  slugify,
+  startOfDayIn,
+  todayIn,
+  type RegistryChange,
+} from '~/models/subprocessors/rules';
+
+/** The subprocessor registry: reads derive from the change log, writes append to it. */
+
+export type NamedChange = RegistryChange & { name: string };
+
+export type Registry = {
+  changes: NamedChange[];
+  version: string;
+  updatedAt: Date;
+};
+
+export class RegistryRuleError extends Error {
+  override name = 'RegistryRuleError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const ALERT_JOB = 'subprocessors.alert';
+
+/** Every change, each carrying the subprocessor's name (a removal has no details of its own). */
+export async function loadRegistry(db: DB | Transaction<Database>): Promise<Registry> {
+  const [rows, state] = await Promise.all([
+    db
+      .selectFrom('subprocessor_changes as c')
+      .innerJoin('subprocessors as s', 's.id', 'c.subprocessor_id')
+      .select([
+        'c.id',
+        'c.subprocessor_id',
+        's.slug',
+        'c.kind',
+        sql<string>`c.effective_on::text`.as('effective_on'),
+        'c.details',
+        'c.summary',
+        'c.announced_at',
+      ])
+      .orderBy('c.effective_on')
+      .orderBy('c.id')
+      .execute(),
+    db
+      .selectFrom('subprocessor_registry_state')
+      .select(['version', 'updated_at'])
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow(),
+  ]);
+  const lastName = new Map<string, string>();
+  const changes = rows.map((row): NamedChange => {
+    const name = row.details?.name ?? lastName.get(String(row.subprocessor_id)) ?? row.slug;
+    lastName.set(String(row.subprocessor_id), name);
+    return {
+      id: String(row.id),
+      subprocessorId: String(row.subprocessor_id),
+      slug: row.slug,
+      kind: row.kind,
+      effectiveOn: row.effective_on,
+      details: row.details,
+      summary: row.summary,
+      announcedAt: row.announced_at,
+      name,
+    };
+  });
+  // PGlite reads bigint as a number, pg as a string: ids and versions are strings here.
+  return { changes, version: String(state.version), updatedAt: state.updated_at };
+}
+
+/**
+ * Just what the cache validators need, in one small query: a conditional request that ends
+ * in 304 never loads the change log.
+ */
+export async function loadRegistryState(db: DB, today: string) {
+  const row = await db
+    .selectFrom('subprocessor_registry_state')
+    .select([
+      'version',
+      'updated_at',
+      (eb) =>
+        eb
+          .selectFrom('subprocessor_changes')
+          .select(sql<string | null>`max(effective_on)::text`.as('d'))
+          .where('effective_on', '<=', sql<string>`${today}::date`)
+          .as('last_effective'),
+    ])
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
+  return { version: String(row.version), updatedAt: row.updated_at, lastEffective: row.last_effective ?? undefined };
+}
+
+/** What the public page, JSON and feeds show: the list on `at` (default today), planned and past changes. */
+export function viewRegistry(registry: Registry, today: string, at: string = today) {
+  return {
+    today,
+    at,
+    active: registryAsOf(registry.changes, at),
+    planned: at === today ? (plannedChanges(registry.changes, today) as NamedChange[]) : [],
+    history: pastChanges(registry.changes, at) as NamedChange[],
+    lastUpdated: lastChangeDate(registry.changes, at),
+  };
+}
+
+export async function getChange(db: DB, changeId: string): Promise<NamedChange | undefined> {
+  if (!/^\d{1,18}$/.test(changeId)) return undefined;
+  const { changes } = await loadRegistry(db);
+  return changes.find((c) => c.id === changeId);
+}
+
+/** The newest details of a subprocessor, planned or in effect, or undefined once removed. */
+export async function getLatestDetails(
+  db: DB,
+  subprocessorId: string,
+): Promise<{ details: SubprocessorDetails; slug: string } | undefined> {
+  if (!/^\d{1,18}$/.test(subprocessorId)) return undefined;
+  const { changes } = await loadRegistry(db);
+  const latest = changes.filter((c) => c.subprocessorId === subprocessorId).at(-1);
+  return latest?.details ? { details: latest.details, slug: latest.slug } : undefined;
+}
+
+type ChangeInput = {
+  kind: SubprocessorChangeKind;
+  subprocessorId: string;
+  effectiveOn: string;
+  details: SubprocessorDetails | null;
+  summary: string;
+  actorId: string | null;
+  /** Only for importing history; a new change is announced now. */
+  announcedAt?: Date;
+};
+
+/**
+ * Appends one change, bumps the registry version (every instance's ETag moves with it) and
+ * schedules the alerts: now for the announcement, at the start of the effective day for the
+ * change taking effect. Must run inside the caller's transaction.
+ */
+export async function appendChange(
+  trx: Transaction<Database>,
+  input: ChangeInput,
+  options: { timeZone: string; now?: Date },
+): Promise<string> {
+  const inserted = await trx
+    .insertInto('subprocessor_changes')
+    .values({
+      subprocessor_id: input.subprocessorId,
+      kind: input.kind,
+      effective_on: input.effectiveOn,
+      details: input.details ? JSON.stringify(input.details) : null,
+      summary: input.summary,
+      actor_id: input.actorId,
+      announced_at: input.announcedAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = String(inserted.id);
+  await trx
+    .updateTable('subprocessor_registry_state')
+    .set({ version: sql<string>`version + 1`, updated_at: sql<Date>`now()` })
+    .where('id', '=', 1)
+    .execute();
+  const today = todayIn(options.timeZone, options.now);
+  await enqueueJob(trx, {
+    kind: ALERT_JOB,
+    payload: { changeId: id, stage: 'announced' },
+    dedupeKey: `${ALERT_JOB}:${id}:announced`,
+  });
+  if (input.effectiveOn > today) {
+    await enqueueJob(trx, {
+      kind: ALERT_JOB,
+      payload: { changeId: id, stage: 'effective' },
+      runAt: startOfDayIn(input.effectiveOn, options.timeZone),
+      dedupeKey: `${ALERT_JOB}:${id}:effective`,
+    });
+  }
+  return id;
+}
+
+type WriteContext = { actorId: string | null; timeZone: string; noticeDays: number; now?: Date };
+
+function checkDate(kind: SubprocessorChangeKind, effectiveOn: string, ctx: WriteContext, correction = false) {
+  const error = effectiveDateError({
+    kind,
+    effectiveOn,
+    today: todayIn(ctx.timeZone, ctx.now),
+    noticeDays: ctx.noticeDays,
+    correction,
+  });
+  if (error) throw new RegistryRuleError('effectiveOn', error);
+}
+
+async function assertNotRemoved(trx: Transaction<Database>, subprocessorId: string) {
+  const { changes } = await loadRegistry(trx);
+  const own = changes.filter((c) => c.subprocessorId === subprocessorId);
+  if (own.length === 0) throw new RegistryRuleError('form', 'No such subprocessor');
+  if (own.at(-1)!.kind === 'removed') throw new RegistryRuleError('form', 'This subprocessor has been retired');
+  return own.at(-1)!;
+}
+
+function assertAfter(latest: RegistryChange, effectiveOn: string) {
+  if (effectiveOn < latest.effectiveOn) {
+    throw new RegistryRuleError('effectiveOn', `A change is already planned for ${latest.effectiveOn}: choose that date or later`);
+  }
+}
+
+/** Plans a new subprocessor, announced now and effective after the notice period. */
+export async function planAddition(
+  db: DB,
+  input: { details: SubprocessorDetails; effectiveOn: string },
+  ctx: WriteContext,
+  audit?: (trx: Transaction<Database>, changeId: string, subprocessorId: string) => Promise<void>,
+) {
+  checkDate('added', input.effectiveOn, ctx);
+  return db.transaction().execute(async (trx) => {
+    const base = slugify(input.details.name);
+    const taken = await trx.selectFrom('subprocessors').select('slug').where('slug', 'like', `${base}%`).execute();
+    const names = new Set(taken.map((t) => t.slug));
+    let slug = base;
+    for (let n = 2; names.has(slug); n++) slug = `${base}-${n}`;
+    const inserted = await trx.insertInto('subprocessors').values({ slug }).returning('id').executeTakeFirstOrThrow();
+    const subprocessorId = String(inserted.id);
+    const changeId = await appendChange(
+      trx,
+      {
+        kind: 'added',
+        subprocessorId,
+        effectiveOn: input.effectiveOn,
+        details: input.details,
+        summary: `${input.details.name} (${input.details.legalEntity}) will process data for: ${input.details.purpose}`,
+        actorId: ctx.actorId,
+      },
+      ctx,
+    );
+    await audit?.(trx, changeId, subprocessorId);
+    return { subprocessorId, changeId };
+  });
+}
+
+/** Changes an existing subprocessor: with notice, or today when it only corrects the record. */
+export async function planUpdate(
+  db: DB,
+  input: { subprocessorId: string; details: SubprocessorDetails; effectiveOn: string; correction: boolean; summary: string },
+  ctx: WriteContext,
+  audit?: (trx: Transaction<Database>, changeId: string) => Promise<void>,
+) {
+  checkDate('updated', input.effectiveOn, ctx, input.correction);
+  return db.transaction().execute(async (trx) => {
+    const latest = await assertNotRemoved(trx, input.subprocessorId);
+    // A correction to a change still planned amends it on its own date, or the planned one would undo it.
+    const effectiveOn =
+      input.correction && latest.effectiveOn > input.effectiveOn ? latest.effectiveOn : input.effectiveOn;
+    assertAfter(latest, effectiveOn);
+    const changeId = await appendChange(trx, { kind: 'updated', ...input, effectiveOn, actorId: ctx.actorId }, ctx);
+    await audit?.(trx, changeId);
+    return { changeId };
+  });
+}
+
+/** Retires a subprocessor on a date (today or later); no notice is owed for a removal. */
+export async function planRemoval(
+  db: DB,
+  input: { subprocessorId: string; effectiveOn: string; summary: string },
+  ctx: WriteContext,
+  audit?: (trx: Transaction<Database>, changeId: string) => Promise<void>,
+) {
+  checkDate('removed', input.effectiveOn, ctx);
+  return db.transaction().execute(async (trx) => {
+    assertAfter(await assertNotRemoved(trx, input.subprocessorId), input.effectiveOn);
+    const changeId = await appendChange(
+      trx,
+      { kind: 'removed', details: null, ...input, actorId: ctx.actorId },
+      ctx,
+    );
+    await audit?.(trx, changeId);
+    return { changeId };
+  });
+}

@@ -1,0 +1,179 @@
+import type { SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
+
+/**
+ * Pure rules of the subprocessor registry: the list as of a date, planned changes, notice
+ * periods, calendar dates in the portal's time zone, and cache validators. No database here.
+ */
+
+export const TRANSFER_MECHANISMS = {
+  'eea-only': 'No transfer: processed within the EEA',
+  adequacy: 'Adequacy decision (Art. 45)',
+  'eu-us-dpf': 'EU-US Data Privacy Framework (adequacy decision)',
+  sccs: 'Standard Contractual Clauses (Art. 46(2)(c))',
+  bcrs: 'Binding Corporate Rules (Art. 47)',
+} as const;
+export type TransferMechanism = keyof typeof TRANSFER_MECHANISMS;
+
+export type RegistryChange = {
+  id: string;
+  subprocessorId: string;
+  slug: string;
+  kind: SubprocessorChangeKind;
+  effectiveOn: string;
+  details: SubprocessorDetails | null;
+  summary: string;
+  announcedAt: Date;
+};
+
+export type RegistryEntry = SubprocessorDetails & { subprocessorId: string; slug: string; since: string };
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isIsoDate(value: string): boolean {
+  const m = ISO_DATE.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
+  return d.toISOString().slice(0, 10) === value;
+}
+
+/** The calendar date (YYYY-MM-DD) it is at `now` in `timeZone`. */
+export function todayIn(timeZone: string, now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+function offsetMs(instant: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(instant));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - instant;
+}
+
+/** The instant a calendar date begins in `timeZone` (DST-aware). */
+export function startOfDayIn(date: string, timeZone: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d);
+  let instant = wall - offsetMs(wall, timeZone);
+  // The offset at the guess may differ from the offset at midnight itself across a DST switch.
+  instant = wall - offsetMs(instant, timeZone);
+  return new Date(instant);
+}
+
+const byEffective = (a: RegistryChange, b: RegistryChange) =>
+  a.effectiveOn.localeCompare(b.effectiveOn) || Number(a.id) - Number(b.id);
+
+/**
+ * The registry as it stood at the end of `date`: for each subprocessor the latest change
+ * effective on or before that date; removed ones drop out. `since` is the start of the
+ * current uninterrupted period of service.
+ */
+export function registryAsOf(changes: RegistryChange[], date: string): RegistryEntry[] {
+  const state = new Map<string, RegistryEntry>();
+  for (const change of [...changes].sort(byEffective)) {
+    if (change.effectiveOn > date) break;
+    const current = state.get(change.subprocessorId);
+    if (change.kind === 'removed' || !change.details) {
+      state.delete(change.subprocessorId);
+      continue;
+    }
+    state.set(change.subprocessorId, {
+      ...change.details,
+      subprocessorId: change.subprocessorId,
+      slug: change.slug,
+      since: current?.since ?? change.effectiveOn,
+    });
+  }
+  return [...state.values()].sort((a, b) => a.name.localeCompare(b.name, 'en'));
+}
+
+/** Changes announced but not yet in effect on `today`, soonest first. */
+export function plannedChanges(changes: RegistryChange[], today: string): RegistryChange[] {
+  return changes.filter((c) => c.effectiveOn > today).sort(byEffective);
+}
+
+/** Changes in effect by `date`, newest first: the dated history. */
+export function pastChanges(changes: RegistryChange[], date: string): RegistryChange[] {
+  return changes
+    .filter((c) => c.effectiveOn <= date)
+    .sort(byEffective)
+    .reverse();
+}
+
+/** The day the list last changed as of `today`: the latest effective date not after it. */
+export function lastChangeDate(changes: RegistryChange[], today: string): string | undefined {
+  return pastChanges(changes, today)[0]?.effectiveOn;
+}
+
+/**
+ * The earliest effective date a change may be given. Additions and changes to an existing
+ * subprocessor need the notice period (Art. 28(2)); a removal or a correction that does not
+ * change the processing may take effect today.
+ */
+export function earliestEffectiveDate(options: {
+  kind: SubprocessorChangeKind;
+  today: string;
+  noticeDays: number;
+  correction?: boolean;
+}): string {
+  if (options.kind === 'removed' || options.correction) return options.today;
+  return addDays(options.today, options.noticeDays);
+}
+
+export function effectiveDateError(options: {
+  kind: SubprocessorChangeKind;
+  effectiveOn: string;
+  today: string;
+  noticeDays: number;
+  correction?: boolean;
+}): string | undefined {
+  if (!isIsoDate(options.effectiveOn)) return 'Enter a date as YYYY-MM-DD';
+  const earliest = earliestEffectiveDate(options);
+  if (options.effectiveOn >= earliest) return undefined;
+  return earliest === options.today
+    ? 'The date cannot be in the past'
+    : `Customers are owed ${options.noticeDays} days' notice: choose ${earliest} or later`;
+}
+
+/** Objections are accepted until the day before a change takes effect. */
+export function isOpenForObjection(change: Pick<RegistryChange, 'effectiveOn' | 'kind'>, today: string): boolean {
+  return change.kind !== 'removed' && change.effectiveOn > today;
+}
+
+export function describeChange(change: Pick<RegistryChange, 'kind'>, name: string): string {
+  const verb = { added: 'Addition of', updated: 'Change to', removed: 'Removal of' }[change.kind];
+  return `${verb} ${name}`;
+}
+
+export function changeTitle(change: Pick<RegistryChange, 'kind' | 'effectiveOn'> & { name: string }, today: string) {
+  const when = change.effectiveOn > today ? `takes effect ${change.effectiveOn}` : `effective ${change.effectiveOn}`;
+  return `${describeChange(change, change.name)}: ${when}`;
+}
+
+export function slugify(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'subprocessor'
+  );
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+export function countryName(code: string): string {
+  return regionNames.of(code) ?? code;
+}

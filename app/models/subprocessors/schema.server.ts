@@ -1,0 +1,87 @@
+import countries from 'i18n-iso-countries';
+import { z } from 'zod';
+import { TRANSFER_MECHANISMS, type TransferMechanism } from '~/models/subprocessors/rules';
+
+/** Form input for a subprocessor's details; the same schema guards every write. */
+
+const list = (what: string) =>
+  z
+    .string()
+    .transform((value) =>
+      value
+        .split(/[\n,;]+/)
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().max(120)).min(1, `Enter at least one ${what}`).max(30));
+
+export const countryCodes = z
+  .string()
+  .transform((value) =>
+    value
+      .split(/[\s,;]+/)
+      .map((code) => code.trim().toUpperCase())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string())
+      .min(1, 'Enter at least one country code')
+      .superRefine((codes, ctx) => {
+        const bad = codes.filter((code) => !/^[A-Z]{2}$/.test(code) || !countries.isValid(code));
+        if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `Not ISO 3166-1 alpha-2 country codes: ${bad.join(', ')}` });
+      })
+      .transform((codes) => [...new Set(codes)]),
+  );
+
+export const detailsSchema = z.object({
+  name: z.string().trim().min(1, 'Enter the name').max(120),
+  legalEntity: z.string().trim().min(1, 'Enter the legal entity').max(200),
+  purpose: z.string().trim().min(1, 'Enter the purpose').max(500),
+  dataCategories: list('data category'),
+  locations: countryCodes,
+  transferMechanism: z.enum(Object.keys(TRANSFER_MECHANISMS) as [TransferMechanism, ...TransferMechanism[]], {
+    error: 'Choose a transfer mechanism',
+  }),
+  website: z.url({ protocol: /^https?$/, error: 'Enter a web address starting with https://' }).max(300),
+});
+
+export type DetailsInput = z.input<typeof detailsSchema>;
+
+/** A form's field errors (first message per field) and what was typed, for a 400 answer. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    errors[key] ??= issue.message;
+  }
+  return errors;
+}
+
+const effectiveOn = z.iso.date({ error: 'Enter a date as YYYY-MM-DD' });
+const summary = z.string().trim().min(5, 'Say in a sentence what changes (it appears in the public history)').max(500);
+
+export const additionSchema = detailsSchema.extend({ effectiveOn });
+export const updateSchema = detailsSchema.extend({
+  effectiveOn,
+  summary,
+  correction: z
+    .string()
+    .optional()
+    .transform((value) => value === 'on'),
+});
+export const removalSchema = z.object({ effectiveOn, summary });
+
+/** The fields a details form echoes back on error (all of them: none is secret). */
+export const DETAIL_FIELDS = [
+  'name',
+  'legalEntity',
+  'purpose',
+  'dataCategories',
+  'locations',
+  'transferMechanism',
+  'website',
+  'effectiveOn',
+  'summary',
+  'correction',
+] as const;

@@ -1,0 +1,124 @@
+import { createHmac } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../../db/client';
+import type { Database } from '../../../db/schema';
+import { randomToken, safeEqual, sha256 } from '~/utils/crypto.server';
+import type { Config } from '~/utils/env.server';
+import { renderMail } from '~/utils/mail-template';
+import { queueMail } from '~/models/mail.server';
+
+/**
+ * Email alerts about subprocessor changes: double opt-in (a random confirmation token, only
+ * its SHA-256 stored, valid 7 days) and a one-click unsubscribe link in every message (an HMAC
+ * of the subscription id, so no per-message secret needs storing; see docs/decisions/004).
+ */
+
+const CONFIRM_DAYS = 7;
+
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+export function unsubscribeToken(config: Config, subscriptionId: string): string {
+  const mac = createHmac('sha256', config.secrets.sessionSecret).update(`subprocessor-unsubscribe:${subscriptionId}`);
+  return `${subscriptionId}.${mac.digest('base64url')}`;
+}
+
+function subscriptionIdFromToken(config: Config, token: string): string | undefined {
+  const id = /^(\d{1,18})\./.exec(token)?.[1];
+  return id && safeEqual(unsubscribeToken(config, id), token) ? id : undefined;
+}
+
+export function unsubscribeUrl(config: Config, subscriptionId: string) {
+  return `${config.publicUrl}/subprocessors/unsubscribe?token=${unsubscribeToken(config, subscriptionId)}`;
+}
+
+/** RFC 8058: a mail client may POST `List-Unsubscribe=One-Click` to this URL without a visit. */
+export function unsubscribeHeaders(config: Config, subscriptionId: string): Record<string, string> {
+  return {
+    'List-Unsubscribe': `<${unsubscribeUrl(config, subscriptionId)}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
+}
+
+/**
+ * Starts (or restarts) a subscription and mails the confirmation link. An address already
+ * subscribed gets nothing new and the caller shows the same answer, so the form does not
+ * reveal who is subscribed.
+ */
+export async function requestSubscription(db: DB, input: { email: string }, config: Config): Promise<void> {
+  const email = normaliseEmail(input.email);
+  const token = randomToken();
+  await db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom('subprocessor_subscriptions')
+      .select(['id', 'confirmed_at'])
+      .where(sql`lower(email)`, '=', email)
+      .where('unsubscribed_at', 'is', null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (existing?.confirmed_at) return;
+    const expires = sql<Date>`now() + make_interval(days => ${CONFIRM_DAYS})`;
+    if (existing) {
+      await trx
+        .updateTable('subprocessor_subscriptions')
+        .set({ confirm_token_hash: sha256(token), confirm_expires_at: expires })
+        .where('id', '=', existing.id)
+        .execute();
+    } else {
+      await trx
+        .insertInto('subprocessor_subscriptions')
+        .values({ email, confirm_token_hash: sha256(token), confirm_expires_at: expires })
+        .execute();
+    }
+    const url = `${config.publicUrl}/subprocessors/subscribe/confirm?token=${token}`;
+    await queueMail(trx, {
+      to: email,
+      subject: 'Confirm your subprocessor alerts',
+      ...renderMail({
+        preheader: 'One click to start receiving alerts',
+        heading: 'Confirm your subscription',
+        paragraphs: [
+          'Someone, hopefully you, asked to receive an email whenever a change to our subprocessors is announced and when it takes effect.',
+          `Open the link and press the button to confirm. The link works for ${CONFIRM_DAYS} days. If you did not ask for this, ignore this email and nothing will be sent.`,
+        ],
+        action: { label: 'Confirm my subscription', url },
+      }),
+    });
+  });
+}
+
+export async function confirmSubscription(db: DB, token: string): Promise<'confirmed' | 'invalid'> {
+  if (!/^[\w-]{20,100}$/.test(token)) return 'invalid';
+  const row = await db
+    .updateTable('subprocessor_subscriptions')
+    .set({ confirmed_at: sql<Date>`now()`, confirm_token_hash: null, confirm_expires_at: null })
+    .where('confirm_token_hash', '=', sha256(token))
+    .where('confirm_expires_at', '>', sql<Date>`now()`)
+    .where('unsubscribed_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row ? 'confirmed' : 'invalid';
+}
+
+/** Idempotent: a second click (or a mail client's retry) is still a success. */
+export async function unsubscribe(db: DB, config: Config, token: string): Promise<'unsubscribed' | 'invalid'> {
+  const id = subscriptionIdFromToken(config, token);
+  if (!id) return 'invalid';
+  await db
+    .updateTable('subprocessor_subscriptions')
+    .set({ unsubscribed_at: sql<Date>`coalesce(unsubscribed_at, now())` })
+    .where('id', '=', id)
+    .execute();
+  return 'unsubscribed';
+}
+
+/** Confirmed, still-subscribed recipients. */
+export async function activeSubscriptions(db: DB | Transaction<Database>) {
+  const rows = await db
+    .selectFrom('subprocessor_subscriptions')
+    .select(['id', 'email'])
+    .where('confirmed_at', 'is not', null)
+    .where('unsubscribed_at', 'is', null)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: String(r.id), email: r.email }));
+}
