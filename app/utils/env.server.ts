@@ -7,6 +7,8 @@ const secretSchema = z
   .string()
   .min(32, 'must be at least 32 characters (for example `openssl rand -base64 48`)');
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const envSchema = z.object({
@@ -34,6 +36,18 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   SUBPROCESSOR_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   SUBPROCESSOR_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+  ORG_NAME: z.string().trim().min(2).max(200).optional(),
+  ORG_ADDRESS: z.string().trim().min(5).max(500).optional(),
+  ORG_PRIVACY_EMAIL: z.email({ error: 'must be an email address' }).optional(),
+  ORG_DPO_NAME: z.string().trim().min(2).max(200).optional(),
+  ORG_DPO_EMAIL: z.email({ error: 'must be an email address' }).optional(),
+  ORG_REPRESENTATIVE: z.string().trim().min(5).max(500).optional(),
+  ORG_PRIVACY_NOTICE_URL: httpUrl.optional(),
+  ORG_DPA_URL: httpUrl.optional(),
+  ORG_TRANSFERS_URL: httpUrl.optional(),
+  AUTHORITY_NAME: z.string().trim().min(2).max(200).optional(),
+  AUTHORITY_ADDRESS: z.string().trim().min(5).max(500).optional(),
+  AUTHORITY_URL: httpUrl.optional(),
 });
 
 const SECRET_NAMES = ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY'] as const;
@@ -56,7 +70,64 @@ export type Config = {
   subprocessorNoticeDays: number;
   /** Seed the demo registry into an empty one at start (`auto`: on the embedded database only). */
   subprocessorDemo: boolean;
+  /** Who runs this portal: shown on every page and in every email. */
+  organisation: Organisation;
 };
+
+/**
+ * The controller the portal speaks for (Art. 13/14 identity and contacts) and the supervisory
+ * authority named in every Art. 12(4) notice. `demo` is true when ORG_NAME is unset: an example
+ * identity, marked as such wherever it is shown.
+ */
+export type Organisation = {
+  name: string;
+  postalAddress: string;
+  privacyEmail: string;
+  dpo: { name: string; email: string | undefined } | undefined;
+  representative: string | undefined;
+  authority: { name: string; address: string; url: string };
+  links: { privacyNotice: string | undefined; dpa: string | undefined; transfers: string | undefined };
+  demo: boolean;
+};
+
+export const DEMO_ORGANISATION: Organisation = {
+  name: 'Example Ltd (demo identity)',
+  postalAddress: '1 Example Street, London EC1A 1AA, United Kingdom',
+  privacyEmail: 'privacy@example.com',
+  dpo: { name: 'Alex Example (example DPO)', email: 'dpo@example.com' },
+  representative: 'Example GmbH, Beispielstraße 1, 10115 Berlin, Germany (EU representative)',
+  authority: {
+    name: "Information Commissioner's Office",
+    address: 'Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF, United Kingdom',
+    url: 'https://ico.org.uk/make-a-complaint/',
+  },
+  links: { privacyNotice: undefined, dpa: undefined, transfers: undefined },
+  demo: true,
+};
+
+const ORGANISATION_REQUIRED = [
+  'ORG_ADDRESS',
+  'ORG_PRIVACY_EMAIL',
+  'AUTHORITY_NAME',
+  'AUTHORITY_ADDRESS',
+  'AUTHORITY_URL',
+] as const;
+
+function organisationFrom(e: z.infer<typeof envSchema>): Organisation {
+  if (!e.ORG_NAME) return DEMO_ORGANISATION;
+  const missing = ORGANISATION_REQUIRED.find((name) => !e[name]);
+  if (missing) throw new ConfigError(`Invalid configuration: ${missing} is required when ORG_NAME is set`);
+  return {
+    name: e.ORG_NAME,
+    postalAddress: e.ORG_ADDRESS!,
+    privacyEmail: e.ORG_PRIVACY_EMAIL!,
+    dpo: e.ORG_DPO_NAME ? { name: e.ORG_DPO_NAME, email: e.ORG_DPO_EMAIL } : undefined,
+    representative: e.ORG_REPRESENTATIVE,
+    authority: { name: e.AUTHORITY_NAME!, address: e.AUTHORITY_ADDRESS!, url: e.AUTHORITY_URL! },
+    links: { privacyNotice: e.ORG_PRIVACY_NOTICE_URL, dpa: e.ORG_DPA_URL, transfers: e.ORG_TRANSFERS_URL },
+    demo: false,
+  };
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -114,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: e.LOG_LEVEL,
     subprocessorNoticeDays: e.SUBPROCESSOR_NOTICE_DAYS,
     subprocessorDemo: e.SUBPROCESSOR_DEMO === 'on' || (e.SUBPROCESSOR_DEMO === 'auto' && !e.DATABASE_URL),
+    organisation: organisationFrom(e),
   };
 }
 

@@ -79,3 +79,38 @@ describe('loadConfig', () => {
     expect(config.holidays).toEqual(['2026-12-25', '2026-12-26']);
   });
 });
+
+describe('organisation identity', () => {
+  it('is the demo identity, marked as such, when ORG_NAME is unset', () => {
+    const config = loadConfig({ DATA_DIR: tempDir() });
+    expect(config.organisation.demo).toBe(true);
+    expect(config.organisation.name).toMatch(/demo/i);
+  });
+
+  it('is read from the environment when ORG_NAME is set', () => {
+    const config = loadConfig({
+      DATA_DIR: tempDir(),
+      ORG_NAME: 'Acme Widgets SE',
+      ORG_ADDRESS: 'Hauptstraße 1, 10115 Berlin',
+      ORG_PRIVACY_EMAIL: 'privacy@acme.test',
+      AUTHORITY_NAME: 'Berliner Beauftragte für Datenschutz',
+      AUTHORITY_ADDRESS: 'Alt-Moabit 59-61, 10555 Berlin',
+      AUTHORITY_URL: 'https://www.datenschutz-berlin.de/',
+    });
+    expect(config.organisation).toMatchObject({
+      name: 'Acme Widgets SE',
+      demo: false,
+      authority: { name: 'Berliner Beauftragte für Datenschutz' },
+      dpo: undefined,
+    });
+  });
+
+  it('names the first missing variable when ORG_NAME is set without the rest', () => {
+    expect(() => loadConfig({ DATA_DIR: tempDir(), ORG_NAME: 'Acme' })).toThrow(
+      'Invalid configuration: ORG_ADDRESS is required when ORG_NAME is set',
+    );
+    expect(() =>
+      loadConfig({ DATA_DIR: tempDir(), ORG_NAME: 'Acme', ORG_ADDRESS: 'x street 1', ORG_PRIVACY_EMAIL: 'nope' }),
+    ).toThrow('Invalid configuration: ORG_PRIVACY_EMAIL must be an email address');
+  });
+});
