@@ -1,6 +1,7 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/client';
-import type { Database } from '../../db/schema';
+import { ChainVerifier, chainHash } from '../../db/audit-chain';
+import type { AuditEvent, Database } from '../../db/schema';
 
 export type AuditEventInput = {
   actorId: string | null;
@@ -11,19 +12,42 @@ export type AuditEventInput = {
   ip?: string | null;
 };
 
-/** Appends one event to the audit trail. Never updates or deletes: the trail is append-only. */
+/**
+ * Appends one event to the audit trail, chained to the one before it. Inside the caller's
+ * transaction when given one (the event commits or rolls back with the change it records),
+ * else in its own. The chain head is locked FOR UPDATE, so writers on any number of instances
+ * append one at a time: ids, and so the chain order, follow lock order.
+ */
 export async function recordAudit(db: DB | Transaction<Database>, event: AuditEventInput): Promise<void> {
+  if (!db.isTransaction) {
+    await db.transaction().execute((trx) => recordAudit(trx, event));
+    return;
+  }
+  const head = await db
+    .selectFrom('audit_chain_head')
+    .select(['last_hash'])
+    .where('id', '=', 1)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const { rows } = await sql<{ id: string }>`select nextval(pg_get_serial_sequence('audit_events', 'id'))::text as id`.execute(db);
+  const row = {
+    id: rows[0]!.id,
+    // Milliseconds: what the chain hashes is exactly what is stored.
+    occurred_at: new Date(),
+    actor_id: event.actorId,
+    action: event.action,
+    target_type: event.targetType ?? null,
+    target_id: event.targetId ?? null,
+    // As it will read back from jsonb (undefined dropped, dates as strings).
+    details: JSON.parse(JSON.stringify(event.details ?? {})) as Record<string, unknown>,
+    ip: event.ip ?? null,
+  };
+  const hash = chainHash(head.last_hash, row);
   await db
     .insertInto('audit_events')
-    .values({
-      actor_id: event.actorId,
-      action: event.action,
-      target_type: event.targetType ?? null,
-      target_id: event.targetId ?? null,
-      details: JSON.stringify(event.details ?? {}),
-      ip: event.ip ?? null,
-    })
+    .values({ ...row, details: JSON.stringify(row.details), prev_hash: head.last_hash, hash })
     .execute();
+  await db.updateTable('audit_chain_head').set({ last_id: row.id, last_hash: hash }).where('id', '=', 1).execute();
 }
 
 export async function listAuditEvents(db: DB, filter: { actorId?: string; action?: string; limit?: number } = {}) {
@@ -31,4 +55,81 @@ export async function listAuditEvents(db: DB, filter: { actorId?: string; action
   if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
   if (filter.action) query = query.where('action', '=', filter.action);
   return query.execute();
+}
+
+export type AuditFilter = {
+  actorId?: string;
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  from?: Date;
+  to?: Date;
+  /** Keyset: rows with an id below this one (newest first). */
+  before?: string;
+  limit?: number;
+};
+
+/** One page of the trail, newest first, and the cursor for the next (older) page. */
+export async function searchAuditEvents(db: DB, filter: AuditFilter): Promise<{ events: AuditEvent[]; nextBefore: string | null }> {
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  let query = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
+  if (filter.action) query = query.where('action', '=', filter.action);
+  if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
+  if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
+  if (filter.from) query = query.where('occurred_at', '>=', filter.from);
+  if (filter.to) query = query.where('occurred_at', '<', filter.to);
+  if (filter.before) query = query.where(sql`id`, '<', sql`${filter.before}::bigint`);
+  const rows = await query.execute();
+  const events = rows.slice(0, limit);
+  return { events, nextBefore: rows.length > limit ? String(events[events.length - 1]!.id) : null };
+}
+
+/**
+ * The trail in chain order (oldest first), in keyset batches: at most `batchSize` rows in
+ * memory whatever the length of the trail. `from`/`to` bound occurred_at.
+ */
+export async function* auditEventsInChainOrder(
+  db: DB,
+  options: { from?: Date; to?: Date; batchSize?: number } = {},
+): AsyncGenerator<AuditEvent> {
+  let after: string | null = null;
+  for (;;) {
+    let query = db.selectFrom('audit_events').selectAll().orderBy('id').limit(options.batchSize ?? 5000);
+    if (after !== null) query = query.where(sql`id`, '>', sql`${after}::bigint`);
+    if (options.from) query = query.where('occurred_at', '>=', options.from);
+    if (options.to) query = query.where('occurred_at', '<', options.to);
+    const rows = await query.execute();
+    if (rows.length === 0) return;
+    yield* rows;
+    after = String(rows[rows.length - 1]!.id);
+  }
+}
+
+export type AuditVerifyResult =
+  | { ok: true; count: number }
+  | { ok: false; count: number; broken: { id: string; occurredAt: string; reason: string } };
+
+/** Walks the whole chain in batches; also checks the head row names the last event. */
+export async function verifyAuditChain(db: DB, options: { batchSize?: number } = {}): Promise<AuditVerifyResult> {
+  const verifier = new ChainVerifier();
+  let last: AuditEvent | undefined;
+  for await (const row of auditEventsInChainOrder(db, options)) {
+    const broken = verifier.check(row);
+    if (broken) return { ok: false, count: verifier.count, broken };
+    last = row;
+  }
+  const head = await db.selectFrom('audit_chain_head').selectAll().where('id', '=', 1).executeTakeFirst();
+  if (!head || head.last_hash !== verifier.prevHash) {
+    return {
+      ok: false,
+      count: verifier.count,
+      broken: {
+        id: last ? String(last.id) : '(none)',
+        occurredAt: last ? new Date(last.occurred_at).toISOString() : '',
+        reason: 'the chain head names a later event: events at the end of the trail were removed',
+      },
+    };
+  }
+  return { ok: true, count: verifier.count };
 }
