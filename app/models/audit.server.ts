@@ -133,3 +133,62 @@ export async function verifyAuditChain(db: DB, options: { batchSize?: number } =
   }
   return { ok: true, count: verifier.count };
 }
+
+export type Actor = { id: string; ip: string | null };
+
+/** An administrator reads one page of the trail; the reading is itself audited. */
+export async function browseAuditTrail(db: DB, actor: Actor, filter: AuditFilter) {
+  const page = await searchAuditEvents(db, filter);
+  await recordAudit(db, {
+    actorId: actor.id,
+    action: 'audit.viewed',
+    ip: actor.ip,
+    details: { filter: { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() } },
+  });
+  return page;
+}
+
+/**
+ * An export of the trail between two instants as JSON lines: a header line carrying the
+ * prev_hash of the first exported event (so the chain can be checked offline from there:
+ * `npm run audit:verify -- --file FILE`), then one event per line in chain order with its
+ * prev_hash and hash. Streamed in keyset batches. The export is audited before it starts.
+ */
+export async function exportAuditTrail(db: DB, actor: Actor, range: { from: Date; to: Date }): Promise<ReadableStream<Uint8Array>> {
+  await recordAudit(db, {
+    actorId: actor.id,
+    action: 'audit.exported',
+    ip: actor.ip,
+    details: { from: range.from.toISOString(), to: range.to.toISOString() },
+  });
+  const encoder = new TextEncoder();
+  const rows = auditEventsInChainOrder(db, { ...range, batchSize: 2000 });
+  let headerSent = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await rows.next();
+      if (!headerSent) {
+        headerSent = true;
+        const prevHash = next.done ? null : next.value.prev_hash;
+        controller.enqueue(
+          encoder.encode(
+            `${JSON.stringify({ type: 'audit-export', from: range.from.toISOString(), to: range.to.toISOString(), prev_hash: prevHash, chain: 'hash = sha256_hex(prev_hash || canonical JSON of {id, occurred_at, actor_id, action, target_type, target_id, details, ip}, keys sorted)' })}\n`,
+          ),
+        );
+      }
+      if (next.done) {
+        controller.close();
+        return;
+      }
+      const e = next.value;
+      controller.enqueue(
+        encoder.encode(
+          `${JSON.stringify({ id: String(e.id), occurred_at: new Date(e.occurred_at).toISOString(), actor_id: e.actor_id, action: e.action, target_type: e.target_type, target_id: e.target_id, details: e.details, ip: e.ip, prev_hash: e.prev_hash, hash: e.hash })}\n`,
+        ),
+      );
+    },
+    async cancel() {
+      await rows.return(undefined);
+    },
+  });
+}

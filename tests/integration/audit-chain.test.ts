@@ -100,7 +100,7 @@ describe.skipIf(!process.env.DATABASE_URL)('audit chain on PostgreSQL', () => {
     try {
       await migrateToLatest(db);
       for (let i = 0; i < 3; i++) await recordAudit(db, { actorId: null, action: 'cli', targetId: String(i) });
-      const env = { ...process.env, DATABASE_URL: database.url, NODE_ENV: 'test' };
+      const env = { ...process.env, DATABASE_URL: database.url, NODE_ENV: 'test' as const };
       const ok = await run('npx', ['tsx', 'scripts/audit-verify.ts'], { env });
       expect(ok.stdout).toMatch(/audit chain OK: 3 events verified/);
       const second = await db.selectFrom('audit_events').select('id').where('target_id', '=', '1').executeTakeFirstOrThrow();
