@@ -19,7 +19,7 @@ import { createLogger, type Logger } from './app/utils/logger.server';
 import { isForeignOriginRequest } from './app/utils/origin';
 import { redactText } from './app/utils/redact';
 import { seedDemoRegistry } from './app/models/subprocessors/demo.server';
-import { createJobHandlers, scheduleMaintenance } from './app/models/job-handlers.server';
+import { createJobHandlers, scheduleBackup, scheduleMaintenance } from './app/models/job-handlers.server';
 import { startWorker } from './app/models/jobs.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
 
@@ -205,6 +205,7 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);
   await scheduleMaintenance(db);
+  await scheduleBackup(db, config);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
   const worker = startWorker(db, createJobHandlers({ db, config, logger }), logger);
 

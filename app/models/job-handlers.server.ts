@@ -4,6 +4,7 @@ import type { Logger } from '~/utils/logger.server';
 import type { JobHandlers } from '~/models/jobs.server';
 import { createMailDeliveryHandler, createMailSender, MAIL_DELIVER_JOB } from '~/models/mail.server';
 import { enqueueJob } from '~/models/jobs.server';
+import { createBackup } from '~/models/backups/backups.server';
 import { deleteStaleThrottleRows } from '~/models/accounts/login-throttle.server';
 import { pruneRateLimits } from '~/models/rate-limits.server';
 import { requestJobHandlers } from '~/models/requests/jobs.server';
@@ -12,6 +13,7 @@ import { createAlertHandler } from '~/models/subprocessors/alerts.server';
 import { ALERT_JOB } from '~/models/subprocessors/registry.server';
 
 export const MAINTENANCE_JOB = 'maintenance.daily';
+export const BACKUP_JOB = 'backup.scheduled';
 
 /**
  * Every kind of background job the worker runs, by name. Features register their handlers
@@ -24,6 +26,15 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
     ...requestJobHandlers({ db, config }),
     [MAIL_DELIVER_JOB]: createMailDeliveryHandler(db, config, sender),
     [ALERT_JOB]: createAlertHandler(db, config, logger),
+    [BACKUP_JOB]: async () => {
+      if (config.backup.schedule === 'off') return;
+      const result = await createBackup(
+        { db, backend: config.backend, databaseUrl: config.databaseUrl },
+        { outDir: config.backup.dir, key: config.secrets.backupKey, keep: config.backup.keep },
+      );
+      logger.info({ file: result.file, bytes: result.bytes, deleted: result.deleted.length }, 'scheduled backup written');
+      await scheduleBackup(db, config, nextBackupPeriod(config.backup.schedule, new Date()));
+    },
     [MAINTENANCE_JOB]: async () => {
       const pruned = await pruneRateLimits(db);
       // Expired sessions are refused when presented anyway; this only keeps the tables small.
@@ -39,4 +50,22 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
 /** Ensures the next daily maintenance run is queued (one per day, whatever the number of instances). */
 export async function scheduleMaintenance(db: DB, at: Date = new Date()) {
   await enqueueJob(db, { kind: MAINTENANCE_JOB, runAt: at, dedupeKey: `${MAINTENANCE_JOB}:${at.toISOString().slice(0, 10)}` });
+}
+
+/** The start of the period after the one `now` is in. */
+export function nextBackupPeriod(schedule: 'daily' | 'hourly', now: Date): Date {
+  const next = new Date(now);
+  if (schedule === 'hourly') next.setUTCHours(now.getUTCHours() + 1, 0, 0, 0);
+  else next.setUTCHours(24, 0, 0, 0);
+  return next;
+}
+
+/**
+ * Queues the backup of the period `at` falls in (UTC day or hour). The job's key names the
+ * period, so however many instances call this, one backup runs per period.
+ */
+export async function scheduleBackup(db: DB, config: Config, at: Date = new Date()) {
+  if (config.backup.schedule === 'off') return;
+  const period = config.backup.schedule === 'hourly' ? at.toISOString().slice(0, 13) : at.toISOString().slice(0, 10);
+  await enqueueJob(db, { kind: BACKUP_JOB, runAt: at, dedupeKey: `${BACKUP_JOB}:${period}`, maxAttempts: 3 });
 }
