@@ -210,3 +210,34 @@ async function currentUrl(db: DB): Promise<string> {
   url.pathname = `/${rows[0]!.name}`;
   return url.href;
 }
+
+describe.skipIf(!!process.env.DATABASE_URL)('backup and restore commands on the embedded database', () => {
+  it('refuse while a portal holds the database, then round-trip once it is stopped', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { migrateToLatest } = await import('../../db/client');
+    const run = promisify(execFile);
+    const dataDir = fs.mkdtempSync(path.join(work, 'cli-'));
+    const env = { ...process.env, NODE_ENV: 'test' as const, DATA_DIR: dataDir, BACKUP_KEY: key, DATABASE_URL: '' };
+    const { db } = createDb({ dataDir: path.join(dataDir, 'pglite') });
+    await migrateToLatest(db);
+    await recordAudit(db, { actorId: null, action: 'test.cli' });
+    const outDir = path.join(work, 'cli-out');
+    const refused = await run('npx', ['tsx', 'scripts/backup.ts', '--out', outDir], { env }).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    await db.destroy();
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toMatch(/open \(a running portal owns it\): stop the portal first/);
+    expect(fs.existsSync(outDir) ? fs.readdirSync(outDir) : []).toEqual([]);
+
+    const made = await run('npx', ['tsx', 'scripts/backup.ts', '--out', outDir], { env });
+    expect(made.stdout).toMatch(/backup written: .*\.ppbak/);
+    const [file] = fs.readdirSync(outDir);
+    const restoreDir = fs.mkdtempSync(path.join(work, 'cli-restore-'));
+    const restored = await run('npx', ['tsx', 'scripts/restore.ts', path.join(outDir, file!)], { env: { ...env, DATA_DIR: restoreDir } });
+    expect(restored.stdout).toMatch(/migrations current/);
+    expect(restored.stdout).toMatch(/audit chain OK: 1 events verified/);
+  }, 60_000);
+});
