@@ -21,6 +21,7 @@ import { redactText } from './app/utils/redact';
 import { seedDemoRegistry } from './app/models/subprocessors/demo.server';
 import { createJobHandlers, scheduleBackup, scheduleMaintenance } from './app/models/job-handlers.server';
 import { startWorker } from './app/models/jobs.server';
+import { mountMonitoring, type WorkerHeartbeat } from './app/utils/monitoring.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
@@ -69,6 +70,7 @@ export function createApp(options: {
   backend: Backend;
   config: Config;
   logger: Logger;
+  worker?: WorkerHeartbeat;
 }) {
   const { build, db, backend, config, logger } = options;
   const app = express();
@@ -126,11 +128,14 @@ export function createApp(options: {
         res: (res: express.Response) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url?.startsWith('/build/') === true || req.url === '/healthz' },
+      autoLogging: { ignore: (req) => req.url?.startsWith('/build/') === true || req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
 
   app.use(limitBodySize);
+
+  // /readyz, /metrics and the latency histogram (app/utils/monitoring.server.ts).
+  mountMonitoring(app, { db, config, logger, build, worker: options.worker ?? { lastRunAt: () => null } });
 
   // Fingerprinted by the compiler: cache for a year.
   app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));
@@ -194,7 +199,8 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
     throw error;
   }
   const build = (await import(pathToFileURL(path.join(root, 'build/index.js')).href)) as ServerBuild;
-  const app = createApp({ build, db, backend, config, logger });
+  const workerHeartbeat: WorkerHeartbeat = { lastRunAt: () => null };
+  const app = createApp({ build, db, backend, config, logger, worker: workerHeartbeat });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));
@@ -208,6 +214,7 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   await scheduleBackup(db, config);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
   const worker = startWorker(db, createJobHandlers({ db, config, logger }), logger);
+  workerHeartbeat.lastRunAt = worker.lastRunAt;
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -22,6 +22,7 @@ export const auditQuerySchema = z.object({
   from: optionalDate,
   to: optionalDate,
   before: optionalText.refine((v) => !v || /^\d{1,18}$/.test(v), 'must be an event id'),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
@@ -41,6 +42,6 @@ export function parseAuditQuery(url: URL) {
   return {
     ok: true as const,
     query: q,
-    filter: { actorId: q.actor, action: q.action, targetType: q.targetType, targetId: q.targetId, from, to, before: q.before },
+    filter: { actorId: q.actor, action: q.action, targetType: q.targetType, targetId: q.targetId, from, to, before: q.before, limit: q.limit },
   };
 }
