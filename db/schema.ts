@@ -220,6 +220,8 @@ export interface RequestsTable {
   paused_days: Defaulted<number>;
   closed_at: NullableTimestamp;
   personal_data_deleted_at: NullableTimestamp;
+  /** SHA-256 of the normalised email, kept when retention anonymises a closed request. */
+  email_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The timeline of a request: every transition and every message, append-only in practice. */

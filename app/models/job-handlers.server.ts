@@ -5,10 +5,8 @@ import type { JobHandlers } from '~/models/jobs.server';
 import { createMailDeliveryHandler, createMailSender, MAIL_DELIVER_JOB } from '~/models/mail.server';
 import { enqueueJob } from '~/models/jobs.server';
 import { createBackup } from '~/models/backups/backups.server';
-import { deleteStaleThrottleRows } from '~/models/accounts/login-throttle.server';
-import { pruneRateLimits } from '~/models/rate-limits.server';
 import { requestJobHandlers } from '~/models/requests/jobs.server';
-import { deleteExpiredSessions } from '~/models/accounts/sessions.server';
+import { runRetention } from '~/models/retention.server';
 import { createAlertHandler } from '~/models/subprocessors/alerts.server';
 import { ALERT_JOB } from '~/models/subprocessors/registry.server';
 
@@ -36,12 +34,12 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
       await scheduleBackup(db, config, nextBackupPeriod(config.backup.schedule, new Date()));
     },
     [MAINTENANCE_JOB]: async () => {
-      const pruned = await pruneRateLimits(db);
-      // Expired sessions are refused when presented anyway; this only keeps the tables small.
-      // (Log keys avoid "session", which the logger would mask.)
-      const expiredLogins = await deleteExpiredSessions(db);
-      const staleThrottles = await deleteStaleThrottleRows(db);
-      logger.info({ pruned, expiredLogins, staleThrottles }, 'daily maintenance: expired rate-limit windows, sign-ins and throttle rows removed');
+      // Retention (app/models/retention.server.ts): expired sign-ins, throttle rows, rate-limit
+      // windows and tokens, unconfirmed subscriptions, old closed requests, old outbox rows.
+      // (Log keys avoid "session" and "token", which the logger would mask.)
+      const counts = await runRetention(db, config.retention);
+      const { expiredSessions: expiredLogins, expiredRequestTokens: expiredLinks, ...rest } = counts;
+      logger.info({ expiredLogins, expiredLinks, ...rest }, 'daily maintenance: retention applied');
       await scheduleMaintenance(db, new Date(Date.now() + 24 * 3600 * 1000));
     },
   };

@@ -51,6 +51,9 @@ const envSchema = z.object({
   BACKUP_DIR: z.string().min(1).optional(),
   BACKUP_KEEP: z.coerce.number().int().min(1).max(10000).default(14),
   BACKUP_SCHEDULE: z.enum(['daily', 'hourly', 'off']).optional(),
+  RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  RETENTION_CLOSED_REQUEST_DAYS: z.coerce.number().int().min(30).max(36500).default(1095),
+  RETENTION_MAIL_OUTBOX_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
@@ -78,6 +81,8 @@ export type Config = {
   organisation: Organisation;
   /** Encrypted backups: where they go, how many are kept, how often the job runner takes one. */
   backup: { dir: string; keep: number; schedule: 'daily' | 'hourly' | 'off' };
+  /** Retention periods in days (README "Retention"); the daily maintenance job applies them. */
+  retention: { unconfirmedSubscriptionDays: number; closedRequestDays: number; mailOutboxDays: number };
   /** Bearer token for /metrics; without one /metrics answers 404. */
   metricsToken: string | undefined;
 };
@@ -196,6 +201,11 @@ export function loadConfig(env: Env = process.env): Config {
     organisation: organisationFrom(e),
     backup: { dir: path.resolve(e.BACKUP_DIR ?? path.join(dataDir, 'backups')), keep: e.BACKUP_KEEP, schedule: e.BACKUP_SCHEDULE ?? (e.NODE_ENV === 'test' ? 'off' : 'daily') },
     metricsToken: e.METRICS_TOKEN,
+    retention: {
+      unconfirmedSubscriptionDays: e.RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS,
+      closedRequestDays: e.RETENTION_CLOSED_REQUEST_DAYS,
+      mailOutboxDays: e.RETENTION_MAIL_OUTBOX_DAYS,
+    },
   };
 }
 

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { DB } from '../../db/client';
+import { recordAudit } from '~/models/audit.server';
+import { deleteExpiredSessions } from '~/models/accounts/sessions.server';
+import { deleteStaleThrottleRows } from '~/models/accounts/login-throttle.server';
+import { pruneRateLimits } from '~/models/rate-limits.server';
+
+/**
+ * Retention that really deletes. Defaults (days) — to move into app/models/policy.ts with the
+ * other limits; each can be set through the environment (README "Retention").
+ * Rules that run per request from the request jobs (unverified requests expire after 7 days and
+ * lose their personal data after 30; attachments go 30 days after a request closes) are not here.
+ */
+export const RETENTION_DEFAULTS = {
+  /** Subscriptions to registry changes never confirmed. */
+  unconfirmedSubscriptionDays: 7,
+  /** Closed requests are anonymised to a proof record (3 years: the usual limitation period). */
+  closedRequestDays: 1095,
+  /** Delivered or failed outgoing mail rows (their bodies are already cleared once sent). */
+  mailOutboxDays: 30,
+} as const;
+
+export type RetentionPolicy = { unconfirmedSubscriptionDays: number; closedRequestDays: number; mailOutboxDays: number };
+export type RetentionCounts = {
+  expiredSessions: number;
+  staleThrottleRows: number;
+  expiredRateLimitWindows: number;
+  expiredRequestTokens: number;
+  unconfirmedSubscriptions: number;
+  anonymisedRequests: number;
+  oldOutboxMail: number;
+};
+
+const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
+
+export function emailProofHash(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+}
+
+/**
+ * Closed requests older than the period become proof records: id, reference, type, dates and
+ * outcome stay, with the email's hash; the address, name, identifiers, free text, notes,
+ * tokens and files go. One transaction per request, so a failure leaves each whole.
+ */
+export async function anonymiseClosedRequests(db: DB, now: Date, days: number): Promise<number> {
+  const due = await db
+    .selectFrom('requests')
+    .select(['id', 'email'])
+    .where('closed_at', '<', daysBefore(now, days))
+    .where('personal_data_deleted_at', 'is', null)
+    .where('state', 'in', ['completed', 'denied', 'withdrawn', 'expired'])
+    .orderBy('id')
+    .limit(1000)
+    .execute();
+  let count = 0;
+  for (const request of due) {
+    await db.transaction().execute(async (trx) => {
+      const done = await trx
+        .updateTable('requests')
+        .set({
+          email_hash: request.email ? emailProofHash(request.email) : null,
+          email: '',
+          email_key: null,
+          name: '',
+          account_identifier: null,
+          details: null,
+          user_id: null,
+          personal_data_deleted_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', request.id)
+        .where('personal_data_deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (done.numUpdatedRows !== 1n) return;
+      await trx.deleteFrom('request_tokens').where('request_id', '=', request.id).execute();
+      await trx.deleteFrom('request_attachments').where('request_id', '=', request.id).execute();
+      await trx.updateTable('request_events').set({ note: null }).where('request_id', '=', request.id).execute();
+      if (request.email) await trx.deleteFrom('mail_outbox').where('to_address', '=', request.email).where('status', '!=', 'queued').execute();
+      await trx
+        .insertInto('request_events')
+        .values({ request_id: request.id, actor: 'system', kind: 'anonymised', note: 'Retention: personal data removed; this proof record remains.', visible_to_subject: false })
+        .execute();
+      count += 1;
+    });
+  }
+  return count;
+}
+
+/** Applies every periodic retention rule once and records the run, with its counts, in the audit trail. */
+export async function runRetention(db: DB, policy: RetentionPolicy, now: Date = new Date()): Promise<RetentionCounts> {
+  const counts: RetentionCounts = {
+    expiredSessions: await deleteExpiredSessions(db, now),
+    staleThrottleRows: await deleteStaleThrottleRows(db, now),
+    expiredRateLimitWindows: await pruneRateLimits(db, now),
+    expiredRequestTokens: Number(
+      // A week's grace: a late click still hears "this link has expired" rather than "unknown link".
+      (await db.deleteFrom('request_tokens').where('expires_at', '<', daysBefore(now, 7)).executeTakeFirst()).numDeletedRows,
+    ),
+    unconfirmedSubscriptions: Number(
+      (
+        await db
+          .deleteFrom('subprocessor_subscriptions')
+          .where('confirmed_at', 'is', null)
+          .where('created_at', '<', daysBefore(now, policy.unconfirmedSubscriptionDays))
+          .executeTakeFirst()
+      ).numDeletedRows,
+    ),
+    anonymisedRequests: await anonymiseClosedRequests(db, now, policy.closedRequestDays),
+    oldOutboxMail: Number(
+      (
+        await db
+          .deleteFrom('mail_outbox')
+          .where('status', 'in', ['sent', 'failed'])
+          .where(sql<Date>`coalesce(sent_at, created_at)`, '<', daysBefore(now, policy.mailOutboxDays))
+          .executeTakeFirst()
+      ).numDeletedRows,
+    ),
+  };
+  await recordAudit(db, { actorId: null, action: 'retention.run', details: { ...counts, policy } });
+  return counts;
+}
