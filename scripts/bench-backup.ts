@@ -57,6 +57,7 @@ async function main() {
       await Promise.all(Array.from({ length: 50 }, (_, j) => recordAudit(db, { actorId: null, action: 'bench.event', targetId: String(i + j) })));
     }
     const { rows } = await sql<{ size: string }>`select pg_database_size(current_database())::text as size`.execute(db);
+    const dbMb = Number(rows[0]!.size) / 1e6;
     console.log(`filled ${REQUESTS} requests, ${REQUESTS} events, 2000 audit events in ${((Date.now() - fillStart) / 1000).toFixed(1)} s; database ${(Number(rows[0]!.size) / 1e6).toFixed(1)} MB`);
 
     const key = randomBytes(32).toString('base64url');
@@ -67,14 +68,14 @@ async function main() {
     const backupSeconds = (Date.now() - t0) / 1000;
     const backupPeak = peakRss;
     console.log(
-      `backup: ${(backup.plaintextBytes / 1e6).toFixed(1)} MB dump -> ${(backup.bytes / 1e6).toFixed(1)} MB file in ${backupSeconds.toFixed(2)} s = ${(backup.plaintextBytes / 1e6 / backupSeconds).toFixed(1)} MB/s; peak RSS ${(backupPeak / 1e6).toFixed(0)} MB (${((backupPeak - startRss) / 1e6).toFixed(0)} MB above start)`,
+      `backup: ${dbMb.toFixed(1)} MB database -> ${(backup.plaintextBytes / 1e6).toFixed(1)} MB dump (pg_dump compresses) -> ${(backup.bytes / 1e6).toFixed(1)} MB file in ${backupSeconds.toFixed(2)} s = ${(dbMb / backupSeconds).toFixed(1)} MB/s of database, ${(backup.plaintextBytes / 1e6 / backupSeconds).toFixed(1)} MB/s of dump; peak RSS ${(backupPeak / 1e6).toFixed(0)} MB (${((backupPeak - startRss) / 1e6).toFixed(0)} MB above start)`,
     );
     peakRss = process.memoryUsage().rss;
     t0 = Date.now();
     const restored = await restoreBackup(backup.file, { key, target: { backend: 'postgres', databaseUrl: urls[1]! } });
     const restoreSeconds = (Date.now() - t0) / 1000;
     console.log(
-      `restore (decrypt+verify to temp, pg_restore, migrate, audit:verify ${restored.audit.ok ? `OK ${restored.audit.count}` : 'BROKEN'}): ${restoreSeconds.toFixed(2)} s = ${(backup.plaintextBytes / 1e6 / restoreSeconds).toFixed(1)} MB/s of dump; peak RSS ${(peakRss / 1e6).toFixed(0)} MB`,
+      `restore (decrypt+verify to temp, pg_restore, migrate, audit:verify ${restored.audit.ok ? `OK ${restored.audit.count}` : 'BROKEN'}): ${restoreSeconds.toFixed(2)} s = ${(dbMb / restoreSeconds).toFixed(1)} MB/s of database, ${(backup.plaintextBytes / 1e6 / restoreSeconds).toFixed(1)} MB/s of dump; peak RSS ${(peakRss / 1e6).toFixed(0)} MB`,
     );
   } finally {
     clearInterval(sampler);
