@@ -241,3 +241,45 @@ describe.skipIf(!!process.env.DATABASE_URL)('backup and restore commands on the 
     expect(restored.stdout).toMatch(/audit chain OK: 1 events verified/);
   }, 60_000);
 });
+
+describe('the scheduled backup', () => {
+  it('is queued once per day whatever the number of instances, and the job writes a restorable backup', async () => {
+    const { loadConfig } = await import('../../app/utils/env.server');
+    const { createJobHandlers, scheduleBackup, BACKUP_JOB } = await import('../../app/models/job-handlers.server');
+    const { runDueJobs } = await import('../../app/models/jobs.server');
+    const { createLogger } = await import('../../app/utils/logger.server');
+    const dataDir = fs.mkdtempSync(path.join(work, 'scheduled-'));
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      BACKUP_SCHEDULE: 'daily',
+      BACKUP_KEY: key,
+      ...(t.backend === 'postgres' ? { DATABASE_URL: await currentUrl(t.db) } : {}),
+    });
+    const now = new Date();
+    // Three instances starting on the same day.
+    await Promise.all([scheduleBackup(t.db, config, now), scheduleBackup(t.db, config, now), scheduleBackup(t.db, config, now)]);
+    const queued = await t.db.selectFrom('jobs').select(['id', 'dedupe_key']).where('kind', '=', BACKUP_JOB).execute();
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.dedupe_key).toBe(`${BACKUP_JOB}:${now.toISOString().slice(0, 10)}`);
+
+    const handlers = createJobHandlers({ db: t.db, config, logger: createLogger({ level: 'silent' }) });
+    expect(await runDueJobs(t.db, { [BACKUP_JOB]: handlers[BACKUP_JOB]! }, createLogger({ level: 'silent' }))).toBe(1);
+    const job = await t.db.selectFrom('jobs').selectAll().where('id', '=', queued[0]!.id).executeTakeFirstOrThrow();
+    expect(job.state).toBe('done');
+    const files = fs.readdirSync(config.backup.dir);
+    expect(files).toHaveLength(1);
+    // The next day's backup is queued.
+    const next = await t.db.selectFrom('jobs').select('run_at').where('kind', '=', BACKUP_JOB).where('state', '=', 'pending').execute();
+    expect(next).toHaveLength(1);
+    expect(next[0]!.run_at.getTime()).toBeGreaterThan(now.getTime());
+
+    const target = await freshTarget();
+    try {
+      const result = await restoreBackup(path.join(config.backup.dir, files[0]!), { key, target: target.target });
+      expect(result.audit.ok).toBe(true);
+    } finally {
+      await target.drop();
+    }
+  }, 60_000);
+});

@@ -85,6 +85,24 @@ describe('/metrics', () => {
   });
 });
 
+describe('overdue requests', () => {
+  it('are counted in /metrics and on the staff home once a running clock passes its due date', async () => {
+    const { fileRequest } = await import('../support/requests');
+    const { request } = await fileRequest(portal.db);
+    await portal.db.updateTable('requests').set({ state: 'open', received_at: new Date('2020-01-01'), due_date: '2020-02-03' }).where('id', '=', request.id).execute();
+    const paused = (await fileRequest(portal.db)).request;
+    await portal.db.updateTable('requests').set({ state: 'awaiting_subject', received_at: new Date('2020-01-01'), due_date: '2020-02-03', paused_at: new Date() }).where('id', '=', paused.id).execute();
+    const text = await (await fetch(`${portal.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const byName = new Map((await parsePrometheus(text)).map((f) => [f.name, f]));
+    expect(byName.get('portal_requests_overdue')!.metrics[0]!.value).toBe('1');
+    const states = Object.fromEntries(byName.get('portal_requests')!.metrics.map((m) => [m.labels!.state, m.value]));
+    expect(states).toMatchObject({ open: '1', awaiting_subject: '1' });
+    const html = await (await fetch(`${portal.url}/staff`, { headers: { Cookie: adminCookie } })).text();
+    expect(html).toMatch(/Overdue requests:(<!-- -->| )*1</);
+    await portal.db.updateTable('requests').set({ state: 'completed', closed_at: new Date() }).where('id', 'in', [request.id, paused.id]).execute();
+  });
+});
+
 describe('/readyz', () => {
   it('is ready once migrations are current and the worker has polled', async () => {
     let body: Record<string, unknown> = {};
