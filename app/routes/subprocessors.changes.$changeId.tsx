@@ -4,6 +4,7 @@ import { Field } from '~/components/field';
 import { TextAreaField } from '~/components/form-fields';
 import { SubprocessorTable } from '~/components/subprocessor-table';
 import { fileObjection, objectionSchema } from '~/models/subprocessors/objections.server';
+import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { fieldErrors } from '~/models/subprocessors/schema.server';
 import { changeTitle, isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
@@ -30,8 +31,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const limit = await consumeRateLimit(context.db, {
     bucket: 'subprocessor-objection',
     key: context.clientIp ?? 'unknown',
-    limit: 5,
-    windowSeconds: 3600,
+    ...RATE_LIMITS.subprocessorObjection,
   });
   if (!limit.allowed) {
     return json<Result>(

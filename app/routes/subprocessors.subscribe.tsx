@@ -2,6 +2,7 @@ import { json, type ActionFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Form, Link, useActionData } from '@remix-run/react';
 import { z } from 'zod';
 import { Field } from '~/components/field';
+import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { requestSubscription } from '~/models/subprocessors/subscriptions.server';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
@@ -18,8 +19,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const limit = await consumeRateLimit(context.db, {
     bucket: 'subprocessor-subscribe',
     key: context.clientIp ?? 'unknown',
-    limit: 10,
-    windowSeconds: 3600,
+    ...RATE_LIMITS.subprocessorSubscribe,
   });
   if (!limit.allowed) {
     return json<Result>(

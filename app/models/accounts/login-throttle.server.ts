@@ -1,24 +1,14 @@
 import { sql } from 'kysely';
 import type { DB } from '../../../db/client';
+import { SIGN_IN_THROTTLE, type ThrottleLimits } from '~/models/policy';
 
 /**
  * Sign-in throttling per account and per client address, kept in the database so that every
  * app instance sees the same counters. A few free failures, then a doubling delay, then a
- * temporary lockout. Counters are forgotten an hour after the last failure.
+ * temporary lockout. The numbers are in ~/models/policy (SIGN_IN_THROTTLE).
  */
-export type ThrottleLimits = {
-  freeFailures: number;
-  lockoutAfter: number;
-  lockoutSeconds: number;
-  maxDelaySeconds: number;
-};
-
-export const THROTTLE_LIMITS: { account: ThrottleLimits; ip: ThrottleLimits; forgetAfterSeconds: number } = {
-  account: { freeFailures: 4, lockoutAfter: 10, lockoutSeconds: 15 * 60, maxDelaySeconds: 60 },
-  // One address may be a whole office behind NAT: looser, but still bounded.
-  ip: { freeFailures: 20, lockoutAfter: 100, lockoutSeconds: 15 * 60, maxDelaySeconds: 60 },
-  forgetAfterSeconds: 60 * 60,
-};
+export type { ThrottleLimits };
+export const THROTTLE_LIMITS = SIGN_IN_THROTTLE;
 
 /** How long further attempts are refused after the `failures`-th consecutive failure. */
 export function blockSecondsAfter(failures: number, limits: ThrottleLimits): number {

@@ -5,14 +5,13 @@ import { localDate } from '~/models/requests/deadlines';
 import { enqueueJob } from '~/models/jobs.server';
 import type { IntakeInput } from '~/models/requests/intake-rules';
 import { ACTIVE_STATES } from '~/models/requests/lifecycle';
+import { daysMs, RETENTION_DAYS } from '~/models/policy';
 import { issueToken, VERIFY_TTL_DAYS } from '~/models/requests/tokens.server';
 import { appendEvent, applyTransition, type RequestRow } from '~/models/requests/transitions.server';
 import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
 
 export type { RequestRow };
 
-export const PERSONAL_DATA_RETENTION_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 /** DSR-2026-000123: the year the request was filed (organisation's time zone) and a global sequence number. */
 export function formatReference(year: string, number: string | number): string {
@@ -134,7 +133,7 @@ export async function createRequest(
     await enqueueJob(trx, {
       kind: 'request.expire',
       payload: { requestId: String(created.id) },
-      runAt: new Date(now.getTime() + VERIFY_TTL_DAYS * DAY_MS),
+      runAt: new Date(now.getTime() + daysMs(VERIFY_TTL_DAYS)),
       dedupeKey: `request.expire:${created.id}`,
     });
     const verifyToken = await issueToken(trx, created.id, 'verify', now);
@@ -192,7 +191,7 @@ export async function expireUnverifiedRequest(
     await enqueueJob(trx, {
       kind: 'request.purge-personal-data',
       payload: { requestId: String(requestId) },
-      runAt: new Date(request.created_at.getTime() + PERSONAL_DATA_RETENTION_DAYS * DAY_MS),
+      runAt: new Date(request.created_at.getTime() + daysMs(RETENTION_DAYS.unverifiedRequestPersonalData)),
       dedupeKey: `request.purge-personal-data:${requestId}`,
     });
     return true;

@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DB } from '../../../db/client';
+import { daysMs, LINK_LIFETIME_DAYS } from '~/models/policy';
 
 /**
  * Links that carry a credential: the verification link (single use, 7 days) and the private
  * status link. The token is 256 random bits, shown once (in the email); only its SHA-256 is
  * stored, so a copy of the database cannot be turned into working links.
  */
-export const VERIFY_TTL_DAYS = 7;
+export const VERIFY_TTL_DAYS = LINK_LIFETIME_DAYS.requestVerification;
 
 export type TokenPurpose = 'verify' | 'status';
 
@@ -34,7 +35,7 @@ export async function issueToken(
       request_id: requestId,
       purpose,
       token_hash: hashToken(token),
-      expires_at: purpose === 'verify' ? new Date(now.getTime() + VERIFY_TTL_DAYS * 86_400_000) : null,
+      expires_at: purpose === 'verify' ? new Date(now.getTime() + daysMs(VERIFY_TTL_DAYS)) : null,
     })
     .execute();
   return token;

@@ -5,6 +5,7 @@ import type { RequestsTable, RequestUpdate } from '../../../db/schema';
 import { computeDueDate, extendClock, pausedDaysBetween } from '~/models/requests/deadlines';
 import { enqueueJob } from '~/models/jobs.server';
 import { mailExtension, mailTransition } from '~/models/requests/mail.server';
+import { daysMs, RETENTION_DAYS } from '~/models/policy';
 import {
   isClosed,
   nextState,
@@ -17,8 +18,6 @@ import {
 export type RequestRow = Selectable<RequestsTable>;
 export type ActorRef = { kind: Actor; id?: string | null };
 
-export const ATTACHMENT_RETENTION_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 export class RequestConflictError extends Error {
   override name = 'RequestConflictError';
@@ -111,7 +110,7 @@ export async function applyTransition(
     await enqueueJob(trx, {
       kind: 'request.purge-attachments',
       payload: { requestId: String(request.id) },
-      runAt: new Date(now.getTime() + ATTACHMENT_RETENTION_DAYS * DAY_MS),
+      runAt: new Date(now.getTime() + daysMs(RETENTION_DAYS.requestAttachmentsAfterClose)),
       dedupeKey: `request.purge-attachments:${request.id}`,
     });
   }

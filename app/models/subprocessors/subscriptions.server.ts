@@ -6,6 +6,7 @@ import { randomToken, safeEqual, sha256 } from '~/utils/crypto.server';
 import type { Config } from '~/utils/env.server';
 import { renderMail } from '~/utils/mail-template';
 import { queueMail } from '~/models/mail.server';
+import { LINK_LIFETIME_DAYS } from '~/models/policy';
 
 /**
  * Email alerts about subprocessor changes: double opt-in (a random confirmation token, only
@@ -13,7 +14,7 @@ import { queueMail } from '~/models/mail.server';
  * of the subscription id, so no per-message secret needs storing; see docs/decisions/004).
  */
 
-const CONFIRM_DAYS = 7;
+const CONFIRM_DAYS = LINK_LIFETIME_DAYS.subscriptionConfirmation;
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
