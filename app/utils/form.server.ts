@@ -1,10 +1,9 @@
 import { json } from '@remix-run/node';
 import type { z } from 'zod';
-import { fieldErrors, type FieldErrors } from '~/utils/field-errors';
+import { fieldErrors, type FieldErrors, type FormFields, type FormState } from '~/utils/form-state';
 
 export const MAX_FORM_BYTES = 1_048_576;
 
-export type FormFields = Record<string, string>;
 export type FormReadResult =
   | { ok: true; fields: FormFields }
   | { ok: false; status: 400 | 413 | 415; formError: string; headers: Record<string, string> };
@@ -78,19 +77,7 @@ export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Pro
   return { ok: true, fields };
 }
 
-export { fieldErrors, type FieldErrors };
-
-/**
- * What every form action answers with when it does not redirect: a message for the whole form,
- * one per field, and what was typed in the fields a route chose to echo (never a password).
- * Routes add their own success fields beside it (`FormState & { sent?: true }`).
- */
-export type FormState = {
-  formError?: string;
-  fieldErrors?: FieldErrors;
-  /** What was typed, to fill the form again; never a password. */
-  values?: FormFields;
-};
+export { fieldErrors, type FieldErrors, type FormFields, type FormState };
 
 /** Which submitted fields may be echoed back on error: a list of what to echo, not of what to hide. */
 export type EchoOptions = { keep?: readonly string[] };
@@ -142,7 +129,7 @@ export function refuseForm(refusal: Extract<FormReadResult, { ok: false }>) {
 export function validateFields<S extends z.ZodType>(
   schema: S,
   fields: FormFields,
-  options: EchoOptions & { formError?: string } = {},
+  options: EchoOptions & { formError?: string; headers?: HeadersInit } = {},
 ): ParsedForm<z.output<S>> {
   const result = schema.safeParse(fields);
   if (result.success) return { ok: true, data: result.data, fields };

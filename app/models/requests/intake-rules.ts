@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldErrors, type FieldErrors } from '~/utils/form-state';
 
 /**
  * What a person may ask for, and the rules of the intake form. Pure and free of server
@@ -116,14 +117,6 @@ export const replySchema = z.object({
     .refine((v) => v.length <= DETAILS_MAX, `The reply must be at most ${DETAILS_MAX} characters`),
 });
 
-export type FieldErrors = Record<string, string>;
+export type { FieldErrors };
 
 /** The first message per field, keyed by the field's name, for rendering next to it. */
-export function fieldErrors(error: z.ZodError): FieldErrors {
-  const out: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    out[key] ??= issue.message;
-  }
-  return out;
-}

@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import type { RequestPolicy } from '~/models/requests/policy';
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
 import { localDate } from '~/models/requests/deadlines';
 import { enqueueJob } from '~/models/jobs.server';
 import type { IntakeInput } from '~/models/requests/intake-rules';
 import { ACTIVE_STATES } from '~/models/requests/lifecycle';
 import { daysMs, RETENTION_DAYS } from '~/models/policy';
 import { issueToken, VERIFY_TTL_DAYS } from '~/models/requests/tokens.server';
-import { appendEvent, applyTransition, type RequestRow } from '~/models/requests/transitions.server';
+import { appendEvent, applyTransition } from '~/models/requests/transitions.server';
 import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
 
 export type { RequestRow };

@@ -1,7 +1,8 @@
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
 import { listAttachments } from '~/models/requests/attachments.server';
 import { availableActions } from '~/models/requests/lifecycle';
-import { getSubjectTimeline, type RequestRow } from '~/models/requests/requests.server';
+import { getSubjectTimeline } from '~/models/requests/requests.server';
 
 /** Everything the subject's status page shows about one request, and nothing staff-only. */
 export async function getSubjectStatus(db: DB, request: RequestRow) {

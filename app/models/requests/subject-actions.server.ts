@@ -1,9 +1,10 @@
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
 import type { Config } from '~/utils/env.server';
 import { removeAttachment } from '~/models/requests/attachments.server';
 import { requestPolicy } from '~/models/requests/policy';
 import { IllegalTransitionError } from '~/models/requests/lifecycle';
-import { RequestConflictError, withdrawRequest, type RequestRow } from '~/models/requests/transitions.server';
+import { RequestConflictError, withdrawRequest } from '~/models/requests/transitions.server';
 
 export type SubjectActionResult = { ok: true } | { ok: false; status: 400 | 404 | 409; error: string };
 

@@ -1,7 +1,6 @@
-import type { Selectable } from 'kysely';
 import type { RequestPolicy } from '~/models/requests/policy';
 import type { DB } from '../../../db/client';
-import type { RequestsTable, RequestUpdate } from '../../../db/schema';
+import type { RequestRow, RequestUpdate } from '../../../db/schema';
 import { computeDueDate, extendClock, pausedDaysBetween } from '~/models/requests/deadlines';
 import { enqueueJob } from '~/models/jobs.server';
 import { mailExtension, mailTransition } from '~/models/requests/mail.server';
@@ -15,7 +14,7 @@ import {
   type RequestState,
 } from '~/models/requests/lifecycle';
 
-export type RequestRow = Selectable<RequestsTable>;
+export type { RequestRow };
 export type ActorRef = { kind: Actor; id?: string | null };
 
 

@@ -1,8 +1,9 @@
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
 import type { RequestPolicy } from '~/models/requests/policy';
 import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
 import { consumeToken, findToken, issueToken, type TokenStatus } from '~/models/requests/tokens.server';
-import { applyTransition, lockRequest, type RequestRow } from '~/models/requests/transitions.server';
+import { applyTransition, lockRequest } from '~/models/requests/transitions.server';
 
 /**
  * Email verification. Opening the link (GET) only looks; confirming is a POST, so a mail
