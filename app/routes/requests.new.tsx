@@ -3,14 +3,13 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { CheckboxField, RadioGroupField, TextAreaField } from '~/components/choice-fields';
 import { Field, FormError } from '~/components/field';
-import { REQUEST_TYPES, validateIntake, type FieldErrors } from '~/models/requests/intake-rules';
+import { REQUEST_TYPES, validateIntake } from '~/models/requests/intake-rules';
 import { submitIntake } from '~/models/requests/intake.server';
 import { getOptionalUser } from '~/utils/auth.server';
-import { readForm } from '~/utils/form.server';
+import { badRequest, readForm, refuseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Make a request — Privacy Portal' }];
 
-type ActionData = { formError?: string; fieldErrors?: FieldErrors; values?: Record<string, string> };
 
 const ECHO = ['type', 'email', 'name', 'accountIdentifier', 'details', 'requesterRole', 'confirm', 'submissionId'];
 /** A field people never see; bots that fill every input fill it too. */
@@ -24,23 +23,20 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
-  if (!form.ok) return json<ActionData>({ formError: form.formError, values: {} }, { status: form.status, headers: form.headers });
-  const values = Object.fromEntries(ECHO.map((k) => [k, (form.fields[k] ?? '').slice(0, 6000)]));
+  if (!form.ok) return refuseForm(form);
   if ((form.fields[HONEYPOT] ?? '') !== '') return redirect('/requests/sent');
+  const values = form.fields;
 
   const parsed = validateIntake(form.fields);
   if (!parsed.success) {
-    return json<ActionData>(
-      { formError: 'Some answers need your attention.', fieldErrors: parsed.errors, values },
-      { status: 400 },
-    );
+    return badRequest({ formError: 'Some answers need your attention.', fieldErrors: parsed.errors, values }, { keep: ECHO });
   }
   const user = await getOptionalUser(request, context);
   const outcome = await submitIntake(context, { input: parsed.data, clientAddress: context.clientIp ?? 'unknown', user });
   if (outcome.kind === 'rate_limited') {
-    return json<ActionData>(
+    return badRequest(
       { formError: `Too many requests from here. Please try again in ${Math.ceil(outcome.retryAfterSeconds / 60)} minutes.`, values },
-      { status: 429, headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
+      { keep: ECHO, status: 429, headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
     );
   }
   const { result } = outcome;
@@ -53,7 +49,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function NewRequest() {
   const { submissionId, accountEmail } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
+  const data = useActionData<FormState>();
   const errors = data?.fieldErrors ?? {};
   const values = data?.values ?? {};
   const submitting = useNavigation().state === 'submitting';

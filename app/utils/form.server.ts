@@ -110,16 +110,16 @@ export type ParsedForm<T> =
 export async function parseForm<S extends z.ZodType>(
   request: Request,
   schema: S,
-  options: EchoOptions & { formError?: string } = {},
+  options: EchoOptions & { formError?: string; headers?: HeadersInit } = {},
 ): Promise<ParsedForm<z.output<S>>> {
   const form = await readForm(request);
-  if (!form.ok) return { ok: false, fields: {}, reply: refuseForm(form) };
+  if (!form.ok) return { ok: false, fields: {}, reply: refuseForm(form, options.headers) };
   return validateFields(schema, form.fields, options);
 }
 
 /** The answer to a body the strict reader refused (413 too large, 415 another encoding, 400 bad text). */
-export function refuseForm(refusal: Extract<FormReadResult, { ok: false }>) {
-  return badRequest({ formError: refusal.formError }, { status: refusal.status, headers: refusal.headers });
+export function refuseForm(refusal: Extract<FormReadResult, { ok: false }>, headers?: HeadersInit) {
+  return badRequest({ formError: refusal.formError }, { status: refusal.status, headers: { ...Object.fromEntries(new Headers(headers)), ...refusal.headers } });
 }
 
 /**
