@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { ReplyForm } from '~/components/reply-form';
+import { isAwaitingSubject } from '~/models/requests/lifecycle';
 import { latestQuestion } from '~/models/requests/replies.server';
 import { replyAction } from '~/routes/reply.server';
 import type { FormState } from '~/utils/form.server';
@@ -12,7 +13,7 @@ export const headers = privateHeaders;
 
 export async function loader(args: LoaderFunctionArgs) {
   const { found } = await requireOwnRequest(args);
-  if (found.state !== 'awaiting_subject') throw redirect(`/account/requests/${found.id}`);
+  if (!isAwaitingSubject(found.state)) throw redirect(`/account/requests/${found.id}`);
   return json({ id: String(found.id), reference: found.reference, question: await latestQuestion(args.context.db, found.id) });
 }
 

@@ -4,6 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { CheckboxField, RadioGroupField, TextAreaField } from '~/components/choice-fields';
 import { Field, FormError } from '~/components/field';
 import { REQUEST_TYPES, validateIntake } from '~/models/requests/intake-rules';
+import { isUnverified } from '~/models/requests/lifecycle';
 import { submitIntake } from '~/models/requests/intake.server';
 import { getOptionalUser } from '~/utils/auth.server';
 import { badRequest, readForm, refuseForm, type FormState } from '~/utils/form.server';
@@ -41,7 +42,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { result } = outcome;
   // A signed-in subject sees their own request at once; everyone else is sent to their mailbox.
-  if (user && result.outcome !== 'replayed' && result.request.user_id === user.id && result.request.state !== 'unverified') {
+  if (user && result.outcome !== 'replayed' && result.request.user_id === user.id && !isUnverified(result.request.state)) {
     return redirect(`/account/requests/${result.request.id}${result.outcome === 'duplicate' ? '?duplicate=1' : ''}`);
   }
   return redirect('/requests/sent');

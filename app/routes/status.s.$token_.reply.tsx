@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData, useParams } from '@remix-run/react';
 import { ReplyForm } from '~/components/reply-form';
+import { isAwaitingSubject } from '~/models/requests/lifecycle';
 import { latestQuestion } from '~/models/requests/replies.server';
 import { replyAction } from '~/routes/reply.server';
 import type { FormState } from '~/utils/form.server';
@@ -14,7 +15,7 @@ export const headers = privateHeaders;
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const request = await requireRequestByStatusLink(params.token, context.db);
-  if (request.state !== 'awaiting_subject') throw redirect(`/status/s/${params.token}`, { headers: PRIVATE });
+  if (!isAwaitingSubject(request.state)) throw redirect(`/status/s/${params.token}`, { headers: PRIVATE });
   return json({ reference: request.reference, question: await latestQuestion(context.db, request.id) }, { headers: PRIVATE });
 }
 

@@ -84,6 +84,21 @@ export function isClockPaused(state: RequestState): boolean {
   return state === 'awaiting_subject';
 }
 
+/** Filed but the email address not yet proven: no clock, expires after the link's lifetime. */
+export function isUnverified(state: RequestState): boolean {
+  return state === 'unverified';
+}
+
+/** Verified and not yet closed: the deadline exists and may be extended. */
+export function isVerifiedAndOpen(state: RequestState): boolean {
+  return isClockRunning(state) || isClockPaused(state);
+}
+
+/** Staff asked the subject a question: only now may the subject reply. */
+export function isAwaitingSubject(state: RequestState): boolean {
+  return isClockPaused(state);
+}
+
 export const STATE_LABELS: Record<RequestState, string> = {
   unverified: 'Waiting for email confirmation',
   open: 'Received',

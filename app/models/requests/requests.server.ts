@@ -5,10 +5,10 @@ import type { RequestRow } from '../../../db/schema';
 import { localDate } from '~/models/requests/deadlines';
 import { enqueueJob } from '~/models/jobs.server';
 import type { IntakeInput } from '~/models/requests/intake-rules';
-import { ACTIVE_STATES } from '~/models/requests/lifecycle';
+import { ACTIVE_STATES, isUnverified } from '~/models/requests/lifecycle';
 import { daysMs, RETENTION_DAYS } from '~/models/policy';
 import { issueToken, VERIFY_TTL_DAYS } from '~/models/requests/tokens.server';
-import { appendEvent, applyTransition } from '~/models/requests/transitions.server';
+import { appendEvent, applyTransition, withLockedRequest } from '~/models/requests/transitions.server';
 import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
 
 export type { RequestRow };
@@ -84,7 +84,7 @@ export async function createRequest(
         .execute();
       // The reminder goes to the mailbox only, with a fresh link: whoever typed the address learns nothing here.
       const { publicUrl } = options.rules;
-      if (existing.state === 'unverified') {
+      if (isUnverified(existing.state)) {
         const verifyToken = await issueToken(trx, existing.id, 'verify', now);
         await mailVerificationLink(trx, existing, verifyToken, publicUrl, 'duplicate');
         return { outcome: 'duplicate', request: existing, verifyToken };
@@ -185,9 +185,8 @@ export async function expireUnverifiedRequest(
   options: { rules: RequestPolicy; now?: Date },
 ): Promise<boolean> {
   const now = options.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
-    const request = await trx.selectFrom('requests').selectAll().where('id', '=', requestId).forUpdate().executeTakeFirst();
-    if (!request || request.state !== 'unverified') return false;
+  return withLockedRequest(db, requestId, async (trx, request) => {
+    if (!request || !isUnverified(request.state)) return false;
     await applyTransition(trx, request, 'expire', { kind: 'system' }, { rules: options.rules, now });
     await enqueueJob(trx, {
       kind: 'request.purge-personal-data',

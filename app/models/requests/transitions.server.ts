@@ -1,5 +1,5 @@
 import type { RequestPolicy } from '~/models/requests/policy';
-import type { DB } from '../../../db/client';
+import type { DB, Tx } from '../../../db/client';
 import type { RequestRow, RequestUpdate } from '../../../db/schema';
 import { computeDueDate, extendClock, pausedDaysBetween } from '~/models/requests/deadlines';
 import { enqueueJob } from '~/models/jobs.server';
@@ -7,6 +7,7 @@ import { mailExtension, mailTransition } from '~/models/requests/mail.server';
 import { daysMs, RETENTION_DAYS } from '~/models/policy';
 import {
   isClosed,
+  isVerifiedAndOpen,
   nextState,
   TRANSITION_MESSAGES,
   type Actor,
@@ -52,8 +53,21 @@ export async function appendEvent(
 }
 
 /** Locks the row for the rest of the transaction, so two transitions never interleave. */
-export async function lockRequest(db: DB, requestId: string): Promise<RequestRow | undefined> {
-  return db.selectFrom('requests').selectAll().where('id', '=', requestId).forUpdate().executeTakeFirst();
+export async function lockRequest(trx: Tx, requestId: string): Promise<RequestRow | undefined> {
+  return trx.selectFrom('requests').selectAll().where('id', '=', requestId).forUpdate().executeTakeFirst();
+}
+
+/**
+ * The lock-and-act pattern every request action uses: in one transaction, lock the request row
+ * (SELECT ... FOR UPDATE) so concurrent actions on it queue up, then run `fn` with the row as it
+ * is now. `fn` gets undefined when there is no such request.
+ */
+export async function withLockedRequest<T>(
+  db: DB,
+  requestId: string,
+  fn: (trx: Tx, request: RequestRow | undefined) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => fn(trx, await lockRequest(trx, requestId)));
 }
 
 /**
@@ -123,8 +137,7 @@ export async function transitionRequest(
   options: { rules: RequestPolicy; now?: Date },
 ): Promise<RequestRow> {
   const now = options.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
-    const request = await lockRequest(trx, input.requestId);
+  return withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new RequestConflictError('No such request');
     return applyTransition(trx, request, input.action, input.actor, { rules: options.rules, now, note: input.note });
   });
@@ -166,10 +179,9 @@ export async function extendDeadline(
   options: { rules: RequestPolicy; now?: Date },
 ): Promise<RequestRow> {
   const now = options.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
-    const request = await lockRequest(trx, input.requestId);
+  return withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new RequestConflictError('No such request');
-    if (!['open', 'in_progress', 'awaiting_subject'].includes(request.state) || !request.received_at || !request.due_date) {
+    if (!isVerifiedAndOpen(request.state) || !request.received_at || !request.due_date) {
       throw new RequestConflictError('Only a verified request that is still open can be extended');
     }
     const dueDate = extendClock(
