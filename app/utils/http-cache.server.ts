@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { startOfDayIn } from '~/models/subprocessors/rules';
+import { startOfDayIn } from '~/utils/calendar';
 
 /** HTTP cache validators for the public registry: pure, shared by the page, JSON and feeds. */
 

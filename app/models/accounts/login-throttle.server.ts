@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DB } from '../../../db/client';
+import { normalizeEmail } from '~/utils/email';
 import { SIGN_IN_THROTTLE, type ThrottleLimits } from '~/models/policy';
 
 /**
@@ -20,7 +21,7 @@ export function blockSecondsAfter(failures: number, limits: ThrottleLimits): num
 export type ThrottleKey = { key: string; limits: ThrottleLimits };
 
 export function throttleKeys(email: string, ip: string | null): ThrottleKey[] {
-  const keys: ThrottleKey[] = [{ key: `account:${email.trim().toLowerCase()}`, limits: THROTTLE_LIMITS.account }];
+  const keys: ThrottleKey[] = [{ key: `account:${normalizeEmail(email)}`, limits: THROTTLE_LIMITS.account }];
   if (ip) keys.push({ key: `ip:${ip}`, limits: THROTTLE_LIMITS.ip });
   return keys;
 }

@@ -1,4 +1,5 @@
 import type { DB } from '../../../db/client';
+import { normalizeEmail } from '~/utils/email';
 import type { Config } from '~/utils/env.server';
 import type { IntakeInput } from '~/models/requests/intake-rules';
 import { requestPolicy } from '~/models/requests/policy';
@@ -35,7 +36,7 @@ export async function submitIntake(
   }
   // Only a proven account address skips the emailed link; a claimed one gets the link like anyone.
   const verifiedEmail =
-    !!user && user.emailVerified && user.email.toLowerCase() === input.email.trim().toLowerCase();
+    !!user && user.emailVerified && normalizeEmail(user.email) === normalizeEmail(input.email);
   const result = await createRequest(db, { ...input, userId: user?.id ?? null, verifiedEmail }, { rules: requestPolicy(config) });
   return { kind: 'accepted', result };
 }

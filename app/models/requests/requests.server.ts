@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { RequestPolicy } from '~/models/requests/policy';
 import type { DB } from '../../../db/client';
 import type { RequestRow } from '../../../db/schema';
+import { normalizeEmail } from '~/utils/email';
 import { localDate } from '~/models/requests/deadlines';
 import { enqueueJob } from '~/models/jobs.server';
 import type { IntakeInput } from '~/models/requests/intake-rules';
@@ -19,9 +20,8 @@ export function formatReference(year: string, number: string | number): string {
   return `DSR-${year}-${String(number).padStart(6, '0')}`;
 }
 
-export function emailKey(email: string): string {
-  return email.trim().toLowerCase();
-}
+/** The key duplicate detection and rate limits use for an address. */
+export const emailKey = normalizeEmail;
 
 export type IntakeResult =
   | { outcome: 'created'; request: RequestRow; verifyToken?: string }

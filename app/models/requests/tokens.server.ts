@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { DB } from '../../../db/client';
 import { daysMs, LINK_LIFETIME_DAYS } from '~/models/policy';
+import { randomToken, sha256 } from '~/utils/crypto.server';
 
 /**
  * Links that carry a credential: the verification link (single use, 7 days) and the private
@@ -12,7 +12,7 @@ export const VERIFY_TTL_DAYS = LINK_LIFETIME_DAYS.requestVerification;
 export type TokenPurpose = 'verify' | 'status';
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256(token);
 }
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -28,7 +28,7 @@ export async function issueToken(
   purpose: TokenPurpose,
   now: Date = new Date(),
 ): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const token = randomToken();
   await db
     .insertInto('request_tokens')
     .values({

@@ -4,6 +4,7 @@ import type { DB } from '../../../db/client';
 import type { Database } from '../../../db/schema';
 import { randomToken, safeEqual, sha256 } from '~/utils/crypto.server';
 import type { Config } from '~/utils/env.server';
+import { normalizeEmail } from '~/utils/email';
 import { renderMail } from '~/utils/mail-template';
 import { queueMail } from '~/models/mail.server';
 import { LINK_LIFETIME_DAYS } from '~/models/policy';
@@ -16,7 +17,6 @@ import { LINK_LIFETIME_DAYS } from '~/models/policy';
 
 const CONFIRM_DAYS = LINK_LIFETIME_DAYS.subscriptionConfirmation;
 
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 export function unsubscribeToken(config: Config, subscriptionId: string): string {
   const mac = createHmac('sha256', config.secrets.sessionSecret).update(`subprocessor-unsubscribe:${subscriptionId}`);
@@ -46,7 +46,7 @@ export function unsubscribeHeaders(config: Config, subscriptionId: string): Reco
  * reveal who is subscribed.
  */
 export async function requestSubscription(db: DB, input: { email: string }, config: Config): Promise<void> {
-  const email = normaliseEmail(input.email);
+  const email = normalizeEmail(input.email);
   const token = randomToken();
   await db.transaction().execute(async (trx) => {
     const existing = await trx
