@@ -1,6 +1,5 @@
 import { Form, Link } from '@remix-run/react';
-import { TextAreaField } from '~/components/choice-fields';
-import { FormError } from '~/components/field';
+import { FormError, TextAreaField } from '~/components/field';
 import type { FormState } from '~/utils/form-state';
 
 /** Answering the privacy team: text and up to four PDF, PNG or JPEG files, posted as multipart. */

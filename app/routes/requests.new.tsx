@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { CheckboxField, RadioGroupField, TextAreaField } from '~/components/choice-fields';
-import { Field, FormError } from '~/components/field';
+import { CheckboxField, RadioGroupField } from '~/components/choice-fields';
+import { Field, FormError, TextAreaField } from '~/components/field';
 import { REQUEST_TYPES, validateIntake } from '~/models/requests/intake-rules';
 import { isUnverified } from '~/models/requests/lifecycle';
 import { submitIntake } from '~/models/requests/intake.server';

@@ -1,7 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { FormError } from '~/components/field';
-import { TextAreaField } from '~/components/form-fields';
+import { FormError, TextAreaField } from '~/components/field';
 import { answerObjection, answerSchema, getObjectionForStaff } from '~/models/subprocessors/objections.server';
 import { changeTitle, todayIn } from '~/models/subprocessors/rules';
 import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';

@@ -1,7 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { Field, FormError } from '~/components/field';
-import { TextAreaField } from '~/components/form-fields';
+import { Field, FormError, TextAreaField } from '~/components/field';
 import { removalSchema } from '~/models/subprocessors/schema.server';
 import { todayIn } from '~/models/subprocessors/rules';
 import { getLatestDetails, planRemoval, RegistryRuleError } from '~/models/subprocessors/registry.server';

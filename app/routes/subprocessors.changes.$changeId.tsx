@@ -1,7 +1,6 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { Field } from '~/components/field';
-import { TextAreaField } from '~/components/form-fields';
+import { Field, TextAreaField } from '~/components/field';
 import { SubprocessorTable } from '~/components/subprocessor-table';
 import { fileObjection, objectionSchema } from '~/models/subprocessors/objections.server';
 import { RATE_LIMITS } from '~/models/policy';
