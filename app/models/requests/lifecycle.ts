@@ -2,7 +2,7 @@
  * The life of a data-subject request, as one pure state machine (DESIGN.md, "Request
  * lifecycle"). Every change of state goes through `nextState`, which throws on anything not
  * listed here: an illegal transition is a bug or an attack, never a silent no-op. The
- * database side (`requests.server.ts`) appends a timeline event for each transition.
+ * database side (`applyTransition` in `transitions.server.ts`) appends a timeline event for each.
  */
 export const REQUEST_STATES = [
   'unverified',
