@@ -1,13 +1,14 @@
-import { sql } from 'kysely';
-import type { DB } from '../../../db/client';
-import { normalizeEmail } from '~/utils/email';
-import { SIGN_IN_THROTTLE, type ThrottleLimits } from '~/models/policy';
-
 /**
  * Sign-in throttling per account and per client address, kept in the database so that every
  * app instance sees the same counters. A few free failures, then a doubling delay, then a
  * temporary lockout. The numbers are in ~/models/policy (SIGN_IN_THROTTLE).
  */
+
+import { sql } from 'kysely';
+import type { DB } from '../../../db/client';
+import { normalizeEmail } from '~/utils/email';
+import { SIGN_IN_THROTTLE, type ThrottleLimits } from '~/models/policy';
+
 export type { ThrottleLimits };
 export const THROTTLE_LIMITS = SIGN_IN_THROTTLE;
 

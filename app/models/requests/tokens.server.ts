@@ -1,12 +1,13 @@
-import type { DB } from '../../../db/client';
-import { daysMs, LINK_LIFETIME_DAYS } from '~/models/policy';
-import { randomToken, sha256 } from '~/utils/crypto.server';
-
 /**
  * Links that carry a credential: the verification link (single use, 7 days) and the private
  * status link. The token is 256 random bits, shown once (in the email); only its SHA-256 is
  * stored, so a copy of the database cannot be turned into working links.
  */
+
+import type { DB } from '../../../db/client';
+import { daysMs, LINK_LIFETIME_DAYS } from '~/models/policy';
+import { randomToken, sha256 } from '~/utils/crypto.server';
+
 export const VERIFY_TTL_DAYS = LINK_LIFETIME_DAYS.requestVerification;
 
 export type TokenPurpose = 'verify' | 'status';

@@ -16,7 +16,8 @@ import {
 } from '~/models/requests/lifecycle';
 
 export type { RequestRow };
-export type ActorRef = { kind: Actor; id?: string | null };
+/** Who acts on a request: the kind (the state machine's view), the user id if any, and the client address for the audit trail. */
+export type ActorRef = { kind: Actor; id?: string | null; ip?: string | null };
 
 
 export class RequestConflictError extends Error {
@@ -76,7 +77,7 @@ export async function withLockedRequest<T>(
  * and schedules the retention job when the request closes.
  */
 export async function applyTransition(
-  trx: DB,
+  trx: Tx,
   request: RequestRow,
   action: RequestAction,
   actor: ActorRef,

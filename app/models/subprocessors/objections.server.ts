@@ -1,3 +1,5 @@
+/** Customers' objections to planned changes (Art. 28(2)): filed, acknowledged, answered by staff. */
+
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../../db/client';
@@ -8,8 +10,6 @@ import { queueMail } from '~/models/mail.server';
 import { changeUrl } from '~/models/subprocessors/feeds.server';
 import { changeTitle, isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
 import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
-
-/** Customers' objections to planned changes (Art. 28(2)): filed, acknowledged, answered by staff. */
 
 export const objectionSchema = z.object({
   organisation: z.string().trim().min(1, 'Enter your organisation').max(200),

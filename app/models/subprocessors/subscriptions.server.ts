@@ -1,3 +1,9 @@
+/**
+ * Email alerts about subprocessor changes: double opt-in (a random confirmation token, only
+ * its SHA-256 stored, valid 7 days) and a one-click unsubscribe link in every message (an HMAC
+ * of the subscription id, so no per-message secret needs storing; see docs/decisions/004).
+ */
+
 import { createHmac } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../../db/client';
@@ -8,12 +14,6 @@ import { normalizeEmail } from '~/utils/email';
 import { renderMail } from '~/utils/mail-template';
 import { queueMail } from '~/models/mail.server';
 import { LINK_LIFETIME_DAYS } from '~/models/policy';
-
-/**
- * Email alerts about subprocessor changes: double opt-in (a random confirmation token, only
- * its SHA-256 stored, valid 7 days) and a one-click unsubscribe link in every message (an HMAC
- * of the subscription id, so no per-message secret needs storing; see docs/decisions/004).
- */
 
 const CONFIRM_DAYS = LINK_LIFETIME_DAYS.subscriptionConfirmation;
 
