@@ -3,11 +3,11 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { CheckboxField, RadioGroupField } from '~/components/choice-fields';
 import { Field, FormError, TextAreaField } from '~/components/field';
-import { REQUEST_TYPES, validateIntake } from '~/models/requests/intake-rules';
+import { intakeFormSchema, REQUEST_TYPES } from '~/models/requests/intake-rules';
 import { isUnverified } from '~/models/requests/lifecycle';
 import { submitIntake } from '~/models/requests/intake.server';
 import { getOptionalUser } from '~/utils/auth.server';
-import { badRequest, readForm, refuseForm, type FormState } from '~/utils/form.server';
+import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Make a request — Privacy Portal' }];
 
@@ -28,10 +28,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if ((form.fields[HONEYPOT] ?? '') !== '') return redirect('/requests/sent');
   const values = form.fields;
 
-  const parsed = validateIntake(form.fields);
-  if (!parsed.success) {
-    return badRequest({ formError: 'Some answers need your attention.', fieldErrors: parsed.errors, values }, { keep: ECHO });
-  }
+  const parsed = validateFields(intakeFormSchema, form.fields, { keep: ECHO, formError: 'Some answers need your attention.' });
+  if (!parsed.ok) return parsed.reply;
   const user = await getOptionalUser(request, context);
   const outcome = await submitIntake(context, { input: parsed.data, clientAddress: context.clientIp ?? 'unknown', user });
   if (outcome.kind === 'rate_limited') {

@@ -94,18 +94,23 @@ function detailsRequirement(type: unknown, details: unknown): string | null {
 }
 
 /**
- * Validates an intake submission. The details rule is checked beside the schema rather than
- * in a refinement, so its message appears together with every other field's.
+ * The intake form's schema: the fields, plus the details rule. The rule runs even when other
+ * fields failed (`when`), so its message appears together with every other field's.
  */
+export const intakeFormSchema = intakeSchema.superRefine(
+  (value, ctx) => {
+    const detailsError = detailsRequirement(value.type, value.details);
+    if (detailsError) ctx.addIssue({ code: 'custom', path: ['details'], message: detailsError });
+  },
+  { when: () => true },
+);
+
+/** Validates an intake submission: the data, or the first error per field. */
 export function validateIntake(
   fields: Record<string, unknown>,
 ): { success: true; data: IntakeInput } | { success: false; errors: FieldErrors } {
-  const parsed = intakeSchema.safeParse(fields);
-  const detailsError = detailsRequirement(fields.type, fields.details);
-  if (parsed.success && !detailsError) return { success: true, data: parsed.data };
-  const errors = parsed.success ? {} : fieldErrors(parsed.error);
-  if (detailsError) errors.details ??= detailsError;
-  return { success: false, errors };
+  const parsed = intakeFormSchema.safeParse(fields);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, errors: fieldErrors(parsed.error) };
 }
 
 /** Free text of a reply to the privacy team. */
