@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
 import { createDb } from '../db/client';
 import { BackupRefused, createBackup } from '../app/models/backups/backups.server';
+import { BACKUPS_KEPT } from '../app/models/policy';
 
 async function main(argv: string[]) {
   const config = loadConfig();
@@ -28,11 +29,11 @@ async function main(argv: string[]) {
     const started = Date.now();
     const result = await createBackup(
       { db, backend, databaseUrl: config.databaseUrl },
-      { outDir, key: config.secrets.backupKey, keep: config.backup.keep },
+      { outDir, key: config.secrets.backupKey, keep: config.backup.keep ?? BACKUPS_KEPT },
     );
     const seconds = (Date.now() - started) / 1000;
     console.log(`backup written: ${result.file} (${result.bytes} bytes, ${backend}, schema ${result.header.schema}, ${seconds.toFixed(1)} s)`);
-    for (const f of result.deleted) console.log(`deleted old backup ${f} (keeping ${config.backup.keep})`);
+    for (const f of result.deleted) console.log(`deleted old backup ${f} (keeping ${config.backup.keep ?? BACKUPS_KEPT})`);
   } finally {
     await db.destroy();
   }

@@ -137,15 +137,13 @@ export async function verifyAuditChain(db: DB, options: { batchSize?: number } =
   return { ok: true, count: verifier.count };
 }
 
-export type Actor = { id: string; ip: string | null };
-
 /** An administrator reads one page of the trail; the reading is itself audited. */
 export async function browseAuditTrail(db: DB, actor: Actor, filter: AuditFilter) {
   const page = await searchAuditEvents(db, filter);
   await recordAudit(db, {
     actorId: actor.id,
     action: 'audit.viewed',
-    ip: actor.ip,
+    ip: actor.ip ?? null,
     details: { filter: { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() } },
   });
   return page;
@@ -161,7 +159,7 @@ export async function exportAuditTrail(db: DB, actor: Actor, range: { from: Date
   await recordAudit(db, {
     actorId: actor.id,
     action: 'audit.exported',
-    ip: actor.ip,
+    ip: actor.ip ?? null,
     details: { from: range.from.toISOString(), to: range.to.toISOString() },
   });
   const encoder = new TextEncoder();

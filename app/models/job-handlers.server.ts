@@ -6,7 +6,8 @@ import { createMailDeliveryHandler, createMailSender, MAIL_DELIVER_JOB } from '~
 import { enqueueJob } from '~/models/jobs.server';
 import { createBackup } from '~/models/backups/backups.server';
 import { requestJobHandlers } from '~/models/requests/jobs.server';
-import { runRetention } from '~/models/retention.server';
+import { retentionPolicy, runRetention } from '~/models/retention.server';
+import { BACKUPS_KEPT } from '~/models/policy';
 import { createAlertHandler } from '~/models/subprocessors/alerts.server';
 import { ALERT_JOB } from '~/models/subprocessors/registry.server';
 
@@ -28,7 +29,7 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
       if (config.backup.schedule === 'off') return;
       const result = await createBackup(
         { db, backend: config.backend, databaseUrl: config.databaseUrl },
-        { outDir: config.backup.dir, key: config.secrets.backupKey, keep: config.backup.keep },
+        { outDir: config.backup.dir, key: config.secrets.backupKey, keep: config.backup.keep ?? BACKUPS_KEPT },
       );
       logger.info({ file: result.file, bytes: result.bytes, deleted: result.deleted.length }, 'scheduled backup written');
       await scheduleBackup(db, config, nextBackupPeriod(config.backup.schedule, new Date()));
@@ -37,7 +38,7 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
       // Retention (app/models/retention.server.ts): expired sign-ins, throttle rows, rate-limit
       // windows and tokens, unconfirmed subscriptions, old closed requests, old outbox rows.
       // (Log keys avoid "session" and "token", which the logger would mask.)
-      const counts = await runRetention(db, config.retention);
+      const counts = await runRetention(db, retentionPolicy(config.retention));
       const { expiredSessions: expiredLogins, expiredRequestTokens: expiredLinks, ...rest } = counts;
       logger.info({ expiredLogins, expiredLinks, ...rest }, 'daily maintenance: retention applied');
       await scheduleMaintenance(db, new Date(Date.now() + 24 * 3600 * 1000));

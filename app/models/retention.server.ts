@@ -5,21 +5,28 @@ import { recordAudit } from '~/models/audit.server';
 import { deleteExpiredSessions } from '~/models/accounts/sessions.server';
 import { deleteStaleThrottleRows } from '~/models/accounts/login-throttle.server';
 import { pruneRateLimits } from '~/models/rate-limits.server';
+import { RETENTION_DAYS } from '~/models/policy';
 
 /**
- * Retention that really deletes. Defaults (days) — to move into app/models/policy.ts with the
- * other limits; each can be set through the environment (README "Retention").
- * Rules that run per request from the request jobs (unverified requests expire after 7 days and
- * lose their personal data after 30; attachments go 30 days after a request closes) are not here.
+ * Retention that really deletes: the periodic rules, run once a day by the maintenance job.
+ * Periods come from RETENTION_DAYS (app/models/policy.ts) unless the environment sets them.
+ * Rules that run per request from the request jobs (unverified requests expire and later lose
+ * their personal data; attachments go after a request closes) are not here.
  */
-export const RETENTION_DEFAULTS = {
-  /** Subscriptions to registry changes never confirmed. */
-  unconfirmedSubscriptionDays: 7,
-  /** Closed requests are anonymised to a proof record (3 years: the usual limitation period). */
-  closedRequestDays: 1095,
-  /** Delivered or failed outgoing mail rows (their bodies are already cleared once sent). */
-  mailOutboxDays: 30,
-} as const;
+export const RETENTION_DEFAULTS: RetentionPolicy = {
+  unconfirmedSubscriptionDays: RETENTION_DAYS.unconfirmedSubscription,
+  closedRequestDays: RETENTION_DAYS.closedRequest,
+  mailOutboxDays: RETENTION_DAYS.mailOutbox,
+};
+
+/** The policy table's periods, with any the environment overrides. */
+export function retentionPolicy(overrides: Partial<RetentionPolicy> = {}): RetentionPolicy {
+  return {
+    unconfirmedSubscriptionDays: overrides.unconfirmedSubscriptionDays ?? RETENTION_DEFAULTS.unconfirmedSubscriptionDays,
+    closedRequestDays: overrides.closedRequestDays ?? RETENTION_DEFAULTS.closedRequestDays,
+    mailOutboxDays: overrides.mailOutboxDays ?? RETENTION_DEFAULTS.mailOutboxDays,
+  };
+}
 
 export type RetentionPolicy = { unconfirmedSubscriptionDays: number; closedRequestDays: number; mailOutboxDays: number };
 export type RetentionCounts = {
@@ -94,8 +101,7 @@ export async function runRetention(db: DB, policy: RetentionPolicy, now: Date = 
     staleThrottleRows: await deleteStaleThrottleRows(db, now),
     expiredRateLimitWindows: await pruneRateLimits(db, now),
     expiredRequestTokens: Number(
-      // A week's grace: a late click still hears "this link has expired" rather than "unknown link".
-      (await db.deleteFrom('request_tokens').where('expires_at', '<', daysBefore(now, 7)).executeTakeFirst()).numDeletedRows,
+      (await db.deleteFrom('request_tokens').where('expires_at', '<', daysBefore(now, RETENTION_DAYS.expiredRequestLinkGrace)).executeTakeFirst()).numDeletedRows,
     ),
     unconfirmedSubscriptions: Number(
       (

@@ -49,11 +49,11 @@ const envSchema = z.object({
   AUTHORITY_ADDRESS: z.string().trim().min(5).max(500).optional(),
   AUTHORITY_URL: httpUrl.optional(),
   BACKUP_DIR: z.string().min(1).optional(),
-  BACKUP_KEEP: z.coerce.number().int().min(1).max(10000).default(14),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10000).optional(),
   BACKUP_SCHEDULE: z.enum(['daily', 'hourly', 'off']).optional(),
-  RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
-  RETENTION_CLOSED_REQUEST_DAYS: z.coerce.number().int().min(30).max(36500).default(1095),
-  RETENTION_MAIL_OUTBOX_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  RETENTION_CLOSED_REQUEST_DAYS: z.coerce.number().int().min(30).max(36500).optional(),
+  RETENTION_MAIL_OUTBOX_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
@@ -80,9 +80,9 @@ export type Config = {
   /** Who runs this portal: shown on every page and in every email. */
   organisation: Organisation;
   /** Encrypted backups: where they go, how many are kept, how often the job runner takes one. */
-  backup: { dir: string; keep: number; schedule: 'daily' | 'hourly' | 'off' };
-  /** Retention periods in days (README "Retention"); the daily maintenance job applies them. */
-  retention: { unconfirmedSubscriptionDays: number; closedRequestDays: number; mailOutboxDays: number };
+  backup: { dir: string; keep: number | undefined; schedule: 'daily' | 'hourly' | 'off' };
+  /** Retention periods set in the environment; unset ones take RETENTION_DAYS in app/models/policy.ts. */
+  retention: { unconfirmedSubscriptionDays?: number; closedRequestDays?: number; mailOutboxDays?: number };
   /** Bearer token for /metrics; without one /metrics answers 404. */
   metricsToken: string | undefined;
 };
