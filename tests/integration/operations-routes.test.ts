@@ -173,6 +173,45 @@ describe('/staff/audit', () => {
   });
 });
 
+describe('what the audit trail records', () => {
+  it('sign-in, failed sign-in, role change, staff views and sign-out, each with actor and address', async () => {
+    const person = await createUser(portal.db);
+    const since = await portal.db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+    const post = (path: string, body: Record<string, string>, cookie?: string) =>
+      fetch(`${portal.url}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(cookie ? { Cookie: cookie } : {}) },
+        body: new URLSearchParams(body),
+      });
+    await post('/login', { email: person.email, password: 'certainly not the password' });
+    const cookie = await signInOverHttp(portal.url, admin);
+    await fetch(`${portal.url}/staff/users`, { headers: { Cookie: cookie } });
+    expect((await post('/staff/users', { intent: 'grant', email: person.email }, cookie)).status).toBe(302);
+    await fetch(`${portal.url}/staff/objections`, { headers: { Cookie: cookie } });
+    await post('/logout', {}, cookie);
+    const events = await portal.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('id', '>', String(since.id ?? '0'))
+      .orderBy('id')
+      .execute();
+    const seen = events.map((e) => [e.action, e.actor_id]);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        ['auth.sign_in_failed', person.id],
+        ['auth.sign_in', admin.id],
+        ['staff_accounts.view', admin.id],
+        ['role.staff_granted', admin.id],
+        ['subprocessor.objections.view', admin.id],
+        ['auth.sign_out', admin.id],
+      ]),
+    );
+    expect(events.every((e) => e.ip !== null)).toBe(true);
+    expect((await verifyAuditChain(portal.db)).ok).toBe(true);
+  });
+});
+
 describe('staff home', () => {
   it('shows the operations block: overdue requests, failed jobs and mail, last backup', async () => {
     const html = await (await fetch(`${portal.url}/staff`, { headers: { Cookie: adminCookie } })).text();
