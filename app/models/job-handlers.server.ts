@@ -59,11 +59,14 @@ export function nextBackupPeriod(schedule: 'daily' | 'hourly', now: Date): Date 
   return next;
 }
 
+/** A starting portal waits this long before its first backup, so start-up (and a short test or bench run) stays quiet. */
+const FIRST_BACKUP_DELAY_MS = 10 * 60 * 1000;
+
 /**
  * Queues the backup of the period `at` falls in (UTC day or hour). The job's key names the
  * period, so however many instances call this, one backup runs per period.
  */
-export async function scheduleBackup(db: DB, config: Config, at: Date = new Date()) {
+export async function scheduleBackup(db: DB, config: Config, at: Date = new Date(Date.now() + FIRST_BACKUP_DELAY_MS)) {
   if (config.backup.schedule === 'off') return;
   const period = config.backup.schedule === 'hourly' ? at.toISOString().slice(0, 13) : at.toISOString().slice(0, 10);
   await enqueueJob(db, { kind: BACKUP_JOB, runAt: at, dedupeKey: `${BACKUP_JOB}:${period}`, maxAttempts: 3 });
