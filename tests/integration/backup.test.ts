@@ -125,6 +125,16 @@ describe(`backup and restore (${process.env.DATABASE_URL ? 'postgres' : 'pglite'
 
       // A second restore into the now non-empty database is refused, and changes nothing.
       await expect(restoreBackup(backupFile, { key, target: target.target })).rejects.toThrow(/not empty.*--force/);
+      // With --force it replaces what is there (the extra event is gone) and verifies.
+      const forced = await restoreBackup(backupFile, { key, target: target.target, force: true });
+      expect(forced.audit.ok).toBe(true);
+      const again = target.open();
+      try {
+        const extra = await again.selectFrom('audit_events').select('id').where('action', '=', 'test.after_restore').execute();
+        expect(extra).toEqual([]);
+      } finally {
+        await again.destroy();
+      }
     } finally {
       await target.drop();
     }
