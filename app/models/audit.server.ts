@@ -19,7 +19,9 @@ export type AuditEventInput = {
  * Appends one event to the audit trail, chained to the one before it. Inside the caller's
  * transaction when given one (the event commits or rolls back with the change it records),
  * else in its own. The chain head is locked FOR UPDATE, so writers on any number of instances
- * append one at a time: ids, and so the chain order, follow lock order.
+ * append one at a time: ids, and so the chain order, follow lock order. The lock is held to
+ * the end of the transaction: record the event after the transaction's other row locks (as
+ * withLockedRequest does), so two writers never wait on each other in opposite orders.
  */
 export async function recordAudit(db: DB | Transaction<Database>, event: AuditEventInput): Promise<void> {
   if (!db.isTransaction) {
@@ -137,14 +139,25 @@ export async function verifyAuditChain(db: DB, options: { batchSize?: number } =
   return { ok: true, count: verifier.count };
 }
 
-/** An administrator reads one page of the trail; the reading is itself audited. */
-export async function browseAuditTrail(db: DB, actor: Actor, filter: AuditFilter) {
-  const page = await searchAuditEvents(db, filter);
+/**
+ * An administrator reads one page of the trail; the reading is itself audited. `filter.actor`
+ * is an account's email or id (an email no account has matches nothing).
+ */
+export async function browseAuditTrail(db: DB, actor: Actor, input: Omit<AuditFilter, 'actorId'> & { actor?: string }) {
+  const { actor: who, ...filter } = input;
+  let actorId: string | undefined;
+  if (who) {
+    actorId = who.includes('@')
+      ? ((await db.selectFrom('users').select('id').where(sql<string>`lower(email)`, '=', who.trim().toLowerCase()).executeTakeFirst())?.id ??
+        '00000000-0000-0000-0000-000000000000')
+      : who;
+  }
+  const page = await searchAuditEvents(db, { ...filter, actorId });
   await recordAudit(db, {
     actorId: actor.id,
     action: 'audit.viewed',
     ip: actor.ip ?? null,
-    details: { filter: { ...filter, from: filter.from?.toISOString(), to: filter.to?.toISOString() } },
+    details: { filter: { ...filter, actorId, from: filter.from?.toISOString(), to: filter.to?.toISOString() } },
   });
   return page;
 }

@@ -15,7 +15,10 @@ const optionalDate = z
 
 /** The filter of /staff/audit as query parameters; dates are whole UTC days, `to` inclusive. */
 export const auditQuerySchema = z.object({
-  actor: optionalText.refine((v) => !v || z.uuid().safeParse(v).success, 'must be an account id (UUID)'),
+  actor: optionalText.refine(
+    (v) => !v || z.uuid().safeParse(v).success || z.email().safeParse(v).success,
+    'must be an account email or id',
+  ),
   action: optionalText,
   targetType: optionalText,
   targetId: optionalText,
@@ -42,6 +45,6 @@ export function parseAuditQuery(url: URL) {
   return {
     ok: true as const,
     query: q,
-    filter: { actorId: q.actor, action: q.action, targetType: q.targetType, targetId: q.targetId, from, to, before: q.before, limit: q.limit },
+    filter: { actor: q.actor, action: q.action, targetType: q.targetType, targetId: q.targetId, from, to, before: q.before, limit: q.limit },
   };
 }

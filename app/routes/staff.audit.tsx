@@ -42,7 +42,7 @@ export default function AuditTrail() {
       </p>
       <Form method="get" className="filters">
         <label>
-          Actor (account id) <input name="actor" defaultValue={query.actor ?? ''} />
+          Actor (account email or id) <input name="actor" defaultValue={query.actor ?? ''} />
         </label>
         <label>
           Action <input name="action" defaultValue={query.action ?? ''} />

@@ -140,6 +140,10 @@ describe('/staff/audit', () => {
 
     const first = await (await fetch(`${portal.url}/staff/audit?action=audit.viewed&limit=1`, { headers: { Cookie: adminCookie } })).text();
     expect(first).toContain('Older events');
+    const byEmail = await (await fetch(`${portal.url}/staff/audit?actor=${encodeURIComponent(admin.email)}&action=auth.sign_in`, { headers: { Cookie: adminCookie } })).text();
+    expect(byEmail).toContain(admin.id);
+    const nobody = await (await fetch(`${portal.url}/staff/audit?actor=nobody%40example.test`, { headers: { Cookie: adminCookie } })).text();
+    expect(nobody).toContain('No events match');
     const bad = await fetch(`${portal.url}/staff/audit?from=yesterday`, { headers: { Cookie: adminCookie } });
     expect(bad.status).toBe(400);
   });
