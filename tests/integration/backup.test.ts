@@ -245,6 +245,15 @@ describe.skipIf(!!process.env.DATABASE_URL)('backup and restore commands on the 
     const made = await run('npx', ['tsx', 'scripts/backup.ts', '--out', outDir], { env });
     expect(made.stdout).toMatch(/backup written: .*\.ppbak/);
     const [file] = fs.readdirSync(outDir);
+    // Restoring over a database a portal holds open is refused too, even with --force.
+    const held = createDb({ dataDir: path.join(dataDir, 'pglite') }).db;
+    await held.selectFrom('audit_events').select('id').execute();
+    const overOpen = await run('npx', ['tsx', 'scripts/restore.ts', path.join(outDir, file!), '--force'], { env }).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    await held.destroy();
+    expect(overOpen?.stderr).toMatch(/restore refused: .*stop the portal first/);
     const restoreDir = fs.mkdtempSync(path.join(work, 'cli-restore-'));
     const restored = await run('npx', ['tsx', 'scripts/restore.ts', path.join(outDir, file!)], { env: { ...env, DATA_DIR: restoreDir } });
     expect(restored.stdout).toMatch(/migrations current/);
