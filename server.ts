@@ -20,12 +20,12 @@ import { isForeignOriginRequest } from './app/utils/origin';
 import { redactText } from './app/utils/redact';
 import { createPublicCache } from './app/utils/public-cache.server';
 import { todayIn } from './app/utils/calendar';
-import { seedDemoRegistry } from './app/models/subprocessors/demo.server';
-import { createJobHandlers, scheduleMaintenance } from './app/models/job-handlers.server';
-import { startWorker } from './app/models/jobs.server';
+import type * as ServerEntry from './app/entry.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
 
-const root = path.dirname(fileURLToPath(import.meta.url));
+const here = path.dirname(fileURLToPath(import.meta.url));
+// `npm start` runs the bundle in build/; tests and `npm run dev` run this file from the root.
+const root = path.basename(here) === 'build' ? path.dirname(here) : here;
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
 
 /**
@@ -237,17 +237,18 @@ function createPublicDocumentCache(options: { build: ServerBuild; db: DB; backen
 export async function startPortal(env: Env = process.env): Promise<Portal> {
   const config = loadConfig(env);
   const logger = createLogger({ level: config.logLevel });
+  const build = (await import(pathToFileURL(path.join(root, 'build/index.js')).href)) as ServerBuild;
+  const entry = build.entry.module as unknown as typeof ServerEntry;
   const { db, backend } = createDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
   try {
     await migrateToLatest(db);
-    if (config.subprocessorDemo && (await seedDemoRegistry(db, { timeZone: config.timeZone }))) {
+    if (config.subprocessorDemo && (await entry.seedDemoRegistry(db, { timeZone: config.timeZone }))) {
       logger.info('seeded the demo subprocessor registry (SUBPROCESSOR_DEMO)');
     }
   } catch (error) {
     await db.destroy().catch(() => {});
     throw error;
   }
-  const build = (await import(pathToFileURL(path.join(root, 'build/index.js')).href)) as ServerBuild;
   const app = createApp({ build, db, backend, config, logger });
   const publicCache = createPublicDocumentCache({ build, db, backend, config, logger });
   const server = createServer((req, res) => {
@@ -276,9 +277,9 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);
-  await scheduleMaintenance(db);
+  await entry.scheduleMaintenance(db);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
-  const worker = startWorker(db, createJobHandlers({ db, config, logger }), logger);
+  const worker = entry.startWorker(db, entry.createJobHandlers({ db, config, logger }), logger);
 
   let closing: Promise<void> | undefined;
   const close = () =>
