@@ -5,13 +5,13 @@ import { FormError, SelectField, TextAreaField } from '~/components/field';
 import { daysLeft, formatDueDate } from '~/models/requests/deadlines';
 import { requestTypeLabel } from '~/models/requests/intake-rules';
 import { availableActions, isClockPaused, STATE_LABELS } from '~/models/requests/lifecycle';
+import { OUTCOMES } from '~/models/requests/outcomes';
 import { requestPolicy } from '~/models/requests/policy';
 import {
   actOnRequest,
   DeadlineError,
   denialNotice,
   getRequestForStaff,
-  OUTCOMES,
   RequestConflictError,
   requestVersion,
   runningPauseDays,
@@ -80,7 +80,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-const KEEP = ['message', 'reason', 'note', 'months', 'outcome'];
+const KEEP = ['question', 'extensionReason', 'denialReason', 'answer', 'note', 'months', 'outcome'];
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
@@ -212,7 +212,7 @@ export default function StaffRequest() {
             <h3>Ask the subject for information</h3>
             {hidden}
             <input type="hidden" name="intent" value="request_information" />
-            <TextAreaField label="What you need (emailed to the subject; the clock pauses)" name="message" required defaultValue={result?.values?.message} />
+            <TextAreaField label="What you need (emailed to the subject; the clock pauses)" name="question" required defaultValue={result?.values?.question} error={result?.fieldErrors?.question} />
             <button type="submit">Send question</button>
           </Form>
         ) : null}
@@ -222,7 +222,7 @@ export default function StaffRequest() {
             {hidden}
             <input type="hidden" name="intent" value="extend" />
             <SelectField label="By" name="months" options={{ '1': '1 month', '2': '2 months' }} defaultValue={result?.values?.months ?? '2'} />
-            <TextAreaField label="Reason (the subject reads it)" name="reason" required defaultValue={result?.values?.reason} />
+            <TextAreaField label="Reason (the subject reads it)" name="extensionReason" required defaultValue={result?.values?.extensionReason} error={result?.fieldErrors?.extensionReason} />
             <button type="submit">Extend</button>
           </Form>
         ) : null}
@@ -236,8 +236,9 @@ export default function StaffRequest() {
               name="outcome"
               options={Object.fromEntries(outcomes.map(([k, o]) => [k, o.label]))}
               defaultValue={result?.values?.outcome}
+              error={result?.fieldErrors?.outcome}
             />
-            <TextAreaField label="Answer to the subject (emailed)" name="message" rows={5} required defaultValue={result?.values?.message} />
+            <TextAreaField label="Answer to the subject (emailed)" name="answer" rows={5} required defaultValue={result?.values?.answer} error={result?.fieldErrors?.answer} />
             <button type="submit">Complete and send</button>
           </Form>
         ) : null}
@@ -246,7 +247,7 @@ export default function StaffRequest() {
             <h3>Refuse</h3>
             {hidden}
             <input type="hidden" name="intent" value="deny" />
-            <TextAreaField label="Reason for refusing (emailed to the subject)" name="reason" required defaultValue={result?.values?.reason} />
+            <TextAreaField label="Reason for refusing (emailed to the subject)" name="denialReason" required defaultValue={result?.values?.denialReason} error={result?.fieldErrors?.denialReason} />
             <p className="hint">The subject receives this text, with your reason in place of the brackets:</p>
             <blockquote className="prewrap">{data.denialPreview}</blockquote>
             <button type="submit">Refuse and send</button>
@@ -281,7 +282,7 @@ export default function StaffRequest() {
       </ol>
       <Form method="post" noValidate>
         <input type="hidden" name="intent" value="note" />
-        <TextAreaField label="Internal note (staff only)" name="note" required defaultValue={result?.values?.note} />
+        <TextAreaField label="Internal note (staff only)" name="note" required defaultValue={result?.values?.note} error={result?.fieldErrors?.note} />
         <button type="submit">Add note</button>
       </Form>
 

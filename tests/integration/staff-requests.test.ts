@@ -103,9 +103,9 @@ describe('acting on a request', () => {
     let now = await current(r.id);
     expect(now.state).toBe('in_progress');
 
-    res = await postForm(`/staff/requests/${r.id}`, { intent: 'request_information', version: requestVersion(now), message: '' });
+    res = await postForm(`/staff/requests/${r.id}`, { intent: 'request_information', version: requestVersion(now), question: '' });
     expect(res.status).toBe(400);
-    res = await postForm(`/staff/requests/${r.id}`, { intent: 'request_information', version: requestVersion(now), message: 'Which account?' });
+    res = await postForm(`/staff/requests/${r.id}`, { intent: 'request_information', version: requestVersion(now), question: 'Which account?' });
     expect(res.status).toBe(302);
     now = await current(r.id);
     expect(now.state).toBe('awaiting_subject');
@@ -115,12 +115,12 @@ describe('acting on a request', () => {
     now = await current(r.id);
     expect(now.state).toBe('in_progress');
 
-    res = await postForm(`/staff/requests/${r.id}`, { intent: 'extend', version: requestVersion(now), months: '2', reason: 'Many systems to search' });
+    res = await postForm(`/staff/requests/${r.id}`, { intent: 'extend', version: requestVersion(now), months: '2', extensionReason: 'Many systems to search' });
     expect(res.status).toBe(302);
     now = await current(r.id);
     expect(now.extension_months).toBe(2);
 
-    res = await postForm(`/staff/requests/${r.id}`, { intent: 'complete', version: requestVersion(now), outcome: 'rectified', message: 'Corrected in CRM and billing.' });
+    res = await postForm(`/staff/requests/${r.id}`, { intent: 'complete', version: requestVersion(now), outcome: 'rectified', answer: 'Corrected in CRM and billing.' });
     expect(res.status).toBe(302);
     now = await current(r.id);
     expect(now.state).toBe('completed');
@@ -142,7 +142,7 @@ describe('acting on a request', () => {
     const r = await verifiedRequest(new Date());
     const version = requestVersion(r);
     expect((await postForm(`/staff/requests/${r.id}`, { intent: 'start', version })).status).toBe(302);
-    const res = await postForm(`/staff/requests/${r.id}`, { intent: 'deny', version, reason: 'Manifestly unfounded' });
+    const res = await postForm(`/staff/requests/${r.id}`, { intent: 'deny', version, denialReason: 'Manifestly unfounded' });
     expect(res.status).toBe(409);
     expect(await res.text()).toContain('changed since you opened the page');
     expect((await current(r.id)).state).toBe('in_progress');
@@ -158,14 +158,14 @@ describe('acting on a request', () => {
     r = await current(r.id);
     await actOnRequest(
       portal.db,
-      { requestId: r.id, action: { intent: 'request_information', version: requestVersion(r), message: 'Proof of identity?' } },
+      { requestId: r.id, action: { intent: 'request_information', version: requestVersion(r), question: 'Proof of identity?' } },
       actor(),
       options(new Date('2026-06-05T09:00:00Z')),
     );
     r = await current(r.id);
     await actOnRequest(
       portal.db,
-      { requestId: r.id, action: { intent: 'deny', version: requestVersion(r), reason: 'Identity could not be established' } },
+      { requestId: r.id, action: { intent: 'deny', version: requestVersion(r), denialReason: 'Identity could not be established' } },
       actor(),
       options(new Date('2026-06-15T09:00:00Z')),
     );
@@ -187,7 +187,7 @@ describe('acting on a request', () => {
     r = await current(r.id);
     await actOnRequest(
       portal.db,
-      { requestId: r.id, action: { intent: 'request_information', version: requestVersion(r), message: 'Which period?' } },
+      { requestId: r.id, action: { intent: 'request_information', version: requestVersion(r), question: 'Which period?' } },
       actor(),
       options(new Date('2026-03-20T09:00:00Z')),
     );
@@ -195,7 +195,7 @@ describe('acting on a request', () => {
     // 10 April: past 2 April, but 21 days of pause so far put the deadline at 23 April.
     await actOnRequest(
       portal.db,
-      { requestId: r.id, action: { intent: 'extend', version: requestVersion(r), months: 1, reason: 'Archive search' } },
+      { requestId: r.id, action: { intent: 'extend', version: requestVersion(r), months: 1, extensionReason: 'Archive search' } },
       actor(),
       options(new Date('2026-04-10T09:00:00Z')),
     );

@@ -22,6 +22,9 @@ import {
 } from '~/models/requests/transitions.server';
 import { addDays, todayIn } from '~/utils/calendar';
 import type { Organisation } from '~/utils/env.server';
+import { OUTCOMES } from '~/models/requests/outcomes';
+
+export { OUTCOMES };
 
 /**
  * The privacy team's side of a request: the deadline-ordered queue, the request as staff see
@@ -213,34 +216,26 @@ export function denialNotice(reason: string, organisation: Organisation): string
   ].join('\n\n');
 }
 
-export const OUTCOMES: Record<string, { label: string; types: readonly string[] }> = {
-  fulfilled: { label: 'Done as asked', types: ['access', 'portability', 'erasure', 'rectification', 'restriction', 'objection'] },
-  rectified: { label: 'Data corrected', types: ['rectification'] },
-  completed_record: { label: 'Incomplete data completed with a supplementary statement', types: ['rectification'] },
-  restricted: { label: 'Processing restricted', types: ['restriction'] },
-  objection_upheld: { label: 'Objection upheld: processing stopped', types: ['objection'] },
-  objection_rejected: { label: 'Objection rejected: compelling legitimate grounds', types: ['objection'] },
-};
 
 const version = z.string().min(1, 'Reload the page and try again');
 const message = (what: string) => z.string().trim().min(1, `Write ${what}`).max(5000, 'At most 5,000 characters');
 
 export const staffActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('start'), version }),
-  z.object({ intent: z.literal('request_information'), version, message: message('what you need from the subject') }),
+  z.object({ intent: z.literal('request_information'), version, question: message('what you need from the subject') }),
   z.object({ intent: z.literal('resume'), version }),
   z.object({
     intent: z.literal('extend'),
     version,
     months: z.coerce.number().int().min(1, 'Choose 1 or 2 months').max(2, 'Choose 1 or 2 months'),
-    reason: message('the reason the subject will read'),
+    extensionReason: message('the reason the subject will read'),
   }),
-  z.object({ intent: z.literal('deny'), version, reason: message('the reason the subject will read') }),
+  z.object({ intent: z.literal('deny'), version, denialReason: message('the reason the subject will read') }),
   z.object({
     intent: z.literal('complete'),
     version,
     outcome: z.enum(Object.keys(OUTCOMES) as [string, ...string[]], { error: 'Choose the outcome' }),
-    message: message('the answer the subject will read'),
+    answer: message('the answer the subject will read'),
   }),
   z.object({ intent: z.literal('note'), note: message('the note') }),
   z.object({ intent: z.literal('assign'), assignee: z.string().max(64) }),
@@ -278,10 +273,10 @@ export async function actOnRequest(
         throw new RequestConflictError(`A request that is ${request.state.replace('_', ' ')} cannot be sent "${transition.replace('_', ' ')}"`);
       }
       let note: string | null = null;
-      if (action.intent === 'request_information') note = action.message;
-      if (action.intent === 'deny') note = denialNotice(action.reason, options.organisation);
+      if (action.intent === 'request_information') note = action.question;
+      if (action.intent === 'deny') note = denialNotice(action.denialReason, options.organisation);
       if (action.intent === 'complete') {
-        note = `${OUTCOMES[action.outcome]!.label}.\n\n${action.message}`;
+        note = `${OUTCOMES[action.outcome]!.label}.\n\n${action.answer}`;
         if (!OUTCOMES[action.outcome]!.types.includes(request.type)) {
           throw new RequestConflictError('That outcome does not fit this type of request');
         }
@@ -290,7 +285,7 @@ export async function actOnRequest(
       }
       await applyTransition(trx, request, transition, staffRef, { rules: options.rules, now, note });
     } else if (action.intent === 'extend') {
-      await applyExtension(trx, request, { staffId: actor.id, months: action.months, reason: action.reason }, { rules: options.rules, now });
+      await applyExtension(trx, request, { staffId: actor.id, months: action.months, reason: action.extensionReason }, { rules: options.rules, now });
       details = { months: action.months };
     } else if (action.intent === 'note') {
       await appendEvent(trx, { requestId: request.id, actor: staffRef, kind: 'note', note: action.note, visibleToSubject: false });
