@@ -220,6 +220,10 @@ export interface RequestsTable {
   paused_days: Defaulted<number>;
   closed_at: NullableTimestamp;
   personal_data_deleted_at: NullableTimestamp;
+  /** The staff member working the request (users.id), if any. */
+  assigned_to: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What staff recorded when closing it (rectified, restricted, objection upheld, ...). */
+  outcome: ColumnType<string | null, string | null | undefined, string | null>;
   /** SHA-256 of the normalised email, kept when retention anonymises a closed request. */
   email_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }

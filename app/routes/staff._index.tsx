@@ -1,5 +1,6 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { queueSummary } from '~/models/requests/staff.server';
 import { countUnansweredObjections } from '~/models/subprocessors/objections.server';
 import { requireStaff } from '~/utils/auth.server';
 import { OperationsSummary } from '~/components/operations-summary';
@@ -9,18 +10,41 @@ export const meta: MetaFunction = () => [{ title: 'Staff console — Privacy Por
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const unansweredObjections = await countUnansweredObjections(context.db);
   const now = new Date();
-  const operations = { ...(await staffOperationsSummary(context.db, { now, timeZone: context.config.timeZone })), now: now.toISOString() };
-  return json({ isAdmin: staff.role === 'admin', unansweredObjections, operations });
+  const [unansweredObjections, queue, operations] = await Promise.all([
+    countUnansweredObjections(context.db),
+    queueSummary(context.db, { timeZone: context.config.timeZone }),
+    staffOperationsSummary(context.db, { now, timeZone: context.config.timeZone }),
+  ]);
+  return json({ isAdmin: staff.role === 'admin', unansweredObjections, queue, operations: { ...operations, now: now.toISOString() } });
 }
 
 export default function StaffConsole() {
-  const { isAdmin, unansweredObjections, operations } = useLoaderData<typeof loader>();
+  const { isAdmin, unansweredObjections, queue, operations } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Staff console</h1>
+      <ul className="console-summary" aria-label="Requests needing attention">
+        <li>
+          <Link to="/staff/requests?due=overdue">
+            Overdue: <strong>{queue.overdue}</strong>
+          </Link>
+        </li>
+        <li>
+          <Link to="/staff/requests?due=week">
+            Due within 7 days: <strong>{queue.dueThisWeek}</strong>
+          </Link>
+        </li>
+        <li>
+          <Link to="/staff/requests?assignee=unassigned">
+            Unassigned: <strong>{queue.unassigned}</strong>
+          </Link>
+        </li>
+      </ul>
       <ul className="console-links">
+        <li>
+          <Link to="/staff/requests">Requests</Link>: the deadline-ordered queue of data-subject requests.
+        </li>
         <li>
           <Link to="/staff/subprocessors">Subprocessor registry</Link>: plan, change and retire subprocessors.
         </li>
