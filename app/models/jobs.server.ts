@@ -123,8 +123,9 @@ export function startWorker(
   handlers: JobHandlers,
   logger: Logger,
   options: { intervalMs?: number } = {},
-): { stop: () => Promise<void> } {
+): { stop: () => Promise<void>; lastRunAt: () => Date | null } {
   let stopped = false;
+  let lastRunAt: Date | null = null;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const tick = () => {
@@ -133,6 +134,8 @@ export function startWorker(
         while (!stopped && (await runDueJobs(db, handlers, logger)) > 0) {
           // Keep draining while there is work.
         }
+        // A poll that reached the database: what /readyz calls "ran recently".
+        lastRunAt = new Date();
       } catch (error) {
         logger.error({ err: error }, 'job worker could not claim jobs');
       }
@@ -141,6 +144,7 @@ export function startWorker(
   };
   tick();
   return {
+    lastRunAt: () => lastRunAt,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);

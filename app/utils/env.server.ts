@@ -48,6 +48,13 @@ const envSchema = z.object({
   AUTHORITY_NAME: z.string().trim().min(2).max(200).optional(),
   AUTHORITY_ADDRESS: z.string().trim().min(5).max(500).optional(),
   AUTHORITY_URL: httpUrl.optional(),
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10000).optional(),
+  BACKUP_SCHEDULE: z.enum(['daily', 'hourly', 'off']).optional(),
+  RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  RETENTION_CLOSED_REQUEST_DAYS: z.coerce.number().int().min(30).max(36500).optional(),
+  RETENTION_MAIL_OUTBOX_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 const SECRET_NAMES = ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY'] as const;
@@ -72,6 +79,12 @@ export type Config = {
   subprocessorDemo: boolean;
   /** Who runs this portal: shown on every page and in every email. */
   organisation: Organisation;
+  /** Encrypted backups: where they go, how many are kept, how often the job runner takes one. */
+  backup: { dir: string; keep: number | undefined; schedule: 'daily' | 'hourly' | 'off' };
+  /** Retention periods set in the environment; unset ones take RETENTION_DAYS in app/models/policy.ts. */
+  retention: { unconfirmedSubscriptionDays?: number; closedRequestDays?: number; mailOutboxDays?: number };
+  /** Bearer token for /metrics; without one /metrics answers 404. */
+  metricsToken: string | undefined;
 };
 
 /**
@@ -186,6 +199,13 @@ export function loadConfig(env: Env = process.env): Config {
     subprocessorNoticeDays: e.SUBPROCESSOR_NOTICE_DAYS,
     subprocessorDemo: e.SUBPROCESSOR_DEMO === 'on' || (e.SUBPROCESSOR_DEMO === 'auto' && !e.DATABASE_URL),
     organisation: organisationFrom(e),
+    backup: { dir: path.resolve(e.BACKUP_DIR ?? path.join(dataDir, 'backups')), keep: e.BACKUP_KEEP, schedule: e.BACKUP_SCHEDULE ?? (e.NODE_ENV === 'test' ? 'off' : 'daily') },
+    metricsToken: e.METRICS_TOKEN,
+    retention: {
+      unconfirmedSubscriptionDays: e.RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS,
+      closedRequestDays: e.RETENTION_CLOSED_REQUEST_DAYS,
+      mailOutboxDays: e.RETENTION_MAIL_OUTBOX_DAYS,
+    },
   };
 }
 
