@@ -221,6 +221,10 @@ export interface RequestsTable {
   paused_days: Defaulted<number>;
   closed_at: NullableTimestamp;
   personal_data_deleted_at: NullableTimestamp;
+  /** The staff member working the request (users.id), if any. */
+  assigned_to: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What staff recorded when closing it (rectified, restricted, objection upheld, ...). */
+  outcome: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The timeline of a request: every transition and every message, append-only in practice. */
@@ -301,3 +305,5 @@ export type Session = Selectable<SessionsTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;
 export type { Timestamp };
 export type RequestUpdate = Updateable<RequestsTable>;
+export type RequestRow = Selectable<RequestsTable>;
+export type RequestEvent = Selectable<RequestEventsTable>;

@@ -3,7 +3,8 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { art19Schema, Art19Error, setArt19Contact } from '~/models/subprocessors/art19.server';
 import { getLatestDetails } from '~/models/subprocessors/registry.server';
 import { requireStaff } from '~/utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { badRequest, parseForm, type FormState } from '~/utils/form.server';
+import { invariantResponse } from '~/utils/invariant';
 
 export const meta: MetaFunction = () => [{ title: 'Erasure notices for a subprocessor — Privacy Portal' }];
 
@@ -11,7 +12,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const id = params.id ?? '';
   const latest = /^\d{1,18}$/.test(id) ? await getLatestDetails(context.db, id) : undefined;
-  if (!latest) throw new Response('Not found', { status: 404 });
+  invariantResponse(latest, 'Not found', { status: 404 });
   const row = await context.db
     .selectFrom('subprocessors')
     .select(['privacy_contact_email', 'receives_personal_data'])
@@ -25,13 +26,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
   const keep = ['privacyContactEmail', 'receivesPersonalData'];
-  const parsed = parseFields(art19Schema, form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep });
+  const form = await parseForm(request, art19Schema, { keep });
+  if (!form.ok) return form.reply;
   try {
-    await setArt19Contact(context.db, params.id ?? '', parsed.data, { id: staff.id, ip: context.clientIp ?? null });
+    await setArt19Contact(context.db, params.id ?? '', form.data, { id: staff.id, ip: context.clientIp ?? null });
   } catch (error) {
     if (!(error instanceof Art19Error)) throw error;
     return badRequest({ fieldErrors: { privacyContactEmail: error.message }, values: form.fields }, { keep });

@@ -3,7 +3,8 @@ import { Form, Link, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { Field } from '~/components/field';
 import { SubprocessorTable, mechanismLabel } from '~/components/subprocessor-table';
-import { cacheHeaders, notModified, registryValidators } from '~/models/subprocessors/feeds.server';
+import { registryValidators } from '~/models/subprocessors/feeds.server';
+import { cacheHeaders, notModified } from '~/utils/http-cache.server';
 import { changeTitle, countryName, describeChange, todayIn } from '~/models/subprocessors/rules';
 import { loadRegistry, loadRegistryState, viewRegistry } from '~/models/subprocessors/registry.server';
 import { formatDate } from '~/utils/dates';
@@ -46,6 +47,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     },
   );
 }
+
+/** Read by root.tsx: this page works without JavaScript and is cached whole, so it ships none. */
+export const handle = { scripts: false };
 
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
       },
       effectiveOn: addDays(todayIn(portal.config.timeZone), 60),
     },
-    { actorId: 'seed', timeZone: portal.config.timeZone, noticeDays: portal.config.subprocessorNoticeDays },
+    { actorId: null, timeZone: portal.config.timeZone, noticeDays: portal.config.subprocessorNoticeDays },
   );
   id = added.subprocessorId;
 });

@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 const timeZone = 'Europe/London';
-const ctx = { actorId: 'staff-1', timeZone, noticeDays: 30 };
+const ctx = { actorId: null, timeZone, noticeDays: 30 };
 const add = (name: string) =>
   planAddition(
     t.db,

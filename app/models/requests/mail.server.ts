@@ -1,10 +1,10 @@
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
 import { formatDueDate } from '~/models/requests/deadlines';
 import { queueMail, renderMail } from '~/models/mail.server';
 import { requestTypeLabel } from '~/models/requests/intake-rules';
 import { TRANSITION_MESSAGES, type RequestAction } from '~/models/requests/lifecycle';
 import { issueToken } from '~/models/requests/tokens.server';
-import type { RequestRow } from '~/models/requests/transitions.server';
 
 /**
  * The emails a subject receives about a request. Each is queued inside the transaction that
@@ -92,8 +92,9 @@ export async function mailTransition(
   details: { note?: string | null; actor: string; publicUrl: string },
 ) {
   const heading = TRANSITION_HEADINGS[action];
-  // A subject's own reply needs no email back; expiry goes to an address never proven.
-  if (!heading || (action === 'resume' && details.actor === 'subject')) return;
+  // Expiry goes to an address never proven. A reply of the subject's own is acknowledged,
+  // because resuming moves the due date and the subject is owed the new one.
+  if (!heading) return;
   const paragraphs = [`${TRANSITION_MESSAGES[action]} Reference: ${request.reference}.`];
   if (details.note) paragraphs.push(details.note);
   if (request.due_date && (action === 'verify' || action === 'resume' || action === 'start')) {

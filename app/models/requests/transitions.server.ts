@@ -1,12 +1,13 @@
-import type { Selectable } from 'kysely';
 import type { RequestPolicy } from '~/models/requests/policy';
-import type { DB } from '../../../db/client';
-import type { RequestsTable, RequestUpdate } from '../../../db/schema';
+import type { DB, Tx } from '../../../db/client';
+import type { RequestRow, RequestUpdate } from '../../../db/schema';
 import { computeDueDate, extendClock, pausedDaysBetween } from '~/models/requests/deadlines';
 import { enqueueJob } from '~/models/jobs.server';
 import { mailExtension, mailTransition } from '~/models/requests/mail.server';
+import { daysMs, RETENTION_DAYS } from '~/models/policy';
 import {
   isClosed,
+  isVerifiedAndOpen,
   nextState,
   TRANSITION_MESSAGES,
   type Actor,
@@ -14,11 +15,10 @@ import {
   type RequestState,
 } from '~/models/requests/lifecycle';
 
-export type RequestRow = Selectable<RequestsTable>;
-export type ActorRef = { kind: Actor; id?: string | null };
+export type { RequestRow };
+/** Who acts on a request: the kind (the state machine's view), the user id if any, and the client address for the audit trail. */
+export type ActorRef = { kind: Actor; id?: string | null; ip?: string | null };
 
-export const ATTACHMENT_RETENTION_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 export class RequestConflictError extends Error {
   override name = 'RequestConflictError';
@@ -54,8 +54,21 @@ export async function appendEvent(
 }
 
 /** Locks the row for the rest of the transaction, so two transitions never interleave. */
-export async function lockRequest(db: DB, requestId: string): Promise<RequestRow | undefined> {
-  return db.selectFrom('requests').selectAll().where('id', '=', requestId).forUpdate().executeTakeFirst();
+export async function lockRequest(trx: Tx, requestId: string): Promise<RequestRow | undefined> {
+  return trx.selectFrom('requests').selectAll().where('id', '=', requestId).forUpdate().executeTakeFirst();
+}
+
+/**
+ * The lock-and-act pattern every request action uses: in one transaction, lock the request row
+ * (SELECT ... FOR UPDATE) so concurrent actions on it queue up, then run `fn` with the row as it
+ * is now. `fn` gets undefined when there is no such request.
+ */
+export async function withLockedRequest<T>(
+  db: DB,
+  requestId: string,
+  fn: (trx: Tx, request: RequestRow | undefined) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => fn(trx, await lockRequest(trx, requestId)));
 }
 
 /**
@@ -64,7 +77,7 @@ export async function lockRequest(db: DB, requestId: string): Promise<RequestRow
  * and schedules the retention job when the request closes.
  */
 export async function applyTransition(
-  trx: DB,
+  trx: Tx,
   request: RequestRow,
   action: RequestAction,
   actor: ActorRef,
@@ -78,6 +91,10 @@ export async function applyTransition(
     changes.due_date = computeDueDate({ receivedAt: now }, rules);
   } else if (action === 'request_information') {
     changes.paused_at = now;
+  } else if (request.paused_at && isClosed(to)) {
+    // Denied or withdrawn while waiting on the subject: the pause so far stays on the record.
+    changes.paused_days = request.paused_days + pausedDaysBetween(request.paused_at, now, rules.timeZone);
+    changes.paused_at = null;
   } else if (action === 'resume' && request.paused_at && request.received_at) {
     const pausedDays = request.paused_days + pausedDaysBetween(request.paused_at, now, rules.timeZone);
     changes.paused_days = pausedDays;
@@ -111,7 +128,7 @@ export async function applyTransition(
     await enqueueJob(trx, {
       kind: 'request.purge-attachments',
       payload: { requestId: String(request.id) },
-      runAt: new Date(now.getTime() + ATTACHMENT_RETENTION_DAYS * DAY_MS),
+      runAt: new Date(now.getTime() + daysMs(RETENTION_DAYS.requestAttachmentsAfterClose)),
       dedupeKey: `request.purge-attachments:${request.id}`,
     });
   }
@@ -125,8 +142,7 @@ export async function transitionRequest(
   options: { rules: RequestPolicy; now?: Date },
 ): Promise<RequestRow> {
   const now = options.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
-    const request = await lockRequest(trx, input.requestId);
+  return withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new RequestConflictError('No such request');
     return applyTransition(trx, request, input.action, input.actor, { rules: options.rules, now, note: input.note });
   });
@@ -168,20 +184,47 @@ export async function extendDeadline(
   options: { rules: RequestPolicy; now?: Date },
 ): Promise<RequestRow> {
   const now = options.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
-    const request = await lockRequest(trx, input.requestId);
+  return withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new RequestConflictError('No such request');
-    if (!['open', 'in_progress', 'awaiting_subject'].includes(request.state) || !request.received_at || !request.due_date) {
+    return applyExtension(trx, request, input, { rules: options.rules, now });
+  });
+}
+
+/**
+ * The extension inside the caller's transaction. While the clock is paused, the deadline it is
+ * judged against includes the pause so far (the subject's silence does not use up our month).
+ */
+export async function applyExtension(
+  trx: Tx,
+  request: RequestRow,
+  input: { staffId: string; months: number; reason: string },
+  options: { rules: RequestPolicy; now: Date },
+): Promise<RequestRow> {
+  const { now } = options;
+  {
+    if (!isVerifiedAndOpen(request.state) || !request.received_at || !request.due_date) {
       throw new RequestConflictError('Only a verified request that is still open can be extended');
     }
-    const dueDate = extendClock(
+    const runningPause = request.paused_at ? pausedDaysBetween(request.paused_at, now, options.rules.timeZone) : 0;
+    const dueIncludingPause = runningPause
+      ? computeDueDate(
+          { receivedAt: request.received_at, extensionMonths: 0, pausedDays: request.paused_days + runningPause },
+          options.rules,
+        )
+      : request.due_date;
+    extendClock(
       {
         receivedAt: request.received_at,
         extensionMonths: request.extension_months,
-        pausedDays: request.paused_days,
-        dueDate: request.due_date,
+        pausedDays: request.paused_days + runningPause,
+        dueDate: dueIncludingPause,
       },
       { months: input.months, reason: input.reason, now },
+      options.rules,
+    );
+    // Stored without the running pause: resuming adds it, as it does to every due date.
+    const dueDate = computeDueDate(
+      { receivedAt: request.received_at, extensionMonths: input.months, pausedDays: request.paused_days },
       options.rules,
     );
     const updated = await trx
@@ -200,9 +243,9 @@ export async function extendDeadline(
       requestId: request.id,
       actor: { kind: 'staff', id: input.staffId },
       kind: 'extended',
-      note: `The deadline was extended by ${input.months} month${input.months === 1 ? '' : 's'} to ${dueDate}. Reason: ${input.reason}`,
+      note: `The deadline was extended by ${input.months} month${input.months === 1 ? '' : 's'} to ${dueDate}${request.paused_at ? ', plus the days the request waits for the subject' : ''}. Reason: ${input.reason}`,
     });
     await mailExtension(trx, updated, options.rules.publicUrl);
     return updated;
-  });
+  }
 }

@@ -1,7 +1,9 @@
 import { sql, type Transaction } from 'kysely';
+import { recordAudit } from '~/models/audit.server';
 import type { DB } from '../../../db/client';
 import type { Database, SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
 import { enqueueJob } from '~/models/jobs.server';
+import { markRegistryChanged } from '~/utils/public-cache.server';
 import {
   effectiveDateError,
   lastChangeDate,
@@ -189,7 +191,8 @@ export async function appendChange(
   return id;
 }
 
-type WriteContext = { actorId: string | null; timeZone: string; noticeDays: number; now?: Date };
+/** The actor (`actorId`, `ip`) is written to the change and to the audit trail in the same transaction. */
+type WriteContext = { actorId: string | null; ip?: string | null; timeZone: string; noticeDays: number; now?: Date };
 
 function checkDate(kind: SubprocessorChangeKind, effectiveOn: string, ctx: WriteContext, correction = false) {
   const error = effectiveDateError({
@@ -217,14 +220,20 @@ function assertAfter(latest: RegistryChange, effectiveOn: string) {
 }
 
 /** Plans a new subprocessor, announced now and effective after the notice period. */
+/** Tells this process's public document cache once a registry write has committed. */
+async function committed<T>(write: Promise<T>): Promise<T> {
+  const result = await write;
+  markRegistryChanged();
+  return result;
+}
+
 export async function planAddition(
   db: DB,
   input: { details: SubprocessorDetails; effectiveOn: string },
   ctx: WriteContext,
-  audit?: (trx: Transaction<Database>, changeId: string, subprocessorId: string) => Promise<void>,
 ) {
   checkDate('added', input.effectiveOn, ctx);
-  return db.transaction().execute(async (trx) => {
+  return committed(db.transaction().execute(async (trx) => {
     const base = slugify(input.details.name);
     const taken = await trx.selectFrom('subprocessors').select('slug').where('slug', 'like', `${base}%`).execute();
     const names = new Set(taken.map((t) => t.slug));
@@ -244,9 +253,16 @@ export async function planAddition(
       },
       ctx,
     );
-    await audit?.(trx, changeId, subprocessorId);
+    await recordAudit(trx, {
+      actorId: ctx.actorId,
+      action: 'subprocessor.plan_addition',
+      targetType: 'subprocessor',
+      targetId: subprocessorId,
+      details: { changeId, name: input.details.name, effectiveOn: input.effectiveOn },
+      ip: ctx.ip,
+    });
     return { subprocessorId, changeId };
-  });
+  }));
 }
 
 /** Changes an existing subprocessor: with notice, or today when it only corrects the record. */
@@ -254,19 +270,25 @@ export async function planUpdate(
   db: DB,
   input: { subprocessorId: string; details: SubprocessorDetails; effectiveOn: string; correction: boolean; summary: string },
   ctx: WriteContext,
-  audit?: (trx: Transaction<Database>, changeId: string) => Promise<void>,
 ) {
   checkDate('updated', input.effectiveOn, ctx, input.correction);
-  return db.transaction().execute(async (trx) => {
+  return committed(db.transaction().execute(async (trx) => {
     const latest = await assertNotRemoved(trx, input.subprocessorId);
     // A correction to a change still planned amends it on its own date, or the planned one would undo it.
     const effectiveOn =
       input.correction && latest.effectiveOn > input.effectiveOn ? latest.effectiveOn : input.effectiveOn;
     assertAfter(latest, effectiveOn);
     const changeId = await appendChange(trx, { kind: 'updated', ...input, effectiveOn, actorId: ctx.actorId }, ctx);
-    await audit?.(trx, changeId);
+    await recordAudit(trx, {
+      actorId: ctx.actorId,
+      action: input.correction ? 'subprocessor.correct' : 'subprocessor.plan_update',
+      targetType: 'subprocessor',
+      targetId: input.subprocessorId,
+      details: { changeId, name: input.details.name, effectiveOn: input.effectiveOn, summary: input.summary },
+      ip: ctx.ip,
+    });
     return { changeId };
-  });
+  }));
 }
 
 /** Retires a subprocessor on a date (today or later); no notice is owed for a removal. */
@@ -274,17 +296,23 @@ export async function planRemoval(
   db: DB,
   input: { subprocessorId: string; effectiveOn: string; summary: string },
   ctx: WriteContext,
-  audit?: (trx: Transaction<Database>, changeId: string) => Promise<void>,
 ) {
   checkDate('removed', input.effectiveOn, ctx);
-  return db.transaction().execute(async (trx) => {
+  return committed(db.transaction().execute(async (trx) => {
     assertAfter(await assertNotRemoved(trx, input.subprocessorId), input.effectiveOn);
     const changeId = await appendChange(
       trx,
       { kind: 'removed', details: null, ...input, actorId: ctx.actorId },
       ctx,
     );
-    await audit?.(trx, changeId);
+    await recordAudit(trx, {
+      actorId: ctx.actorId,
+      action: 'subprocessor.retire',
+      targetType: 'subprocessor',
+      targetId: input.subprocessorId,
+      details: { changeId, effectiveOn: input.effectiveOn, summary: input.summary },
+      ip: ctx.ip,
+    });
     return { changeId };
-  });
+  }));
 }
