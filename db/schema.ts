@@ -39,6 +39,17 @@ export interface SubprocessorsTable {
   id: Generated<string>;
   slug: string;
   created_at: CreatedAt;
+  /** Art. 19: where erasure notices go (internal, never published). */
+  privacy_contact_email: string | null;
+  receives_personal_data: Generated<boolean>;
+}
+
+export interface ErasureNoticesTable {
+  id: Generated<string>;
+  request_id: string;
+  subprocessor_id: string;
+  contact_email: string;
+  created_at: CreatedAt;
 }
 
 export type SubprocessorChangeKind = 'added' | 'updated' | 'removed';
@@ -278,6 +289,7 @@ export interface RequestAttachmentsTable {
 export interface Database {
   jobs: JobsTable;
   subprocessors: SubprocessorsTable;
+  erasure_notices: ErasureNoticesTable;
   subprocessor_changes: SubprocessorChangesTable;
   subprocessor_registry_state: SubprocessorRegistryStateTable;
   subprocessor_subscriptions: SubprocessorSubscriptionsTable;
