@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+/** The portal's languages (app/utils/i18n.ts LANGUAGES); a CHECK in migration 0060 holds the same list. */
+export type Language = 'en' | 'de' | 'fr';
 
 /** Columns the database fills in; readable as Date, writable as Date or ISO string, optional on insert. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -35,10 +37,13 @@ export type SubprocessorDetails = {
   website: string;
 };
 
+export type SubprocessorCategory = 'infrastructure' | 'support' | 'payments' | 'affiliates' | 'other';
+
 export interface SubprocessorsTable {
   id: Generated<string>;
   slug: string;
   created_at: CreatedAt;
+  category: Defaulted<SubprocessorCategory>;
 }
 
 export type SubprocessorChangeKind = 'added' | 'updated' | 'removed';
@@ -69,6 +74,7 @@ export interface SubprocessorSubscriptionsTable {
   confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   unsubscribed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: CreatedAt;
+  lang: Defaulted<Language>;
 }
 
 export interface SubprocessorAlertsTable {
@@ -210,6 +216,19 @@ export interface RequestsTable {
   paused_days: Defaulted<number>;
   closed_at: NullableTimestamp;
   personal_data_deleted_at: NullableTimestamp;
+  /** The language the subject filed in: every later email to them uses it. */
+  lang: Defaulted<Language>;
+  scope: Nullable<string>;
+  period_from: Nullable<string>;
+  period_to: Nullable<string>;
+  aliases: Nullable<string>;
+  preferred_format: Nullable<'json' | 'csv' | 'pdf'>;
+  /** ISO 3166-1 alpha-2. */
+  country: Nullable<string>;
+  /** Set when an agent files (requester_role = representative): the person the request is about. */
+  subject_name: Nullable<string>;
+  subject_email: Nullable<string>;
+  agent_relationship: Nullable<string>;
 }
 
 /** The timeline of a request: every transition and every message, append-only in practice. */
