@@ -18,6 +18,7 @@ import stylesHref from '~/styles/app.css';
 import { getOptionalUser } from '~/utils/auth.server';
 import { DEFAULT_LANGUAGE, i18nFor, isLanguage, tFor, type Language } from '~/utils/i18n';
 import { languageCookie, resolveLanguage } from '~/utils/language.server';
+import { formFailed } from '~/utils/form-outcome.server';
 import { pageMeta } from '~/utils/meta';
 import { useNonce } from '~/utils/nonce';
 
@@ -34,7 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // A choice made with the switcher (?lng=) is remembered; a browser's Accept-Language is not stored.
   if (source === 'query') headers.append('Set-Cookie', languageCookie(lang, context.config.env === 'production'));
   return json(
-    { user: await getOptionalUser(request, context), lang, org: context.config.organisation as PublicOrganisation },
+    { user: await getOptionalUser(request, context), lang, org: context.config.organisation as PublicOrganisation, formFailed: formFailed(context) },
     { headers },
   );
 }

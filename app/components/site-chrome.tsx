@@ -1,4 +1,4 @@
-import { Form, Link, NavLink, useLocation } from '@remix-run/react';
+import { Form, Link, NavLink, useLocation, useRouteLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '~/utils/i18n';
 
@@ -13,6 +13,11 @@ export type PublicOrganisation = {
   links: { privacyNotice?: string; dpa?: string; transfers?: string };
   demo: boolean;
 };
+
+/** The organisation as the root loader passed it; undefined only in a failed root. */
+export function useOrganisation(): PublicOrganisation | undefined {
+  return (useRouteLoaderData('root') as { org?: PublicOrganisation } | undefined)?.org;
+}
 
 type User = { email: string; role: string } | null | undefined;
 

@@ -144,7 +144,7 @@ export const de: Catalog = {
     type: 'Wählen Sie aus, worum Sie bitten',
     email: 'Geben Sie eine E-Mail-Adresse im Format name@example.com ein',
     name: 'Geben Sie Ihren Namen ein',
-    tooLong: 'Diese Angabe ist zu lang',
+    tooLong: 'Diese Angabe darf höchstens {{max}} Zeichen lang sein',
     control: 'Entfernen Sie Steuerzeichen aus dieser Angabe',
     requesterRole: 'Geben Sie an, ob Sie für sich selbst oder für eine andere Person fragen',
     confirm: 'Bestätigen Sie, dass Sie die betroffene Person oder zu ihrer Vertretung befugt sind',

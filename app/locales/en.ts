@@ -147,7 +147,7 @@ export const en = {
     type: 'Choose what you are asking for',
     email: 'Enter an email address in the form name@example.com',
     name: 'Enter your name',
-    tooLong: 'This answer is too long',
+    tooLong: 'This answer must be at most {{max}} characters',
     control: 'Remove control characters from this answer',
     requesterRole: 'Say whether you are asking for yourself or for someone else',
     confirm: 'Confirm that you are the data subject or authorised to act for them',

@@ -145,7 +145,7 @@ export const fr: Catalog = {
     type: 'Choisissez ce que vous demandez',
     email: 'Saisissez une adresse e-mail au format nom@example.com',
     name: 'Saisissez votre nom',
-    tooLong: 'Cette réponse est trop longue',
+    tooLong: 'Cette réponse doit faire {{max}} caractères au plus',
     control: 'Retirez les caractères de contrôle de cette réponse',
     requesterRole: 'Indiquez si vous faites la demande pour vous-même ou pour une autre personne',
     confirm: 'Confirmez que vous êtes la personne concernée ou autorisé à agir pour elle',

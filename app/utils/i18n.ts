@@ -95,3 +95,14 @@ export function formatNumber(lang: Language, value: number): string {
   }
   return f.format(value);
 }
+
+/**
+ * A validation message from the server: a catalog key (`errors.type`), optionally with a limit
+ * (`errors.tooLong:200`); anything else is shown as it is.
+ */
+export function translateError(t: TFunction, message: string | undefined): string | undefined {
+  if (!message) return undefined;
+  if (!message.startsWith('errors.')) return message;
+  const [key, max] = message.split(':');
+  return t(key!, { max });
+}

@@ -1,14 +1,14 @@
 import type { MetaDescriptor } from '@remix-run/node';
 import { DEFAULT_LANGUAGE, isLanguage, tFor, type Language } from '~/utils/i18n';
 
-type RootData = { lang?: string; org?: { name: string } };
+type RootData = { lang?: string; org?: { name: string }; formFailed?: boolean };
 type Matches = ReadonlyArray<{ id: string; data: unknown } | undefined>;
 
 /** The language and organisation name the root loader chose, for `meta` exports (which cannot use hooks). */
-export function rootInfo(matches: Matches): { lang: Language; orgName: string } {
+export function rootInfo(matches: Matches): { lang: Language; orgName: string; formFailed: boolean } {
   const root = matches.find((m) => m?.id === 'root')?.data as RootData | undefined;
   const lang = isLanguage(root?.lang) ? root.lang : DEFAULT_LANGUAGE;
-  return { lang, orgName: root?.org?.name ?? tFor(lang)('meta.site') };
+  return { lang, orgName: root?.org?.name ?? tFor(lang)('meta.site'), formFailed: root?.formFailed === true };
 }
 
 /**
@@ -17,11 +17,12 @@ export function rootInfo(matches: Matches): { lang: Language; orgName: string } 
  */
 export function pageMeta(
   matches: Matches,
-  keys: { title: string; description?: string; titleValues?: Record<string, string> },
+  keys: { title: string; description?: string; titleValues?: Record<string, string>; errorTitle?: string },
 ): MetaDescriptor[] {
-  const { lang, orgName } = rootInfo(matches);
+  const { lang, orgName, formFailed } = rootInfo(matches);
   const t = tFor(lang);
-  const title = t('meta.titled', { title: t(keys.title, keys.titleValues ?? {}), org: orgName });
+  const titleKey = formFailed && keys.errorTitle ? keys.errorTitle : keys.title;
+  const title = t('meta.titled', { title: t(titleKey, keys.titleValues ?? {}), org: orgName });
   const description = t(keys.description ?? 'meta.description', { org: orgName });
   return [{ title }, { name: 'description', content: description }];
 }

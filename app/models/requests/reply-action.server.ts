@@ -1,7 +1,7 @@
 import type { DB } from '../../../db/client';
 import type { Config } from '~/utils/env.server';
 import { AttachmentError, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_REPLY } from '~/models/requests/attachments.server';
-import { fieldErrors, replySchema, type FieldErrors } from '~/models/requests/intake-rules';
+import { fieldErrors, replySchema, type FieldErrors } from '~/models/requests/intake-rules.server';
 import { requestPolicy } from '~/models/requests/policy';
 import { replyToRequest } from '~/models/requests/replies.server';
 import { RequestConflictError, type RequestRow } from '~/models/requests/transitions.server';
