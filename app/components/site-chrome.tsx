@@ -75,15 +75,14 @@ export function SiteHeader({ org, user, lang }: { org: PublicOrganisation | unde
               </li>
               {user ? (
                 <>
+                  <li className="signed-in-as">{user.email}</li>
                   {user.role !== 'subject' ? (
                     <li>
                       <NavLink to="/staff">{t('layout.staff')}</NavLink>
                     </li>
                   ) : null}
                   <li>
-                    <NavLink to="/account" title={user.email}>
-                      {t('layout.account')}
-                    </NavLink>
+                    <NavLink to="/account">{t('layout.account')}</NavLink>
                   </li>
                   <li>
                     <Form method="post" action="/logout">

@@ -26,8 +26,8 @@ export default function AccountRequests() {
       {requests.length === 0 ? (
         <p>You have not made any requests from this account yet.</p>
       ) : (
-        <div className="table-scroll">
-          <table className="request-list">
+        <div>
+          <table className="request-list reflow">
             <caption className="visually-hidden">Your data-protection requests</caption>
             <thead>
               <tr>
@@ -43,9 +43,9 @@ export default function AccountRequests() {
                   <td>
                     <Link to={`/account/requests/${r.id}`}>{r.reference}</Link>
                   </td>
-                  <td>{t(`requestTypes.${r.type}.label`)}</td>
-                  <td>{t(`states.${r.state}`)}</td>
-                  <td>{r.dueDate ? formatDeadline(lang, r.dueDate) : '—'}</td>
+                  <td data-label={t('status.request')}>{t(`requestTypes.${r.type}.label`)}</td>
+                  <td data-label={t('status.status')}>{t(`states.${r.state}`)}</td>
+                  <td data-label={t('status.due')}>{r.dueDate ? formatDeadline(lang, r.dueDate) : '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -15,9 +15,15 @@ export const SIGN_IN_FAILED =
 
 const KEEP = ['email', 'redirectTo'];
 
+/** Without a (safe) redirectTo, staff land on their console and subjects on their requests. */
+function landingFor(role: string): string {
+  return role === 'subject' ? '/account/requests' : '/staff';
+}
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const redirectTo = new URL(request.url).searchParams.get('redirectTo');
-  if (await getOptionalUser(request, context)) throw redirect(safeRedirectTo(redirectTo));
+  const user = await getOptionalUser(request, context);
+  if (user) throw redirect(safeRedirectTo(redirectTo, landingFor(user.role)));
   return json({ redirectTo: redirectTo ? safeRedirectTo(redirectTo) : '' });
 }
 
@@ -31,7 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A session that was already open in this browser is replaced, never reused.
   const previous = await getCurrentSession(request, context);
   if (previous) await revokeSession(context.db, previous.sessionId);
-  return redirect(safeRedirectTo(parsed.data.redirectTo), {
+  return redirect(safeRedirectTo(parsed.data.redirectTo, landingFor(result.user.role)), {
     headers: { 'Set-Cookie': sessionCookieHeader(context, result.token, result.maxAgeSeconds) },
   });
 }

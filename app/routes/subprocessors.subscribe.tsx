@@ -1,16 +1,16 @@
 import { json, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData } from '@remix-run/react';
-import { z } from 'zod';
+import { useTranslation } from 'react-i18next';
 import { Field } from '~/components/field';
 import { consumeRateLimit } from '~/models/rate-limits.server';
-import { requestSubscription } from '~/models/subprocessors/subscriptions.server';
+import { parseSubscriptionEmail, requestSubscription } from '~/models/subprocessors/subscriptions.server';
+import { languageOf } from '~/utils/language.server';
+import { pageMeta } from '~/utils/meta';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
-export const meta: MetaFunction = () => [{ title: 'Subprocessor alerts — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'subscribe.title', description: 'registry.metaDescription' });
 
-const schema = z.object({ email: z.email({ error: 'Enter an email address like name@example.com' }).max(254) });
-
-type Result = { sent: boolean; email: string; error?: string };
+type Result = { sent: boolean; email: string; error?: string; retryMinutes?: number };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = Object.fromEntries(await request.formData());
@@ -23,47 +23,48 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
   if (!limit.allowed) {
     return json<Result>(
-      { sent: false, email: typed, error: `Too many attempts from your address. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} minutes.` },
+      { sent: false, email: typed, error: 'verify.tooMany', retryMinutes: Math.ceil(limit.retryAfterSeconds / 60) },
       { status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
     );
   }
-  const parsed = schema.safeParse({ email: typed.trim() });
-  if (!parsed.success) return json<Result>({ sent: false, email: typed, error: parsed.error.issues[0]!.message }, { status: 400 });
-  await requestSubscription(context.db, parsed.data, context.config);
-  return json<Result>({ sent: true, email: parsed.data.email });
+  const email = parseSubscriptionEmail(typed);
+  if (!email) return json<Result>({ sent: false, email: typed, error: 'subscribe.emailError' }, { status: 400 });
+  // Alerts go out in the language the visitor used here.
+  await requestSubscription(context.db, { email, lang: languageOf(request) }, context.config);
+  return json<Result>({ sent: true, email });
 }
 
 export const headers = loaderAndActionHeaders;
 
 export default function Subscribe() {
   const result = useActionData<typeof action>();
+  const { t } = useTranslation();
   return (
     <>
-      <h1>Email alerts about subprocessors</h1>
+      <h1>{t('subscribe.title')}</h1>
       {result?.sent ? (
         <p className="notice" role="status">
-          Check your inbox at <strong>{result.email}</strong>: we sent a link to confirm your subscription. Nothing is sent until
-          you confirm.
+          {t('subscribe.sent', { email: result.email })}
         </p>
       ) : (
         <>
-          <p>We email you when a change to our subprocessors is announced and again when it takes effect.</p>
+          <p>{t('subscribe.lead')}</p>
           <Form method="post">
             <Field
-              label="Email address"
+              label={t('registry.email')}
               name="email"
               type="email"
               autoComplete="email"
               required
               defaultValue={result?.email}
-              error={result?.error}
+              error={result?.error ? t(result.error, { count: result.retryMinutes ?? 1 }) : undefined}
             />
-            <button type="submit">Subscribe</button>
+            <button type="submit">{t('registry.subscribe')}</button>
           </Form>
         </>
       )}
       <p>
-        <Link to="/subprocessors">Back to the subprocessor list</Link>
+        <Link to="/subprocessors">{t('subscribe.back')}</Link>
       </p>
     </>
   );

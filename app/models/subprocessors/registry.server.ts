@@ -1,9 +1,10 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../../db/client';
-import type { Database, SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
+import type { Database, SubprocessorCategory, SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
 import { enqueueJob } from '~/models/jobs.server';
 import {
   effectiveDateError,
+  lastAnnouncementDate,
   lastChangeDate,
   pastChanges,
   plannedChanges,
@@ -20,6 +21,8 @@ export type NamedChange = RegistryChange & { name: string };
 
 export type Registry = {
   changes: NamedChange[];
+  /** Each subprocessor's category (migration 0060), by subprocessor id. */
+  categories?: Map<string, SubprocessorCategory>;
   version: string;
   updatedAt: Date;
 };
@@ -51,6 +54,7 @@ export async function loadRegistry(db: DB | Transaction<Database>): Promise<Regi
         'c.details',
         'c.summary',
         'c.announced_at',
+        's.category',
       ])
       .orderBy('c.effective_on')
       .orderBy('c.id')
@@ -62,7 +66,9 @@ export async function loadRegistry(db: DB | Transaction<Database>): Promise<Regi
       .executeTakeFirstOrThrow(),
   ]);
   const lastName = new Map<string, string>();
+  const categories = new Map<string, SubprocessorCategory>();
   const changes = rows.map((row): NamedChange => {
+    categories.set(String(row.subprocessor_id), row.category);
     const name = row.details?.name ?? lastName.get(String(row.subprocessor_id)) ?? row.slug;
     lastName.set(String(row.subprocessor_id), name);
     return {
@@ -78,7 +84,7 @@ export async function loadRegistry(db: DB | Transaction<Database>): Promise<Regi
     };
   });
   // PGlite reads bigint as a number, pg as a string: ids and versions are strings here.
-  return { changes, version: String(state.version), updatedAt: state.updated_at };
+  return { changes, categories, version: String(state.version), updatedAt: state.updated_at };
 }
 
 /**
@@ -104,21 +110,42 @@ export async function loadRegistryState(db: DB, today: string) {
 }
 
 /** What the public page, JSON and feeds show: the list on `at` (default today), planned and past changes. */
-export function viewRegistry(registry: Registry, today: string, at: string = today) {
+export function viewRegistry(registry: Registry, today: string, at: string = today, timeZone?: string) {
   return {
     today,
     at,
-    active: registryAsOf(registry.changes, at),
+    active: registryAsOf(registry.changes, at).map((e) => ({ ...e, category: registry.categories?.get(e.subprocessorId) ?? 'other' })),
     planned: at === today ? (plannedChanges(registry.changes, today) as NamedChange[]) : [],
     history: pastChanges(registry.changes, at) as NamedChange[],
-    lastUpdated: lastChangeDate(registry.changes, at),
+    // "Last updated" is the day the list last changed on paper: the latest announcement (a
+    // planned change is news the day it is announced), or the latest change in effect if later.
+    lastUpdated: latestOf(
+      timeZone ? lastAnnouncementDate(registry.changes, at, timeZone) : undefined,
+      lastChangeDate(registry.changes, at),
+    ),
   };
+}
+
+function latestOf(...dates: Array<string | undefined>): string | undefined {
+  return dates.filter((d): d is string => !!d).sort().at(-1);
 }
 
 export async function getChange(db: DB, changeId: string): Promise<NamedChange | undefined> {
   if (!/^\d{1,18}$/.test(changeId)) return undefined;
   const { changes } = await loadRegistry(db);
   return changes.find((c) => c.id === changeId);
+}
+
+/** A change with the subprocessor as it stood just before it (undefined when it was not one then), for a before/after view. */
+export async function getChangeWithBefore(db: DB, changeId: string) {
+  if (!/^\d{1,18}$/.test(changeId)) return undefined;
+  const registry = await loadRegistry(db);
+  const index = registry.changes.findIndex((c) => c.id === changeId);
+  if (index === -1) return undefined;
+  const change = registry.changes[index]!;
+  const previous = registry.changes.slice(0, index).filter((c) => c.subprocessorId === change.subprocessorId).at(-1);
+  const before = previous?.kind === 'removed' || !previous?.details ? undefined : { ...previous.details, since: previous.effectiveOn };
+  return { change, before, category: registry.categories?.get(change.subprocessorId) ?? 'other' };
 }
 
 /** The newest details of a subprocessor, planned or in effect, or undefined once removed. */

@@ -116,6 +116,15 @@ export function lastChangeDate(changes: RegistryChange[], today: string): string
   return pastChanges(changes, today)[0]?.effectiveOn;
 }
 
+/** The day (in `timeZone`) of the latest announcement made by the end of `date`. */
+export function lastAnnouncementDate(changes: RegistryChange[], date: string, timeZone: string): string | undefined {
+  return changes
+    .map((c) => todayIn(timeZone, c.announcedAt))
+    .filter((d) => d <= date)
+    .sort()
+    .at(-1);
+}
+
 /**
  * The earliest effective date a change may be given. Additions and changes to an existing
  * subprocessor need the notice period (Art. 28(2)); a removal or a correction that does not
