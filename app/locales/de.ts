@@ -141,6 +141,8 @@ export const de: Catalog = {
     tooMany_other: 'Zu viele Anträge von hier. Bitte versuchen Sie es in {{count}} Minuten erneut.',
   },
   errors: {
+    tooMany_one: 'Zu viele Versuche von Ihrer Adresse. Versuchen Sie es in {{count}} Minute erneut.',
+    tooMany_other: 'Zu viele Versuche von Ihrer Adresse. Versuchen Sie es in {{count}} Minuten erneut.',
     type: 'Wählen Sie aus, worum Sie bitten',
     email: 'Geben Sie eine E-Mail-Adresse im Format name@example.com ein',
     name: 'Geben Sie Ihren Namen ein',

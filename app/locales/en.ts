@@ -144,6 +144,8 @@ export const en = {
     tooMany_other: 'Too many requests from here. Please try again in {{count}} minutes.',
   },
   errors: {
+    tooMany_one: 'Too many attempts from your address. Try again in {{count}} minute.',
+    tooMany_other: 'Too many attempts from your address. Try again in {{count}} minutes.',
     type: 'Choose what you are asking for',
     email: 'Enter an email address in the form name@example.com',
     name: 'Enter your name',

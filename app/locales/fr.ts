@@ -142,6 +142,9 @@ export const fr: Catalog = {
     tooMany_many: 'Trop de demandes depuis cet endroit. Veuillez réessayer dans {{count}} minutes.',
   },
   errors: {
+    tooMany_one: 'Trop de tentatives depuis votre adresse. Réessayez dans {{count}} minute.',
+    tooMany_other: 'Trop de tentatives depuis votre adresse. Réessayez dans {{count}} minutes.',
+    tooMany_many: 'Trop de tentatives depuis votre adresse. Réessayez dans {{count}} minutes.',
     type: 'Choisissez ce que vous demandez',
     email: 'Saisissez une adresse e-mail au format nom@example.com',
     name: 'Saisissez votre nom',

@@ -44,7 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!form.ok) {
     markFormFailed(context);
     const fieldErrors = form.fieldError ? { [form.fieldError.name]: form.fieldError.key } : undefined;
-    return json<ActionData>({ formError: 'errors.form', fieldErrors, values: {} }, { status: form.status, headers: form.headers });
+    return json<ActionData>({ formError: form.formError, fieldErrors, values: {} }, { status: form.status, headers: form.headers });
   }
   const values = Object.fromEntries(ECHO.map((k) => [k, (form.fields[k] ?? '').slice(0, 6000)]));
   if ((form.fields[HONEYPOT] ?? '') !== '') return redirect('/requests/sent');

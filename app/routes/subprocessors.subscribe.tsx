@@ -23,7 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
   if (!limit.allowed) {
     return json<Result>(
-      { sent: false, email: typed, error: 'verify.tooMany', retryMinutes: Math.ceil(limit.retryAfterSeconds / 60) },
+      { sent: false, email: typed, error: 'errors.tooMany', retryMinutes: Math.ceil(limit.retryAfterSeconds / 60) },
       { status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
     );
   }

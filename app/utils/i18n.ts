@@ -70,9 +70,11 @@ export function formatDay(lang: Language, date: string): string {
 
 /** A calendar date with its weekday, for deadlines: "Monday 2 March 2026". */
 export function formatDeadline(lang: Language, date: string): string {
-  return dateFormatter(lang, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+  const text = dateFormatter(lang, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
     new Date(`${date.slice(0, 10)}T00:00:00Z`),
   );
+  // British usage writes "Monday 2 March 2026"; German keeps its comma after the weekday.
+  return lang === 'en' ? text.replace(/^(\p{L}+),/u, '$1') : text;
 }
 
 /** An instant in the portal's time zone, with the zone named: "2 March 2026, 14:05 GMT". */

@@ -10,8 +10,17 @@ import { startTestPortal, type TestPortal } from '../support/portal';
 
 let portal: TestPortal;
 const PUBLIC_URL = 'https://privacy.example.test';
+// The feeds' author is the organisation that runs the portal.
+const ORGANISATION = {
+  ORG_NAME: 'Example Privacy',
+  ORG_ADDRESS: '1 Test Road, Testville',
+  ORG_PRIVACY_EMAIL: 'privacy@example.test',
+  AUTHORITY_NAME: 'Test Authority',
+  AUTHORITY_ADDRESS: '2 Authority Road, Testville',
+  AUTHORITY_URL: 'https://authority.example.test/',
+};
 beforeAll(async () => {
-  portal = await startTestPortal({ SUBPROCESSOR_DEMO: 'on', PUBLIC_URL, MAIL_FROM: 'Example Privacy <privacy@example.test>' });
+  portal = await startTestPortal({ SUBPROCESSOR_DEMO: 'on', PUBLIC_URL, ...ORGANISATION });
 });
 afterAll(async () => {
   await portal?.stop();
@@ -129,7 +138,7 @@ describe('caching', () => {
   });
 
   it.skipIf(!process.env.DATABASE_URL)('answers the same validators from a second instance on the same database', async () => {
-    const second = await startTestPortal({ DATABASE_URL: portal.config.databaseUrl!, PUBLIC_URL, MAIL_FROM: 'Example Privacy <privacy@example.test>' });
+    const second = await startTestPortal({ DATABASE_URL: portal.config.databaseUrl!, PUBLIC_URL, ...ORGANISATION });
     try {
       for (const path of paths) {
         const a = await get(path);

@@ -59,6 +59,7 @@ describe('message catalogs', () => {
     expect(formatDay('de', '2026-02-01')).toBe('1. Februar 2026');
     expect(formatDay('fr', '2026-02-01')).toBe('1 février 2026');
     expect(formatDeadline('de', '2026-03-02')).toBe('Montag, 2. März 2026');
+    expect(formatDeadline('en', '2026-03-02')).toBe('Monday 2 March 2026');
     expect(formatInstant('en', '2026-07-01T12:00:00Z', 'Europe/London')).toBe('1 July 2026 at 13:00 (British Summer Time)');
   });
 });

@@ -102,7 +102,7 @@ export async function mailStatusLink(
     // Confirmed: no word about unconfirmed requests expiring.
     footer: footer(voice, { unconfirmed: false }),
   });
-  await queueMail(trx, { to: request.email, subject: subjectLine(voice, request, t('mail.yourRequest', { reference: request.reference })), ...content });
+  await queueMail(trx, { to: request.email, subject: subjectLine(voice, request, t('status.pageTitle')), ...content });
 }
 
 const TRANSITION_MAILS: readonly RequestAction[] = ['verify', 'start', 'request_information', 'resume', 'complete', 'deny', 'withdraw'];
