@@ -91,15 +91,18 @@ function detailsRequirement(type: unknown, details: unknown): string | null {
 }
 
 /** Rules across fields: an agent names the person they act for; a period runs forwards. */
-function crossFieldErrors(data: ParsedIntake): FieldErrors {
+function crossFieldErrors(fields: Record<string, unknown>): FieldErrors {
+  const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string) : '');
   const errors: FieldErrors = {};
-  if (data.requesterRole === 'representative') {
-    if (data.subjectName.trim() === '') errors.subjectName = 'errors.subjectName';
-    const subjectEmail = z.email().safeParse(data.subjectEmail.trim());
-    if (!subjectEmail.success || data.subjectEmail.length > 254) errors.subjectEmail = 'errors.subjectEmail';
-    if (data.agentRelationship === '') errors.agentRelationship = 'errors.relationship';
+  if (fields.requesterRole === 'representative') {
+    if (text('subjectName').trim() === '') errors.subjectName = 'errors.subjectName';
+    const subjectEmail = z.email().safeParse(text('subjectEmail').trim());
+    if (!subjectEmail.success || text('subjectEmail').length > 254) errors.subjectEmail = 'errors.subjectEmail';
+    if (text('agentRelationship') === '') errors.agentRelationship = 'errors.relationship';
   }
-  if (data.periodFrom && data.periodTo && data.periodTo < data.periodFrom) errors.periodTo = 'errors.dateOrder';
+  const from = text('periodFrom');
+  const to = text('periodTo');
+  if (from && to && to < from) errors.periodTo = 'errors.dateOrder';
   return errors;
 }
 
@@ -129,7 +132,7 @@ export function validateIntake(
 ): { success: true; data: ParsedIntake } | { success: false; errors: FieldErrors } {
   const parsed = intakeSchema.safeParse(fields);
   const detailsError = detailsRequirement(fields.type, fields.details);
-  const crossErrors = parsed.success ? crossFieldErrors(parsed.data) : {};
+  const crossErrors = crossFieldErrors(fields);
   if (parsed.success && !detailsError && Object.keys(crossErrors).length === 0) {
     const data = parsed.data;
     // An agent's answers about the subject are kept only for an agent's request.
@@ -137,7 +140,7 @@ export function validateIntake(
     else data.subjectEmail = data.subjectEmail.trim();
     return { success: true, data };
   }
-  const errors = parsed.success ? crossErrors : fieldErrors(parsed.error);
+  const errors = { ...crossErrors, ...(parsed.success ? {} : fieldErrors(parsed.error)) };
   if (detailsError) errors.details ??= detailsError;
   return { success: false, errors };
 }
