@@ -156,7 +156,7 @@ export function SiteFooter({ org }: { org: PublicOrganisation | undefined }) {
           <a href={org.authority.url} rel="noopener noreferrer">
             {org.authority.name}
           </a>
-          , {org.authority.address}
+          <span className="block">{org.authority.address}</span>
         </dd>
       </dl>
       <p>{t('identity.complaint', { authority: org.authority.name })}</p>

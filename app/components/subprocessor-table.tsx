@@ -9,7 +9,6 @@ export function SubprocessorTable({ entries, caption }: { entries: Entry[]; capt
   const { t, i18n } = useTranslation();
   const lang = i18n.language as Language;
   if (entries.length === 0) return <p>{t('table.none')}</p>;
-  const withCategory = entries.some((e) => e.category);
   return (
     <table className="responsive-table">
       <caption>{caption}</caption>
@@ -17,7 +16,6 @@ export function SubprocessorTable({ entries, caption }: { entries: Entry[]; capt
         <tr>
           <th scope="col">{t('table.name')}</th>
           <th scope="col">{t('table.legalEntity')}</th>
-          {withCategory ? <th scope="col">{t('table.category')}</th> : null}
           <th scope="col">{t('table.purpose')}</th>
           <th scope="col">{t('table.dataCategories')}</th>
           <th scope="col">{t('table.locations')}</th>
@@ -33,9 +31,9 @@ export function SubprocessorTable({ entries, caption }: { entries: Entry[]; capt
                 {e.name}
               </a>
               <span className="print-only"> ({e.website})</span>
+              {e.category ? <span className="category">{t(`categories.${e.category}`)}</span> : null}
             </th>
             <td data-label={t('table.legalEntity')}>{e.legalEntity}</td>
-            {withCategory ? <td data-label={t('table.category')}>{e.category ? t(`categories.${e.category}`) : ''}</td> : null}
             <td data-label={t('table.purpose')}>{e.purpose}</td>
             <td data-label={t('table.dataCategories')}>{e.dataCategories.join(', ')}</td>
             <td data-label={t('table.locations')}>{(e.locationNames ?? e.locations).join(', ')}</td>

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { REGISTRY_CATEGORIES, type RegistryCategory } from '~/models/subprocessors/categories';
 
 /**
  * The registry page's query string: a past date (`at`), a search (`q`) and a category, all
  * from a plain GET form. Error messages are catalog keys.
  */
-const CATEGORIES = ['infrastructure', 'support', 'payments', 'affiliates', 'other'] as const;
-export type CategoryFilter = (typeof CATEGORIES)[number] | '';
+const CATEGORIES = REGISTRY_CATEGORIES;
+export type CategoryFilter = RegistryCategory | '';
 
 const atSchema = z.iso.date({ error: 'registry.dateError' });
 
@@ -23,5 +24,3 @@ export function readRegistryQuery(url: URL, today: string) {
     category: ((CATEGORIES as readonly string[]).includes(category) ? category : '') as CategoryFilter,
   };
 }
-
-export const REGISTRY_CATEGORIES = CATEGORIES;
