@@ -49,7 +49,7 @@ describe('valid HTML', () => {
     );
     // gnu format: one "file:line.col: error: message" line per error, nothing when there are none.
     expect(`${stdout}${stderr}`.trim()).toBe('');
-    expect(files).toHaveLength(24);
+    expect(files).toHaveLength(27);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
