@@ -35,10 +35,10 @@ export default function Index() {
         <h2 id="more-heading">{t('home.moreHeading')}</h2>
         <ul>
           <li>
-            <Link to="/subprocessors">{t('layout.subprocessors')}</Link>: {t('home.moreSubprocessors')}
+            <Link to="/subprocessors">{t('home.subprocessorsLink')}</Link>: {t('home.moreSubprocessors')}
           </li>
           <li>
-            <Link to="/login">{t('layout.signIn')}</Link> · <Link to="/signup">{t('layout.createAccount')}</Link>: {t('home.moreAccount')}
+            {t('home.moreAccount')} <Link to="/login">{t('home.signInLink')}</Link> · <Link to="/signup">{t('home.signUpLink')}</Link>
           </li>
           <li>
             <Link to="/staff">{t('layout.staff')}</Link> {t('home.moreStaff')}
