@@ -4,11 +4,11 @@ import { useTranslation } from 'react-i18next';
 import { pageMeta } from '~/utils/meta';
 import { FormError, Notice } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
-import { subjectStatusAction } from '~/models/requests/subject-actions.server';
+import { subjectStatusAction } from '~/routes/subject-actions.server';
 import { getSubjectStatus } from '~/models/requests/status.server';
 import { requireOwnRequest } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
-import { readForm } from '~/utils/form.server';
+import type { FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'status.pageTitle' });
 export const headers = privateHeaders;
@@ -21,16 +21,13 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const { user, found } = await requireOwnRequest(args);
-  const form = await readForm(args.request);
-  if (!form.ok) return json({ error: form.formError }, { status: form.status, headers: form.headers });
-  const result = await subjectStatusAction(args.context, { request: found, fields: form.fields, userId: user.id });
-  if (!result.ok) return json({ error: result.error }, { status: result.status });
-  return redirect(`/account/requests/${found.id}`);
+  const refused = await subjectStatusAction(args.context, { request: found, httpRequest: args.request, userId: user.id });
+  return refused ?? redirect(`/account/requests/${found.id}`);
 }
 
 export default function AccountRequest() {
   const { status, id, timeZone } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
+  const data = useActionData<FormState>();
   const [params] = useSearchParams();
   const { t } = useTranslation();
   return (
@@ -38,7 +35,7 @@ export default function AccountRequest() {
       {params.get('duplicate') ? (
         <Notice>{t('status.duplicate')}</Notice>
       ) : null}
-      <FormError message={data?.error} />
+      <FormError message={data?.formError} />
       <RequestStatusView status={status} basePath={`/account/requests/${id}`} timeZone={timeZone} />
     </section>
   );

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
-import { CheckboxField, RadioGroupField, TextAreaField } from '~/components/choice-fields';
+import { CheckboxField, RadioGroupField } from '~/components/choice-fields';
 import { ErrorSummary } from '~/components/error-summary';
 import { useOrganisation } from '~/components/site-chrome';
-import { Field, FormError } from '~/components/field';
-import { SelectField } from '~/components/form-fields';
+import { Field, FormError, SelectField, TextAreaField } from '~/components/field';
 import { countryOptions, validateIntake, type FieldErrors } from '~/models/requests/intake-rules.server';
 import { submitIntake } from '~/models/requests/intake.server';
+import { isUnverified } from '~/models/requests/lifecycle';
 import { AGENT_RELATIONSHIPS, PREFERRED_FORMATS, REQUEST_TYPE_VALUES } from '~/models/requests/request-types';
 import { getOptionalUser } from '~/utils/auth.server';
 import { markFormFailed } from '~/utils/form-outcome.server';
@@ -75,7 +75,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { result } = outcome;
   // A signed-in subject sees their own request at once; everyone else is sent to their mailbox.
-  if (user && result.outcome !== 'replayed' && result.request.user_id === user.id && result.request.state !== 'unverified') {
+  if (user && result.outcome !== 'replayed' && result.request.user_id === user.id && !isUnverified(result.request.state)) {
     return redirect(`/account/requests/${result.request.id}${result.outcome === 'duplicate' ? '?duplicate=1' : ''}`);
   }
   return redirect('/requests/sent');

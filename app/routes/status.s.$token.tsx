@@ -4,11 +4,11 @@ import { useTranslation } from 'react-i18next';
 import { pageMeta } from '~/utils/meta';
 import { FormError } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
-import { subjectStatusAction } from '~/models/requests/subject-actions.server';
+import { subjectStatusAction } from '~/routes/subject-actions.server';
 import { getSubjectStatus } from '~/models/requests/status.server';
 import { requireRequestByStatusLink } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
-import { readForm } from '~/utils/form.server';
+import type { FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = ({ matches }) => [...pageMeta(matches, { title: 'status.pageTitle' }), { name: 'robots', content: 'noindex' }];
 
@@ -23,21 +23,18 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 export async function action({ request: httpRequest, params, context }: ActionFunctionArgs) {
   const request = await requireRequestByStatusLink(params.token, context.db);
-  const form = await readForm(httpRequest);
-  if (!form.ok) return json({ error: form.formError }, { status: form.status, headers: { ...PRIVATE, ...form.headers } });
-  const result = await subjectStatusAction(context, { request, fields: form.fields, userId: null });
-  if (!result.ok) return json({ error: result.error }, { status: result.status, headers: PRIVATE });
-  return redirect(new URL(httpRequest.url).pathname, { headers: PRIVATE });
+  const refused = await subjectStatusAction(context, { request, httpRequest, userId: null, headers: PRIVATE });
+  return refused ?? redirect(new URL(httpRequest.url).pathname, { headers: PRIVATE });
 }
 
 export default function StatusByLink() {
   const { status, timeZone } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
+  const data = useActionData<FormState>();
   const { token } = useParams();
   const { t } = useTranslation();
   return (
     <section>
-      <FormError message={data?.error} />
+      <FormError message={data?.formError} />
       <RequestStatusView status={status} basePath={`/status/s/${token}`} timeZone={timeZone} />
       <p className="hint">{t('status.keepPrivate')}</p>
     </section>

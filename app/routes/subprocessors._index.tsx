@@ -1,11 +1,11 @@
 import { json, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
-import { Field } from '~/components/field';
-import { SelectField } from '~/components/form-fields';
+import { Field, SelectField } from '~/components/field';
 import { useOrganisation } from '~/components/site-chrome';
 import { SubprocessorTable } from '~/components/subprocessor-table';
-import { cacheHeaders, notModified, registryValidators } from '~/models/subprocessors/feeds.server';
+import { registryValidators } from '~/models/subprocessors/feeds.server';
+import { cacheHeaders, notModified } from '~/utils/http-cache.server';
 import { REGISTRY_CATEGORIES } from '~/models/subprocessors/categories';
 import { readRegistryQuery } from '~/models/subprocessors/page-query.server';
 import { todayIn } from '~/models/subprocessors/rules';

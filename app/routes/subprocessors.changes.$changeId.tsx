@@ -2,16 +2,17 @@ import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import type { SubprocessorDetails } from '../../db/schema';
-import { Field } from '~/components/field';
-import { TextAreaField } from '~/components/form-fields';
+import { Field, TextAreaField } from '~/components/field';
 import { fileObjection, objectionSchema } from '~/models/subprocessors/objections.server';
+import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
-import { fieldErrors } from '~/models/subprocessors/schema.server';
 import { isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
 import { getChangeWithBefore, RegistryRuleError } from '~/models/subprocessors/registry.server';
 import { formatDay, type Language } from '~/utils/i18n';
 import { languageOf } from '~/utils/language.server';
 import { pageMeta } from '~/utils/meta';
+import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
+import { invariantResponse } from '~/utils/invariant';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>
@@ -23,7 +24,7 @@ export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const found = await getChangeWithBefore(context.db, params.changeId ?? '');
-  if (!found) throw new Response('Not found', { status: 404 });
+  invariantResponse(found, 'Not found', { status: 404 });
   const today = todayIn(context.config.timeZone);
   const regions = new Intl.DisplayNames([languageOf(request)], { type: 'region' });
   const named = (d: SubprocessorDetails | undefined) => (d ? { ...d, locationNames: d.locations.map((c) => regions.of(c) ?? c) } : undefined);
@@ -37,32 +38,33 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-type Result = { filed: boolean; values: Record<string, string>; errors: Record<string, string> };
+type Result = FormState & { filed?: true };
+const KEEP = ['organisation', 'email', 'reason'];
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await request.formData());
-  const values = Object.fromEntries(['organisation', 'email', 'reason'].map((k) => [k, typeof form[k] === 'string' ? (form[k] as string) : '']));
+  const form = await readForm(request);
+  if (!form.ok) return refuseForm(form);
+  const values = form.fields;
   const limit = await consumeRateLimit(context.db, {
     bucket: 'subprocessor-objection',
     key: context.clientIp ?? 'unknown',
-    limit: 5,
-    windowSeconds: 3600,
+    ...RATE_LIMITS.subprocessorObjection,
   });
   if (!limit.allowed) {
-    return json<Result>(
-      { filed: false, values, errors: { form: 'Too many objections from your address. Please try again later.' } },
-      { status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
+    return badRequest(
+      { formError: 'Too many objections from your address. Please try again later.', values },
+      { keep: KEEP, status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
     );
   }
-  const parsed = objectionSchema.safeParse(values);
-  if (!parsed.success) return json<Result>({ filed: false, values, errors: fieldErrors(parsed.error) }, { status: 400 });
+  const parsed = validateFields(objectionSchema, values, { keep: KEEP });
+  if (!parsed.ok) return parsed.reply;
   try {
     await fileObjection(context.db, { changeId: params.changeId ?? '', ...parsed.data }, context.config);
   } catch (error) {
-    if (error instanceof RegistryRuleError) return json<Result>({ filed: false, values, errors: { form: error.message } }, { status: 400 });
+    if (error instanceof RegistryRuleError) return badRequest({ formError: error.message, values }, { keep: KEEP });
     throw error;
   }
-  return json<Result>({ filed: true, values, errors: {} });
+  return json<Result>({ filed: true, values: { email: parsed.data.email } });
 }
 
 export const headers = loaderAndActionHeaders;
@@ -104,10 +106,10 @@ function Details({ heading, side, other, empty }: { heading: string; side: Side;
 
 export default function ChangePage() {
   const { change, before, after, announcedOn, today, open } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<Result>();
   const { t, i18n } = useTranslation();
   const day = (d: string) => formatDay(i18n.language as Language, d);
-  const errors = result?.errors ?? {};
+  const errors: Record<string, string | undefined> = { form: result?.formError, ...result?.fieldErrors };
   return (
     <>
       <p>
@@ -127,7 +129,7 @@ export default function ChangePage() {
         <h2 id="object-heading">{t('change.objectHeading')}</h2>
         {result?.filed ? (
           <p className="notice" role="status">
-            {t('change.filed', { email: result.values.email })}
+            {t('change.filed', { email: result.values?.email })}
           </p>
         ) : open ? (
           <Form method="post" aria-describedby={errors.form ? 'objection-error' : undefined}>
@@ -137,9 +139,9 @@ export default function ChangePage() {
                 {errors.form}
               </p>
             ) : null}
-            <Field label={t('change.organisation')} name="organisation" autoComplete="organization" required defaultValue={result?.values.organisation} error={errors.organisation} />
-            <Field label={t('change.email')} name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={errors.email} />
-            <TextAreaField label={t('change.reason')} name="reason" autoComplete="off" required rows={5} defaultValue={result?.values.reason} error={errors.reason} />
+            <Field label={t('change.organisation')} name="organisation" autoComplete="organization" required defaultValue={result?.values?.organisation} error={errors.organisation} />
+            <Field label={t('change.email')} name="email" type="email" autoComplete="email" required defaultValue={result?.values?.email} error={errors.email} />
+            <TextAreaField label={t('change.reason')} name="reason" autoComplete="off" required rows={5} defaultValue={result?.values?.reason} error={errors.reason} />
             <button type="submit">{t('change.send')}</button>
           </Form>
         ) : (

@@ -2,49 +2,54 @@ import { json, type ActionFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Form, Link, useActionData } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { Field } from '~/components/field';
+import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
-import { parseSubscriptionEmail, requestSubscription } from '~/models/subprocessors/subscriptions.server';
+import { requestSubscription, subscribeSchema } from '~/models/subprocessors/subscriptions.server';
+import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
+import { translateError } from '~/utils/i18n';
 import { languageOf } from '~/utils/language.server';
 import { pageMeta } from '~/utils/meta';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
 export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'subscribe.title', description: 'registry.metaDescription' });
 
-type Result = { sent: boolean; email: string; error?: string; retryMinutes?: number };
+const KEEP = ['email'];
+
+type Result = FormState & { sent?: true; retryMinutes?: number };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await request.formData());
-  const typed = typeof form.email === 'string' ? form.email : '';
+  const form = await readForm(request);
+  if (!form.ok) return refuseForm(form);
   const limit = await consumeRateLimit(context.db, {
     bucket: 'subprocessor-subscribe',
     key: context.clientIp ?? 'unknown',
-    limit: 10,
-    windowSeconds: 3600,
+    ...RATE_LIMITS.subprocessorSubscribe,
   });
   if (!limit.allowed) {
-    return json<Result>(
-      { sent: false, email: typed, error: 'errors.tooMany', retryMinutes: Math.ceil(limit.retryAfterSeconds / 60) },
-      { status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
+    return badRequest(
+      { formError: 'errors.tooMany', values: form.fields, retryMinutes: Math.ceil(limit.retryAfterSeconds / 60) } as Result,
+      { keep: KEEP, status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
     );
   }
-  const email = parseSubscriptionEmail(typed);
-  if (!email) return json<Result>({ sent: false, email: typed, error: 'subscribe.emailError' }, { status: 400 });
+  const parsed = validateFields(subscribeSchema, form.fields, { keep: KEEP });
+  if (!parsed.ok) return parsed.reply;
   // Alerts go out in the language the visitor used here.
-  await requestSubscription(context.db, { email, lang: languageOf(request) }, context.config);
-  return json<Result>({ sent: true, email });
+  await requestSubscription(context.db, { ...parsed.data, lang: languageOf(request) }, context.config);
+  return json<Result>({ sent: true, values: { email: parsed.data.email } });
 }
 
 export const headers = loaderAndActionHeaders;
 
 export default function Subscribe() {
-  const result = useActionData<typeof action>();
+  const result = useActionData<Result>();
   const { t } = useTranslation();
+  const error = result?.fieldErrors?.email ?? result?.formError;
   return (
     <>
       <h1>{t('subscribe.title')}</h1>
       {result?.sent ? (
         <p className="notice" role="status">
-          {t('subscribe.sent', { email: result.email })}
+          {t('subscribe.sent', { email: result.values?.email })}
         </p>
       ) : (
         <>
@@ -56,8 +61,8 @@ export default function Subscribe() {
               type="email"
               autoComplete="email"
               required
-              defaultValue={result?.email}
-              error={result?.error ? t(result.error, { count: result.retryMinutes ?? 1 }) : undefined}
+              defaultValue={result?.values?.email}
+              error={error === 'errors.tooMany' ? t('errors.tooMany', { count: result?.retryMinutes ?? 1 }) : translateError(t, error)}
             />
             <button type="submit">{t('registry.subscribe')}</button>
           </Form>

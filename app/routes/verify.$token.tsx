@@ -7,11 +7,11 @@ import { requestPolicy } from '~/models/requests/policy';
 import { resendVerificationLink } from '~/models/requests/notify.server';
 import { confirmVerification, getVerificationView } from '~/models/requests/verification.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
-import { readForm } from '~/utils/form.server';
+import { badRequest, readForm, refuseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = ({ matches }) => [...pageMeta(matches, { title: 'verify.title' }), { name: 'robots', content: 'noindex' }];
 
-type VerifyActionData = { error?: string; retryMinutes?: number; resent: boolean };
+type VerifyActionData = FormState & { resent?: true; retryMinutes?: number };
 
 const PRIVATE = PRIVATE_HEADERS;
 export const headers = privateHeaders;
@@ -24,32 +24,32 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? '';
   const form = await readForm(request);
-  if (!form.ok) return json<VerifyActionData>({ error: form.formError, resent: false }, { status: form.status, headers: { ...PRIVATE, ...form.headers } });
+  if (!form.ok) return refuseForm(form, PRIVATE);
   if (form.fields.intent === 'confirm') {
     const result = await confirmVerification(context.db, token, { rules: requestPolicy(context.config) });
     if (result.status === 'verified') return redirect(`/status/s/${result.statusToken}`, { headers: PRIVATE });
     // The loader runs again and shows the expired or used page.
-    return json<VerifyActionData>({ error: 'verify.cannotConfirm', resent: false }, { status: 409, headers: PRIVATE });
+    return badRequest({ formError: 'verify.cannotConfirm' }, { status: 409, headers: PRIVATE });
   }
   if (form.fields.intent === 'resend') {
     const result = await resendVerificationLink(context, { token, clientAddress: context.clientIp ?? 'unknown' });
     if (result.kind === 'rate_limited') {
-      return json<VerifyActionData>(
-        { error: 'verify.tooMany', retryMinutes: Math.ceil(result.retryAfterSeconds / 60), resent: false },
+      return badRequest(
+        { formError: 'verify.tooMany', retryMinutes: Math.ceil(result.retryAfterSeconds / 60) } as VerifyActionData,
         { status: 429, headers: { ...PRIVATE, 'Retry-After': String(result.retryAfterSeconds) } },
       );
     }
-    return json({ resent: true } as VerifyActionData, { headers: PRIVATE });
+    return json<VerifyActionData>({ resent: true }, { headers: PRIVATE });
   }
-  return json<VerifyActionData>({ error: 'errors.form', resent: false }, { status: 400, headers: PRIVATE });
+  return badRequest({ formError: 'errors.form' }, { headers: PRIVATE });
 }
 
 export default function Verify() {
   const view = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
+  const data = useActionData<VerifyActionData>();
   const { t } = useTranslation();
-  // Keys from this route; a form-level message from readForm is already words.
-  const error = data?.error && /^(verify|errors)\./.test(data.error) ? t(data.error, { count: data.retryMinutes ?? 1 }) : data?.error;
+  // Keys from this route; a form-level message from the form reader is already words.
+  const error = data?.formError && /^(verify|errors)\./.test(data.formError) ? t(data.formError, { count: data.retryMinutes ?? 1 }) : data?.formError;
   if (view.status === 'unknown') {
     return (
       <section className="narrow">

@@ -104,7 +104,8 @@ export function formatNumber(lang: Language, value: number): string {
  */
 export function translateError(t: TFunction, message: string | undefined): string | undefined {
   if (!message) return undefined;
-  if (!message.startsWith('errors.')) return message;
+  // A key looks like `section.name`, optionally `:N`; a sentence (with spaces) is already words.
+  if (!/^[a-z]\w*(\.\w+)+(:\d+)?$/.test(message)) return message;
   const [key, max] = message.split(':');
   return t(key!, { max });
 }

@@ -1,8 +1,8 @@
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
 import { queueMail, renderMail } from '~/models/mail.server';
 import type { RequestAction } from '~/models/requests/lifecycle';
 import { issueToken } from '~/models/requests/tokens.server';
-import type { RequestRow } from '~/models/requests/transitions.server';
 import { DEMO_ORGANISATION, type Organisation } from '~/utils/env.server';
 import { formatDeadline, isLanguage, tFor, type Language } from '~/utils/i18n';
 import type { TFunction } from 'i18next';

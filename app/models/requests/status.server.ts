@@ -1,7 +1,9 @@
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
+import { isClockPaused } from '~/models/requests/lifecycle';
 import { listAttachments } from '~/models/requests/attachments.server';
 import { availableActions, TRANSITION_MESSAGES } from '~/models/requests/lifecycle';
-import { getSubjectTimeline, type RequestRow } from '~/models/requests/requests.server';
+import { getSubjectTimeline } from '~/models/requests/requests.server';
 
 /**
  * A transition's note starts with the portal's own English sentence for it (stored so the
@@ -27,7 +29,7 @@ export async function getSubjectStatus(db: DB, request: RequestRow) {
       createdAt: request.created_at.toISOString(),
       receivedAt: request.received_at?.toISOString() ?? null,
       dueDate: request.due_date,
-      paused: request.state === 'awaiting_subject',
+      paused: isClockPaused(request.state),
       extensionMonths: request.extension_months,
       extensionReason: request.extension_reason,
       details: request.details,

@@ -1,31 +1,28 @@
-import { createHmac } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
-import { z } from 'zod';
-import type { DB } from '../../../db/client';
-import type { Database } from '../../../db/schema';
-import { randomToken, safeEqual, sha256 } from '~/utils/crypto.server';
-import type { Config } from '~/utils/env.server';
-import { renderMail } from '~/utils/mail-template';
-import { queueMail } from '~/models/mail.server';
-import { tFor, type Language } from '~/utils/i18n';
-
 /**
  * Email alerts about subprocessor changes: double opt-in (a random confirmation token, only
  * its SHA-256 stored, valid 7 days) and a one-click unsubscribe link in every message (an HMAC
  * of the subscription id, so no per-message secret needs storing; see docs/decisions/004).
  */
 
-const CONFIRM_DAYS = 7;
+import { createHmac } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../../db/client';
+import type { Database } from '../../../db/schema';
+import { randomToken, safeEqual, sha256 } from '~/utils/crypto.server';
+import type { Config } from '~/utils/env.server';
+import { normalizeEmail } from '~/utils/email';
+import { renderMail } from '~/utils/mail-template';
+import { queueMail } from '~/models/mail.server';
+import { LINK_LIFETIME_DAYS } from '~/models/policy';
+import { z } from 'zod';
+import { tFor, type Language } from '~/utils/i18n';
 
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+const CONFIRM_DAYS = LINK_LIFETIME_DAYS.subscriptionConfirmation;
 
-const subscriptionEmail = z.email().max(254);
 
-/** The address typed into the alerts form, or undefined when it is not one. */
-export function parseSubscriptionEmail(typed: string): string | undefined {
-  const parsed = subscriptionEmail.safeParse(typed.trim());
-  return parsed.success ? parsed.data : undefined;
-}
+const EMAIL_ERROR = 'subscribe.emailError';
+/** The alerts form (server-only, so zod stays out of the page's bundle); the message is a catalog key. */
+export const subscribeSchema = z.object({ email: z.string({ error: EMAIL_ERROR }).trim().pipe(z.email({ error: EMAIL_ERROR }).max(254)) });
 
 export function unsubscribeToken(config: Config, subscriptionId: string): string {
   const mac = createHmac('sha256', config.secrets.sessionSecret).update(`subprocessor-unsubscribe:${subscriptionId}`);
@@ -55,7 +52,7 @@ export function unsubscribeHeaders(config: Config, subscriptionId: string): Reco
  * reveal who is subscribed.
  */
 export async function requestSubscription(db: DB, input: { email: string; lang?: Language }, config: Config): Promise<void> {
-  const email = normaliseEmail(input.email);
+  const email = normalizeEmail(input.email);
   const lang = input.lang ?? 'en';
   const t = tFor(lang);
   const token = randomToken();
