@@ -1,5 +1,7 @@
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRegistry, planAddition, viewRegistry } from '../../app/models/subprocessors/registry.server';
+import { addDays, todayIn } from '../../app/utils/calendar';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { startSmtpServer, type TestSmtp } from '../support/smtp';
 
@@ -246,6 +248,36 @@ describe('the registry page', () => {
     expect(change).toContain('Before this change');
     expect(change).toMatch(/<h2>From \d{1,2} \w+ \d{4}<\/h2>/);
     expect(change).not.toContain('Details from this change on<');
+  });
+
+  it('staff file a subprocessor under a category; the filter finds it there and nowhere else', async () => {
+    const effectiveOn = addDays(todayIn('Europe/Berlin'), 31);
+    await planAddition(
+      portal.db,
+      {
+        details: {
+          name: 'Zahlwerk Payments',
+          legalEntity: 'Zahlwerk AG',
+          purpose: 'Card payments',
+          dataCategories: ['Payment details'],
+          locations: ['DE'],
+          transferMechanism: 'eea-only',
+          website: 'https://zahlwerk.example/',
+        },
+        effectiveOn,
+        category: 'payments',
+      },
+      { actorId: null, ip: null, timeZone: 'Europe/Berlin', noticeDays: 30 },
+    );
+    // From its effective date it is listed under its category.
+    const later = viewRegistry(await loadRegistry(portal.db), effectiveOn, effectiveOn);
+    expect(later.active.find((e) => e.name === 'Zahlwerk Payments')?.category).toBe('payments');
+    // The page's filter keeps one group: the demo's infrastructure, not its support tools.
+    const infrastructure = await (await get('/subprocessors?category=infrastructure')).text();
+    const table = infrastructure.slice(infrastructure.indexOf('<table'), infrastructure.indexOf('</table>'));
+    expect(table).toContain('Amazon Web Services');
+    expect(table).not.toContain('Zendesk');
+    expect(table).toContain('Infrastructure');
   });
 
   it('the feed names the organisation as its author', async () => {

@@ -153,11 +153,13 @@ export async function getChangeWithBefore(db: DB, changeId: string) {
 export async function getLatestDetails(
   db: DB,
   subprocessorId: string,
-): Promise<{ details: SubprocessorDetails; slug: string } | undefined> {
+): Promise<{ details: SubprocessorDetails; slug: string; category: SubprocessorCategory } | undefined> {
   if (!/^\d{1,18}$/.test(subprocessorId)) return undefined;
-  const { changes } = await loadRegistry(db);
+  const { changes, categories } = await loadRegistry(db);
   const latest = changes.filter((c) => c.subprocessorId === subprocessorId).at(-1);
-  return latest?.details ? { details: latest.details, slug: latest.slug } : undefined;
+  return latest?.details
+    ? { details: latest.details, slug: latest.slug, category: categories?.get(subprocessorId) ?? 'other' }
+    : undefined;
 }
 
 type ChangeInput = {
@@ -248,7 +250,7 @@ function assertAfter(latest: RegistryChange, effectiveOn: string) {
 /** Plans a new subprocessor, announced now and effective after the notice period. */
 export async function planAddition(
   db: DB,
-  input: { details: SubprocessorDetails; effectiveOn: string },
+  input: { details: SubprocessorDetails; effectiveOn: string; category?: SubprocessorCategory },
   ctx: WriteContext,
 ) {
   checkDate('added', input.effectiveOn, ctx);
@@ -258,7 +260,7 @@ export async function planAddition(
     const names = new Set(taken.map((t) => t.slug));
     let slug = base;
     for (let n = 2; names.has(slug); n++) slug = `${base}-${n}`;
-    const inserted = await trx.insertInto('subprocessors').values({ slug }).returning('id').executeTakeFirstOrThrow();
+    const inserted = await trx.insertInto('subprocessors').values({ slug, category: input.category ?? 'other' }).returning('id').executeTakeFirstOrThrow();
     const subprocessorId = String(inserted.id);
     const changeId = await appendChange(
       trx,
@@ -287,17 +289,29 @@ export async function planAddition(
 /** Changes an existing subprocessor: with notice, or today when it only corrects the record. */
 export async function planUpdate(
   db: DB,
-  input: { subprocessorId: string; details: SubprocessorDetails; effectiveOn: string; correction: boolean; summary: string },
+  input: {
+    subprocessorId: string;
+    details: SubprocessorDetails;
+    effectiveOn: string;
+    correction: boolean;
+    summary: string;
+    category?: SubprocessorCategory;
+  },
   ctx: WriteContext,
 ) {
   checkDate('updated', input.effectiveOn, ctx, input.correction);
   return db.transaction().execute(async (trx) => {
     const latest = await assertNotRemoved(trx, input.subprocessorId);
+    // The group is a label of the listing, not part of the dated history: it changes at once.
+    if (input.category) {
+      await trx.updateTable('subprocessors').set({ category: input.category }).where('id', '=', input.subprocessorId).execute();
+    }
     // A correction to a change still planned amends it on its own date, or the planned one would undo it.
     const effectiveOn =
       input.correction && latest.effectiveOn > input.effectiveOn ? latest.effectiveOn : input.effectiveOn;
     assertAfter(latest, effectiveOn);
-    const changeId = await appendChange(trx, { kind: 'updated', ...input, effectiveOn, actorId: ctx.actorId }, ctx);
+    const { category: _category, ...change } = input;
+    const changeId = await appendChange(trx, { kind: 'updated', ...change, effectiveOn, actorId: ctx.actorId }, ctx);
     await recordAudit(trx, {
       actorId: ctx.actorId,
       action: input.correction ? 'subprocessor.correct' : 'subprocessor.plan_update',
