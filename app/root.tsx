@@ -8,6 +8,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useMatches,
   useRouteError,
   useRouteLoaderData,
 } from '@remix-run/react';
@@ -45,6 +46,8 @@ export function Layout({ children }: { children: ReactNode }) {
   // Undefined in the error boundary when the root loader itself failed.
   const data = useRouteLoaderData<typeof loader>('root');
   const lang: Language = isLanguage(data?.lang) ? data.lang : DEFAULT_LANGUAGE;
+  // Pages served from shared caches carry no script, so no per-response nonce ends up in a cache.
+  const scripts = !useMatches().some((match) => (match.handle as { scripts?: boolean } | undefined)?.scripts === false);
   return (
     <I18nextProvider i18n={i18nFor(lang)}>
       <html lang={lang}>
@@ -63,9 +66,13 @@ export function Layout({ children }: { children: ReactNode }) {
             {children}
           </main>
           <SiteFooter org={data?.org} />
-          <ScrollRestoration nonce={nonce} />
-          <Scripts nonce={nonce} />
-          <LiveReload nonce={nonce} />
+          {scripts ? (
+            <>
+              <ScrollRestoration nonce={nonce} />
+              <Scripts nonce={nonce} />
+              <LiveReload nonce={nonce} />
+            </>
+          ) : null}
         </body>
       </html>
     </I18nextProvider>

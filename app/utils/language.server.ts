@@ -13,12 +13,15 @@ export function resolveLanguage(request: Request): { lang: Language; source: 'qu
   if (isLanguage(query)) return { lang: query, source: 'query' };
   const cookie = readCookie(request.headers.get('Cookie'), LANGUAGE_COOKIE);
   if (isLanguage(cookie)) return { lang: cookie, source: 'cookie' };
-  const accept = request.headers.get('Accept-Language');
-  if (accept) {
-    const [best] = new Negotiator({ headers: { 'accept-language': accept } }).languages([...LANGUAGES]);
-    if (isLanguage(best)) return { lang: best, source: 'header' };
-  }
-  return { lang: DEFAULT_LANGUAGE, source: 'default' };
+  const fromHeader = languageFromAcceptLanguage(request.headers.get('Accept-Language'));
+  return fromHeader ? { lang: fromHeader, source: 'header' } : { lang: DEFAULT_LANGUAGE, source: 'default' };
+}
+
+/** The best of our languages for an Accept-Language header, or undefined when it names none of them. */
+export function languageFromAcceptLanguage(accept: string | null | undefined): Language | undefined {
+  if (!accept) return undefined;
+  const [best] = new Negotiator({ headers: { 'accept-language': accept } }).languages([...LANGUAGES]);
+  return isLanguage(best) ? best : undefined;
 }
 
 export function languageOf(request: Request): Language {

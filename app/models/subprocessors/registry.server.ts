@@ -3,6 +3,7 @@ import { recordAudit } from '~/models/audit.server';
 import type { DB } from '../../../db/client';
 import type { Database, SubprocessorCategory, SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
 import { enqueueJob } from '~/models/jobs.server';
+import { markRegistryChanged } from '~/utils/public-cache.server';
 import {
   effectiveDateError,
   lastAnnouncementDate,
@@ -248,13 +249,20 @@ function assertAfter(latest: RegistryChange, effectiveOn: string) {
 }
 
 /** Plans a new subprocessor, announced now and effective after the notice period. */
+/** Tells this process's public document cache once a registry write has committed. */
+async function committed<T>(write: Promise<T>): Promise<T> {
+  const result = await write;
+  markRegistryChanged();
+  return result;
+}
+
 export async function planAddition(
   db: DB,
   input: { details: SubprocessorDetails; effectiveOn: string; category?: SubprocessorCategory },
   ctx: WriteContext,
 ) {
   checkDate('added', input.effectiveOn, ctx);
-  return db.transaction().execute(async (trx) => {
+  return committed(db.transaction().execute(async (trx) => {
     const base = slugify(input.details.name);
     const taken = await trx.selectFrom('subprocessors').select('slug').where('slug', 'like', `${base}%`).execute();
     const names = new Set(taken.map((t) => t.slug));
@@ -283,7 +291,7 @@ export async function planAddition(
       ip: ctx.ip,
     });
     return { subprocessorId, changeId };
-  });
+  }));
 }
 
 /** Changes an existing subprocessor: with notice, or today when it only corrects the record. */
@@ -300,7 +308,7 @@ export async function planUpdate(
   ctx: WriteContext,
 ) {
   checkDate('updated', input.effectiveOn, ctx, input.correction);
-  return db.transaction().execute(async (trx) => {
+  return committed(db.transaction().execute(async (trx) => {
     const latest = await assertNotRemoved(trx, input.subprocessorId);
     // The group is a label of the listing, not part of the dated history: it changes at once.
     if (input.category) {
@@ -321,7 +329,7 @@ export async function planUpdate(
       ip: ctx.ip,
     });
     return { changeId };
-  });
+  }));
 }
 
 /** Retires a subprocessor on a date (today or later); no notice is owed for a removal. */
@@ -331,7 +339,7 @@ export async function planRemoval(
   ctx: WriteContext,
 ) {
   checkDate('removed', input.effectiveOn, ctx);
-  return db.transaction().execute(async (trx) => {
+  return committed(db.transaction().execute(async (trx) => {
     assertAfter(await assertNotRemoved(trx, input.subprocessorId), input.effectiveOn);
     const changeId = await appendChange(
       trx,
@@ -347,5 +355,5 @@ export async function planRemoval(
       ip: ctx.ip,
     });
     return { changeId };
-  });
+  }));
 }
