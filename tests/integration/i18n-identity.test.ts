@@ -124,6 +124,19 @@ describe('languages', () => {
     expect(verified.text).not.toContain('unbestätigter Antrag');
   });
 
+  it('the registry page, served from the public cache, answers each visitor in their language', async () => {
+    for (let i = 0; i < 2; i++) {
+      const de = await (await get('/subprocessors', { 'Accept-Language': 'de-CH, de;q=0.9' })).text();
+      expect(de).toContain('<html lang="de"');
+      expect(de).toContain('Aktuelle Unterauftragsverarbeiter');
+      const fr = await (await get('/subprocessors', { 'Accept-Language': 'fr' })).text();
+      expect(fr).toContain('<html lang="fr"');
+      const en = await (await get('/subprocessors')).text();
+      expect(en).toContain('<html lang="en"');
+      expect(en).toContain('Current subprocessors');
+    }
+  });
+
   it('a switcher link (?lng=) renders the page in that language and remembers it in a cookie', async () => {
     const res = await get('/?lng=fr', { 'Accept-Language': 'de' });
     expect(res.headers.getSetCookie().join()).toMatch(/^lang=fr; Path=\/; Max-Age=31536000; SameSite=Lax/);
