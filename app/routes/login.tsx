@@ -1,5 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
+import { pageMeta } from '~/utils/meta';
 import { Field, FormError, useResultKey } from '~/components/field';
 import { signInSchema } from '~/models/accounts/forms.server';
 import { signIn } from '~/models/accounts/accounts.server';
@@ -7,7 +9,7 @@ import { revokeSession } from '~/models/accounts/sessions.server';
 import { getCurrentSession, getOptionalUser, safeRedirectTo, sessionCookieHeader } from '~/utils/auth.server';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 
-export const meta: MetaFunction = () => [{ title: 'Sign in — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'auth.signInTitle' });
 
 /** One answer for every failure: unknown email, wrong password, throttled or locked. */
 export const SIGN_IN_FAILED =
@@ -46,14 +48,15 @@ export default function SignIn() {
   const busy = useNavigation().state === 'submitting';
   const errors = result?.fieldErrors ?? {};
   const resultKey = useResultKey(result);
+  const { t } = useTranslation();
   return (
     <section className="narrow">
-      <h1>Sign in</h1>
+      <h1>{t('auth.signInTitle')}</h1>
       <Form method="post" aria-describedby={result?.formError ? 'form-error' : undefined}>
         <FormError message={result?.formError} />
         <input type="hidden" name="redirectTo" value={result?.values?.redirectTo ?? redirectTo} />
         <Field
-          label="Email"
+          label={t('auth.email')}
           name="email"
           type="email"
           autoComplete="email"
@@ -62,7 +65,7 @@ export default function SignIn() {
           error={errors.email}
         />
         <Field
-          label="Password"
+          label={t('auth.password')}
           key={resultKey}
           name="password"
           type="password"
@@ -71,12 +74,12 @@ export default function SignIn() {
           error={errors.password}
         />
         <button type="submit" disabled={busy}>
-          Sign in
+          {t('auth.signIn')}
         </button>
       </Form>
       <p>
-        No account yet?{' '}
-        <Link to={redirectTo ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}` : '/signup'}>Create an account</Link>
+        {t('auth.noAccount')}{' '}
+        <Link to={redirectTo ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}` : '/signup'}>{t('auth.createAccountLink')}</Link>
       </p>
     </section>
   );

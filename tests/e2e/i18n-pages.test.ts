@@ -143,11 +143,13 @@ describe('a request in German, in the browser', () => {
   });
 });
 
-describe('pages not yet translated still fit a phone', () => {
-  it.each(['/login', '/signup'])('%s', async (url) => {
+describe('sign-in and sign-up at phone size', () => {
+  it.each(LANGS)('in %s', async (lang) => {
     const { page } = b;
     await page.setViewportSize(VIEWPORTS.phone);
-    await page.goto(url);
-    await check(page, 'en', `phone-en-${url.slice(1)}`);
+    for (const url of ['/login', '/signup']) {
+      await page.goto(`${url}?lng=${lang}`);
+      await check(page, lang, `phone-${lang}-${url.slice(1)}`);
+    }
   });
 });
