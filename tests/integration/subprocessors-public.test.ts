@@ -203,8 +203,8 @@ describe('feeds, read back by an independent parser', () => {
       const item = feed.items[i]!;
       expect(item.id).toMatch(new RegExp(`^${PUBLIC_URL}/subprocessors/changes/\\d+$`));
       expect(item.url).toBe(item.id);
-      expect(item.title).toMatch(/^(Addition of|Change to|Removal of) .+: (takes effect|effective) \d{4}-\d{2}-\d{2}$/);
-      expect(item.description).toMatch(/Takes effect on \d{4}-\d{2}-\d{2}\./);
+      expect(item.title).toMatch(/^(Addition of|Change to|Removal of) .+: (takes effect|effective) \d{1,2} [A-Z][a-z]+ \d{4}$/);
+      expect(item.description).toMatch(/Takes effect on \d{1,2} [A-Z][a-z]+ \d{4}\./);
       expect(item.authors[0]?.name).toBe('Example Privacy');
     }
     expect(new Set(feed.items.map((i) => i.id)).size).toBe(feed.items.length);

@@ -1,4 +1,5 @@
 import { Feed } from 'feed';
+import { formatDay } from '~/utils/i18n';
 import type { Config } from '~/utils/env.server';
 import { isNotModified, registryEtag, registryLastModified } from '~/utils/http-cache.server';
 import { changeTitle, countryName, TRANSFER_MECHANISMS, type TransferMechanism } from '~/models/subprocessors/rules';
@@ -36,7 +37,7 @@ function publisher(config: Config) {
 
 function changeText(change: NamedChange) {
   const d = change.details;
-  const lines = [change.summary, `Takes effect on ${change.effectiveOn}.`];
+  const lines = [change.summary, `Takes effect on ${formatDay('en', change.effectiveOn)}.`];
   if (d) {
     lines.push(
       `Legal entity: ${d.legalEntity}. Purpose: ${d.purpose}. Data: ${d.dataCategories.join(', ')}. ` +

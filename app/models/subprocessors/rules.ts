@@ -28,6 +28,7 @@ export type RegistryChange = {
 export type RegistryEntry = SubprocessorDetails & { subprocessorId: string; slug: string; since: string };
 
 import { addDays, isIsoDate, todayIn } from '~/utils/calendar';
+import { formatDay } from '~/utils/i18n';
 
 export { addDays, isIsoDate, startOfDayIn, todayIn } from '~/utils/calendar';
 
@@ -126,7 +127,9 @@ export function describeChange(change: Pick<RegistryChange, 'kind'>, name: strin
 }
 
 export function changeTitle(change: Pick<RegistryChange, 'kind' | 'effectiveOn'> & { name: string }, today: string) {
-  const when = change.effectiveOn > today ? `takes effect ${change.effectiveOn}` : `effective ${change.effectiveOn}`;
+  // Prose gets the people's date ("1 February 2026"), never the ISO form.
+  const day = formatDay('en', change.effectiveOn);
+  const when = change.effectiveOn > today ? `takes effect ${day}` : `effective ${day}`;
   return `${describeChange(change, change.name)}: ${when}`;
 }
 
