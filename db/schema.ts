@@ -216,6 +216,10 @@ export interface RequestsTable {
   paused_days: Defaulted<number>;
   closed_at: NullableTimestamp;
   personal_data_deleted_at: NullableTimestamp;
+  /** The staff member working the request (users.id), if any. */
+  assigned_to: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What staff recorded when closing it (rectified, restricted, objection upheld, ...). */
+  outcome: ColumnType<string | null, string | null | undefined, string | null>;
   /** The language the subject filed in: every later email to them uses it. */
   lang: Defaulted<Language>;
   scope: Nullable<string>;

@@ -114,8 +114,9 @@ export async function mailTransition(
   action: RequestAction,
   details: { note?: string | null; actor: string } & MailSettings,
 ) {
-  // A subject's own reply needs no email back; expiry goes to an address never proven.
-  if (!TRANSITION_MAILS.includes(action) || (action === 'resume' && details.actor === 'subject')) return;
+  // Expiry goes to an address never proven. A reply of the subject's own is acknowledged,
+  // because resuming moves the due date and the subject is owed the new one.
+  if (!TRANSITION_MAILS.includes(action)) return;
   const voice = voiceOf(request, details);
   const { t, lang } = voice;
   const heading = t(`mail.headings.${action}`);

@@ -1,3 +1,5 @@
+import { en } from '~/locales/en';
+
 /**
  * What a person may ask for and the choices the request form offers: plain values, shared by
  * the browser and the server (no zod here: validation lives in intake-rules.server.ts). Their
@@ -14,3 +16,10 @@ export const FORMAT_TYPES: readonly RequestTypeValue[] = ['access', 'portability
 
 export const AGENT_RELATIONSHIPS = ['parent', 'lawyer', 'power_of_attorney', 'relative', 'other'] as const;
 export type AgentRelationship = (typeof AGENT_RELATIONSHIPS)[number];
+
+/** The English labels, for staff pages (which stay English); subjects read `requestTypes.*` in their language. */
+export const REQUEST_TYPES = REQUEST_TYPE_VALUES.map((value) => ({ value, ...en.requestTypes[value] }));
+
+export function requestTypeLabel(type: string): string {
+  return (en.requestTypes as Record<string, { label: string } | undefined>)[type]?.label ?? type;
+}
