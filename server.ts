@@ -220,8 +220,8 @@ function createPublicDocumentCache(options: { build: ServerBuild; db: DB; backen
   const remix = createRemixHandler(build, config.env === 'development' ? 'development' : 'production');
   const origin = new URL(config.publicUrl).origin;
   return createPublicCache({
-    render: (url) =>
-      remix(new Request(origin + url), {
+    render: (url, headers) =>
+      remix(new Request(origin + url, { headers }), {
         db,
         backend,
         config,

@@ -1,12 +1,10 @@
 import { json, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import {
-  Form,
   isRouteErrorResponse,
   Link,
   Links,
   LiveReload,
   Meta,
-  NavLink,
   Outlet,
   Scripts,
   ScrollRestoration,
@@ -15,8 +13,14 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
+import { I18nextProvider, useTranslation } from 'react-i18next';
+import { SiteFooter, SiteHeader, type PublicOrganisation } from '~/components/site-chrome';
 import stylesHref from '~/styles/app.css';
 import { getOptionalUser } from '~/utils/auth.server';
+import { DEFAULT_LANGUAGE, i18nFor, isLanguage, tFor, type Language } from '~/utils/i18n';
+import { languageCookie, resolveLanguage } from '~/utils/language.server';
+import { formFailed } from '~/utils/form-outcome.server';
+import { pageMeta } from '~/utils/meta';
 import { useNonce } from '~/utils/nonce';
 
 export const links: LinksFunction = () => [
@@ -24,92 +28,54 @@ export const links: LinksFunction = () => [
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ];
 
-export const meta: MetaFunction = () => [
-  { title: 'Privacy Portal' },
-  { name: 'description', content: 'Exercise your data-protection rights and see who processes your data.' },
-];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'meta.site' });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  return json({ user: await getOptionalUser(request, context) });
+  const { lang, source } = resolveLanguage(request);
+  const headers = new Headers();
+  // A choice made with the switcher (?lng=) is remembered; a browser's Accept-Language is not stored.
+  if (source === 'query') headers.append('Set-Cookie', languageCookie(lang, context.config.env === 'production'));
+  return json(
+    { user: await getOptionalUser(request, context), lang, org: context.config.organisation as PublicOrganisation, formFailed: formFailed(context) },
+    { headers },
+  );
 }
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   // Undefined in the error boundary when the root loader itself failed.
-  const user = useRouteLoaderData<typeof loader>('root')?.user;
+  const data = useRouteLoaderData<typeof loader>('root');
+  const lang: Language = isLanguage(data?.lang) ? data.lang : DEFAULT_LANGUAGE;
   // Pages served from shared caches carry no script, so no per-response nonce ends up in a cache.
   const scripts = !useMatches().some((match) => (match.handle as { scripts?: boolean } | undefined)?.scripts === false);
   return (
-    <html lang="en">
-      <head>
-        <meta charSet="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <Meta />
-        <Links />
-      </head>
-      <body>
-        <a className="skip-link" href="#main">
-          Skip to content
-        </a>
-        <header className="site-header">
-          <Link to="/" className="brand">
-            Privacy Portal
-          </Link>
-          <nav aria-label="Main">
-            <ul>
-              <li>
-                <NavLink to="/requests/new">Make a request</NavLink>
-              </li>
-              <li>
-                <NavLink to="/subprocessors">Subprocessors</NavLink>
-              </li>
-              {user ? (
-                <>
-                  <li className="signed-in-as">{user.email}</li>
-                  {user.role !== 'subject' ? (
-                    <li>
-                      <NavLink to="/staff">Staff console</NavLink>
-                    </li>
-                  ) : null}
-                  <li>
-                    <NavLink to="/account">Account</NavLink>
-                  </li>
-                  <li>
-                    <Form method="post" action="/logout">
-                      <button type="submit" className="link-button">
-                        Sign out
-                      </button>
-                    </Form>
-                  </li>
-                </>
-              ) : (
-                <>
-                  <li>
-                    <NavLink to="/login">Sign in</NavLink>
-                  </li>
-                  <li>
-                    <NavLink to="/signup">Create account</NavLink>
-                  </li>
-                </>
-              )}
-            </ul>
-          </nav>
-        </header>
-        <main id="main" tabIndex={-1}>
-          {children}
-        </main>
-        <footer className="site-footer">
-          <p>Privacy Portal — your rights under the GDPR, online.</p>
-        </footer>
-        {scripts ? (
-          <>
-            <ScrollRestoration nonce={nonce} />
-            <Scripts nonce={nonce} />
-            <LiveReload nonce={nonce} />
-          </>
-        ) : null}
-      </body>
-    </html>
+    <I18nextProvider i18n={i18nFor(lang)}>
+      <html lang={lang}>
+        <head>
+          <meta charSet="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <Meta />
+          <Links />
+        </head>
+        <body>
+          <a className="skip-link" href="#main">
+            {tFor(lang)('layout.skip')}
+          </a>
+          <SiteHeader org={data?.org} user={data?.user} lang={lang} />
+          <main id="main" tabIndex={-1}>
+            {children}
+          </main>
+          <SiteFooter org={data?.org} />
+          {scripts ? (
+            <>
+              <ScrollRestoration nonce={nonce} />
+              <Scripts nonce={nonce} />
+              <LiveReload nonce={nonce} />
+            </>
+          ) : null}
+        </body>
+      </html>
+    </I18nextProvider>
   );
 }
 
@@ -119,29 +85,21 @@ export default function App() {
 
 export function ErrorBoundary() {
   const error = useRouteError();
-  if (isRouteErrorResponse(error) && error.status === 404) {
-    return (
-      <section className="error-page">
-        <h1>Page not found</h1>
-        <p>There is no page at this address. It may have moved, or the link may be mistyped.</p>
-        <p>
-          <Link to="/">Go to the home page</Link>
-        </p>
-      </section>
-    );
-  }
-  // Nothing internal (messages, stacks) reaches the page; the server logs the details.
+  const { t } = useTranslation();
   const status = isRouteErrorResponse(error) ? error.status : 500;
+  // Nothing internal (messages, stacks) reaches the page; the server logs the details.
+  const [title, text] =
+    status === 404
+      ? [t('error.notFoundTitle'), t('error.notFound')]
+      : status >= 500
+        ? [t('error.serverTitle'), t('error.server')]
+        : [t('error.clientTitle'), t('error.client')];
   return (
     <section className="error-page">
-      <h1>{status >= 500 ? 'Something went wrong' : 'This request could not be completed'}</h1>
+      <h1>{title}</h1>
+      <p>{text}</p>
       <p>
-        {status >= 500
-          ? 'An unexpected error stopped this page. It has been logged; please try again in a moment.'
-          : 'The request was not accepted. Please go back and try again.'}
-      </p>
-      <p>
-        <Link to="/">Go to the home page</Link>
+        <Link to="/">{t('error.home')}</Link>
       </p>
     </section>
   );

@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+/** The portal's languages (app/utils/i18n.ts LANGUAGES); a CHECK in migration 0060 holds the same list. */
+export type Language = 'en' | 'de' | 'fr';
 
 /** Columns the database fills in; readable as Date, writable as Date or ISO string, optional on insert. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -35,6 +37,8 @@ export type SubprocessorDetails = {
   website: string;
 };
 
+export type SubprocessorCategory = 'infrastructure' | 'support' | 'payments' | 'affiliates' | 'other';
+
 export interface SubprocessorsTable {
   id: Generated<string>;
   slug: string;
@@ -42,6 +46,7 @@ export interface SubprocessorsTable {
   /** Art. 19: where erasure notices go (internal, never published). */
   privacy_contact_email: string | null;
   receives_personal_data: Generated<boolean>;
+  category: Defaulted<SubprocessorCategory>;
 }
 
 export interface ErasureNoticesTable {
@@ -80,6 +85,7 @@ export interface SubprocessorSubscriptionsTable {
   confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   unsubscribed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: CreatedAt;
+  lang: Defaulted<Language>;
 }
 
 export interface SubprocessorAlertsTable {
@@ -237,6 +243,19 @@ export interface RequestsTable {
   outcome: ColumnType<string | null, string | null | undefined, string | null>;
   /** SHA-256 of the normalised email, kept when retention anonymises a closed request. */
   email_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The language the subject filed in: every later email to them uses it. */
+  lang: Defaulted<Language>;
+  scope: Nullable<string>;
+  period_from: Nullable<string>;
+  period_to: Nullable<string>;
+  aliases: Nullable<string>;
+  preferred_format: Nullable<'json' | 'csv' | 'pdf'>;
+  /** ISO 3166-1 alpha-2. */
+  country: Nullable<string>;
+  /** Set when an agent files (requester_role = representative): the person the request is about. */
+  subject_name: Nullable<string>;
+  subject_email: Nullable<string>;
+  agent_relationship: Nullable<string>;
 }
 
 /** The timeline of a request: every transition and every message, append-only in practice. */

@@ -35,9 +35,11 @@ export function RadioGroupField({
   defaultValue,
   error,
   required,
+  hint,
 }: {
   legend: string;
   name: string;
+  hint?: ReactNode;
   options: readonly RadioOption[];
   defaultValue?: string;
   error?: string;
@@ -48,10 +50,10 @@ export function RadioGroupField({
     <fieldset
       className="field radio-group"
       aria-invalid={error ? true : undefined}
-      aria-describedby={error ? `${id}-error` : undefined}
+      aria-describedby={describedBy(error ? `${id}-error` : undefined, hint ? `${id}-hint` : undefined)}
     >
       <legend>{legend}</legend>
-      <Message id={id} error={error} />
+      <Message id={id} error={error} hint={hint} />
       {options.map((option) => {
         const optionId = `${id}-${option.value}`;
         return (

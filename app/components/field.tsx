@@ -64,13 +64,14 @@ export function SelectField({
   error,
   hint,
   options,
+  placeholder = 'Choose…',
   ...rest
-}: Common & { options: Record<string, string> } & Omit<SelectHTMLAttributes<HTMLSelectElement>, 'name' | 'id'>) {
+}: Common & { options: Record<string, string>; placeholder?: string } & Omit<SelectHTMLAttributes<HTMLSelectElement>, 'name' | 'id'>) {
   const d = describe(name, error, hint);
   return (
     <Frame {...d} label={label} hint={hint} error={error}>
       <select {...d.control} {...rest}>
-        <option value="">Choose…</option>
+        <option value="">{placeholder}</option>
         {Object.entries(options).map(([value, text]) => (
           <option key={value} value={value}>
             {text}

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { Form, Link } from '@remix-run/react';
 import { FormError, TextAreaField } from '~/components/field';
 import type { FormState } from '~/utils/form-state';
@@ -15,23 +16,24 @@ export function ReplyForm({
   /** The action's answer when the reply was refused. */
   state?: FormState;
 }) {
+  const { t } = useTranslation();
   const fieldErrors = state?.fieldErrors ?? {};
   return (
     <section className="narrow">
-      <h1>Reply about request {reference}</h1>
+      <h1>{t('reply.title', { reference })}</h1>
       {question ? (
         <>
-          <h2>The privacy team asked</h2>
+          <h2>{t('reply.asked')}</h2>
           <blockquote className="preserve">{question}</blockquote>
         </>
       ) : null}
       <FormError message={state?.formError} />
       <Form method="post" encType="multipart/form-data" noValidate>
-        <TextAreaField label="Your reply" name="message" rows={6} autoComplete="off" defaultValue={state?.values?.message} error={fieldErrors.message} />
+        <TextAreaField label={t('reply.message')} name="message" rows={6} autoComplete="off" defaultValue={state?.values?.message} error={fieldErrors.message} />
         <div className="field">
-          <label htmlFor="field-files">Attachments (optional)</label>
+          <label htmlFor="field-files">{t('reply.files')}</label>
           <p className="hint" id="field-files-hint">
-            Up to 4 files, PDF, PNG or JPEG, at most 10 MB each — for example proof that you may act for someone.
+            {t('reply.filesHint')}
           </p>
           {fieldErrors.files ? (
             <p className="field-error" id="field-files-error">
@@ -48,10 +50,10 @@ export function ReplyForm({
             aria-describedby={fieldErrors.files ? 'field-files-error field-files-hint' : 'field-files-hint'}
           />
         </div>
-        <button type="submit">Send reply</button>
+        <button type="submit">{t('reply.send')}</button>
       </Form>
       <p>
-        <Link to={backTo}>Back to the request</Link>
+        <Link to={backTo}>{t('reply.back')}</Link>
       </p>
     </section>
   );

@@ -1,93 +1,183 @@
 import { Form, Link } from '@remix-run/react';
-import { dateTimeFormat } from '~/utils/intl';
-import { formatDueDate } from '~/models/requests/deadlines';
-import { requestTypeLabel } from '~/models/requests/intake-rules';
-import { STATE_LABELS, type RequestState } from '~/models/requests/lifecycle';
+import { useTranslation } from 'react-i18next';
+import type { RequestState } from '~/models/requests/lifecycle';
 import type { SubjectStatus } from '~/models/requests/status.server';
+import { useOrganisation } from '~/components/site-chrome';
+import { formatDay, formatDeadline, formatInstant, formatNumber, isLanguage, type Language } from '~/utils/i18n';
 
-const dateTime = (iso: string, timeZone: string) =>
-  dateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(new Date(iso));
+function useLang(): Language {
+  const { i18n } = useTranslation();
+  return isLanguage(i18n.language) ? i18n.language : 'en';
+}
 
-function kilobytes(size: number) {
-  return size >= 1_048_576 ? `${(size / 1_048_576).toFixed(1)} MB` : `${Math.max(1, Math.round(size / 1024))} KB`;
+function size(lang: Language, bytes: number) {
+  return bytes >= 1_048_576 ? `${formatNumber(lang, bytes / 1_048_576)} MB` : `${formatNumber(lang, Math.max(1, Math.round(bytes / 1024)))} KB`;
+}
+
+/** A copy of what the subject asked for: type, scope, period, format, and who acts for whom. */
+function WhatWasAsked({ request }: { request: SubjectStatus['request'] }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const period =
+    request.periodFrom && request.periodTo
+      ? t('status.periodFromTo', { from: formatDay(lang, request.periodFrom), to: formatDay(lang, request.periodTo) })
+      : request.periodFrom
+        ? t('status.periodFrom', { from: formatDay(lang, request.periodFrom) })
+        : request.periodTo
+          ? t('status.periodTo', { to: formatDay(lang, request.periodTo) })
+          : null;
+  const country = request.country ? new Intl.DisplayNames([lang], { type: 'region' }).of(request.country) : null;
+  return (
+    <section aria-labelledby="asked-heading">
+      <h2 id="asked-heading">{t('status.askedHeading')}</h2>
+      <dl className="request-facts">
+        <dt>{t('status.request')}</dt>
+        <dd>{t(`requestTypes.${request.type}.label`)}</dd>
+        <dt>{t('status.name')}</dt>
+        <dd>{request.name}</dd>
+        {request.subjectName ? (
+          <>
+            <dt>{t('status.actingFor')}</dt>
+            <dd>
+              {request.subjectName} ({t(`relationships.${request.agentRelationship ?? 'other'}`)})
+            </dd>
+          </>
+        ) : null}
+        <dt>{t('status.scope')}</dt>
+        <dd className="preserve">{request.scope ?? t('status.everything')}</dd>
+        {period ? (
+          <>
+            <dt>{t('status.period')}</dt>
+            <dd>{period}</dd>
+          </>
+        ) : null}
+        {request.accountIdentifier ? (
+          <>
+            <dt>{t('status.accountIdentifier')}</dt>
+            <dd>{request.accountIdentifier}</dd>
+          </>
+        ) : null}
+        {request.aliases ? (
+          <>
+            <dt>{t('status.aliases')}</dt>
+            <dd className="preserve">{request.aliases}</dd>
+          </>
+        ) : null}
+        {request.preferredFormat ? (
+          <>
+            <dt>{t('status.format')}</dt>
+            <dd>{t(`formats.${request.preferredFormat}`)}</dd>
+          </>
+        ) : null}
+        {country ? (
+          <>
+            <dt>{t('status.country')}</dt>
+            <dd>{country}</dd>
+          </>
+        ) : null}
+        {request.details ? (
+          <>
+            <dt>{t('status.details')}</dt>
+            <dd className="preserve">{request.details}</dd>
+          </>
+        ) : null}
+      </dl>
+    </section>
+  );
 }
 
 /**
  * The subject's view of one request, used by the private-link page and the account page.
  * `basePath` is where this page lives; its actions post back to it.
  */
-export function RequestStatusView({
-  status,
-  basePath,
-  timeZone,
-}: {
-  status: SubjectStatus;
-  basePath: string;
-  timeZone: string;
-}) {
+export function RequestStatusView({ status, basePath, timeZone }: { status: SubjectStatus; basePath: string; timeZone: string }) {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const org = useOrganisation();
   const { request, actions, timeline, attachments } = status;
   const state = request.state as RequestState;
+  const when = (iso: string) => formatInstant(lang, iso, timeZone);
+  const receivedLater = request.receivedAt && request.receivedAt.slice(0, 16) !== request.createdAt.slice(0, 16);
   return (
     <>
-      <h1>Request {request.reference}</h1>
+      <h1>{t('status.title', { reference: request.reference })}</h1>
       <dl className="request-facts">
-        <dt>Request</dt>
-        <dd>{requestTypeLabel(request.type)}</dd>
-        <dt>Status</dt>
+        <dt>{t('status.request')}</dt>
+        <dd>{t(`requestTypes.${request.type}.label`)}</dd>
+        <dt>{t('status.status')}</dt>
         <dd>
-          <strong>{STATE_LABELS[state]}</strong>
+          <strong>{t(`states.${state}`)}</strong>
         </dd>
-        <dt>Submitted</dt>
-        <dd>{dateTime(request.createdAt, timeZone)}</dd>
-        <dt>Received</dt>
-        <dd>{request.receivedAt ? dateTime(request.receivedAt, timeZone) : 'When you confirm your email address'}</dd>
-        <dt>Due date</dt>
+        <dt>{t('status.submitted')}</dt>
+        <dd>{when(request.createdAt)}</dd>
+        <dt>{t('status.received')}</dt>
         <dd>
-          {request.dueDate ? formatDueDate(request.dueDate) : 'One month after we receive it'}
-          {request.paused ? ' (paused while we wait for your reply)' : null}
+          {request.receivedAt ? when(request.receivedAt) : t('status.receivedPending')}
+          {receivedLater || !request.receivedAt ? <span className="hint block">{t('status.receivedDiffers')}</span> : null}
+        </dd>
+        <dt>{t('status.due')}</dt>
+        <dd>
+          {request.dueDate ? formatDeadline(lang, request.dueDate) : t('status.duePending')}
+          {request.paused ? t('status.paused') : null}
         </dd>
         {request.extensionMonths > 0 ? (
           <>
-            <dt>Extension</dt>
+            <dt>{t('status.extension')}</dt>
             <dd>
-              Extended by {request.extensionMonths} month{request.extensionMonths === 1 ? '' : 's'}. Reason:{' '}
-              <span className="preserve">{request.extensionReason}</span>
+              {t('status.extended', { count: request.extensionMonths })} <span className="preserve">{request.extensionReason}</span>
             </dd>
           </>
         ) : null}
       </dl>
 
+      <section aria-labelledby="next-heading" className="panel">
+        <h2 id="next-heading">{t('status.nextHeading')}</h2>
+        <p>{t(`nextSteps.${state}`)}</p>
+        {org ? <p>{t('status.contact', { email: org.privacyEmail, reference: request.reference })}</p> : null}
+        {org && (state === 'completed' || state === 'denied') ? (
+          <p>
+            <a href={org.authority.url} rel="noopener noreferrer">
+              {org.authority.name}
+            </a>
+          </p>
+        ) : null}
+      </section>
+
       {actions.includes('resume') ? (
         <section aria-labelledby="reply-heading" className="panel">
-          <h2 id="reply-heading">We need more information</h2>
-          <p>The privacy team asked you a question (see the history below). The deadline is paused until you reply.</p>
+          <h2 id="reply-heading">{t('status.replyHeading')}</h2>
+          <p>{t('status.replyLead')}</p>
           <p>
             <Link className="button" to={`${basePath}/reply`}>
-              Reply to the privacy team
+              {t('status.replyButton')}
             </Link>
           </p>
         </section>
       ) : null}
 
+      <WhatWasAsked request={request} />
+
       <section aria-labelledby="timeline-heading">
-        <h2 id="timeline-heading">History</h2>
+        <h2 id="timeline-heading">{t('status.historyHeading')}</h2>
+        <p className="hint">{t('status.timeZone', { zone: timeZone })}</p>
         <ol className="timeline">
           {timeline.map((event) => {
             const files = attachments.filter((a) => a.eventId === event.id);
             return (
               <li key={event.id}>
-                <p className="timeline-when">{dateTime(event.at, timeZone)}</p>
-                {event.kind === 'reply' ? <p className="timeline-who">You replied:</p> : null}
-                <p className="preserve">{event.note}</p>
+                <p className="timeline-when">{when(event.at)}</p>
+                {event.kind === 'reply' ? <p className="timeline-who">{t('timeline.youReplied')}</p> : null}
+                {event.messageKey ? <p>{t(event.messageKey)}</p> : null}
+                {event.note ? <p className="preserve">{event.note}</p> : null}
                 {files.length > 0 ? (
                   <ul className="attachments">
                     {files.map((file) => (
                       <li key={file.id}>
-                        <a href={`${basePath}/attachments/${file.id}`}>{file.filename}</a> ({kilobytes(file.size)}){' '}
+                        <a href={`${basePath}/attachments/${file.id}`}>{file.filename}</a> ({size(lang, file.size)}){' '}
                         <Form method="post" className="inline-form">
                           <input type="hidden" name="attachmentId" value={file.id} />
                           <button type="submit" name="intent" value="remove-attachment" className="link-button">
-                            Remove {file.filename}
+                            {t('status.remove', { name: file.filename })}
                           </button>
                         </Form>
                       </li>
@@ -102,11 +192,11 @@ export function RequestStatusView({
 
       {actions.includes('withdraw') ? (
         <section aria-labelledby="withdraw-heading" className="panel">
-          <h2 id="withdraw-heading">Withdraw this request</h2>
-          <p>If you no longer want us to act on this request, you can withdraw it. This cannot be undone.</p>
+          <h2 id="withdraw-heading">{t('status.withdrawHeading')}</h2>
+          <p>{t('status.withdrawLead')}</p>
           <Form method="post">
             <button type="submit" name="intent" value="withdraw" className="secondary">
-              Withdraw request
+              {t('status.withdrawButton')}
             </button>
           </Form>
         </section>

@@ -1,6 +1,10 @@
 import { Form } from '@remix-run/react';
 import { Field, FormError, SelectField, TextAreaField } from '~/components/field';
 import { TRANSFER_MECHANISMS } from '~/models/subprocessors/rules';
+import { en } from '~/locales/en';
+
+// Staff pages stay English: the public labels of each group.
+const CATEGORY_LABELS: Record<string, string> = en.categories;
 
 type Values = Record<string, string | undefined>;
 
@@ -47,6 +51,15 @@ export function SubprocessorForm(props: {
         required
         defaultValue={v.transferMechanism}
         error={e.transferMechanism}
+      />
+      <SelectField
+        label="Category"
+        name="category"
+        autoComplete="off"
+        hint="The group the public list shows it under."
+        options={CATEGORY_LABELS}
+        defaultValue={v.category ?? 'other'}
+        error={e.category}
       />
       <Field label="Website" name="website" type="url" autoComplete="url" required defaultValue={v.website} error={e.website} />
       <Field

@@ -1,8 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { formatDueDate } from '~/models/requests/deadlines';
-import { requestTypeLabel } from '~/models/requests/intake-rules';
-import { STATE_LABELS } from '~/models/requests/lifecycle';
+import { useTranslation } from 'react-i18next';
+import { formatDeadline, isLanguage } from '~/utils/i18n';
 import { listRequestsForUser } from '~/models/requests/requests.server';
 import { requireUser } from '~/utils/auth.server';
 
@@ -19,14 +18,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export default function AccountRequests() {
   const { requests } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const lang = isLanguage(i18n.language) ? i18n.language : 'en';
   return (
     <section>
       <h1>Your requests</h1>
       {requests.length === 0 ? (
         <p>You have not made any requests from this account yet.</p>
       ) : (
-        <div className="table-scroll">
-          <table className="request-list">
+        <div>
+          <table className="request-list reflow">
             <caption className="visually-hidden">Your data-protection requests</caption>
             <thead>
               <tr>
@@ -42,9 +43,9 @@ export default function AccountRequests() {
                   <td>
                     <Link to={`/account/requests/${r.id}`}>{r.reference}</Link>
                   </td>
-                  <td>{requestTypeLabel(r.type)}</td>
-                  <td>{STATE_LABELS[r.state]}</td>
-                  <td>{r.dueDate ? formatDueDate(r.dueDate) : '—'}</td>
+                  <td data-label={t('status.request')}>{t(`requestTypes.${r.type}.label`)}</td>
+                  <td data-label={t('status.status')}>{t(`states.${r.state}`)}</td>
+                  <td data-label={t('status.due')}>{r.dueDate ? formatDeadline(lang, r.dueDate) : '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,5 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
+import { pageMeta } from '~/utils/meta';
 import { FormError, Notice } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
 import { subjectStatusAction } from '~/routes/subject-actions.server';
@@ -8,7 +10,7 @@ import { requireOwnRequest } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
 import type { FormState } from '~/utils/form.server';
 
-export const meta: MetaFunction = () => [{ title: 'Your request — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'status.pageTitle' });
 export const headers = privateHeaders;
 
 export async function loader(args: LoaderFunctionArgs) {
@@ -27,10 +29,11 @@ export default function AccountRequest() {
   const { status, id, timeZone } = useLoaderData<typeof loader>();
   const data = useActionData<FormState>();
   const [params] = useSearchParams();
+  const { t } = useTranslation();
   return (
     <section>
       {params.get('duplicate') ? (
-        <Notice>You already had this request open, so your new submission was linked to it. The deadline did not change.</Notice>
+        <Notice>{t('status.duplicate')}</Notice>
       ) : null}
       <FormError message={data?.formError} />
       <RequestStatusView status={status} basePath={`/account/requests/${id}`} timeZone={timeZone} />

@@ -1,3 +1,4 @@
+import { pageMeta } from '~/utils/meta';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { ReplyForm } from '~/components/reply-form';
@@ -8,7 +9,7 @@ import type { FormState } from '~/utils/form.server';
 import { requireOwnRequest } from '~/utils/request-guards.server';
 import { privateHeaders } from '~/utils/private-page';
 
-export const meta: MetaFunction = () => [{ title: 'Reply — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'reply.pageTitle' });
 export const headers = privateHeaders;
 
 export async function loader(args: LoaderFunctionArgs) {

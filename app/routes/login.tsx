@@ -1,5 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
+import { pageMeta } from '~/utils/meta';
 import { Field, FormError, useResultKey } from '~/components/field';
 import { signInSchema } from '~/models/accounts/forms.server';
 import { signIn } from '~/models/accounts/accounts.server';
@@ -7,7 +9,7 @@ import { revokeSession } from '~/models/accounts/sessions.server';
 import { getCurrentSession, getOptionalUser, safeRedirectTo, sessionCookieHeader } from '~/utils/auth.server';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 
-export const meta: MetaFunction = () => [{ title: 'Sign in — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'auth.signInTitle' });
 
 /** One answer for every failure: unknown email, wrong password, throttled or locked. */
 export const SIGN_IN_FAILED =
@@ -15,9 +17,15 @@ export const SIGN_IN_FAILED =
 
 const KEEP = ['email', 'redirectTo'];
 
+/** Without a (safe) redirectTo, staff land on their console and subjects on their requests. */
+function landingFor(role: string): string {
+  return role === 'subject' ? '/account/requests' : '/staff';
+}
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const redirectTo = new URL(request.url).searchParams.get('redirectTo');
-  if (await getOptionalUser(request, context)) throw redirect(safeRedirectTo(redirectTo));
+  const user = await getOptionalUser(request, context);
+  if (user) throw redirect(safeRedirectTo(redirectTo, landingFor(user.role)));
   return json({ redirectTo: redirectTo ? safeRedirectTo(redirectTo) : '' });
 }
 
@@ -29,7 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A session that was already open in this browser is replaced, never reused.
   const previous = await getCurrentSession(request, context);
   if (previous) await revokeSession(context.db, previous.sessionId);
-  return redirect(safeRedirectTo(form.data.redirectTo), {
+  return redirect(safeRedirectTo(form.data.redirectTo, landingFor(result.user.role)), {
     headers: { 'Set-Cookie': sessionCookieHeader(context, result.token, result.maxAgeSeconds) },
   });
 }
@@ -40,14 +48,15 @@ export default function SignIn() {
   const busy = useNavigation().state === 'submitting';
   const errors = result?.fieldErrors ?? {};
   const resultKey = useResultKey(result);
+  const { t } = useTranslation();
   return (
     <section className="narrow">
-      <h1>Sign in</h1>
+      <h1>{t('auth.signInTitle')}</h1>
       <Form method="post" aria-describedby={result?.formError ? 'form-error' : undefined}>
         <FormError message={result?.formError} />
         <input type="hidden" name="redirectTo" value={result?.values?.redirectTo ?? redirectTo} />
         <Field
-          label="Email"
+          label={t('auth.email')}
           name="email"
           type="email"
           autoComplete="email"
@@ -56,7 +65,7 @@ export default function SignIn() {
           error={errors.email}
         />
         <Field
-          label="Password"
+          label={t('auth.password')}
           key={resultKey}
           name="password"
           type="password"
@@ -65,12 +74,12 @@ export default function SignIn() {
           error={errors.password}
         />
         <button type="submit" disabled={busy}>
-          Sign in
+          {t('auth.signIn')}
         </button>
       </Form>
       <p>
-        No account yet?{' '}
-        <Link to={redirectTo ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}` : '/signup'}>Create an account</Link>
+        {t('auth.noAccount')}{' '}
+        <Link to={redirectTo ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}` : '/signup'}>{t('auth.createAccountLink')}</Link>
       </p>
     </section>
   );

@@ -1,7 +1,7 @@
 import type { AppLoadContext } from '@remix-run/node';
 import type { RequestRow } from '../../db/schema';
 import { AttachmentError, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_REPLY } from '~/models/requests/attachments.server';
-import { replySchema } from '~/models/requests/intake-rules';
+import { replySchema } from '~/models/requests/intake-rules.server';
 import { requestPolicy } from '~/models/requests/policy';
 import { replyToRequest } from '~/models/requests/replies.server';
 import { RequestConflictError } from '~/models/requests/transitions.server';

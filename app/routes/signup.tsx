@@ -1,5 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
+import { pageMeta } from '~/utils/meta';
 import { Field, FormError, useResultKey } from '~/components/field';
 import { signUpSchema } from '~/models/accounts/forms.server';
 import { signUp } from '~/models/accounts/accounts.server';
@@ -7,7 +9,7 @@ import { EmailTakenError } from '~/models/accounts/users.server';
 import { getOptionalUser, safeRedirectTo, sessionCookieHeader } from '~/utils/auth.server';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 
-export const meta: MetaFunction = () => [{ title: 'Create an account — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'auth.signUpTitle' });
 
 const KEEP = ['email', 'redirectTo'];
 
@@ -40,15 +42,16 @@ export default function SignUp() {
   const busy = useNavigation().state === 'submitting';
   const errors = result?.fieldErrors ?? {};
   const resultKey = useResultKey(result);
+  const { t } = useTranslation();
   return (
     <section className="narrow">
-      <h1>Create an account</h1>
-      <p>With an account you can follow your requests and download what you are sent.</p>
+      <h1>{t('auth.signUpTitle')}</h1>
+      <p>{t('auth.signUpLead')}</p>
       <Form method="post" aria-describedby={result?.formError ? 'form-error' : undefined}>
         <FormError message={result?.formError} />
         <input type="hidden" name="redirectTo" value={result?.values?.redirectTo ?? redirectTo} />
         <Field
-          label="Email"
+          label={t('auth.email')}
           name="email"
           type="email"
           autoComplete="email"
@@ -57,21 +60,21 @@ export default function SignUp() {
           error={errors.email}
         />
         <Field
-          label="Password"
+          label={t('auth.password')}
           key={resultKey}
           name="password"
           type="password"
           autoComplete="new-password"
           required
           error={errors.password}
-          hint="At least 12 characters. A long passphrase is best; any characters, spaces included, and pasting from a password manager works."
+          hint={t('auth.passwordHint')}
         />
         <button type="submit" disabled={busy}>
-          Create account
+          {t('auth.signUp')}
         </button>
       </Form>
       <p>
-        Already have an account? <Link to={redirectTo ? `/login?redirectTo=${encodeURIComponent(redirectTo)}` : '/login'}>Sign in</Link>
+        {t('auth.haveAccount')} <Link to={redirectTo ? `/login?redirectTo=${encodeURIComponent(redirectTo)}` : '/login'}>{t('auth.signIn')}</Link>
       </p>
     </section>
   );

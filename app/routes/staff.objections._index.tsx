@@ -42,8 +42,8 @@ export default function StaffObjections() {
       {objections.length === 0 ? (
         <p>No objections have been filed.</p>
       ) : (
-        <div className="table-scroll">
-          <table>
+        <div>
+          <table className="reflow">
             <caption>Unanswered first, newest first</caption>
             <thead>
               <tr>
@@ -59,11 +59,11 @@ export default function StaffObjections() {
                   <th scope="row">
                     <Link to={`/staff/objections/${o.id}`}>{o.organisation}</Link>
                   </th>
-                  <td>{o.change}</td>
-                  <td>
+                  <td data-label="Change">{o.change}</td>
+                  <td data-label="Received">
                     <time dateTime={o.createdAt}>{o.createdAt.slice(0, 10)}</time>
                   </td>
-                  <td>{o.answered ? 'Answered' : 'Awaiting an answer'}</td>
+                  <td data-label="Status">{o.answered ? 'Answered' : 'Awaiting an answer'}</td>
                 </tr>
               ))}
             </tbody>

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { DueBadge } from '~/components/due-badge';
 import { FormError, SelectField, TextAreaField } from '~/components/field';
 import { daysLeft, formatDueDate } from '~/models/requests/deadlines';
-import { requestTypeLabel } from '~/models/requests/intake-rules';
+import { requestTypeLabel } from '~/models/requests/request-types';
 import { availableActions, isClockPaused, STATE_LABELS } from '~/models/requests/lifecycle';
 import { OUTCOMES } from '~/models/requests/outcomes';
 import { requestPolicy } from '~/models/requests/policy';

@@ -2,7 +2,7 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { DueBadge } from '~/components/due-badge';
 import { formatDueDate } from '~/models/requests/deadlines';
-import { requestTypeLabel, REQUEST_TYPES } from '~/models/requests/intake-rules';
+import { requestTypeLabel, REQUEST_TYPES } from '~/models/requests/request-types';
 import { REQUEST_STATES, STATE_LABELS, type RequestState } from '~/models/requests/lifecycle';
 import { countByState, listQueue, queueFilterSchema } from '~/models/requests/staff.server';
 import { requireStaff } from '~/utils/auth.server';

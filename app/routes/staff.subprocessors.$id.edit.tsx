@@ -20,7 +20,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     name: d.name,
     noticeDays,
     earliest: earliestEffectiveDate({ kind: 'updated', today: todayIn(timeZone), noticeDays }),
-    values: { ...d, dataCategories: d.dataCategories.join('\n'), locations: d.locations.join(', ') } as Record<string, string>,
+    values: { ...d, category: latest.category, dataCategories: d.dataCategories.join('\n'), locations: d.locations.join(', ') } as Record<string, string>,
   });
 }
 
@@ -29,12 +29,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const keep = DETAIL_FIELDS;
   const form = await parseForm(request, updateSchema, { keep });
   if (!form.ok) return form.reply;
-  const { effectiveOn, summary, correction, ...details } = form.data;
+  const { effectiveOn, summary, correction, category, ...details } = form.data;
   const subprocessorId = params.id ?? '';
   try {
     await planUpdate(
       context.db,
-      { subprocessorId, details, effectiveOn: correction ? todayIn(context.config.timeZone) : effectiveOn, correction, summary },
+      { subprocessorId, details, effectiveOn: correction ? todayIn(context.config.timeZone) : effectiveOn, correction, summary, category },
       { actorId: staff.id, ip: context.clientIp, timeZone: context.config.timeZone, noticeDays: context.config.subprocessorNoticeDays },
     );
   } catch (error) {

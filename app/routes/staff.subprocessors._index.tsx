@@ -49,8 +49,8 @@ export default function StaffSubprocessors() {
         </ul>
       )}
       <h2>In effect today</h2>
-      <div className="table-scroll">
-        <table>
+      <div>
+        <table className="reflow">
           <caption>{active.length} subprocessors</caption>
           <thead>
             <tr>
@@ -63,8 +63,8 @@ export default function StaffSubprocessors() {
             {active.map((e) => (
               <tr key={e.subprocessorId}>
                 <th scope="row">{e.name}</th>
-                <td>{formatDate(e.since)}</td>
-                <td>
+                <td data-label="Since">{formatDate(e.since)}</td>
+                <td data-label="Actions">
                   <Link to={`/staff/subprocessors/${e.subprocessorId}/edit`} aria-label={`Edit ${e.name}`}>
                     Edit
                   </Link>{' '}

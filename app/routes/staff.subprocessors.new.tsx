@@ -20,11 +20,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const keep = DETAIL_FIELDS;
   const form = await parseForm(request, additionSchema, { keep });
   if (!form.ok) return form.reply;
-  const { effectiveOn, ...details } = form.data;
+  const { effectiveOn, category, ...details } = form.data;
   try {
     await planAddition(
       context.db,
-      { details, effectiveOn },
+      { details, effectiveOn, category },
       { actorId: staff.id, ip: context.clientIp, timeZone: context.config.timeZone, noticeDays: context.config.subprocessorNoticeDays },
     );
   } catch (error) {

@@ -66,8 +66,8 @@ export default function StaffUsers() {
       </Form>
 
       <h2 id="list-heading">Staff and administrators</h2>
-      <div className="table-scroll">
-        <table aria-labelledby="list-heading">
+      <div>
+        <table aria-labelledby="list-heading" className="reflow">
           <thead>
             <tr>
               <th scope="col">Email</th>
@@ -78,9 +78,9 @@ export default function StaffUsers() {
           <tbody>
             {users.map((u) => (
               <tr key={u.id}>
-                <td>{u.email}</td>
-                <td>{u.role === 'admin' ? 'Administrator' : 'Staff'}</td>
-                <td>
+                <td data-label="Email">{u.email}</td>
+                <td data-label="Role">{u.role === 'admin' ? 'Administrator' : 'Staff'}</td>
+                <td data-label="Action">
                   {u.role === 'staff' ? (
                     <Form method="post">
                       <input type="hidden" name="intent" value="revoke" />

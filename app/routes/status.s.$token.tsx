@@ -1,5 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData, useParams } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
+import { pageMeta } from '~/utils/meta';
 import { FormError } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
 import { subjectStatusAction } from '~/routes/subject-actions.server';
@@ -8,7 +10,7 @@ import { requireRequestByStatusLink } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
 import type { FormState } from '~/utils/form.server';
 
-export const meta: MetaFunction = () => [{ title: 'Your request — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => [...pageMeta(matches, { title: 'status.pageTitle' }), { name: 'robots', content: 'noindex' }];
 
 const PRIVATE = PRIVATE_HEADERS;
 export const headers = privateHeaders;
@@ -29,11 +31,12 @@ export default function StatusByLink() {
   const { status, timeZone } = useLoaderData<typeof loader>();
   const data = useActionData<FormState>();
   const { token } = useParams();
+  const { t } = useTranslation();
   return (
     <section>
       <FormError message={data?.formError} />
       <RequestStatusView status={status} basePath={`/status/s/${token}`} timeZone={timeZone} />
-      <p className="hint">Keep this page's address private: anyone who has it can see and withdraw this request.</p>
+      <p className="hint">{t('status.keepPrivate')}</p>
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { pageMeta } from '~/utils/meta';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData, useParams } from '@remix-run/react';
 import { ReplyForm } from '~/components/reply-form';
@@ -8,7 +9,7 @@ import type { FormState } from '~/utils/form.server';
 import { requireRequestByStatusLink } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
 
-export const meta: MetaFunction = () => [{ title: 'Reply — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'reply.pageTitle' });
 
 const PRIVATE = PRIVATE_HEADERS;
 export const headers = privateHeaders;

@@ -1,18 +1,20 @@
 import { json, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
-import { z } from 'zod';
-import { Field } from '~/components/field';
-import { SubprocessorTable, mechanismLabel } from '~/components/subprocessor-table';
+import { useTranslation } from 'react-i18next';
+import { Field, SelectField } from '~/components/field';
+import { useOrganisation } from '~/components/site-chrome';
+import { SubprocessorTable } from '~/components/subprocessor-table';
 import { registryValidators } from '~/models/subprocessors/feeds.server';
 import { cacheHeaders, notModified } from '~/utils/http-cache.server';
-import { changeTitle, countryName, describeChange, todayIn } from '~/models/subprocessors/rules';
+import { REGISTRY_CATEGORIES } from '~/models/subprocessors/categories';
+import { readRegistryQuery } from '~/models/subprocessors/page-query.server';
+import { todayIn } from '~/models/subprocessors/rules';
 import { loadRegistry, loadRegistryState, viewRegistry } from '~/models/subprocessors/registry.server';
-import { formatDate } from '~/utils/dates';
+import { formatDay, translateError, type Language } from '~/utils/i18n';
+import { languageOf } from '~/utils/language.server';
+import { pageMeta } from '~/utils/meta';
 
-export const meta: MetaFunction = () => [
-  { title: 'Subprocessors — Privacy Portal' },
-  { name: 'description', content: 'Who processes personal data on our behalf, planned changes and the dated history.' },
-];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'registry.title', description: 'registry.metaDescription' });
 
 export const links: LinksFunction = () => [
   { rel: 'alternate', type: 'application/rss+xml', title: 'Subprocessor changes (RSS)', href: '/subprocessors/feed.rss' },
@@ -21,29 +23,47 @@ export const links: LinksFunction = () => [
   { rel: 'alternate', type: 'application/json', title: 'Subprocessor list (JSON)', href: '/subprocessors.json' },
 ];
 
-const atSchema = z.iso.date({ error: 'Enter a date as YYYY-MM-DD' });
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const rawAt = new URL(request.url).searchParams.get('at') || undefined;
+  const url = new URL(request.url);
+  const lang = languageOf(request);
   const today = todayIn(context.config.timeZone);
-  const validators = registryValidators(await loadRegistryState(context.db, today), context.config, `page:${context.buildVersion}:${rawAt ?? ''}`, today);
-  const parsed = rawAt === undefined ? undefined : atSchema.safeParse(rawAt);
-  let atError = parsed && !parsed.success ? parsed.error.issues[0]!.message : undefined;
-  if (parsed?.success && parsed.data > today) atError = `Choose a date up to today (${today})`;
+  const query = readRegistryQuery(url, today);
+  // One cached copy per language and query: the language is part of the validator.
+  const variant = `page:${context.buildVersion}:${lang}:${query.rawAt ?? ''}:${query.q}:${query.category}`;
+  const validators = registryValidators(await loadRegistryState(context.db, today), context.config, variant, today);
   // A signed-in visitor's page carries their name in the header: never for a shared cache.
   const personal = request.headers.has('Cookie');
-  if (!personal && !atError) {
+  if (!personal && !query.atError) {
     const fresh = notModified(request, validators);
     // Bodiless: typed `never` so the component's data type stays the page's.
     if (fresh) return fresh as unknown as never;
   }
-  const at = parsed?.success && !atError ? parsed.data : today;
   const registry = await loadRegistry(context.db);
+  const view = viewRegistry(registry, today, query.at, context.config.timeZone);
+  const needle = query.q.toLocaleLowerCase(lang);
+  const regions = new Intl.DisplayNames([lang], { type: 'region' });
+  const active = view.active
+    .filter((e) => !query.category || e.category === query.category)
+    .map((e) => ({ ...e, locationNames: e.locations.map((c) => regions.of(c) ?? c) }))
+    .filter((e) =>
+      !needle ||
+      [e.name, e.legalEntity, e.purpose, ...e.dataCategories, ...e.locationNames].some((v) => v.toLocaleLowerCase(lang).includes(needle)),
+    );
   return json(
-    { ...viewRegistry(registry, today, at), atInput: rawAt ?? '', atError },
     {
-      status: atError ? 400 : 200,
-      headers: personal ? { 'Cache-Control': 'private, no-cache' } : cacheHeaders(validators),
+      ...view,
+      active,
+      totalActive: view.active.length,
+      planned: view.planned.map((c) => ({ ...c, locationNames: c.details?.locations.map((l) => regions.of(l) ?? l) ?? [] })),
+      atInput: query.rawAt ?? '',
+      atError: query.atError,
+      q: query.q,
+      category: query.category,
+      noticeDays: context.config.subprocessorNoticeDays,
+    },
+    {
+      status: query.atError ? 400 : 200,
+      headers: personal ? { 'Cache-Control': 'private, no-cache', Vary: 'Accept-Language, Cookie' } : { ...cacheHeaders(validators), Vary: 'Accept-Language, Cookie' },
     },
   );
 }
@@ -55,63 +75,93 @@ export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
 export default function Subprocessors() {
   const data = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language as Language;
+  const org = useOrganisation();
+  const day = (d: string) => formatDay(lang, d);
   const past = data.at !== data.today;
+  const filtered = data.q !== '' || data.category !== '';
+  const atError = data.atError ? translateError(t, data.atError.key) : undefined;
+  const documents = org ? ([['dpa', org.links.dpa], ['transfers', org.links.transfers], ['privacyNotice', org.links.privacyNotice]] as const).filter(([, href]) => href) : [];
   return (
     <>
-      <h1>Subprocessors</h1>
-      <p className="lead">
-        The companies that process personal data on our behalf, what they do, where, and under which safeguard. New
-        subprocessors are announced here before they start, and customers may object until then.
-      </p>
+      <h1>{t('registry.title')}</h1>
+      <p className="lead">{t('registry.lead')}</p>
+      <p>{t('registry.notice', { count: data.noticeDays })}</p>
       <p>
-        {data.lastUpdated ? (
-          <>
-            Last updated: <time dateTime={data.lastUpdated}>{formatDate(data.lastUpdated)}</time>.
-          </>
-        ) : (
-          'No changes yet.'
-        )}{' '}
+        {data.lastUpdated ? t('registry.lastUpdated', { date: day(data.lastUpdated) }) : t('registry.noChanges')}
         {past ? (
           <>
-            Showing the list as it stood on <strong>{formatDate(data.at)}</strong>. <Link to="/subprocessors">Show today’s list</Link>.
+            {' '}
+            {t('registry.showingPast', { date: day(data.at) })} <Link to="/subprocessors">{t('registry.showToday')}</Link>
           </>
         ) : null}
       </p>
-      <ul className="feeds no-print" aria-label="Follow changes">
-        <li><a href="/subprocessors/feed.rss">RSS feed</a></li>
-        <li><a href="/subprocessors/feed.atom">Atom feed</a></li>
-        <li><a href="/subprocessors/feed.json">JSON Feed</a></li>
-        <li><a href="/subprocessors.json">Machine-readable list (JSON)</a></li>
-        <li><a href="#subscribe">Email alerts</a></li>
+      {org ? <p>{t('registry.contact', { email: org.privacyEmail })}</p> : null}
+      {documents.length > 0 ? (
+        <ul className="feeds" aria-label={t('registry.documents')}>
+          {documents.map(([key, href]) => (
+            <li key={key}>
+              <a href={href}>{t(`identity.${key}`)}</a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <ul className="feeds no-print" aria-label={t('registry.follow')}>
+        <li><a href="/subprocessors/feed.rss">{t('registry.rss')}</a></li>
+        <li><a href="/subprocessors/feed.atom">{t('registry.atom')}</a></li>
+        <li><a href="/subprocessors/feed.json">{t('registry.jsonFeed')}</a></li>
+        <li><a href="/subprocessors.json">{t('registry.jsonList')}</a></li>
+        <li><a href={`/subprocessors.csv${past ? `?at=${data.at}` : ''}`} download>{t('registry.csv')}</a></li>
+        <li><a href="#subscribe">{t('registry.emailAlerts')}</a></li>
       </ul>
 
       <section aria-labelledby="current-heading">
-        <h2 id="current-heading">{past ? `Subprocessors on ${formatDate(data.at)}` : 'Current subprocessors'}</h2>
-        <SubprocessorTable entries={data.active} caption={`${data.active.length} subprocessors as of ${formatDate(data.at)}`} />
+        <h2 id="current-heading">{past ? t('registry.pastHeading', { date: day(data.at) }) : t('registry.currentHeading')}</h2>
+        <Form method="get" className="filter-form no-print" role="search" aria-label={t('registry.filterLegend')}>
+          {past ? <input type="hidden" name="at" value={data.at} /> : null}
+          <Field label={t('registry.search')} name="q" type="search" autoComplete="off" defaultValue={data.q} />
+          <SelectField
+            label={t('registry.category')}
+            name="category"
+            placeholder={t('registry.allCategories')}
+            options={Object.fromEntries(REGISTRY_CATEGORIES.map((c) => [c, t(`categories.${c}`)]))}
+            defaultValue={data.category}
+          />
+          <button type="submit">{t('registry.filter')}</button>
+          {filtered ? <Link to={past ? `/subprocessors?at=${data.at}` : '/subprocessors'}>{t('registry.clearFilter')}</Link> : null}
+        </Form>
+        {filtered && data.active.length === 0 ? (
+          <p>{t('registry.noneMatch')}</p>
+        ) : (
+          <SubprocessorTable entries={data.active} caption={t('registry.caption', { count: data.active.length, date: day(data.at) })} />
+        )}
       </section>
 
       {past ? null : (
         <section aria-labelledby="planned-heading">
-          <h2 id="planned-heading">Planned changes</h2>
+          <h2 id="planned-heading">{t('registry.plannedHeading')}</h2>
           {data.planned.length === 0 ? (
-            <p>No changes are planned.</p>
+            <p>{t('registry.noPlanned')}</p>
           ) : (
             <ul className="change-list">
               {data.planned.map((c) => (
                 <li key={c.id} id={`change-${c.id}`} className="planned">
-                  <h3>{changeTitle(c, data.today)}</h3>
+                  <h3>
+                    <Link to={`/subprocessors/changes/${c.id}`}>{t(`registry.kind.${c.kind}`, { name: c.name })}</Link>
+                  </h3>
                   <p>
-                    Takes effect on <time dateTime={c.effectiveOn}>{formatDate(c.effectiveOn)}</time>. {c.summary}
+                    {t('registry.takesEffect', { date: day(c.effectiveOn) })} {c.summary}
                   </p>
                   {c.details ? (
                     <p>
-                      {c.details.legalEntity} · {c.details.purpose} · Data: {c.details.dataCategories.join(', ')} · Locations:{' '}
-                      {c.details.locations.map(countryName).join(', ')} · {mechanismLabel(c.details.transferMechanism)}
+                      {c.details.legalEntity} · {c.details.purpose} · {t('table.dataCategories')}: {c.details.dataCategories.join(', ')} ·{' '}
+                      {t('table.locations')}: {c.locationNames.join(', ')} · {t(`mechanisms.${c.details.transferMechanism}`, { defaultValue: c.details.transferMechanism })}
                     </p>
                   ) : null}
                   {c.kind !== 'removed' ? (
                     <p className="no-print">
-                      <Link to={`/subprocessors/changes/${c.id}`}>Object to this change</Link>
+                      <Link to={`/subprocessors/changes/${c.id}#object-heading`}>{t('registry.object')}</Link>
                     </p>
                   ) : null}
                 </li>
@@ -122,27 +172,24 @@ export default function Subprocessors() {
       )}
 
       <section aria-labelledby="history-heading">
-        <h2 id="history-heading">History of changes</h2>
+        <h2 id="history-heading">{t('registry.historyHeading')}</h2>
         <Form method="get" className="inline-form no-print">
-          <Field
-            label="Show the list as it stood on"
-            name="at"
-            type="date"
-            autoComplete="off"
-            defaultValue={data.atInput}
-            max={data.today}
-            error={data.atError}
-          />
-          <button type="submit">Show</button>
+          <Field label={t('registry.asOf')} name="at" type="date" autoComplete="off" defaultValue={data.atInput} max={data.today} error={atError} />
+          <button type="submit">{t('registry.show')}</button>
         </Form>
         {data.history.length === 0 ? (
-          <p>No changes had taken effect by this date.</p>
+          <p>{t('registry.noHistory')}</p>
         ) : (
           <ul className="change-list">
             {data.history.map((c) => (
               <li key={c.id} id={`change-${c.id}`}>
-                <time dateTime={c.effectiveOn}>{formatDate(c.effectiveOn)}</time>:{' '}
-                <span className="change-kind">{describeChange(c, c.name)}</span>. {c.summary}
+                <time dateTime={c.effectiveOn}>{day(c.effectiveOn)}</time>:{' '}
+                <Link to={`/subprocessors/changes/${c.id}`} className="change-kind">
+                  {t(`registry.kind.${c.kind}`, { name: c.name })}
+                </Link>
+                {/* Summaries are written by staff as sentences; no second full stop after them. */}
+                {' — '}
+                {c.summary}
               </li>
             ))}
           </ul>
@@ -150,11 +197,11 @@ export default function Subprocessors() {
       </section>
 
       <section aria-labelledby="subscribe-heading" id="subscribe" className="no-print">
-        <h2 id="subscribe-heading">Get email alerts</h2>
-        <p>We email you when a change is announced and again when it takes effect. Every email has a one-click unsubscribe.</p>
+        <h2 id="subscribe-heading">{t('registry.subscribeHeading')}</h2>
+        <p>{t('registry.subscribeLead')}</p>
         <Form method="post" action="/subprocessors/subscribe">
-          <Field label="Email address" name="email" type="email" autoComplete="email" required />
-          <button type="submit">Subscribe</button>
+          <Field label={t('registry.email')} name="email" type="email" autoComplete="email" required />
+          <button type="submit">{t('registry.subscribe')}</button>
         </Form>
       </section>
     </>

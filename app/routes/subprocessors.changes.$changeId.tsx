@@ -1,26 +1,41 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
+import type { SubprocessorDetails } from '../../db/schema';
 import { Field, TextAreaField } from '~/components/field';
-import { SubprocessorTable } from '~/components/subprocessor-table';
 import { fileObjection, objectionSchema } from '~/models/subprocessors/objections.server';
 import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
-import { changeTitle, isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
-import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
-import { formatDate } from '~/utils/dates';
+import { isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
+import { getChangeWithBefore, RegistryRuleError } from '~/models/subprocessors/registry.server';
+import { formatDay, type Language } from '~/utils/i18n';
+import { languageOf } from '~/utils/language.server';
+import { pageMeta } from '~/utils/meta';
 import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
 import { invariantResponse } from '~/utils/invariant';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.title ?? 'Subprocessor change'} — Privacy Portal` },
-];
+export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>
+  pageMeta(matches, {
+    title: data ? `registry.kind.${data.change.kind}` : 'registry.title',
+    titleValues: { name: data?.change.name ?? '' },
+    description: 'registry.metaDescription',
+  });
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
-  const change = await getChange(context.db, params.changeId ?? '');
-  invariantResponse(change, 'Not found', { status: 404 });
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const found = await getChangeWithBefore(context.db, params.changeId ?? '');
+  invariantResponse(found, 'Not found', { status: 404 });
   const today = todayIn(context.config.timeZone);
-  return json({ change, today, title: changeTitle(change, today), open: isOpenForObjection(change, today) });
+  const regions = new Intl.DisplayNames([languageOf(request)], { type: 'region' });
+  const named = (d: SubprocessorDetails | undefined) => (d ? { ...d, locationNames: d.locations.map((c) => regions.of(c) ?? c) } : undefined);
+  return json({
+    change: found.change,
+    before: named(found.before),
+    after: found.change.kind === 'removed' ? undefined : named(found.change.details ?? undefined),
+    announcedOn: todayIn(context.config.timeZone, new Date(found.change.announcedAt)),
+    today,
+    open: isOpenForObjection(found.change, today),
+  });
 }
 
 type Result = FormState & { filed?: true };
@@ -54,50 +69,83 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export const headers = loaderAndActionHeaders;
 
+type Side = (SubprocessorDetails & { locationNames: string[] }) | undefined;
+
+/** One side of the before/after comparison; a field that differs from the other side is marked. */
+function Details({ heading, side, other, empty }: { heading: string; side: Side; other: Side; empty: string }) {
+  const { t } = useTranslation();
+  const rows: Array<[string, (d: NonNullable<Side>) => string]> = [
+    ['table.name', (d) => d.name],
+    ['table.legalEntity', (d) => d.legalEntity],
+    ['table.purpose', (d) => d.purpose],
+    ['table.dataCategories', (d) => d.dataCategories.join(', ')],
+    ['table.locations', (d) => d.locationNames.join(', ')],
+    ['table.mechanism', (d) => t(`mechanisms.${d.transferMechanism}`, { defaultValue: d.transferMechanism })],
+  ];
+  return (
+    <section className="compare-side">
+      <h2>{heading}</h2>
+      {side ? (
+        <dl>
+          {rows.map(([label, value]) => {
+            const changed = !!other && value(other) !== value(side);
+            return (
+              <div key={label} className={changed ? 'changed' : undefined}>
+                <dt>{t(label)}</dt>
+                <dd>{changed ? <mark>{value(side)}</mark> : value(side)}</dd>
+              </div>
+            );
+          })}
+        </dl>
+      ) : (
+        <p>{empty}</p>
+      )}
+    </section>
+  );
+}
+
 export default function ChangePage() {
-  const { change, today, title, open } = useLoaderData<typeof loader>();
+  const { change, before, after, announcedOn, today, open } = useLoaderData<typeof loader>();
   const result = useActionData<Result>();
+  const { t, i18n } = useTranslation();
+  const day = (d: string) => formatDay(i18n.language as Language, d);
   const errors: Record<string, string | undefined> = { form: result?.formError, ...result?.fieldErrors };
   return (
     <>
       <p>
-        <Link to="/subprocessors">← All subprocessors</Link>
+        <Link to="/subprocessors">← {t('change.back')}</Link>
       </p>
-      <h1>{title}</h1>
+      <h1>{t(`registry.kind.${change.kind}`, { name: change.name })}</h1>
       <p>
-        {change.effectiveOn > today ? 'Takes effect on' : 'Took effect on'}{' '}
-        <time dateTime={change.effectiveOn}>{formatDate(change.effectiveOn)}</time>. Announced{' '}
-        <time dateTime={change.announcedAt}>{formatDate(change.announcedAt.slice(0, 10))}</time>.
+        {change.effectiveOn > today ? t('change.takesEffect', { date: day(change.effectiveOn) }) : t('change.tookEffect', { date: day(change.effectiveOn) })}{' '}
+        {t('change.announced', { date: day(announcedOn) })}
       </p>
       <p>{change.summary}</p>
-      {change.details ? (
-        <SubprocessorTable entries={[{ ...change.details, slug: change.slug, since: change.effectiveOn }]} caption="Details from this change on" />
-      ) : null}
+      <div className="compare">
+        <Details heading={t('change.before')} side={before} other={after} empty={t('change.nothingBefore')} />
+        <Details heading={t('change.after', { date: day(change.effectiveOn) })} side={after} other={before} empty={t('change.nothingAfter')} />
+      </div>
       <section aria-labelledby="object-heading" className="no-print">
-        <h2 id="object-heading">Object to this change</h2>
+        <h2 id="object-heading">{t('change.objectHeading')}</h2>
         {result?.filed ? (
           <p className="notice" role="status">
-            Your objection has been received. We sent an acknowledgement to <strong>{result.values?.email}</strong>, and our privacy
-            team will answer you by email.
+            {t('change.filed', { email: result.values?.email })}
           </p>
         ) : open ? (
           <Form method="post" aria-describedby={errors.form ? 'objection-error' : undefined}>
-            <p>
-              Customers may object to this change until {formatDate(change.effectiveOn)}, when it takes effect. Tell us who you are and
-              why.
-            </p>
+            <p>{t('change.objectLead', { date: day(change.effectiveOn) })}</p>
             {errors.form ? (
               <p className="form-error" id="objection-error" role="alert">
                 {errors.form}
               </p>
             ) : null}
-            <Field label="Organisation" name="organisation" autoComplete="organization" required defaultValue={result?.values?.organisation} error={errors.organisation} />
-            <Field label="Contact email" name="email" type="email" autoComplete="email" required defaultValue={result?.values?.email} error={errors.email} />
-            <TextAreaField label="Reason for objecting" name="reason" autoComplete="off" required rows={5} defaultValue={result?.values?.reason} error={errors.reason} />
-            <button type="submit">Send objection</button>
+            <Field label={t('change.organisation')} name="organisation" autoComplete="organization" required defaultValue={result?.values?.organisation} error={errors.organisation} />
+            <Field label={t('change.email')} name="email" type="email" autoComplete="email" required defaultValue={result?.values?.email} error={errors.email} />
+            <TextAreaField label={t('change.reason')} name="reason" autoComplete="off" required rows={5} defaultValue={result?.values?.reason} error={errors.reason} />
+            <button type="submit">{t('change.send')}</button>
           </Form>
         ) : (
-          <p>This change is no longer open to objections.</p>
+          <p>{t('change.closed')}</p>
         )}
       </section>
     </>

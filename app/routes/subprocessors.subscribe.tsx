@@ -1,20 +1,21 @@
 import { json, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData } from '@remix-run/react';
-import { z } from 'zod';
+import { useTranslation } from 'react-i18next';
 import { Field } from '~/components/field';
 import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
-import { requestSubscription } from '~/models/subprocessors/subscriptions.server';
+import { requestSubscription, subscribeSchema } from '~/models/subprocessors/subscriptions.server';
 import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
+import { translateError } from '~/utils/i18n';
+import { languageOf } from '~/utils/language.server';
+import { pageMeta } from '~/utils/meta';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
-export const meta: MetaFunction = () => [{ title: 'Subprocessor alerts — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'subscribe.title', description: 'registry.metaDescription' });
 
-const EMAIL_ERROR = 'Enter an email address like name@example.com';
-const schema = z.object({ email: z.string({ error: EMAIL_ERROR }).trim().pipe(z.email({ error: EMAIL_ERROR }).max(254)) });
 const KEEP = ['email'];
 
-type Result = FormState & { sent?: true };
+type Result = FormState & { sent?: true; retryMinutes?: number };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
@@ -26,13 +27,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
   if (!limit.allowed) {
     return badRequest(
-      { formError: `Too many attempts from your address. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} minutes.`, values: form.fields },
+      { formError: 'errors.tooMany', values: form.fields, retryMinutes: Math.ceil(limit.retryAfterSeconds / 60) } as Result,
       { keep: KEEP, status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
     );
   }
-  const parsed = validateFields(schema, form.fields, { keep: KEEP });
+  const parsed = validateFields(subscribeSchema, form.fields, { keep: KEEP });
   if (!parsed.ok) return parsed.reply;
-  await requestSubscription(context.db, parsed.data, context.config);
+  // Alerts go out in the language the visitor used here.
+  await requestSubscription(context.db, { ...parsed.data, lang: languageOf(request) }, context.config);
   return json<Result>({ sent: true, values: { email: parsed.data.email } });
 }
 
@@ -40,33 +42,34 @@ export const headers = loaderAndActionHeaders;
 
 export default function Subscribe() {
   const result = useActionData<Result>();
+  const { t } = useTranslation();
+  const error = result?.fieldErrors?.email ?? result?.formError;
   return (
     <>
-      <h1>Email alerts about subprocessors</h1>
+      <h1>{t('subscribe.title')}</h1>
       {result?.sent ? (
         <p className="notice" role="status">
-          Check your inbox at <strong>{result.values?.email}</strong>: we sent a link to confirm your subscription. Nothing is sent until
-          you confirm.
+          {t('subscribe.sent', { email: result.values?.email })}
         </p>
       ) : (
         <>
-          <p>We email you when a change to our subprocessors is announced and again when it takes effect.</p>
+          <p>{t('subscribe.lead')}</p>
           <Form method="post">
             <Field
-              label="Email address"
+              label={t('registry.email')}
               name="email"
               type="email"
               autoComplete="email"
               required
               defaultValue={result?.values?.email}
-              error={result?.fieldErrors?.email ?? result?.formError}
+              error={error === 'errors.tooMany' ? t('errors.tooMany', { count: result?.retryMinutes ?? 1 }) : translateError(t, error)}
             />
-            <button type="submit">Subscribe</button>
+            <button type="submit">{t('registry.subscribe')}</button>
           </Form>
         </>
       )}
       <p>
-        <Link to="/subprocessors">Back to the subprocessor list</Link>
+        <Link to="/subprocessors">{t('subscribe.back')}</Link>
       </p>
     </>
   );

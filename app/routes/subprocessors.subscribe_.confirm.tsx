@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { pageMeta } from '~/utils/meta';
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
@@ -5,7 +7,7 @@ import { confirmSubscription } from '~/models/subprocessors/subscriptions.server
 import { parseForm, type FormState } from '~/utils/form.server';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
-export const meta: MetaFunction = () => [{ title: 'Confirm your alerts — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => [...pageMeta(matches, { title: 'alerts.confirmPageTitle' }), { name: 'robots', content: 'noindex' }];
 
 // The link only shows a button: mail scanners that prefetch links must not confirm on anyone's behalf.
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -28,16 +30,17 @@ export const headers = loaderAndActionHeaders;
 export default function ConfirmSubscription() {
   const { token } = useLoaderData<typeof loader>();
   const result = useActionData<Result>();
+  const { t } = useTranslation();
   return (
     <>
-      <h1>Confirm your subscription</h1>
+      <h1>{t('alerts.confirmTitle')}</h1>
       {result?.outcome === 'confirmed' ? (
         <p className="notice" role="status">
-          You are subscribed. We will email you when a subprocessor change is announced and when it takes effect.
+          {t('alerts.confirmed')}
         </p>
       ) : result?.outcome === 'invalid' ? (
         <p className="form-error" role="alert">
-          This link is not valid: it may have expired or been used already. <Link to="/subprocessors/subscribe">Subscribe again</Link>.
+          {t('alerts.invalid')} <Link to="/subprocessors/subscribe">{t('alerts.subscribeAgain')}</Link>
         </p>
       ) : (
         <Form method="post">
@@ -47,12 +50,12 @@ export default function ConfirmSubscription() {
             </p>
           ) : null}
           <input type="hidden" name="token" value={token} />
-          <p>Press the button to start receiving alerts about subprocessor changes.</p>
-          <button type="submit">Confirm my subscription</button>
+          <p>{t('alerts.confirmLead')}</p>
+          <button type="submit">{t('alerts.confirmButton')}</button>
         </Form>
       )}
       <p>
-        <Link to="/subprocessors">Back to the subprocessor list</Link>
+        <Link to="/subprocessors">{t('subscribe.back')}</Link>
       </p>
     </>
   );

@@ -1,9 +1,11 @@
+import { useTranslation } from 'react-i18next';
+import { pageMeta } from '~/utils/meta';
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData } from '@remix-run/react';
 import { unsubscribe } from '~/models/subprocessors/subscriptions.server';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
-export const meta: MetaFunction = () => [{ title: 'Unsubscribe — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => [...pageMeta(matches, { title: 'alerts.unsubscribePageTitle' }), { name: 'robots', content: 'noindex' }];
 
 export async function loader(_args: LoaderFunctionArgs) {
   return json(null, { headers: { 'Cache-Control': 'no-store' } });
@@ -23,25 +25,26 @@ export const headers = loaderAndActionHeaders;
 
 export default function Unsubscribe() {
   const result = useActionData<typeof action>();
+  const { t } = useTranslation();
   return (
     <>
-      <h1>Unsubscribe from subprocessor alerts</h1>
+      <h1>{t('alerts.unsubscribeTitle')}</h1>
       {result?.outcome === 'unsubscribed' ? (
         <p className="notice" role="status">
-          You are unsubscribed. We will not email you about subprocessor changes again.
+          {t('alerts.unsubscribed')}
         </p>
       ) : result?.outcome === 'invalid' ? (
         <p className="form-error" role="alert">
-          This unsubscribe link is not valid. Please use the link from one of our emails.
+          {t('alerts.unsubscribeInvalid')}
         </p>
       ) : (
         <Form method="post">
-          <p>Press the button to stop receiving emails about subprocessor changes.</p>
-          <button type="submit">Unsubscribe</button>
+          <p>{t('alerts.unsubscribeLead')}</p>
+          <button type="submit">{t('alerts.unsubscribeButton')}</button>
         </Form>
       )}
       <p>
-        <Link to="/subprocessors">Back to the subprocessor list</Link>
+        <Link to="/subprocessors">{t('subscribe.back')}</Link>
       </p>
     </>
   );

@@ -1,16 +1,17 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
+import { pageMeta } from '~/utils/meta';
 import { FormError, Notice } from '~/components/field';
-import { requestTypeLabel } from '~/models/requests/intake-rules';
 import { requestPolicy } from '~/models/requests/policy';
 import { resendVerificationLink } from '~/models/requests/notify.server';
 import { confirmVerification, getVerificationView } from '~/models/requests/verification.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
 import { badRequest, readForm, refuseForm, type FormState } from '~/utils/form.server';
 
-export const meta: MetaFunction = () => [{ title: 'Confirm your request — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => [...pageMeta(matches, { title: 'verify.title' }), { name: 'robots', content: 'noindex' }];
 
-type VerifyActionData = FormState & { resent?: true };
+type VerifyActionData = FormState & { resent?: true; retryMinutes?: number };
 
 const PRIVATE = PRIVATE_HEADERS;
 export const headers = privateHeaders;
@@ -28,31 +29,34 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const result = await confirmVerification(context.db, token, { rules: requestPolicy(context.config) });
     if (result.status === 'verified') return redirect(`/status/s/${result.statusToken}`, { headers: PRIVATE });
     // The loader runs again and shows the expired or used page.
-    return badRequest({ formError: 'This link can no longer confirm a request.' }, { status: 409, headers: PRIVATE });
+    return badRequest({ formError: 'verify.cannotConfirm' }, { status: 409, headers: PRIVATE });
   }
   if (form.fields.intent === 'resend') {
     const result = await resendVerificationLink(context, { token, clientAddress: context.clientIp ?? 'unknown' });
     if (result.kind === 'rate_limited') {
       return badRequest(
-        { formError: `Too many new links asked for. Please try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.` },
+        { formError: 'verify.tooMany', retryMinutes: Math.ceil(result.retryAfterSeconds / 60) } as VerifyActionData,
         { status: 429, headers: { ...PRIVATE, 'Retry-After': String(result.retryAfterSeconds) } },
       );
     }
     return json<VerifyActionData>({ resent: true }, { headers: PRIVATE });
   }
-  return badRequest({ formError: 'Unknown action.' }, { headers: PRIVATE });
+  return badRequest({ formError: 'errors.form' }, { headers: PRIVATE });
 }
 
 export default function Verify() {
   const view = useLoaderData<typeof loader>();
   const data = useActionData<VerifyActionData>();
+  const { t } = useTranslation();
+  // Keys from this route; a form-level message from the form reader is already words.
+  const error = data?.formError && /^(verify|errors)\./.test(data.formError) ? t(data.formError, { count: data.retryMinutes ?? 1 }) : data?.formError;
   if (view.status === 'unknown') {
     return (
       <section className="narrow">
-        <h1>Link not recognised</h1>
-        <p>This confirmation link is not one we sent, or it was copied incompletely. Check the address in your email.</p>
+        <h1>{t('verify.unknownTitle')}</h1>
+        <p>{t('verify.unknown')}</p>
         <p>
-          <Link to="/requests/new">Make a new request</Link>
+          <Link to="/requests/new">{t('verify.newRequest')}</Link>
         </p>
       </section>
     );
@@ -61,54 +65,50 @@ export default function Verify() {
   if (view.status !== 'valid') {
     return (
       <section className="narrow">
-        <h1>{view.status === 'expired' ? 'This link has expired' : 'This link has already been used'}</h1>
+        <h1>{view.status === 'expired' ? t('verify.expiredTitle') : t('verify.usedTitle')}</h1>
         <p>
-          {view.status === 'expired'
-            ? 'Confirmation links are valid for 7 days.'
-            : 'Each confirmation link works once. Your request may already be confirmed.'}{' '}
-          We can email a new link to the address on request {request.reference}: a confirmation link if it still needs
-          confirming, or a link to its status page if it is confirmed.
+          {view.status === 'expired' ? t('verify.expired') : t('verify.used')} {t('verify.resendExplain', { reference: request.reference })}
         </p>
-        <FormError message={data?.formError} />
+        <FormError message={error} />
         {data?.resent ? (
-          <Notice>If the request can still be followed, a new link is on its way to the email address on it.</Notice>
+          <Notice>{t('verify.resent')}</Notice>
         ) : (
           <Form method="post">
             <button type="submit" name="intent" value="resend">
-              Email me a new link
+              {t('verify.resend')}
             </button>
           </Form>
         )}
         <p>
-          <Link to="/requests/new">Make a new request</Link>
+          <Link to="/requests/new">{t('verify.newRequest')}</Link>
         </p>
       </section>
     );
   }
   return (
     <section className="narrow">
-      <h1>Confirm your request</h1>
-      <p>Check the details below, then confirm. Your request starts, and the one-month deadline runs, from the moment you confirm.</p>
+      <h1>{t('verify.title')}</h1>
+      <p>{t('verify.lead')}</p>
       <dl>
-        <dt>Reference</dt>
+        <dt>{t('status.reference')}</dt>
         <dd>{request.reference}</dd>
-        <dt>Request</dt>
-        <dd>{requestTypeLabel(request.type)}</dd>
-        <dt>Name</dt>
+        <dt>{t('status.request')}</dt>
+        <dd>{t(`requestTypes.${request.type}.label`)}</dd>
+        <dt>{t('status.name')}</dt>
         <dd>{request.name}</dd>
-        <dt>Email</dt>
+        <dt>{t('status.email')}</dt>
         <dd>{request.email}</dd>
         {request.details ? (
           <>
-            <dt>Details</dt>
+            <dt>{t('status.details')}</dt>
             <dd className="preserve">{request.details}</dd>
           </>
         ) : null}
       </dl>
-      <FormError message={data?.formError} />
+      <FormError message={error} />
       <Form method="post">
         <button type="submit" name="intent" value="confirm">
-          Confirm my request
+          {t('verify.confirm')}
         </button>
       </Form>
     </section>

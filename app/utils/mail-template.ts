@@ -8,6 +8,10 @@ export type MailContent = {
   paragraphs: string[];
   action?: { label: string; url: string };
   footer?: string[];
+  /** The language of the words (html lang); English when not given. */
+  lang?: string;
+  /** The line under the button, in the mail's language. */
+  buttonFallback?: string;
 };
 
 export function escapeHtml(value: string): string {
@@ -20,7 +24,8 @@ export function escapeHtml(value: string): string {
 }
 
 export function renderMail(content: MailContent): { text: string; html: string } {
-  const { heading, paragraphs, action, footer = [], preheader } = content;
+  const { heading, paragraphs, action, footer = [], preheader, lang = 'en' } = content;
+  const fallback = content.buttonFallback ?? 'If the button does not work, copy this address into your browser:';
   const text = [
     heading,
     '',
@@ -34,7 +39,7 @@ export function renderMail(content: MailContent): { text: string; html: string }
 
   const p = (t: string) => `<p style="margin:0 0 16px">${escapeHtml(t)}</p>`;
   const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(heading)}</title></head>
+<html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(heading)}</title></head>
 <body style="margin:0;padding:24px;background:#f3f4f6;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1a1a1a;line-height:1.5">
 ${preheader ? `<div style="display:none;max-height:0;overflow:hidden">${escapeHtml(preheader)}</div>` : ''}
 <div style="max-width:560px;margin:0 auto;background:#fff;border-radius:8px;padding:24px">
@@ -43,7 +48,7 @@ ${paragraphs.map(p).join('\n')}
 ${
   action
     ? `<p style="margin:24px 0"><a href="${escapeHtml(action.url)}" style="background:#1d4ed8;color:#fff;padding:10px 18px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(action.label)}</a></p>
-<p style="margin:0 0 16px;font-size:13px;color:#4b5563">If the button does not work, copy this address into your browser: ${escapeHtml(action.url)}</p>`
+<p style="margin:0 0 16px;font-size:13px;color:#4b5563">${escapeHtml(fallback)} ${escapeHtml(action.url)}</p>`
     : ''
 }
 ${footer.length ? `<hr style="border:0;border-top:1px solid #e5e7eb;margin:24px 0"><div style="font-size:13px;color:#4b5563">${footer.map(p).join('')}</div>` : ''}

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { ifNoneMatchMatches } from '~/utils/http-cache.server';
 import { redactText } from '~/utils/redact';
+import { DEFAULT_LANGUAGE } from '~/utils/i18n';
+import { languageFromAcceptLanguage } from '~/utils/language.server';
 
 /**
  * The public registry documents (page, JSON, feeds) change a few times a year and are read all
@@ -93,7 +95,7 @@ export function createPublicCache(options: PublicCacheOptions) {
   }
 
   /** The cache key, or undefined when this request is not one the cache answers. */
-  function keyOf(req: IncomingMessage): { key: string; url: string } | undefined {
+  function keyOf(req: IncomingMessage): { key: string; url: string; lang: string } | undefined {
     if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
     const raw = req.url ?? '';
     const q = raw.indexOf('?');
@@ -101,18 +103,22 @@ export function createPublicCache(options: PublicCacheOptions) {
     const rule = CACHEABLE.get(pathname);
     if (!rule) return undefined;
     if (rule.anonymousOnly && req.headers.cookie) return undefined;
-    if (q === -1) return { key: pathname, url: pathname };
+    // The page speaks the visitor's language (Accept-Language; `?lng=` and the cookie go to
+    // Express, which remembers the choice): one entry per language.
+    const lang = rule.anonymousOnly ? (languageFromAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LANGUAGE) : DEFAULT_LANGUAGE;
+    const prefix = rule.anonymousOnly ? `${lang}:` : '';
+    if (q === -1) return { key: `${prefix}${pathname}`, url: pathname, lang };
     const params = new URLSearchParams(raw.slice(q + 1));
     const names = [...params.keys()];
     if (names.length > 1 || names.some((name) => !rule.query.includes(name))) return undefined;
     const at = params.get('at');
-    if (at === null || at === '') return { key: pathname, url: pathname };
+    if (at === null || at === '') return { key: `${prefix}${pathname}`, url: pathname, lang };
     if (!/^\d{4}-\d{2}-\d{2}$/.test(at)) return undefined;
-    return { key: `${pathname}?at=${at}`, url: `${pathname}?at=${at}` };
+    return { key: `${prefix}${pathname}?at=${at}`, url: `${pathname}?at=${at}`, lang };
   }
 
-  async function build(url: string, stamp: string): Promise<Entry | undefined> {
-    const response = await options.render(url, {});
+  async function build(url: string, stamp: string, lang: string): Promise<Entry | undefined> {
+    const response = await options.render(url, { 'accept-language': lang });
     const body = Buffer.from(await response.arrayBuffer());
     if (response.status !== 200) return undefined;
     const headers: [string, string][] = [];
@@ -198,7 +204,7 @@ export function createPublicCache(options: PublicCacheOptions) {
     const stamp = `${await currentVersion()}|${options.today()}|${options.buildVersion}`;
     let entry = entries.get(target.key);
     if (!entry || entry.stamp !== stamp) {
-      entry = await build(target.url, stamp);
+      entry = await build(target.url, stamp, target.lang);
       if (!entry) return false;
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
       entries.set(target.key, entry);

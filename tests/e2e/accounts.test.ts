@@ -105,7 +105,8 @@ describe('accounts in a real browser', () => {
       await page.getByRole('button', { name: 'Sign out', exact: true }).click();
       await page.waitForURL((url) => url.pathname === '/');
       await signInPage(page, { email: credentials.email, password: next });
-      expect(new URL(page.url()).pathname).toBe('/account');
+      // Without a redirectTo a subject lands on their requests (issue 13, item 7).
+      expect(new URL(page.url()).pathname).toBe('/account/requests');
     } finally {
       await noJs.close();
     }

@@ -15,6 +15,22 @@ declare module 'vitest' {
   }
 }
 
+/** The organisation the browser suite's server runs as. */
+export const E2E_ORGANISATION = {
+  ORG_NAME: 'Nordlicht Versand GmbH',
+  ORG_ADDRESS: 'Hafenstraße 12, 20457 Hamburg, Deutschland',
+  ORG_PRIVACY_EMAIL: 'privacy@nordlicht.example',
+  ORG_DPO_NAME: 'Mara Schutz',
+  ORG_DPO_EMAIL: 'dpo@nordlicht.example',
+  ORG_REPRESENTATIVE: 'Nordlicht UK Ltd, 1 Dock Road, London E1 1AA (UK representative)',
+  ORG_PRIVACY_NOTICE_URL: 'https://nordlicht.example/privacy',
+  ORG_DPA_URL: 'https://nordlicht.example/dpa',
+  ORG_TRANSFERS_URL: 'https://nordlicht.example/transfers',
+  AUTHORITY_NAME: 'Der Hamburgische Beauftragte für Datenschutz und Informationsfreiheit',
+  AUTHORITY_ADDRESS: 'Ludwig-Erhard-Straße 22, 20459 Hamburg',
+  AUTHORITY_URL: 'https://datenschutz-hamburg.de/',
+} as const;
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -37,7 +53,16 @@ export default async function setup(project: TestProject) {
   const baseURL = `http://localhost:${port}`;
   const logFile = path.join(dataDir, 'server.log');
   const log = fs.openSync(logFile, 'a');
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', PORT: String(port), DATA_DIR: dataDir, PUBLIC_URL: baseURL, LOG_LEVEL: 'info' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    PUBLIC_URL: baseURL,
+    LOG_LEVEL: 'info',
+    // A configured organisation, so every page can be checked for it (tests/e2e/i18n-pages.test.ts).
+    ...E2E_ORGANISATION,
+  };
   // Before the server: on the embedded database only one process may open DATA_DIR.
   const admin = { email: `e2e-admin-${randomBytes(4).toString('hex')}@example.org`, password: `e2e admin ${randomBytes(8).toString('hex')}` };
   const made = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/create-admin.ts', '--email', admin.email], {

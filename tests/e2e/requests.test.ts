@@ -85,7 +85,7 @@ describe('a data-subject request in a real browser', () => {
       await page.getByLabel('Objection (Art. 21)').check();
       await page.getByLabel('Email address').fill('not an email');
       await page.getByRole('button', { name: 'Send request' }).click();
-      await page.getByText('Some answers need your attention.').waitFor();
+      await page.getByRole('heading', { name: 'There is a problem' }).waitFor();
       const emailField = page.getByLabel('Email address');
       await expect(emailField.getAttribute('aria-invalid')).resolves.toBe('true');
       await expect(emailField.inputValue()).resolves.toBe('not an email');
@@ -93,13 +93,15 @@ describe('a data-subject request in a real browser', () => {
       await expect(page.locator(`#${describedBy}`).textContent()).resolves.toBe(
         'Enter an email address in the form name@example.com',
       );
-      await expect(page.getByText('Say which processing you object to and why').isVisible()).resolves.toBe(true);
+      // Once in the summary at the top (a link to the field) and once beside the field.
+      await expect(page.getByText('Say which processing you object to and why').count()).resolves.toBe(2);
+      await expect(page.locator('#field-details-error').textContent()).resolves.toBe('Say which processing you object to and why');
     } finally {
       await context.close();
     }
     await visit(b.page, '/requests/new');
     await b.page.getByRole('button', { name: 'Send request' }).click();
-    await b.page.getByText('Some answers need your attention.').waitFor();
+    await b.page.getByRole('heading', { name: 'There is a problem' }).waitFor();
     await expectAccessible(b.page);
   });
 

@@ -1,3 +1,4 @@
+import { formatDay } from '../../app/utils/i18n';
 import { describe, expect, inject, it } from 'vitest';
 import { signInPage } from '../support/users';
 import { expectAccessible, useBrowser, visit } from './browser';
@@ -41,7 +42,7 @@ describe('subprocessors in the browser', () => {
     const customer = await visitor.newPage();
     await visit(customer, '/subprocessors');
     const planned = customer.getByRole('region', { name: 'Planned changes' }).getByRole('listitem').filter({ hasText: name });
-    await expect(planned.textContent()).resolves.toContain(`Addition of ${name}: takes effect ${earliest}`);
+    await expect(planned.textContent()).resolves.toContain(`Addition of ${name}Takes effect on ${formatDay('en', earliest)}.`);
     for (const feed of ['/subprocessors/feed.rss', '/subprocessors/feed.atom', '/subprocessors/feed.json']) {
       const body = await (await customer.request.get(feed)).text();
       expect(body, feed).toContain(`Addition of ${name}`);

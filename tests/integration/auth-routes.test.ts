@@ -62,7 +62,14 @@ describe('sign up, sign in, sign out', () => {
     const back = await post('/login', { email: user.email, password: user.password, redirectTo: '/account?tab=1' });
     expect(back.headers.get('location')).toBe('/account?tab=1');
     const evil = await post('/login', { email: user.email, password: user.password, redirectTo: '//evil.example/x' });
-    expect(evil.headers.get('location')).toBe('/account');
+    expect(evil.headers.get('location')).toBe('/account/requests');
+  });
+
+  it('lands subjects on their requests and staff on the console when no redirectTo is given', async () => {
+    const subject = await createUser(portal.db);
+    expect((await post('/login', { email: subject.email, password: subject.password })).headers.get('location')).toBe('/account/requests');
+    const staff = await createUser(portal.db, { role: 'staff' });
+    expect((await post('/login', { email: staff.email, password: staff.password })).headers.get('location')).toBe('/staff');
   });
 
   it('signs out: the old cookie stops working at once', async () => {

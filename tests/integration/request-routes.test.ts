@@ -85,7 +85,7 @@ describe('the intake form', () => {
     const submissionId = await formKey();
     const control = await post('/requests/new', intakeBody({ name: 'Bell\u0007', submissionId, email: 'ctl@example.test' }));
     expect(control.status).toBe(400);
-    expect(await control.text()).toContain('Your name must not contain control characters');
+    expect(await control.text()).toContain('Remove control characters from this answer');
     const broken = await post('/requests/new', `${intakeBody({ submissionId, email: 'utf@example.test' })}&details=%FF%FE`);
     expect(broken.status).toBe(400);
     expect(await broken.text()).toContain('not valid UTF-8');

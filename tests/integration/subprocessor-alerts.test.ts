@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertHandler } from '../../app/models/subprocessors/alerts.server';
 import { addDays, todayIn } from '../../app/models/subprocessors/rules';
+import { formatDay } from '../../app/utils/i18n';
 import { ALERT_JOB, planAddition } from '../../app/models/subprocessors/registry.server';
 import { sha256 } from '../../app/utils/crypto.server';
 import { createLogger } from '../../app/utils/logger.server';
@@ -85,7 +86,7 @@ describe('email alerts over a real SMTP conversation', () => {
     const effectiveOn = addDays(todayIn(portal.config.timeZone), 30);
     ({ changeId: firstChangeId } = await planAddition(portal.db, { details: details('Visio'), effectiveOn }, ctx()));
     const [, alert] = await waitForMail(2);
-    expect(alert!.subject).toBe(`Announced: Addition of Visio: takes effect ${effectiveOn}`);
+    expect(alert!.subject).toBe(`Announced: Addition of Visio: ${formatDay('en', effectiveOn)}`);
     expect(alert!.text).toContain('Video calls with customers');
     expect(alert!.text).toContain(`${PUBLIC_URL}/subprocessors/changes/${firstChangeId}`);
     const listUnsubscribe = header(alert!, 'list-unsubscribe')!;

@@ -10,8 +10,17 @@ import { startTestPortal, type TestPortal } from '../support/portal';
 
 let portal: TestPortal;
 const PUBLIC_URL = 'https://privacy.example.test';
+// The feeds' author is the organisation that runs the portal.
+const ORGANISATION = {
+  ORG_NAME: 'Example Privacy',
+  ORG_ADDRESS: '1 Test Road, Testville',
+  ORG_PRIVACY_EMAIL: 'privacy@example.test',
+  AUTHORITY_NAME: 'Test Authority',
+  AUTHORITY_ADDRESS: '2 Authority Road, Testville',
+  AUTHORITY_URL: 'https://authority.example.test/',
+};
 beforeAll(async () => {
-  portal = await startTestPortal({ SUBPROCESSOR_DEMO: 'on', PUBLIC_URL, MAIL_FROM: 'Example Privacy <privacy@example.test>' });
+  portal = await startTestPortal({ SUBPROCESSOR_DEMO: 'on', PUBLIC_URL, ...ORGANISATION });
 });
 afterAll(async () => {
   await portal?.stop();
@@ -129,7 +138,7 @@ describe('caching', () => {
   });
 
   it.skipIf(!process.env.DATABASE_URL)('answers the same validators from a second instance on the same database', async () => {
-    const second = await startTestPortal({ DATABASE_URL: portal.config.databaseUrl!, PUBLIC_URL, MAIL_FROM: 'Example Privacy <privacy@example.test>' });
+    const second = await startTestPortal({ DATABASE_URL: portal.config.databaseUrl!, PUBLIC_URL, ...ORGANISATION });
     try {
       for (const path of paths) {
         const a = await get(path);
@@ -194,8 +203,8 @@ describe('feeds, read back by an independent parser', () => {
       const item = feed.items[i]!;
       expect(item.id).toMatch(new RegExp(`^${PUBLIC_URL}/subprocessors/changes/\\d+$`));
       expect(item.url).toBe(item.id);
-      expect(item.title).toMatch(/^(Addition of|Change to|Removal of) .+: (takes effect|effective) \d{4}-\d{2}-\d{2}$/);
-      expect(item.description).toMatch(/Takes effect on \d{4}-\d{2}-\d{2}\./);
+      expect(item.title).toMatch(/^(Addition of|Change to|Removal of) .+: (takes effect|effective) \d{1,2} [A-Z][a-z]+ \d{4}$/);
+      expect(item.description).toMatch(/Takes effect on \d{1,2} [A-Z][a-z]+ \d{4}\./);
       expect(item.authors[0]?.name).toBe('Example Privacy');
     }
     expect(new Set(feed.items.map((i) => i.id)).size).toBe(feed.items.length);

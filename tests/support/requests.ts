@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DB } from '../../db/client';
 import type { RequestPolicy } from '../../app/models/requests/policy';
-import type { IntakeInput } from '../../app/models/requests/intake-rules';
+import type { IntakeInput } from '../../app/models/requests/intake-rules.server';
 import { createRequest } from '../../app/models/requests/requests.server';
 
 export const rules: RequestPolicy = { timeZone: 'Europe/London', holidays: [], publicUrl: 'http://portal.test' };

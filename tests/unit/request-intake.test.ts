@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hasControlCharacters, REQUEST_TYPES, replySchema, validateIntake } from '../../app/models/requests/intake-rules';
+import { hasControlCharacters, REQUEST_TYPE_VALUES, replySchema, validateIntake } from '../../app/models/requests/intake-rules.server';
+import { tFor, translateError } from '../../app/utils/i18n';
+
+const english = (message: string | undefined) => translateError(tFor('en'), message);
 import { redactText } from '../../app/utils/redact';
 import { readForm } from '../../app/utils/form.server';
 
@@ -21,31 +24,45 @@ describe('intake validation', () => {
   });
 
   it('offers the six rights, each with one sentence', () => {
-    expect(REQUEST_TYPES.map((t) => t.value)).toEqual(['access', 'rectification', 'erasure', 'restriction', 'portability', 'objection']);
-    for (const t of REQUEST_TYPES) expect(t.description).toMatch(/^[A-Z][^.]*\.$/);
+    expect([...REQUEST_TYPE_VALUES]).toEqual(['access', 'rectification', 'erasure', 'restriction', 'portability', 'objection']);
+    for (const type of REQUEST_TYPE_VALUES) expect(tFor('en')(`requestTypes.${type}.description`)).toMatch(/^[A-Z][^.]*\.$/);
   });
 
   it.each([
     [{ type: 'deletion' }, 'type', 'Choose what you are asking for'],
     [{ type: undefined }, 'type', 'Choose what you are asking for'],
     [{ email: 'ada@' }, 'email', 'Enter an email address in the form name@example.com'],
-    [{ email: `${'a'.repeat(250)}@example.org` }, 'email', 'Your email address must be at most 254 characters'],
+    [{ email: `${'a'.repeat(250)}@example.org` }, 'email', 'This answer must be at most 254 characters'],
     [{ name: '   ' }, 'name', 'Enter your name'],
-    [{ name: 'A'.repeat(201) }, 'name', 'Your name must be at most 200 characters'],
-    [{ name: 'Tab\there' }, 'name', 'Your name must not contain control characters'],
-    [{ accountIdentifier: 'x\u0000' }, 'accountIdentifier', 'An account identifier must not contain control characters'],
-    [{ details: 'x'.repeat(5001) }, 'details', 'Details must be at most 5000 characters'],
-    [{ details: 'bell\u0007' }, 'details', 'Details must not contain control characters'],
-    [{ details: 'bad \uFFFD byte' }, 'details', 'Details must not contain control characters'],
+    [{ name: 'A'.repeat(201) }, 'name', 'This answer must be at most 200 characters'],
+    [{ name: 'Tab\there' }, 'name', 'Remove control characters from this answer'],
+    [{ accountIdentifier: 'x\u0000' }, 'accountIdentifier', 'Remove control characters from this answer'],
+    [{ details: 'x'.repeat(5001) }, 'details', 'This answer must be at most 5000 characters'],
+    [{ details: 'bell\u0007' }, 'details', 'Remove control characters from this answer'],
+    [{ details: 'bad \uFFFD byte' }, 'details', 'Remove control characters from this answer'],
     [{ requesterRole: 'lawyer' }, 'requesterRole', 'Say whether you are asking for yourself or for someone else'],
     [{ confirm: '' }, 'confirm', 'Confirm that you are the data subject or authorised to act for them'],
     [{ submissionId: 'abc' }, 'submissionId', 'The form has expired; please reload the page and send it again'],
     [{ type: 'rectification', details: ' ' }, 'details', 'Say which data is wrong and what it should be'],
     [{ type: 'objection' }, 'details', 'Say which processing you object to and why'],
+    [{ periodFrom: '2025-13-40' }, 'periodFrom', 'Enter a date as YYYY-MM-DD'],
+    [{ periodFrom: '2025-05-01', periodTo: '2025-04-01' }, 'periodTo', 'The end of the period must not be before its start'],
+    [{ preferredFormat: 'xml' }, 'preferredFormat', 'Choose JSON, CSV or PDF'],
+    [{ country: 'XX' }, 'country', 'Choose a country from the list'],
+    [{ requesterRole: 'representative' }, 'subjectName', 'Enter the name of the person you act for'],
+    [{ requesterRole: 'representative', subjectName: 'Bo', subjectEmail: 'nope' }, 'subjectEmail', 'Enter the email address of the person you act for'],
+    [{ requesterRole: 'representative', subjectName: 'Bo', subjectEmail: 'bo@example.org' }, 'agentRelationship', 'Choose your relationship to the person you act for'],
   ])('refuses %o with a message on %s', (override, field, message) => {
     const result = validateIntake({ ...valid, ...override });
     expect(result.success).toBe(false);
-    if (!result.success) expect(result.errors[field]).toBe(message);
+    if (!result.success) expect(english(result.errors[field])).toBe(message);
+  });
+
+  it('keeps scope, period, format and country; an agent names the subject, a subject filing for themselves does not', () => {
+    const scoped = { scope: 'Order history', aliases: 'Ada Byron', periodFrom: '2024-01-01', periodTo: '2024-12-31', preferredFormat: 'csv', country: 'DE' };
+    expect(validateIntake({ ...valid, ...scoped, subjectName: 'Ignored' })).toMatchObject({ success: true, data: { ...scoped, subjectName: '' } });
+    const agent = { requesterRole: 'representative', subjectName: 'Bo Lovelace', subjectEmail: ' bo@example.org ', agentRelationship: 'parent' };
+    expect(validateIntake({ ...valid, ...agent })).toMatchObject({ success: true, data: { subjectEmail: 'bo@example.org', agentRelationship: 'parent' } });
   });
 
   it('reports the details rule together with every other error', () => {

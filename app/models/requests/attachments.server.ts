@@ -15,6 +15,7 @@ export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 export const MAX_ATTACHMENTS_PER_REPLY = 4;
 const ALLOWED = ['application/pdf', 'image/png', 'image/jpeg'] as const;
 type AllowedType = (typeof ALLOWED)[number];
+export type AttachmentType = AllowedType;
 
 export class AttachmentError extends Error {
   override name = 'AttachmentError';

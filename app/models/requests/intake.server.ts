@@ -1,7 +1,9 @@
 import type { DB } from '../../../db/client';
 import { normalizeEmail } from '~/utils/email';
 import type { Config } from '~/utils/env.server';
-import type { IntakeInput } from '~/models/requests/intake-rules';
+import type { IntakeInput } from '~/models/requests/intake-rules.server';
+import type { AttachmentType } from '~/models/requests/attachments.server';
+import type { Language } from '~/utils/i18n';
 import { requestPolicy } from '~/models/requests/policy';
 import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
@@ -21,6 +23,8 @@ export async function submitIntake(
   deps: { db: DB; config: Config },
   submission: {
     input: IntakeInput;
+    lang?: Language;
+    authorisation?: { filename: string; bytes: Buffer; contentType: AttachmentType };
     clientAddress: string;
     user?: { id: string; email: string; emailVerified: boolean } | null;
   },
@@ -37,6 +41,10 @@ export async function submitIntake(
   // Only a proven account address skips the emailed link; a claimed one gets the link like anyone.
   const verifiedEmail =
     !!user && user.emailVerified && normalizeEmail(user.email) === normalizeEmail(input.email);
-  const result = await createRequest(db, { ...input, userId: user?.id ?? null, verifiedEmail }, { rules: requestPolicy(config) });
+  const result = await createRequest(
+    db,
+    { ...input, userId: user?.id ?? null, verifiedEmail, lang: submission.lang, authorisation: submission.authorisation },
+    { rules: requestPolicy(config), exportKey: config.secrets.exportKey },
+  );
   return { kind: 'accepted', result };
 }

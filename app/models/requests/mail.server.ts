@@ -1,127 +1,155 @@
 import type { DB } from '../../../db/client';
 import type { RequestRow } from '../../../db/schema';
-import { formatDueDate } from '~/models/requests/deadlines';
 import { queueMail, renderMail } from '~/models/mail.server';
-import { requestTypeLabel } from '~/models/requests/intake-rules';
-import { TRANSITION_MESSAGES, type RequestAction } from '~/models/requests/lifecycle';
+import type { RequestAction } from '~/models/requests/lifecycle';
 import { issueToken } from '~/models/requests/tokens.server';
+import { DEMO_ORGANISATION, type Organisation } from '~/utils/env.server';
+import { formatDeadline, isLanguage, tFor, type Language } from '~/utils/i18n';
+import type { TFunction } from 'i18next';
 
 /**
- * The emails a subject receives about a request. Each is queued inside the transaction that
- * made the change, so mail and state commit together. Links carry a fresh token each time
- * (only hashes are stored, so an old link cannot be re-sent); a request filed from an
- * account links to the account page instead.
+ * The emails a subject receives about a request, in the language they filed it in
+ * (`requests.lang`), each naming the organisation and the supervisory authority. Each is
+ * queued inside the transaction that made the change, so mail and state commit together.
+ * Links carry a fresh token each time (only hashes are stored, so an old link cannot be
+ * re-sent); a request filed from an account links to the account page instead.
  */
-const FOOTER = [
-  'You receive this email because a data-protection request was made with this address on our privacy portal.',
-  'If that was not you, ignore this email: an unconfirmed request expires after 7 days and its data is deleted.',
-];
+export type MailSettings = { publicUrl: string; organisation?: Organisation };
+
+type Voice = { t: TFunction; lang: Language; org: Organisation };
+
+function voiceOf(request: RequestRow, settings: MailSettings): Voice {
+  const lang = isLanguage(request.lang) ? request.lang : 'en';
+  return { t: tFor(lang), lang, org: settings.organisation ?? DEMO_ORGANISATION };
+}
+
+/** Why this email came, how to reach the organisation and the authority (Art. 12(4)). */
+function footer({ t, org }: Voice, options: { unconfirmed: boolean }): string[] {
+  return [
+    t('mail.footerWhy', { org: org.name }),
+    ...(options.unconfirmed ? [t('mail.footerIgnore')] : []),
+    t('mail.footerContact', { email: org.privacyEmail, org: org.name, address: org.postalAddress }),
+    t('mail.footerComplaint', { authority: org.authority.name, url: org.authority.url }),
+    ...(org.demo ? [t('mail.footerExample')] : []),
+  ];
+}
 
 async function statusLink(trx: DB, request: RequestRow, publicUrl: string): Promise<string> {
   if (request.user_id) return `${publicUrl}/account/requests/${request.id}`;
   return `${publicUrl}/status/s/${await issueToken(trx, request.id, 'status')}`;
 }
 
-function subjectLine(request: RequestRow, what: string) {
-  return `${what} — ${requestTypeLabel(request.type)} request ${request.reference}`;
+function subjectLine({ t }: Voice, request: RequestRow, what: string) {
+  return t('mail.subject', { what, type: t(`requestTypes.${request.type}.label`), reference: request.reference });
+}
+
+function render(voice: Voice, content: Parameters<typeof renderMail>[0]) {
+  return renderMail({ ...content, lang: voice.lang, buttonFallback: voice.t('mail.buttonFallback') });
 }
 
 export async function mailVerificationLink(
   trx: DB,
   request: RequestRow,
   token: string,
-  publicUrl: string,
+  settings: MailSettings,
   kind: 'receipt' | 'duplicate' | 'resend',
+  options: { to?: string; forSubject?: boolean } = {},
 ) {
+  const voice = voiceOf(request, settings);
+  const { t } = voice;
+  const type = t(`requestTypes.${request.type}.label`);
   const lead = {
-    receipt: `We received your ${requestTypeLabel(request.type)} request, reference ${request.reference}.`,
-    duplicate: `You already have a ${requestTypeLabel(request.type)} request with us, reference ${request.reference}, that still needs confirming. Your new submission was linked to it: no second request was started.`,
-    resend: `Here is a new confirmation link for your request ${request.reference}.`,
+    receipt: t('mail.receipt', { type, reference: request.reference }),
+    duplicate: t('mail.duplicateUnverified', { type, reference: request.reference }),
+    resend: t('mail.resend', { reference: request.reference }),
   }[kind];
-  const content = renderMail({
-    preheader: 'Confirm your email address to start your request',
-    heading: 'Confirm your request',
-    paragraphs: [
-      lead,
-      'To make sure this address is yours, open the link below and press "Confirm my request". The one-month deadline for our answer starts when you confirm.',
-      'The link works once and is valid for 7 days.',
-    ],
-    action: { label: 'Confirm my request', url: `${publicUrl}/verify/${token}` },
-    footer: FOOTER,
+  const agent = request.requester_role === 'representative' && request.subject_email;
+  const paragraphs = [lead];
+  if (agent && options.forSubject) {
+    paragraphs.push(t('mail.agentNotice', { agent: request.name, relationship: t(`relationships.${request.agent_relationship ?? 'other'}`) }));
+  }
+  paragraphs.push(t('mail.confirmExplain'), t('mail.confirmValidity'));
+  if (agent && !options.forSubject) paragraphs.push(t('mail.agentCopy', { subject: request.subject_name ?? request.subject_email }));
+  const content = render(voice, {
+    preheader: t('mail.confirmPreheader'),
+    heading: t('mail.confirmHeading'),
+    paragraphs,
+    action: { label: t('mail.confirmAction'), url: `${settings.publicUrl}/verify/${token}` },
+    footer: footer(voice, { unconfirmed: true }),
   });
-  await queueMail(trx, { to: request.email, subject: subjectLine(request, 'Confirm your request'), ...content });
+  await queueMail(trx, { to: options.to ?? request.email, subject: subjectLine(voice, request, t('mail.confirmHeading')), ...content });
 }
 
 /** The private link to a request that is already confirmed (a duplicate, or a lost link). */
 export async function mailStatusLink(
   trx: DB,
   request: RequestRow,
-  publicUrl: string,
+  settings: MailSettings,
   kind: 'duplicate' | 'resend',
   token: string,
 ) {
-  const content = renderMail({
-    heading: `Your request ${request.reference}`,
+  const voice = voiceOf(request, settings);
+  const { t, lang } = voice;
+  const content = render(voice, {
+    heading: t('mail.yourRequest', { reference: request.reference }),
     paragraphs: [
       kind === 'duplicate'
-        ? `You already have an open ${requestTypeLabel(request.type)} request with us, reference ${request.reference}. Your new submission was linked to it: no second request was started and the deadline did not change.`
-        : `Here is a new link to the status page of your request ${request.reference}.`,
-      ...(request.due_date ? [`We will answer by ${formatDueDate(request.due_date)}.`] : []),
+        ? t('mail.duplicateOpen', { type: t(`requestTypes.${request.type}.label`), reference: request.reference })
+        : t('mail.newStatusLink', { reference: request.reference }),
+      ...(request.due_date ? [t('mail.answerBy', { date: formatDeadline(lang, request.due_date) })] : []),
     ],
-    action: { label: 'See your request', url: `${publicUrl}/status/s/${token}` },
-    footer: FOOTER,
+    action: { label: t('mail.seeRequest'), url: `${settings.publicUrl}/status/s/${token}` },
+    // Confirmed: no word about unconfirmed requests expiring.
+    footer: footer(voice, { unconfirmed: false }),
   });
-  await queueMail(trx, { to: request.email, subject: subjectLine(request, 'Your request'), ...content });
+  await queueMail(trx, { to: request.email, subject: subjectLine(voice, request, t('status.pageTitle')), ...content });
 }
 
-const TRANSITION_HEADINGS: Partial<Record<RequestAction, string>> = {
-  verify: 'Your request is confirmed',
-  start: 'We are working on your request',
-  request_information: 'We need more information',
-  resume: 'Work on your request has resumed',
-  complete: 'Your request is complete',
-  deny: 'Your request was refused',
-  withdraw: 'Your request was withdrawn',
-};
+const TRANSITION_MAILS: readonly RequestAction[] = ['verify', 'start', 'request_information', 'resume', 'complete', 'deny', 'withdraw'];
 
 /** Tells the subject about a change of state they should know of; quiet for those they made or that need no word. */
 export async function mailTransition(
   trx: DB,
   request: RequestRow,
   action: RequestAction,
-  details: { note?: string | null; actor: string; publicUrl: string },
+  details: { note?: string | null; actor: string } & MailSettings,
 ) {
-  const heading = TRANSITION_HEADINGS[action];
   // Expiry goes to an address never proven. A reply of the subject's own is acknowledged,
   // because resuming moves the due date and the subject is owed the new one.
-  if (!heading) return;
-  const paragraphs = [`${TRANSITION_MESSAGES[action]} Reference: ${request.reference}.`];
+  if (!TRANSITION_MAILS.includes(action)) return;
+  const voice = voiceOf(request, details);
+  const { t, lang } = voice;
+  const heading = t(`mail.headings.${action}`);
+  const paragraphs = [`${t(`timeline.${action}`)} ${t('mail.referenceLine', { reference: request.reference })}`];
   if (details.note) paragraphs.push(details.note);
   if (request.due_date && (action === 'verify' || action === 'resume' || action === 'start')) {
-    paragraphs.push(`We will answer by ${formatDueDate(request.due_date)}.`);
+    paragraphs.push(t('mail.answerBy', { date: formatDeadline(lang, request.due_date) }));
   }
-  if (action === 'request_information') {
-    paragraphs.push('The deadline is paused until you reply. Reply from the status page; you can attach files there.');
-  }
-  const content = renderMail({
+  if (action === 'request_information') paragraphs.push(t('mail.pausedReply'));
+  const content = render(voice, {
     heading,
     paragraphs,
-    action: { label: action === 'request_information' ? 'Reply' : 'See your request', url: await statusLink(trx, request, details.publicUrl) },
-    footer: FOOTER,
+    action: {
+      label: action === 'request_information' ? t('mail.reply') : t('mail.seeRequest'),
+      url: await statusLink(trx, request, details.publicUrl),
+    },
+    footer: footer(voice, { unconfirmed: false }),
   });
-  await queueMail(trx, { to: request.email, subject: subjectLine(request, heading), ...content });
+  await queueMail(trx, { to: request.email, subject: subjectLine(voice, request, heading), ...content });
 }
 
-export async function mailExtension(trx: DB, request: RequestRow, publicUrl: string) {
-  const content = renderMail({
-    heading: 'We need more time for your request',
+export async function mailExtension(trx: DB, request: RequestRow, settings: MailSettings) {
+  const voice = voiceOf(request, settings);
+  const { t, lang } = voice;
+  const content = render(voice, {
+    heading: t('mail.extendedHeading'),
     paragraphs: [
-      `The deadline for your request ${request.reference} was extended by ${request.extension_months} month${request.extension_months === 1 ? '' : 's'}, as Art. 12(3) GDPR allows.`,
-      `Reason: ${request.extension_reason ?? ''}`,
-      ...(request.due_date ? [`We will now answer by ${formatDueDate(request.due_date)}.`] : []),
+      t('mail.extended', { count: request.extension_months, reference: request.reference }),
+      t('mail.reason', { reason: request.extension_reason ?? '' }),
+      ...(request.due_date ? [t('mail.newAnswerBy', { date: formatDeadline(lang, request.due_date) })] : []),
     ],
-    action: { label: 'See your request', url: await statusLink(trx, request, publicUrl) },
-    footer: FOOTER,
+    action: { label: t('mail.seeRequest'), url: await statusLink(trx, request, settings.publicUrl) },
+    footer: footer(voice, { unconfirmed: false }),
   });
-  await queueMail(trx, { to: request.email, subject: subjectLine(request, 'Deadline extended'), ...content });
+  await queueMail(trx, { to: request.email, subject: subjectLine(voice, request, t('mail.extendedSubject')), ...content });
 }

@@ -1,8 +1,17 @@
 import type { DeadlineRules } from '~/models/requests/deadlines';
+import type { Organisation } from '~/utils/env.server';
 
-/** What the request models need from the configuration: the deadline calendar and where links point. */
-export type RequestPolicy = DeadlineRules & { publicUrl: string };
+/**
+ * What the request models need from the configuration: the deadline calendar, where links
+ * point, and who the portal speaks for (named in every email; the demo identity when absent).
+ */
+export type RequestPolicy = DeadlineRules & { publicUrl: string; organisation?: Organisation };
 
-export function requestPolicy(config: { timeZone: string; holidays: readonly string[]; publicUrl: string }): RequestPolicy {
-  return { timeZone: config.timeZone, holidays: config.holidays, publicUrl: config.publicUrl };
+export function requestPolicy(config: {
+  timeZone: string;
+  holidays: readonly string[];
+  publicUrl: string;
+  organisation?: Organisation;
+}): RequestPolicy {
+  return { timeZone: config.timeZone, holidays: config.holidays, publicUrl: config.publicUrl, organisation: config.organisation };
 }

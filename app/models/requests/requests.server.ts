@@ -5,12 +5,14 @@ import type { RequestRow } from '../../../db/schema';
 import { normalizeEmail } from '~/utils/email';
 import { localDate } from '~/models/requests/deadlines';
 import { enqueueJob } from '~/models/jobs.server';
-import type { IntakeInput } from '~/models/requests/intake-rules';
+import type { IntakeInput } from '~/models/requests/intake-rules.server';
 import { ACTIVE_STATES, isUnverified } from '~/models/requests/lifecycle';
 import { daysMs, RETENTION_DAYS } from '~/models/policy';
 import { issueToken, VERIFY_TTL_DAYS } from '~/models/requests/tokens.server';
 import { appendEvent, applyTransition, withLockedRequest } from '~/models/requests/transitions.server';
 import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
+import { storeAttachment, type AttachmentType } from '~/models/requests/attachments.server';
+import type { Language } from '~/utils/i18n';
 
 export type { RequestRow };
 
@@ -37,11 +39,21 @@ export type IntakeResult =
  */
 export async function createRequest(
   db: DB,
-  input: IntakeInput & { userId?: string | null; verifiedEmail?: boolean },
-  options: { rules: RequestPolicy; now?: Date },
+  input: IntakeInput & {
+    userId?: string | null;
+    verifiedEmail?: boolean;
+    /** The language the form was filled in: later emails use it. */
+    lang?: Language;
+    /** An agent's proof of authority, already checked (checkAttachment); stored encrypted with the request. */
+    authorisation?: { filename: string; bytes: Buffer; contentType: AttachmentType };
+  },
+  options: { rules: RequestPolicy; now?: Date; exportKey?: string },
 ): Promise<IntakeResult> {
   const now = options.now ?? new Date();
   const key = emailKey(input.email);
+  const agent = input.requesterRole === 'representative' && !!input.subjectEmail;
+  // An agent may act for several people: their requests are told apart by the subject's address.
+  const subjectKey = agent ? emailKey(input.subjectEmail!) : '';
   return db.transaction().execute(async (trx): Promise<IntakeResult> => {
     const claimed = await trx
       .insertInto('request_submissions')
@@ -59,7 +71,7 @@ export async function createRequest(
       return { outcome: 'replayed', reference: earlier?.reference ?? null };
     }
     // Two different submissions for the same email and type must not both pass the duplicate check.
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`request:${key}:${input.type}`}, 0))`.execute(trx);
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`request:${key}:${input.type}:${subjectKey}`}, 0))`.execute(trx);
 
     const existing = await trx
       .selectFrom('requests')
@@ -67,6 +79,7 @@ export async function createRequest(
       .where('email_key', '=', key)
       .where('type', '=', input.type)
       .where('state', 'in', [...ACTIVE_STATES])
+      .where(sql<string>`coalesce(lower(subject_email), '')`, '=', subjectKey)
       .orderBy('id')
       .limit(1)
       .executeTakeFirst();
@@ -83,14 +96,14 @@ export async function createRequest(
         .where('key', '=', input.submissionId)
         .execute();
       // The reminder goes to the mailbox only, with a fresh link: whoever typed the address learns nothing here.
-      const { publicUrl } = options.rules;
+      const settings = options.rules;
       if (isUnverified(existing.state)) {
         const verifyToken = await issueToken(trx, existing.id, 'verify', now);
-        await mailVerificationLink(trx, existing, verifyToken, publicUrl, 'duplicate');
+        await mailVerificationLink(trx, existing, verifyToken, settings, 'duplicate');
         return { outcome: 'duplicate', request: existing, verifyToken };
       }
       const statusToken = await issueToken(trx, existing.id, 'status', now);
-      await mailStatusLink(trx, existing, publicUrl, 'duplicate', statusToken);
+      await mailStatusLink(trx, existing, settings, 'duplicate', statusToken);
       return { outcome: 'duplicate', request: existing, statusToken };
     }
 
@@ -110,6 +123,16 @@ export async function createRequest(
         details: input.details || null,
         requester_role: input.requesterRole,
         user_id: input.userId ?? null,
+        lang: input.lang ?? 'en',
+        scope: input.scope?.trim() || null,
+        aliases: input.aliases?.trim() || null,
+        period_from: input.periodFrom || null,
+        period_to: input.periodTo || null,
+        preferred_format: input.preferredFormat || null,
+        country: input.country || null,
+        subject_name: agent ? input.subjectName!.trim() : null,
+        subject_email: agent ? input.subjectEmail!.trim() : null,
+        agent_relationship: agent ? input.agentRelationship || 'other' : null,
         created_at: now,
         updated_at: now,
       })
@@ -120,14 +143,18 @@ export async function createRequest(
       .set({ request_id: created.id })
       .where('key', '=', input.submissionId)
       .execute();
-    await appendEvent(trx, {
+    const submittedEvent = await appendEvent(trx, {
       requestId: created.id,
       actor: { kind: 'subject', id: input.userId ?? null },
       kind: 'submitted',
       to: 'unverified',
       note: 'Request received.',
     });
-    if (input.userId && input.verifiedEmail) {
+    if (input.authorisation) {
+      if (!options.exportKey) throw new Error('createRequest: an authorisation needs the export key to be stored encrypted');
+      await storeAttachment(trx, { requestId: created.id, eventId: submittedEvent, ...input.authorisation }, options.exportKey);
+    }
+    if (input.userId && input.verifiedEmail && !agent) {
       const request = await applyTransition(trx, created, 'verify', { kind: 'system' }, { rules: options.rules, now });
       return { outcome: 'created', request };
     }
@@ -138,7 +165,12 @@ export async function createRequest(
       dedupeKey: `request.expire:${created.id}`,
     });
     const verifyToken = await issueToken(trx, created.id, 'verify', now);
-    await mailVerificationLink(trx, created, verifyToken, options.rules.publicUrl, 'receipt');
+    await mailVerificationLink(trx, created, verifyToken, options.rules, 'receipt');
+    if (agent) {
+      // The person the request is about hears of it too, and may confirm it themselves.
+      const subjectToken = await issueToken(trx, created.id, 'verify', now);
+      await mailVerificationLink(trx, created, subjectToken, options.rules, 'receipt', { to: created.subject_email!, forSubject: true });
+    }
     return { outcome: 'created', request: created, verifyToken };
   });
 }

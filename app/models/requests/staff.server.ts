@@ -11,7 +11,7 @@ import {
   type RequestAction,
   type RequestState,
 } from '~/models/requests/lifecycle';
-import { REQUEST_TYPES } from '~/models/requests/intake-rules';
+import { REQUEST_TYPES } from '~/models/requests/request-types';
 import type { RequestPolicy } from '~/models/requests/policy';
 import {
   appendEvent,

@@ -2,8 +2,21 @@ import type { DB } from '../../../db/client';
 import type { RequestRow } from '../../../db/schema';
 import { isClockPaused } from '~/models/requests/lifecycle';
 import { listAttachments } from '~/models/requests/attachments.server';
-import { availableActions } from '~/models/requests/lifecycle';
+import { availableActions, TRANSITION_MESSAGES } from '~/models/requests/lifecycle';
 import { getSubjectTimeline } from '~/models/requests/requests.server';
+
+/**
+ * A transition's note starts with the portal's own English sentence for it (stored so the
+ * staff view reads as it did); the subject sees that sentence from the catalog in their
+ * language (`timeline.<action>`) and only what staff wrote after it as written.
+ */
+function splitNote(kind: string, note: string | null): { messageKey: string | null; note: string | null } {
+  if (kind === 'submitted') return { messageKey: 'timeline.submitted', note: null };
+  const standard = (TRANSITION_MESSAGES as Record<string, string>)[kind];
+  if (!standard || !note?.startsWith(standard)) return { messageKey: null, note };
+  const rest = note.slice(standard.length).trim();
+  return { messageKey: `timeline.${kind}`, note: rest || null };
+}
 
 /** Everything the subject's status page shows about one request, and nothing staff-only. */
 export async function getSubjectStatus(db: DB, request: RequestRow) {
@@ -20,9 +33,19 @@ export async function getSubjectStatus(db: DB, request: RequestRow) {
       extensionMonths: request.extension_months,
       extensionReason: request.extension_reason,
       details: request.details,
+      name: request.name,
+      scope: request.scope,
+      periodFrom: request.period_from,
+      periodTo: request.period_to,
+      aliases: request.aliases,
+      accountIdentifier: request.account_identifier,
+      preferredFormat: request.preferred_format,
+      country: request.country,
+      subjectName: request.subject_name,
+      agentRelationship: request.agent_relationship,
     },
     actions: availableActions(request.state, 'subject'),
-    timeline: timeline.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, note: e.note })),
+    timeline: timeline.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, ...splitNote(e.kind, e.note) })),
     attachments: attachments.map((a) => ({
       id: a.id,
       eventId: a.event_id,

@@ -123,7 +123,7 @@ export async function applyTransition(
     to,
     note: options.note ? `${TRANSITION_MESSAGES[action]}\n\n${options.note}` : TRANSITION_MESSAGES[action],
   });
-  await mailTransition(trx, updated, action, { note: options.note, actor: actor.kind, publicUrl: rules.publicUrl });
+  await mailTransition(trx, updated, action, { note: options.note, actor: actor.kind, publicUrl: rules.publicUrl, organisation: rules.organisation });
   if (isClosed(to) && to !== 'expired') {
     await enqueueJob(trx, {
       kind: 'request.purge-attachments',
@@ -245,7 +245,7 @@ export async function applyExtension(
       kind: 'extended',
       note: `The deadline was extended by ${input.months} month${input.months === 1 ? '' : 's'} to ${dueDate}${request.paused_at ? ', plus the days the request waits for the subject' : ''}. Reason: ${input.reason}`,
     });
-    await mailExtension(trx, updated, options.rules.publicUrl);
+    await mailExtension(trx, updated, options.rules);
     return updated;
   }
 }

@@ -76,7 +76,7 @@ export async function resendLink(
   options: { rules: RequestPolicy; now?: Date },
 ): Promise<ResendResult> {
   const now = options.now ?? new Date();
-  const { publicUrl } = options.rules;
+  const settings = options.rules;
   return db.transaction().execute(async (trx): Promise<ResendResult> => {
     const found = await findToken(trx, token, 'verify', now);
     if (!found) return { sent: null };
@@ -84,12 +84,12 @@ export async function resendLink(
     if (!request) return { sent: null };
     if (isUnverified(request.state)) {
       const fresh = await issueToken(trx, request.id, 'verify', now);
-      await mailVerificationLink(trx, request, fresh, publicUrl, 'resend');
+      await mailVerificationLink(trx, request, fresh, settings, 'resend');
       return { sent: 'verify', request, token: fresh };
     }
     if (isVerifiedAndOpen(request.state)) {
       const fresh = await issueToken(trx, request.id, 'status', now);
-      await mailStatusLink(trx, request, publicUrl, 'resend', fresh);
+      await mailStatusLink(trx, request, settings, 'resend', fresh);
       return { sent: 'status', request, token: fresh };
     }
     return { sent: null };

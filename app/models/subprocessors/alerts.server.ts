@@ -4,36 +4,59 @@ import type { Logger } from '~/utils/logger.server';
 import { renderMail } from '~/utils/mail-template';
 import { queueMail } from '~/models/mail.server';
 import { changeUrl } from '~/models/subprocessors/feeds.server';
-import { changeTitle, countryName, isOpenForObjection, TRANSFER_MECHANISMS, todayIn, type TransferMechanism } from '~/models/subprocessors/rules';
+import { isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
+import { formatDay, tFor, type Language } from '~/utils/i18n';
 import { loadRegistry, type NamedChange } from '~/models/subprocessors/registry.server';
 import { activeSubscriptions, unsubscribeHeaders, unsubscribeUrl } from '~/models/subprocessors/subscriptions.server';
 
 type Stage = 'announced' | 'effective';
 
-function alertMail(change: NamedChange, stage: Stage, config: Config, subscriptionId: string, today: string) {
+function alertMail(change: NamedChange, stage: Stage, config: Config, subscriptionId: string, today: string, lang: Language) {
+  const t = tFor(lang);
+  const day = (d: string) => formatDay(lang, d);
   const d = change.details;
   const paragraphs = [
-    stage === 'announced'
-      ? `We have announced a change to our subprocessors. It takes effect on ${change.effectiveOn}.`
-      : `A change to our subprocessors took effect today, ${change.effectiveOn}.`,
+    stage === 'announced' ? t('subscriptionMail.announced', { date: day(change.effectiveOn) }) : t('subscriptionMail.effective', { date: day(change.effectiveOn) }),
     change.summary,
   ];
   if (d) {
+    const regions = new Intl.DisplayNames([lang], { type: 'region' });
     paragraphs.push(
-      `${d.name} (${d.legalEntity}) — purpose: ${d.purpose}; data: ${d.dataCategories.join(', ')}; locations: ` +
-        `${d.locations.map(countryName).join(', ')}; transfer mechanism: ${TRANSFER_MECHANISMS[d.transferMechanism as TransferMechanism] ?? d.transferMechanism}.`,
+      t('subscriptionMail.details', {
+        name: d.name,
+        entity: d.legalEntity,
+        purpose: d.purpose,
+        data: d.dataCategories.join(', '),
+        locations: d.locations.map((c) => regions.of(c) ?? c).join(', '),
+        mechanism: t(`mechanisms.${d.transferMechanism}`, { defaultValue: d.transferMechanism }),
+      }),
     );
   }
   if (stage === 'announced' && isOpenForObjection(change, today)) {
-    paragraphs.push(`If you are a customer and object to this change, you can tell us before ${change.effectiveOn}.`);
+    paragraphs.push(t('subscriptionMail.objectUntil', { date: day(change.effectiveOn) }));
   }
-  return renderMail({
-    preheader: changeTitle(change, today),
-    heading: stage === 'announced' ? 'Subprocessor change announced' : 'Subprocessor change now in effect',
-    paragraphs,
-    action: { label: stage === 'announced' ? 'Read the change and object' : 'See the current list', url: changeUrl(config, change) },
-    footer: [`You receive this because you subscribed to subprocessor alerts. Unsubscribe: ${unsubscribeUrl(config, subscriptionId)}`],
-  });
+  const title = `${t(`registry.kind.${change.kind}`, { name: change.name })}: ${day(change.effectiveOn)}`;
+  return {
+    subject: stage === 'announced' ? t('subscriptionMail.subjectAnnounced', { title }) : t('subscriptionMail.subjectEffective', { title }),
+    ...renderMail({
+      lang,
+      buttonFallback: t('mail.buttonFallback'),
+      preheader: title,
+      heading: stage === 'announced' ? t('subscriptionMail.headingAnnounced') : t('subscriptionMail.headingEffective'),
+      paragraphs,
+      action: {
+        label: stage === 'announced' ? t('subscriptionMail.actionAnnounced') : t('subscriptionMail.actionEffective'),
+        url: changeUrl(config, change),
+      },
+      footer: [
+        t('subscriptionMail.footer', {
+          org: config.organisation.name,
+          email: config.organisation.privacyEmail,
+          url: unsubscribeUrl(config, subscriptionId),
+        }),
+      ],
+    }),
+  };
 }
 
 /**
@@ -60,12 +83,10 @@ export function createAlertHandler(db: DB, config: Config, logger: Logger) {
         .execute();
       const due = new Set(fresh.map((r) => String(r.subscription_id)));
       const today = todayIn(config.timeZone);
-      const title = changeTitle(change, today);
       for (const s of subscribers.filter((sub) => due.has(sub.id))) {
         await queueMail(trx, {
           to: s.email,
-          subject: stage === 'announced' ? `Announced: ${title}` : `Now in effect: ${title}`,
-          ...alertMail(change, stage, config, s.id, today),
+          ...alertMail(change, stage, config, s.id, today, s.lang),
           headers: unsubscribeHeaders(config, s.id),
         });
       }

@@ -1,5 +1,5 @@
 import type { DB } from '../../../db/client';
-import type { SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
+import type { SubprocessorChangeKind, SubprocessorDetails, SubprocessorCategory } from '../../../db/schema';
 import { appendChange } from '~/models/subprocessors/registry.server';
 import { addDays, startOfDayIn, todayIn } from '~/models/subprocessors/rules';
 
@@ -128,6 +128,18 @@ export function demoChanges(today: string): DemoChange[] {
   ];
 }
 
+/** The demo's groups, so the category filter has something to show. */
+const DEMO_CATEGORIES: Record<string, SubprocessorCategory> = {
+  'amazon-web-services': 'infrastructure',
+  cloudflare: 'infrastructure',
+  'hetzner-online': 'infrastructure',
+  sentry: 'infrastructure',
+  mailchimp: 'support',
+  postmark: 'support',
+  zendesk: 'support',
+  stripe: 'payments',
+};
+
 /** Seeds the demo registry when it is empty; never touches a registry that holds anything. */
 export async function seedDemoRegistry(db: DB, options: { timeZone: string; now?: Date }): Promise<boolean> {
   const today = todayIn(options.timeZone, options.now);
@@ -140,7 +152,7 @@ export async function seedDemoRegistry(db: DB, options: { timeZone: string; now?
     for (const change of demoChanges(today)) {
       let subprocessorId = ids.get(change.slug);
       if (!subprocessorId) {
-        const inserted = await trx.insertInto('subprocessors').values({ slug: change.slug }).returning('id').executeTakeFirstOrThrow();
+        const inserted = await trx.insertInto('subprocessors').values({ slug: change.slug, category: DEMO_CATEGORIES[change.slug] ?? 'other' }).returning('id').executeTakeFirstOrThrow();
         subprocessorId = String(inserted.id);
         ids.set(change.slug, subprocessorId);
       }

@@ -1,4 +1,5 @@
 import { Feed } from 'feed';
+import { formatDay } from '~/utils/i18n';
 import type { Config } from '~/utils/env.server';
 import { isNotModified, registryEtag, registryLastModified } from '~/utils/http-cache.server';
 import { changeTitle, countryName, TRANSFER_MECHANISMS, type TransferMechanism } from '~/models/subprocessors/rules';
@@ -29,14 +30,14 @@ export function changeUrl(config: Config, change: Pick<NamedChange, 'id'>) {
   return `${config.publicUrl}/subprocessors/changes/${change.id}`;
 }
 
+/** The feed's author is the organisation that runs the portal, reached at its privacy contact. */
 function publisher(config: Config) {
-  const match = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(config.mailFrom);
-  return match ? { name: match[1] || match[2]!, email: match[2]! } : { name: config.mailFrom, email: config.mailFrom };
+  return { name: config.organisation.name, email: config.organisation.privacyEmail };
 }
 
 function changeText(change: NamedChange) {
   const d = change.details;
-  const lines = [change.summary, `Takes effect on ${change.effectiveOn}.`];
+  const lines = [change.summary, `Takes effect on ${formatDay('en', change.effectiveOn)}.`];
   if (d) {
     lines.push(
       `Legal entity: ${d.legalEntity}. Purpose: ${d.purpose}. Data: ${d.dataCategories.join(', ')}. ` +
@@ -132,6 +133,28 @@ export function registryJson(registry: Registry, config: Config, today: string, 
     plannedChanges: view.planned.map((c) => changeJson(c, config)),
     history: view.history.map((c) => changeJson(c, config)),
   };
+}
+
+/**
+ * The list as CSV (RFC 4180) for a spreadsheet: every field quoted, and a cell that a
+ * spreadsheet would run as a formula (= + - @ at its start) is made text with a leading quote.
+ */
+export function registryCsv(registry: Registry, today: string, at?: string): string {
+  const view = viewRegistry(registry, today, at ?? today);
+  const cell = (value: string) => `"${(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value).replace(/"/g, '""')}"`;
+  const header = ['name', 'legal_entity', 'category', 'purpose', 'data_categories', 'locations', 'transfer_mechanism', 'website', 'since'];
+  const rows = view.active.map((e) => [
+    e.name,
+    e.legalEntity,
+    e.category,
+    e.purpose,
+    e.dataCategories.join('; '),
+    e.locations.join('; '),
+    e.transferMechanism,
+    e.website,
+    e.since,
+  ]);
+  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 
 function changeJson(change: NamedChange, config: Config) {

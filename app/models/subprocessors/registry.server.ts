@@ -1,11 +1,12 @@
 import { sql, type Transaction } from 'kysely';
 import { recordAudit } from '~/models/audit.server';
 import type { DB } from '../../../db/client';
-import type { Database, SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
+import type { Database, SubprocessorCategory, SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
 import { enqueueJob } from '~/models/jobs.server';
 import { markRegistryChanged } from '~/utils/public-cache.server';
 import {
   effectiveDateError,
+  lastAnnouncementDate,
   lastChangeDate,
   pastChanges,
   plannedChanges,
@@ -22,6 +23,8 @@ export type NamedChange = RegistryChange & { name: string };
 
 export type Registry = {
   changes: NamedChange[];
+  /** Each subprocessor's category (migration 0060), by subprocessor id. */
+  categories?: Map<string, SubprocessorCategory>;
   version: string;
   updatedAt: Date;
 };
@@ -53,6 +56,7 @@ export async function loadRegistry(db: DB | Transaction<Database>): Promise<Regi
         'c.details',
         'c.summary',
         'c.announced_at',
+        's.category',
       ])
       .orderBy('c.effective_on')
       .orderBy('c.id')
@@ -64,7 +68,9 @@ export async function loadRegistry(db: DB | Transaction<Database>): Promise<Regi
       .executeTakeFirstOrThrow(),
   ]);
   const lastName = new Map<string, string>();
+  const categories = new Map<string, SubprocessorCategory>();
   const changes = rows.map((row): NamedChange => {
+    categories.set(String(row.subprocessor_id), row.category);
     const name = row.details?.name ?? lastName.get(String(row.subprocessor_id)) ?? row.slug;
     lastName.set(String(row.subprocessor_id), name);
     return {
@@ -80,7 +86,7 @@ export async function loadRegistry(db: DB | Transaction<Database>): Promise<Regi
     };
   });
   // PGlite reads bigint as a number, pg as a string: ids and versions are strings here.
-  return { changes, version: String(state.version), updatedAt: state.updated_at };
+  return { changes, categories, version: String(state.version), updatedAt: state.updated_at };
 }
 
 /**
@@ -106,15 +112,24 @@ export async function loadRegistryState(db: DB, today: string) {
 }
 
 /** What the public page, JSON and feeds show: the list on `at` (default today), planned and past changes. */
-export function viewRegistry(registry: Registry, today: string, at: string = today) {
+export function viewRegistry(registry: Registry, today: string, at: string = today, timeZone?: string) {
   return {
     today,
     at,
-    active: registryAsOf(registry.changes, at),
+    active: registryAsOf(registry.changes, at).map((e) => ({ ...e, category: registry.categories?.get(e.subprocessorId) ?? 'other' })),
     planned: at === today ? (plannedChanges(registry.changes, today) as NamedChange[]) : [],
     history: pastChanges(registry.changes, at) as NamedChange[],
-    lastUpdated: lastChangeDate(registry.changes, at),
+    // "Last updated" is the day the list last changed on paper: the latest announcement (a
+    // planned change is news the day it is announced), or the latest change in effect if later.
+    lastUpdated: latestOf(
+      timeZone ? lastAnnouncementDate(registry.changes, at, timeZone) : undefined,
+      lastChangeDate(registry.changes, at),
+    ),
   };
+}
+
+function latestOf(...dates: Array<string | undefined>): string | undefined {
+  return dates.filter((d): d is string => !!d).sort().at(-1);
 }
 
 export async function getChange(db: DB, changeId: string): Promise<NamedChange | undefined> {
@@ -123,15 +138,29 @@ export async function getChange(db: DB, changeId: string): Promise<NamedChange |
   return changes.find((c) => c.id === changeId);
 }
 
+/** A change with the subprocessor as it stood just before it (undefined when it was not one then), for a before/after view. */
+export async function getChangeWithBefore(db: DB, changeId: string) {
+  if (!/^\d{1,18}$/.test(changeId)) return undefined;
+  const registry = await loadRegistry(db);
+  const index = registry.changes.findIndex((c) => c.id === changeId);
+  if (index === -1) return undefined;
+  const change = registry.changes[index]!;
+  const previous = registry.changes.slice(0, index).filter((c) => c.subprocessorId === change.subprocessorId).at(-1);
+  const before = previous?.kind === 'removed' || !previous?.details ? undefined : { ...previous.details, since: previous.effectiveOn };
+  return { change, before, category: registry.categories?.get(change.subprocessorId) ?? 'other' };
+}
+
 /** The newest details of a subprocessor, planned or in effect, or undefined once removed. */
 export async function getLatestDetails(
   db: DB,
   subprocessorId: string,
-): Promise<{ details: SubprocessorDetails; slug: string } | undefined> {
+): Promise<{ details: SubprocessorDetails; slug: string; category: SubprocessorCategory } | undefined> {
   if (!/^\d{1,18}$/.test(subprocessorId)) return undefined;
-  const { changes } = await loadRegistry(db);
+  const { changes, categories } = await loadRegistry(db);
   const latest = changes.filter((c) => c.subprocessorId === subprocessorId).at(-1);
-  return latest?.details ? { details: latest.details, slug: latest.slug } : undefined;
+  return latest?.details
+    ? { details: latest.details, slug: latest.slug, category: categories?.get(subprocessorId) ?? 'other' }
+    : undefined;
 }
 
 type ChangeInput = {
@@ -229,7 +258,7 @@ async function committed<T>(write: Promise<T>): Promise<T> {
 
 export async function planAddition(
   db: DB,
-  input: { details: SubprocessorDetails; effectiveOn: string },
+  input: { details: SubprocessorDetails; effectiveOn: string; category?: SubprocessorCategory },
   ctx: WriteContext,
 ) {
   checkDate('added', input.effectiveOn, ctx);
@@ -239,7 +268,7 @@ export async function planAddition(
     const names = new Set(taken.map((t) => t.slug));
     let slug = base;
     for (let n = 2; names.has(slug); n++) slug = `${base}-${n}`;
-    const inserted = await trx.insertInto('subprocessors').values({ slug }).returning('id').executeTakeFirstOrThrow();
+    const inserted = await trx.insertInto('subprocessors').values({ slug, category: input.category ?? 'other' }).returning('id').executeTakeFirstOrThrow();
     const subprocessorId = String(inserted.id);
     const changeId = await appendChange(
       trx,
@@ -268,17 +297,29 @@ export async function planAddition(
 /** Changes an existing subprocessor: with notice, or today when it only corrects the record. */
 export async function planUpdate(
   db: DB,
-  input: { subprocessorId: string; details: SubprocessorDetails; effectiveOn: string; correction: boolean; summary: string },
+  input: {
+    subprocessorId: string;
+    details: SubprocessorDetails;
+    effectiveOn: string;
+    correction: boolean;
+    summary: string;
+    category?: SubprocessorCategory;
+  },
   ctx: WriteContext,
 ) {
   checkDate('updated', input.effectiveOn, ctx, input.correction);
   return committed(db.transaction().execute(async (trx) => {
     const latest = await assertNotRemoved(trx, input.subprocessorId);
+    // The group is a label of the listing, not part of the dated history: it changes at once.
+    if (input.category) {
+      await trx.updateTable('subprocessors').set({ category: input.category }).where('id', '=', input.subprocessorId).execute();
+    }
     // A correction to a change still planned amends it on its own date, or the planned one would undo it.
     const effectiveOn =
       input.correction && latest.effectiveOn > input.effectiveOn ? latest.effectiveOn : input.effectiveOn;
     assertAfter(latest, effectiveOn);
-    const changeId = await appendChange(trx, { kind: 'updated', ...input, effectiveOn, actorId: ctx.actorId }, ctx);
+    const { category: _category, ...change } = input;
+    const changeId = await appendChange(trx, { kind: 'updated', ...change, effectiveOn, actorId: ctx.actorId }, ctx);
     await recordAudit(trx, {
       actorId: ctx.actorId,
       action: input.correction ? 'subprocessor.correct' : 'subprocessor.plan_update',

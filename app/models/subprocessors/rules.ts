@@ -27,7 +27,8 @@ export type RegistryChange = {
 
 export type RegistryEntry = SubprocessorDetails & { subprocessorId: string; slug: string; since: string };
 
-import { addDays, isIsoDate } from '~/utils/calendar';
+import { addDays, isIsoDate, todayIn } from '~/utils/calendar';
+import { formatDay } from '~/utils/i18n';
 
 export { addDays, isIsoDate, startOfDayIn, todayIn } from '~/utils/calendar';
 
@@ -76,6 +77,15 @@ export function lastChangeDate(changes: RegistryChange[], today: string): string
   return pastChanges(changes, today)[0]?.effectiveOn;
 }
 
+/** The day (in `timeZone`) of the latest announcement made by the end of `date`. */
+export function lastAnnouncementDate(changes: RegistryChange[], date: string, timeZone: string): string | undefined {
+  return changes
+    .map((c) => todayIn(timeZone, c.announcedAt))
+    .filter((d) => d <= date)
+    .sort()
+    .at(-1);
+}
+
 /**
  * The earliest effective date a change may be given. Additions and changes to an existing
  * subprocessor need the notice period (Art. 28(2)); a removal or a correction that does not
@@ -117,7 +127,9 @@ export function describeChange(change: Pick<RegistryChange, 'kind'>, name: strin
 }
 
 export function changeTitle(change: Pick<RegistryChange, 'kind' | 'effectiveOn'> & { name: string }, today: string) {
-  const when = change.effectiveOn > today ? `takes effect ${change.effectiveOn}` : `effective ${change.effectiveOn}`;
+  // Prose gets the people's date ("1 February 2026"), never the ISO form.
+  const day = formatDay('en', change.effectiveOn);
+  const when = change.effectiveOn > today ? `takes effect ${day}` : `effective ${day}`;
   return `${describeChange(change, change.name)}: ${when}`;
 }
 

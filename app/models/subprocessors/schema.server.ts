@@ -1,5 +1,6 @@
 import countries from 'i18n-iso-countries';
 import { z } from 'zod';
+import { REGISTRY_CATEGORIES } from '~/models/subprocessors/categories';
 import { TRANSFER_MECHANISMS, type TransferMechanism } from '~/models/subprocessors/rules';
 
 /** Form input for a subprocessor's details; the same schema guards every write. */
@@ -52,9 +53,13 @@ export type DetailsInput = z.input<typeof detailsSchema>;
 const effectiveOn = z.iso.date({ error: 'Enter a date as YYYY-MM-DD' });
 const summary = z.string().trim().min(5, 'Say in a sentence what changes (it appears in the public history)').max(500);
 
-export const additionSchema = detailsSchema.extend({ effectiveOn });
+/** The registry group the subprocessor is listed under (not part of the dated details). */
+const category = z.enum(REGISTRY_CATEGORIES, { error: 'Choose a category' }).optional().default('other');
+
+export const additionSchema = detailsSchema.extend({ effectiveOn, category });
 export const updateSchema = detailsSchema.extend({
   effectiveOn,
+  category,
   summary,
   correction: z
     .string()
@@ -66,6 +71,7 @@ export const removalSchema = z.object({ effectiveOn, summary });
 /** The fields a details form echoes back on error (all of them: none is secret). */
 export const DETAIL_FIELDS = [
   'name',
+  'category',
   'legalEntity',
   'purpose',
   'dataCategories',

@@ -14,9 +14,15 @@ import { normalizeEmail } from '~/utils/email';
 import { renderMail } from '~/utils/mail-template';
 import { queueMail } from '~/models/mail.server';
 import { LINK_LIFETIME_DAYS } from '~/models/policy';
+import { z } from 'zod';
+import { tFor, type Language } from '~/utils/i18n';
 
 const CONFIRM_DAYS = LINK_LIFETIME_DAYS.subscriptionConfirmation;
 
+
+const EMAIL_ERROR = 'subscribe.emailError';
+/** The alerts form (server-only, so zod stays out of the page's bundle); the message is a catalog key. */
+export const subscribeSchema = z.object({ email: z.string({ error: EMAIL_ERROR }).trim().pipe(z.email({ error: EMAIL_ERROR }).max(254)) });
 
 export function unsubscribeToken(config: Config, subscriptionId: string): string {
   const mac = createHmac('sha256', config.secrets.sessionSecret).update(`subprocessor-unsubscribe:${subscriptionId}`);
@@ -45,8 +51,10 @@ export function unsubscribeHeaders(config: Config, subscriptionId: string): Reco
  * subscribed gets nothing new and the caller shows the same answer, so the form does not
  * reveal who is subscribed.
  */
-export async function requestSubscription(db: DB, input: { email: string }, config: Config): Promise<void> {
+export async function requestSubscription(db: DB, input: { email: string; lang?: Language }, config: Config): Promise<void> {
   const email = normalizeEmail(input.email);
+  const lang = input.lang ?? 'en';
+  const t = tFor(lang);
   const token = randomToken();
   await db.transaction().execute(async (trx) => {
     const existing = await trx
@@ -61,27 +69,27 @@ export async function requestSubscription(db: DB, input: { email: string }, conf
     if (existing) {
       await trx
         .updateTable('subprocessor_subscriptions')
-        .set({ confirm_token_hash: sha256(token), confirm_expires_at: expires })
+        .set({ confirm_token_hash: sha256(token), confirm_expires_at: expires, lang })
         .where('id', '=', existing.id)
         .execute();
     } else {
       await trx
         .insertInto('subprocessor_subscriptions')
-        .values({ email, confirm_token_hash: sha256(token), confirm_expires_at: expires })
+        .values({ email, confirm_token_hash: sha256(token), confirm_expires_at: expires, lang })
         .execute();
     }
     const url = `${config.publicUrl}/subprocessors/subscribe/confirm?token=${token}`;
     await queueMail(trx, {
       to: email,
-      subject: 'Confirm your subprocessor alerts',
+      subject: t('subscriptionMail.confirmSubject'),
       ...renderMail({
-        preheader: 'One click to start receiving alerts',
-        heading: 'Confirm your subscription',
-        paragraphs: [
-          'Someone, hopefully you, asked to receive an email whenever a change to our subprocessors is announced and when it takes effect.',
-          `Open the link and press the button to confirm. The link works for ${CONFIRM_DAYS} days. If you did not ask for this, ignore this email and nothing will be sent.`,
-        ],
-        action: { label: 'Confirm my subscription', url },
+        lang,
+        buttonFallback: t('mail.buttonFallback'),
+        preheader: t('subscriptionMail.confirmPreheader'),
+        heading: t('subscriptionMail.confirmHeading'),
+        paragraphs: [t('subscriptionMail.confirmWho', { org: config.organisation.name }), t('subscriptionMail.confirmHow', { days: CONFIRM_DAYS })],
+        action: { label: t('subscriptionMail.confirmAction'), url },
+        footer: [t('mail.footerContact', { email: config.organisation.privacyEmail, org: config.organisation.name, address: config.organisation.postalAddress })],
       }),
     });
   });
@@ -116,10 +124,10 @@ export async function unsubscribe(db: DB, config: Config, token: string): Promis
 export async function activeSubscriptions(db: DB | Transaction<Database>) {
   const rows = await db
     .selectFrom('subprocessor_subscriptions')
-    .select(['id', 'email'])
+    .select(['id', 'email', 'lang'])
     .where('confirmed_at', 'is not', null)
     .where('unsubscribed_at', 'is', null)
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ id: String(r.id), email: r.email }));
+  return rows.map((r) => ({ id: String(r.id), email: r.email, lang: r.lang }));
 }
