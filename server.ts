@@ -22,6 +22,7 @@ import { seedDemoRegistry } from './app/models/subprocessors/demo.server';
 import { createJobHandlers, scheduleMaintenance } from './app/models/job-handlers.server';
 import { startWorker } from './app/models/jobs.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
+import { answerDatabaseOutagesWith503, createAdmissionControl, retryAfterOn503 } from './app/utils/availability.server';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
@@ -70,7 +71,9 @@ export function createApp(options: {
   config: Config;
   logger: Logger;
 }) {
-  const { build, db, backend, config, logger } = options;
+  const { db, backend, config, logger } = options;
+  const build = answerDatabaseOutagesWith503(options.build, logger);
+  const admission = createAdmissionControl(config.capacity);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -130,6 +133,7 @@ export function createApp(options: {
     }),
   );
 
+  app.use(retryAfterOn503);
   app.use(limitBodySize);
 
   // Fingerprinted by the compiler: cache for a year.
@@ -146,6 +150,9 @@ export function createApp(options: {
       res.status(503).json({ status: 'error', db: 'unreachable', backend, version });
     }
   });
+
+  // Below the health check and static files: those stay instant when the instance is busy.
+  app.use(admission.middleware);
 
   app.use((req, res, next) => {
     const foreign = isForeignOriginRequest({
@@ -183,7 +190,11 @@ export function createApp(options: {
 export async function startPortal(env: Env = process.env): Promise<Portal> {
   const config = loadConfig(env);
   const logger = createLogger({ level: config.logLevel });
-  const { db, backend } = createDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
+  const { db, backend } = createDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: path.join(config.dataDir, 'pglite'),
+    onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; the next query reconnects'),
+  });
   try {
     await migrateToLatest(db);
     if (config.subprocessorDemo && (await seedDemoRegistry(db, { timeZone: config.timeZone }))) {

@@ -125,6 +125,21 @@ export function ErrorBoundary() {
   }
   // Nothing internal (messages, stacks) reaches the page; the server logs the details.
   const status = isRouteErrorResponse(error) ? error.status : 500;
+  if (status === 503) {
+    // The database is out of reach (restarting, failing over): nothing was lost, try again soon.
+    return (
+      <section className="error-page">
+        <h1>Temporarily unavailable</h1>
+        <p>
+          The portal cannot reach its database right now, usually for a few seconds during maintenance. If you were
+          sending a form, it was not saved: please send it again in a moment.
+        </p>
+        <p>
+          <Link to="/">Go to the home page</Link>
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="error-page">
       <h1>{status >= 500 ? 'Something went wrong' : 'This request could not be completed'}</h1>

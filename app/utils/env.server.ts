@@ -48,6 +48,8 @@ const envSchema = z.object({
   AUTHORITY_NAME: z.string().trim().min(2).max(200).optional(),
   AUTHORITY_ADDRESS: z.string().trim().min(5).max(500).optional(),
   AUTHORITY_URL: httpUrl.optional(),
+  MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(10_000).optional(),
+  MAX_QUEUED_REQUESTS: z.coerce.number().int().min(0).max(100_000).default(500),
 });
 
 const SECRET_NAMES = ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY'] as const;
@@ -72,6 +74,12 @@ export type Config = {
   subprocessorDemo: boolean;
   /** Who runs this portal: shown on every page and in every email. */
   organisation: Organisation;
+  /**
+   * Requests one instance works on at once, and how many more may wait before it answers 503 +
+   * Retry-After (see app/utils/availability.server.ts). The embedded database runs one query at
+   * a time, so it admits fewer at once.
+   */
+  capacity: { maxActive: number; maxQueued: number };
 };
 
 /**
@@ -186,6 +194,10 @@ export function loadConfig(env: Env = process.env): Config {
     subprocessorNoticeDays: e.SUBPROCESSOR_NOTICE_DAYS,
     subprocessorDemo: e.SUBPROCESSOR_DEMO === 'on' || (e.SUBPROCESSOR_DEMO === 'auto' && !e.DATABASE_URL),
     organisation: organisationFrom(e),
+    capacity: {
+      maxActive: e.MAX_CONCURRENT_REQUESTS ?? (e.DATABASE_URL ? 32 : 8),
+      maxQueued: e.MAX_QUEUED_REQUESTS,
+    },
   };
 }
 
