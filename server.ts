@@ -22,7 +22,12 @@ import { seedDemoRegistry } from './app/models/subprocessors/demo.server';
 import { createJobHandlers, scheduleMaintenance } from './app/models/job-handlers.server';
 import { startWorker } from './app/models/jobs.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
-import { answerDatabaseOutagesWith503, createAdmissionControl, retryAfterOn503 } from './app/utils/availability.server';
+import {
+  answerDatabaseOutagesWith503,
+  createAdmissionControl,
+  discardUnreadBodies,
+  retryAfterOn503,
+} from './app/utils/availability.server';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
@@ -135,6 +140,7 @@ export function createApp(options: {
 
   app.use(retryAfterOn503);
   app.use(limitBodySize);
+  app.use(discardUnreadBodies);
 
   // Fingerprinted by the compiler: cache for a year.
   app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));

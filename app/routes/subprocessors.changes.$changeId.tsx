@@ -10,6 +10,7 @@ import { changeTitle, isOpenForObjection, todayIn } from '~/models/subprocessors
 import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
 import { formatDate } from '~/utils/dates';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
+import { readForm } from '~/utils/form.server';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.title ?? 'Subprocessor change'} — Privacy Portal` },
@@ -25,8 +26,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 type Result = { filed: boolean; values: Record<string, string>; errors: Record<string, string> };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await request.formData());
-  const values = Object.fromEntries(['organisation', 'email', 'reason'].map((k) => [k, typeof form[k] === 'string' ? (form[k] as string) : '']));
+  const form = await readForm(request);
+  if (!form.ok) return json<Result>({ filed: false, values: {}, errors: { form: form.formError } }, { status: form.status, headers: form.headers });
+  const values = Object.fromEntries(['organisation', 'email', 'reason'].map((k) => [k, form.fields[k] ?? '']));
   const limit = await consumeRateLimit(context.db, {
     bucket: 'subprocessor-objection',
     key: context.clientIp ?? 'unknown',

@@ -5,6 +5,7 @@ import { Field } from '~/components/field';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { requestSubscription } from '~/models/subprocessors/subscriptions.server';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
+import { readForm } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Subprocessor alerts — Privacy Portal' }];
 
@@ -13,8 +14,9 @@ const schema = z.object({ email: z.email({ error: 'Enter an email address like n
 type Result = { sent: boolean; email: string; error?: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await request.formData());
-  const typed = typeof form.email === 'string' ? form.email : '';
+  const form = await readForm(request);
+  if (!form.ok) return json<Result>({ sent: false, email: '', error: form.formError }, { status: form.status, headers: form.headers });
+  const typed = form.fields.email ?? '';
   const limit = await consumeRateLimit(context.db, {
     bucket: 'subprocessor-subscribe',
     key: context.clientIp ?? 'unknown',
