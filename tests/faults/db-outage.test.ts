@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, isDatabaseUnavailable, migrateToLatest, type DB } from '../../db/client';
 import { enqueueJob, startWorker } from '../../app/models/jobs.server';
 import { createLogger } from '../../app/utils/logger.server';
+import { startTestPortal } from '../support/portal';
 import { createThrowawayCluster, sleep, type Cluster } from './support';
 
 /**
@@ -88,6 +89,37 @@ describe('the job worker during an outage', () => {
       expect(lines.some((l) => l.msg === 'job worker resumed')).toBe(true);
     } finally {
       await worker.stop();
+    }
+  });
+});
+
+describe('the server while PostgreSQL is down', () => {
+  it('answers 503 with Retry-After and a clear page, /healthz says so, and recovers without a restart', async () => {
+    const portal = await startTestPortal({ DATABASE_URL: cluster.url });
+    try {
+      expect((await fetch(`${portal.url}/`)).status).toBe(200);
+      await cluster.stop();
+      const page = await fetch(`${portal.url}/subprocessors`);
+      expect(page.status).toBe(503);
+      expect(page.headers.get('retry-after')).toBe('5');
+      const html = await page.text();
+      expect(html).toContain('Temporarily unavailable');
+      expect(html).not.toMatch(/ECONNREFUSED|at .*\.ts:\d+/);
+      const form = await fetch(`${portal.url}/requests/new`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: portal.url },
+        body: `type=access&email=a%40example.org&name=Ada+Lovelace&requesterRole=self&confirm=yes&submissionId=${crypto.randomUUID()}`,
+      });
+      expect(form.status).toBe(503);
+      expect(await form.text()).toContain('it was not saved');
+      const health = await fetch(`${portal.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toMatchObject({ status: 'error', db: 'unreachable' });
+      await cluster.start();
+      expect((await fetch(`${portal.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${portal.url}/subprocessors`)).status).toBe(200);
+    } finally {
+      await portal.stop();
     }
   });
 });
