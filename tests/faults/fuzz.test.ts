@@ -15,9 +15,9 @@ import { createThrowawayCluster, type Cluster } from './support';
  * Every form and JSON endpoint driven by fast-check with generated input: arbitrary and
  * hostile strings, unicode edge cases, huge and empty values, wrong types and content types,
  * duplicated fields, invalid UTF-8, as every role. Zero 5xx, the process alive, and no row that
- * existed before the run changed. Bounded in time for CI (FUZZ_SECONDS per backend, default 20).
+ * existed before the run changed. Bounded in time for CI (FUZZ_SECONDS per backend, default 15).
  */
-const FUZZ_MS = Number(process.env.FUZZ_SECONDS ?? 20) * 1000;
+const FUZZ_MS = Number(process.env.FUZZ_SECONDS ?? 15) * 1000;
 const root = path.resolve(__dirname, '../..');
 
 /** Every route with an action, and the path the fuzzer posts to (ids filled from the seeded data). */
