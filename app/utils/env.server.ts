@@ -76,8 +76,7 @@ export type Config = {
   organisation: Organisation;
   /**
    * Requests one instance works on at once, and how many more may wait before it answers 503 +
-   * Retry-After (see app/utils/availability.server.ts). The embedded database runs one query at
-   * a time, so it admits fewer at once.
+   * Retry-After (see app/utils/availability.server.ts).
    */
   capacity: { maxActive: number; maxQueued: number };
 };
@@ -195,7 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     subprocessorDemo: e.SUBPROCESSOR_DEMO === 'on' || (e.SUBPROCESSOR_DEMO === 'auto' && !e.DATABASE_URL),
     organisation: organisationFrom(e),
     capacity: {
-      maxActive: e.MAX_CONCURRENT_REQUESTS ?? (e.DATABASE_URL ? 32 : 8),
+      maxActive: e.MAX_CONCURRENT_REQUESTS ?? 64,
       maxQueued: e.MAX_QUEUED_REQUESTS,
     },
   };
