@@ -5,7 +5,7 @@ import { signUpSchema } from '~/models/accounts/forms.server';
 import { signUp } from '~/models/accounts/accounts.server';
 import { EmailTakenError } from '~/models/accounts/users.server';
 import { getOptionalUser, safeRedirectTo, sessionCookieHeader } from '~/utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Create an account — Privacy Portal' }];
 
@@ -18,13 +18,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
-  const parsed = parseFields(signUpSchema, form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: KEEP });
+  const form = await parseForm(request, signUpSchema, { keep: KEEP });
+  if (!form.ok) return form.reply;
   try {
-    const session = await signUp(context.db, { ...parsed.data, ip: context.clientIp }, context.config);
-    return redirect(safeRedirectTo(parsed.data.redirectTo), {
+    const session = await signUp(context.db, { ...form.data, ip: context.clientIp }, context.config);
+    return redirect(safeRedirectTo(form.data.redirectTo), {
       headers: { 'Set-Cookie': sessionCookieHeader(context, session.token, session.maxAgeSeconds) },
     });
   } catch (error) {

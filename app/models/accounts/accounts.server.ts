@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '~/utils/crypto.server';
 import type { DB } from '../../../db/client';
 import type { Role } from '../../../db/schema';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '~/utils/password.server';
@@ -26,7 +26,7 @@ export type NewSession = { token: string; maxAgeSeconds: number; user: { id: str
 
 /** A one-way fingerprint of what was typed as an email, so failed sign-ins are traceable without storing it. */
 function emailFingerprint(email: string) {
-  return createHash('sha256').update(normalizeEmail(email)).digest('hex').slice(0, 16);
+  return sha256(normalizeEmail(email)).slice(0, 16);
 }
 
 export async function signUp(

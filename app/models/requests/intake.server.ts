@@ -1,15 +1,13 @@
 import type { DB } from '../../../db/client';
+import { normalizeEmail } from '~/utils/email';
 import type { Config } from '~/utils/env.server';
 import type { IntakeInput } from '~/models/requests/intake-rules';
 import { requestPolicy } from '~/models/requests/policy';
+import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { createRequest, emailKey, type IntakeResult } from '~/models/requests/requests.server';
 
-/** Generous for people (a household behind one address, a few retries), tight for scripts. */
-export const INTAKE_LIMITS = {
-  perAddress: { limit: 20, windowSeconds: 3600 },
-  perEmail: { limit: 5, windowSeconds: 3600 },
-};
+const INTAKE_LIMITS = RATE_LIMITS.requestIntake;
 
 export type SubmitOutcome =
   | { kind: 'accepted'; result: IntakeResult }
@@ -38,7 +36,7 @@ export async function submitIntake(
   }
   // Only a proven account address skips the emailed link; a claimed one gets the link like anyone.
   const verifiedEmail =
-    !!user && user.emailVerified && user.email.toLowerCase() === input.email.trim().toLowerCase();
+    !!user && user.emailVerified && normalizeEmail(user.email) === normalizeEmail(input.email);
   const result = await createRequest(db, { ...input, userId: user?.id ?? null, verifiedEmail }, { rules: requestPolicy(config) });
   return { kind: 'accepted', result };
 }

@@ -1,8 +1,10 @@
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
 import type { RequestPolicy } from '~/models/requests/policy';
 import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
 import { consumeToken, findToken, issueToken, type TokenStatus } from '~/models/requests/tokens.server';
-import { applyTransition, lockRequest, type RequestRow } from '~/models/requests/transitions.server';
+import { isUnverified, isVerifiedAndOpen } from '~/models/requests/lifecycle';
+import { applyTransition, lockRequest } from '~/models/requests/transitions.server';
 
 /**
  * Email verification. Opening the link (GET) only looks; confirming is a POST, so a mail
@@ -21,7 +23,7 @@ export async function getVerificationView(db: DB, token: string, now: Date = new
     .where('id', '=', found.requestId)
     .executeTakeFirstOrThrow();
   // A token for a request that has since expired behaves like an expired link.
-  const status = found.status === 'valid' && request.state !== 'unverified' ? 'used' : found.status;
+  const status = found.status === 'valid' && !isUnverified(request.state) ? 'used' : found.status;
   return { status, request };
 }
 
@@ -41,7 +43,7 @@ export async function confirmVerification(
     if (!found) return { status: 'unknown' };
     if (found.status !== 'valid') return { status: found.status };
     const request = await lockRequest(trx, found.requestId);
-    if (!request || request.state !== 'unverified') return { status: 'used' };
+    if (!request || !isUnverified(request.state)) return { status: 'used' };
     // A double click: the second POST waits on the row lock, then finds the token used.
     if (!(await consumeToken(trx, found.id, now))) return { status: 'used' };
     // Any other verification links for this request die with this one.
@@ -80,12 +82,12 @@ export async function resendLink(
     if (!found) return { sent: null };
     const request = await lockRequest(trx, found.requestId);
     if (!request) return { sent: null };
-    if (request.state === 'unverified') {
+    if (isUnverified(request.state)) {
       const fresh = await issueToken(trx, request.id, 'verify', now);
       await mailVerificationLink(trx, request, fresh, publicUrl, 'resend');
       return { sent: 'verify', request, token: fresh };
     }
-    if (['open', 'in_progress', 'awaiting_subject'].includes(request.state)) {
+    if (isVerifiedAndOpen(request.state)) {
       const fresh = await issueToken(trx, request.id, 'status', now);
       await mailStatusLink(trx, request, publicUrl, 'resend', fresh);
       return { sent: 'status', request, token: fresh };
