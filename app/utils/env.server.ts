@@ -194,7 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     subprocessorDemo: e.SUBPROCESSOR_DEMO === 'on' || (e.SUBPROCESSOR_DEMO === 'auto' && !e.DATABASE_URL),
     organisation: organisationFrom(e),
     capacity: {
-      maxActive: e.MAX_CONCURRENT_REQUESTS ?? 64,
+      maxActive: e.MAX_CONCURRENT_REQUESTS ?? (e.DATABASE_URL ? 32 : 24),
       maxQueued: e.MAX_QUEUED_REQUESTS,
     },
   };
