@@ -61,21 +61,17 @@ export function createDb(config: DbConfig): { db: DB; backend: Backend } {
  * PGlite runs in this thread and its queries resolve in microtasks: with many requests waiting
  * for it, one query follows the next without the event loop ever reaching I/O, so a new
  * connection (a health check, a visitor) waits for seconds while the queue drains (issue 14:
- * p99 of 6 s and timeouts at 100 connections). Each top-level statement and transaction first
- * yields to the event loop, so accepting and reading connections interleave with the queries.
+ * p99 of 6 s and timeouts at 100 connections). Each top-level statement first yields to the
+ * event loop, so accepting and reading connections interleave with the queries. (Statements
+ * inside a transaction do not: wrapping `transaction` too made closing the database hang.)
  */
 function yieldBeforeEachStatement(pglite: PGlite) {
   const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
   const query = pglite.query.bind(pglite);
-  const transaction = pglite.transaction.bind(pglite);
   pglite.query = (async (...args: Parameters<typeof query>) => {
     await yieldToIo();
     return query(...args);
   }) as typeof pglite.query;
-  pglite.transaction = (async (...args: Parameters<typeof transaction>) => {
-    await yieldToIo();
-    return transaction(...args);
-  }) as typeof pglite.transaction;
 }
 
 export class MigrationError extends Error {
