@@ -4,23 +4,23 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequestHandler } from '@remix-run/express';
-import { broadcastDevReady, type ServerBuild } from '@remix-run/node';
+import { broadcastDevReady, createRequestHandler as createRemixHandler, type ServerBuild } from '@remix-run/node';
 import compression from 'compression';
 import express from 'express';
-import helmet from 'helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { PortalContext } from './app/context';
 import { ConfigError, loadConfig, type Config, type Env } from './app/utils/env.server';
 import { createLogger, type Logger } from './app/utils/logger.server';
 import { isForeignOriginRequest } from './app/utils/origin';
 import { redactText } from './app/utils/redact';
-import { seedDemoRegistry } from './app/models/subprocessors/demo.server';
-import { createJobHandlers, scheduleMaintenance } from './app/models/job-handlers.server';
-import { startWorker } from './app/models/jobs.server';
+import { createPublicCache } from './app/utils/public-cache.server';
+import { todayIn } from './app/utils/calendar';
+import type * as ServerEntry from './app/entry.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
 import {
   answerDatabaseOutagesWith503,
@@ -29,7 +29,9 @@ import {
   retryAfterOn503,
 } from './app/utils/availability.server';
 
-const root = path.dirname(fileURLToPath(import.meta.url));
+const here = path.dirname(fileURLToPath(import.meta.url));
+// `npm start` runs the bundle in build/; tests and `npm run dev` run this file from the root.
+const root = path.basename(here) === 'build' ? path.dirname(here) : here;
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
 
 /**
@@ -67,6 +69,55 @@ function limitBodySize(req: express.Request, res: express.Response, next: expres
   next();
 }
 
+const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), interest-cohort=()';
+
+type NonceSource = (req: IncomingMessage, res: ServerResponse) => string;
+
+/** Helmet's settings, shared by Express and the public document cache so both send the same headers. */
+function securityHeaderOptions(config: Config, nonce?: NonceSource): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: nonce ? ["'self'", nonce] : ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        // `remix dev` reloads the page over a websocket; only in development.
+        connectSrc: config.env === 'development' ? ["'self'", 'ws://localhost:*'] : ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.publicUrl.startsWith('https:'),
+    referrerPolicy: { policy: 'same-origin' },
+  };
+}
+
+/**
+ * The security headers of a cached public document, computed once by running helmet itself:
+ * the same headers Express sends, with a CSP that has no nonce (those documents carry no script).
+ */
+export function staticSecurityHeaders(config: Config) {
+  const headers = new Map<string, string>();
+  const res = {
+    setHeader: (name: string, value: unknown) => void headers.set(name.toLowerCase(), String(value)),
+    removeHeader: (name: string) => void headers.delete(name.toLowerCase()),
+    getHeader: (name: string) => headers.get(name.toLowerCase()),
+  };
+  let done = false;
+  helmet(securityHeaderOptions(config))({} as IncomingMessage, res as unknown as ServerResponse, () => {
+    done = true;
+  });
+  if (!done) throw new Error('helmet did not finish synchronously');
+  headers.set('permissions-policy', PERMISSIONS_POLICY);
+  const full = [...headers];
+  return { full, notModified: full.filter(([name]) => name !== 'content-security-policy') };
+}
+
 export type Portal = { server: Server; close: () => Promise<void>; port: number; db: DB; config: Config };
 
 export function createApp(options: {
@@ -87,28 +138,7 @@ export function createApp(options: {
     res.locals.cspNonce = randomBytes(16).toString('base64');
     next();
   });
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'", (_req, res) => `'nonce-${(res as express.Response).locals.cspNonce}'`],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
-          // `remix dev` reloads the page over a websocket; only in development.
-          connectSrc: config.env === 'development' ? ["'self'", 'ws://localhost:*'] : ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'none'"],
-          upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
-        },
-      },
-      strictTransportSecurity: config.publicUrl.startsWith('https:'),
-      referrerPolicy: { policy: 'same-origin' },
-    }),
-  );
+  app.use(helmet(securityHeaderOptions(config, (_req, res) => `'nonce-${(res as express.Response).locals.cspNonce}'`)));
   app.use((_req, res, next) => {
     // A 304 keeps the cached page, whose scripts carry the old nonce: a new CSP would block them.
     const writeHead = res.writeHead;
@@ -119,7 +149,7 @@ export function createApp(options: {
     next();
   });
   app.use((_req, res, next) => {
-    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
+    res.setHeader('Permissions-Policy', PERMISSIONS_POLICY);
     next();
   });
   app.use(compression());
@@ -192,10 +222,36 @@ export function createApp(options: {
   return app;
 }
 
+/** The public registry documents, rendered by Remix once per registry version and served from memory. */
+function createPublicDocumentCache(options: { build: ServerBuild; db: DB; backend: Backend; config: Config; logger: Logger }) {
+  const { build, db, backend, config, logger } = options;
+  const remix = createRemixHandler(build, config.env === 'development' ? 'development' : 'production');
+  const origin = new URL(config.publicUrl).origin;
+  return createPublicCache({
+    render: (url) =>
+      remix(new Request(origin + url), {
+        db,
+        backend,
+        config,
+        logger,
+        cspNonce: '',
+        clientIp: null,
+        buildVersion: build.assets.version,
+      } satisfies PortalContext),
+    registryVersion: async () => String((await db.selectFrom('subprocessor_registry_state').select('version').where('id', '=', 1).executeTakeFirstOrThrow()).version),
+    today: () => todayIn(config.timeZone),
+    buildVersion: build.assets.version,
+    securityHeaders: staticSecurityHeaders(config),
+    logger,
+  });
+}
+
 /** Starts the portal; resolves once it listens. Used by `npm start` and the tests. */
 export async function startPortal(env: Env = process.env): Promise<Portal> {
   const config = loadConfig(env);
   const logger = createLogger({ level: config.logLevel });
+  const build = (await import(pathToFileURL(path.join(root, 'build/index.js')).href)) as ServerBuild;
+  const entry = build.entry.module as unknown as typeof ServerEntry;
   const { db, backend } = createDb({
     databaseUrl: config.databaseUrl,
     dataDir: path.join(config.dataDir, 'pglite'),
@@ -203,27 +259,44 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   });
   try {
     await migrateToLatest(db);
-    if (config.subprocessorDemo && (await seedDemoRegistry(db, { timeZone: config.timeZone }))) {
+    if (config.subprocessorDemo && (await entry.seedDemoRegistry(db, { timeZone: config.timeZone }))) {
       logger.info('seeded the demo subprocessor registry (SUBPROCESSOR_DEMO)');
     }
   } catch (error) {
     await db.destroy().catch(() => {});
     throw error;
   }
-  const build = (await import(pathToFileURL(path.join(root, 'build/index.js')).href)) as ServerBuild;
   const app = createApp({ build, db, backend, config, logger });
+  const publicCache = createPublicDocumentCache({ build, db, backend, config, logger });
+  const server = createServer((req, res) => {
+    // Any state-changing request may have written the registry: re-read its version next time.
+    if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', publicCache.invalidate);
+    publicCache.handle(req, res).then(
+      (served) => {
+        if (!served) app(req, res);
+      },
+      (error: unknown) => {
+        // The cache could not tell (the database is away, say): Express answers as it would have.
+        logger.warn({ err: error }, 'public document cache bypassed');
+        if (!res.headersSent) app(req, res);
+      },
+    );
+  });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, () => resolve(s));
-    s.once('error', reject);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   server.keepAliveTimeout = 65_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);
-  await scheduleMaintenance(db);
+  await entry.scheduleMaintenance(db);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
-  const worker = startWorker(db, createJobHandlers({ db, config, logger }), logger);
+  const worker = entry.startWorker(db, entry.createJobHandlers({ db, config, logger }), logger);
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -237,6 +310,7 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
       });
       clearTimeout(force);
       await worker.stop();
+      publicCache.close();
       await db.destroy();
       logger.info('stopped');
       logger.flush();

@@ -56,3 +56,9 @@ export const handleError: HandleErrorFunction = (error, { request, context }) =>
   if (request.signal.aborted) return;
   context.logger.error({ err: error, method: request.method, url: request.url }, 'unhandled error in loader or action');
 };
+
+// server.ts runs the job worker on these exports of the build, so jobs and pages share one copy
+// of every model (and of any state a module keeps) instead of a second one loaded from source.
+export { createJobHandlers, scheduleMaintenance } from '~/models/job-handlers.server';
+export { startWorker } from '~/models/jobs.server';
+export { seedDemoRegistry } from '~/models/subprocessors/demo.server';

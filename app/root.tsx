@@ -10,6 +10,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useMatches,
   useRouteError,
   useRouteLoaderData,
 } from '@remix-run/react';
@@ -36,6 +37,8 @@ export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   // Undefined in the error boundary when the root loader itself failed.
   const user = useRouteLoaderData<typeof loader>('root')?.user;
+  // Pages served from shared caches carry no script, so no per-response nonce ends up in a cache.
+  const scripts = !useMatches().some((match) => (match.handle as { scripts?: boolean } | undefined)?.scripts === false);
   return (
     <html lang="en">
       <head>
@@ -98,9 +101,13 @@ export function Layout({ children }: { children: ReactNode }) {
         <footer className="site-footer">
           <p>Privacy Portal — your rights under the GDPR, online.</p>
         </footer>
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
-        <LiveReload nonce={nonce} />
+        {scripts ? (
+          <>
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+            <LiveReload nonce={nonce} />
+          </>
+        ) : null}
       </body>
     </html>
   );

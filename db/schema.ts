@@ -210,6 +210,10 @@ export interface RequestsTable {
   paused_days: Defaulted<number>;
   closed_at: NullableTimestamp;
   personal_data_deleted_at: NullableTimestamp;
+  /** The staff member working the request (users.id), if any. */
+  assigned_to: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What staff recorded when closing it (rectified, restricted, objection upheld, ...). */
+  outcome: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The timeline of a request: every transition and every message, append-only in practice. */

@@ -1,11 +1,12 @@
 import { Form, Link } from '@remix-run/react';
+import { dateTimeFormat } from '~/utils/intl';
 import { formatDueDate } from '~/models/requests/deadlines';
 import { requestTypeLabel } from '~/models/requests/intake-rules';
 import { STATE_LABELS, type RequestState } from '~/models/requests/lifecycle';
 import type { SubjectStatus } from '~/models/requests/status.server';
 
 const dateTime = (iso: string, timeZone: string) =>
-  new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(new Date(iso));
+  dateTimeFormat('en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone }).format(new Date(iso));
 
 function kilobytes(size: number) {
   return size >= 1_048_576 ? `${(size / 1_048_576).toFixed(1)} MB` : `${Math.max(1, Math.round(size / 1024))} KB`;

@@ -1,5 +1,6 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { queueSummary } from '~/models/requests/staff.server';
 import { countUnansweredObjections } from '~/models/subprocessors/objections.server';
 import { requireStaff } from '~/utils/auth.server';
 
@@ -7,16 +8,39 @@ export const meta: MetaFunction = () => [{ title: 'Staff console — Privacy Por
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const unansweredObjections = await countUnansweredObjections(context.db);
-  return json({ isAdmin: staff.role === 'admin', unansweredObjections });
+  const [unansweredObjections, queue] = await Promise.all([
+    countUnansweredObjections(context.db),
+    queueSummary(context.db, { timeZone: context.config.timeZone }),
+  ]);
+  return json({ isAdmin: staff.role === 'admin', unansweredObjections, queue });
 }
 
 export default function StaffConsole() {
-  const { isAdmin, unansweredObjections } = useLoaderData<typeof loader>();
+  const { isAdmin, unansweredObjections, queue } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Staff console</h1>
+      <ul className="console-summary" aria-label="Requests needing attention">
+        <li>
+          <Link to="/staff/requests?due=overdue">
+            Overdue: <strong>{queue.overdue}</strong>
+          </Link>
+        </li>
+        <li>
+          <Link to="/staff/requests?due=week">
+            Due within 7 days: <strong>{queue.dueThisWeek}</strong>
+          </Link>
+        </li>
+        <li>
+          <Link to="/staff/requests?assignee=unassigned">
+            Unassigned: <strong>{queue.unassigned}</strong>
+          </Link>
+        </li>
+      </ul>
       <ul className="console-links">
+        <li>
+          <Link to="/staff/requests">Requests</Link>: the deadline-ordered queue of data-subject requests.
+        </li>
         <li>
           <Link to="/staff/subprocessors">Subprocessor registry</Link>: plan, change and retire subprocessors.
         </li>

@@ -48,6 +48,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   );
 }
 
+/** Read by root.tsx: this page works without JavaScript and is cached whole, so it ships none. */
+export const handle = { scripts: false };
+
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 
 export default function Subprocessors() {

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { dateTimeFormat } from '~/utils/intl';
 
 /**
  * The one calendar: local calendar dates (`YYYY-MM-DD`) in the organisation's time zone, and
@@ -56,11 +57,18 @@ export function isIsoDate(value: string): boolean {
 
 /** The calendar date (YYYY-MM-DD) it is at `now` in `timeZone`. */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  // Midnight falls on a minute boundary in every time zone, so the date is fixed within a minute.
+  const ms = now.getTime();
+  const cached = todayByZone.get(timeZone);
+  if (cached && ms >= cached.from && ms < cached.from + 60_000) return cached.date;
+  const date = dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  todayByZone.set(timeZone, { from: ms - (((ms % 60_000) + 60_000) % 60_000), date });
+  return date;
 }
+const todayByZone = new Map<string, { from: number; date: string }>();
 
 function offsetMs(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',

@@ -31,6 +31,7 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'requests.new.tsx': () => '/requests/new',
   'signup.tsx': () => '/signup',
   'staff.objections.$id.tsx': (ids) => `/staff/objections/${ids.objectionId}`,
+  'staff.requests.$id.tsx': (ids) => `/staff/requests/${ids.requestId}`,
   'staff.subprocessors.$id.edit.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/edit`,
   'staff.subprocessors.$id.retire.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/retire`,
   'staff.subprocessors.new.tsx': () => '/staff/subprocessors/new',
@@ -56,13 +57,15 @@ const GET_PATHS = [
   '/staff/subprocessors',
   '/staff/objections',
   '/account/requests',
+  '/staff/requests',
 ];
 
 const FIELD_NAMES = [
   'accountIdentifier', 'answer', 'at', 'attachmentId', 'confirm', 'correction', 'currentPassword', 'dataCategories',
   'details', 'effectiveOn', 'email', 'files', 'intent', 'legalEntity', 'locations', 'message', 'name', 'newPassword',
   'organisation', 'password', 'purpose', 'reason', 'redirectTo', 'requesterRole', 'submissionId', 'summary', 'token',
-  'transferMechanism', 'type', 'website', 'role', 'userId', 'id',
+  'transferMechanism', 'type', 'website', 'role', 'userId', 'id', 'assignee', 'denialReason', 'due', 'extensionReason',
+  'months', 'note', 'outcome', 'question', 'state', 'version', 'within', 'q',
 ];
 
 /** Protected tables: fuzzing may add rows (a rate-limit hit, a failed sign-in) but never alter one. */

@@ -92,8 +92,9 @@ export async function mailTransition(
   details: { note?: string | null; actor: string; publicUrl: string },
 ) {
   const heading = TRANSITION_HEADINGS[action];
-  // A subject's own reply needs no email back; expiry goes to an address never proven.
-  if (!heading || (action === 'resume' && details.actor === 'subject')) return;
+  // Expiry goes to an address never proven. A reply of the subject's own is acknowledged,
+  // because resuming moves the due date and the subject is owed the new one.
+  if (!heading) return;
   const paragraphs = [`${TRANSITION_MESSAGES[action]} Reference: ${request.reference}.`];
   if (details.note) paragraphs.push(details.note);
   if (request.due_date && (action === 'verify' || action === 'resume' || action === 'start')) {

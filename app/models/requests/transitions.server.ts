@@ -91,6 +91,10 @@ export async function applyTransition(
     changes.due_date = computeDueDate({ receivedAt: now }, rules);
   } else if (action === 'request_information') {
     changes.paused_at = now;
+  } else if (request.paused_at && isClosed(to)) {
+    // Denied or withdrawn while waiting on the subject: the pause so far stays on the record.
+    changes.paused_days = request.paused_days + pausedDaysBetween(request.paused_at, now, rules.timeZone);
+    changes.paused_at = null;
   } else if (action === 'resume' && request.paused_at && request.received_at) {
     const pausedDays = request.paused_days + pausedDaysBetween(request.paused_at, now, rules.timeZone);
     changes.paused_days = pausedDays;
@@ -182,17 +186,45 @@ export async function extendDeadline(
   const now = options.now ?? new Date();
   return withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new RequestConflictError('No such request');
+    return applyExtension(trx, request, input, { rules: options.rules, now });
+  });
+}
+
+/**
+ * The extension inside the caller's transaction. While the clock is paused, the deadline it is
+ * judged against includes the pause so far (the subject's silence does not use up our month).
+ */
+export async function applyExtension(
+  trx: Tx,
+  request: RequestRow,
+  input: { staffId: string; months: number; reason: string },
+  options: { rules: RequestPolicy; now: Date },
+): Promise<RequestRow> {
+  const { now } = options;
+  {
     if (!isVerifiedAndOpen(request.state) || !request.received_at || !request.due_date) {
       throw new RequestConflictError('Only a verified request that is still open can be extended');
     }
-    const dueDate = extendClock(
+    const runningPause = request.paused_at ? pausedDaysBetween(request.paused_at, now, options.rules.timeZone) : 0;
+    const dueIncludingPause = runningPause
+      ? computeDueDate(
+          { receivedAt: request.received_at, extensionMonths: 0, pausedDays: request.paused_days + runningPause },
+          options.rules,
+        )
+      : request.due_date;
+    extendClock(
       {
         receivedAt: request.received_at,
         extensionMonths: request.extension_months,
-        pausedDays: request.paused_days,
-        dueDate: request.due_date,
+        pausedDays: request.paused_days + runningPause,
+        dueDate: dueIncludingPause,
       },
       { months: input.months, reason: input.reason, now },
+      options.rules,
+    );
+    // Stored without the running pause: resuming adds it, as it does to every due date.
+    const dueDate = computeDueDate(
+      { receivedAt: request.received_at, extensionMonths: input.months, pausedDays: request.paused_days },
       options.rules,
     );
     const updated = await trx
@@ -211,9 +243,9 @@ export async function extendDeadline(
       requestId: request.id,
       actor: { kind: 'staff', id: input.staffId },
       kind: 'extended',
-      note: `The deadline was extended by ${input.months} month${input.months === 1 ? '' : 's'} to ${dueDate}. Reason: ${input.reason}`,
+      note: `The deadline was extended by ${input.months} month${input.months === 1 ? '' : 's'} to ${dueDate}${request.paused_at ? ', plus the days the request waits for the subject' : ''}. Reason: ${input.reason}`,
     });
     await mailExtension(trx, updated, options.rules.publicUrl);
     return updated;
-  });
+  }
 }

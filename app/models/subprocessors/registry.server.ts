@@ -3,6 +3,7 @@ import { recordAudit } from '~/models/audit.server';
 import type { DB } from '../../../db/client';
 import type { Database, SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
 import { enqueueJob } from '~/models/jobs.server';
+import { markRegistryChanged } from '~/utils/public-cache.server';
 import {
   effectiveDateError,
   lastChangeDate,
@@ -219,13 +220,20 @@ function assertAfter(latest: RegistryChange, effectiveOn: string) {
 }
 
 /** Plans a new subprocessor, announced now and effective after the notice period. */
+/** Tells this process's public document cache once a registry write has committed. */
+async function committed<T>(write: Promise<T>): Promise<T> {
+  const result = await write;
+  markRegistryChanged();
+  return result;
+}
+
 export async function planAddition(
   db: DB,
   input: { details: SubprocessorDetails; effectiveOn: string },
   ctx: WriteContext,
 ) {
   checkDate('added', input.effectiveOn, ctx);
-  return db.transaction().execute(async (trx) => {
+  return committed(db.transaction().execute(async (trx) => {
     const base = slugify(input.details.name);
     const taken = await trx.selectFrom('subprocessors').select('slug').where('slug', 'like', `${base}%`).execute();
     const names = new Set(taken.map((t) => t.slug));
@@ -254,7 +262,7 @@ export async function planAddition(
       ip: ctx.ip,
     });
     return { subprocessorId, changeId };
-  });
+  }));
 }
 
 /** Changes an existing subprocessor: with notice, or today when it only corrects the record. */
@@ -264,7 +272,7 @@ export async function planUpdate(
   ctx: WriteContext,
 ) {
   checkDate('updated', input.effectiveOn, ctx, input.correction);
-  return db.transaction().execute(async (trx) => {
+  return committed(db.transaction().execute(async (trx) => {
     const latest = await assertNotRemoved(trx, input.subprocessorId);
     // A correction to a change still planned amends it on its own date, or the planned one would undo it.
     const effectiveOn =
@@ -280,7 +288,7 @@ export async function planUpdate(
       ip: ctx.ip,
     });
     return { changeId };
-  });
+  }));
 }
 
 /** Retires a subprocessor on a date (today or later); no notice is owed for a removal. */
@@ -290,7 +298,7 @@ export async function planRemoval(
   ctx: WriteContext,
 ) {
   checkDate('removed', input.effectiveOn, ctx);
-  return db.transaction().execute(async (trx) => {
+  return committed(db.transaction().execute(async (trx) => {
     assertAfter(await assertNotRemoved(trx, input.subprocessorId), input.effectiveOn);
     const changeId = await appendChange(
       trx,
@@ -306,5 +314,5 @@ export async function planRemoval(
       ip: ctx.ip,
     });
     return { changeId };
-  });
+  }));
 }

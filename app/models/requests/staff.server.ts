@@ -1,0 +1,336 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
+import { recordAudit, type Actor } from '~/models/audit.server';
+import { daysLeft, DeadlineError, pausedDaysBetween } from '~/models/requests/deadlines';
+import {
+  availableActions,
+  isClockPaused,
+  REQUEST_STATES,
+  type RequestAction,
+  type RequestState,
+} from '~/models/requests/lifecycle';
+import { REQUEST_TYPES } from '~/models/requests/intake-rules';
+import type { RequestPolicy } from '~/models/requests/policy';
+import {
+  appendEvent,
+  applyExtension,
+  applyTransition,
+  RequestConflictError,
+  withLockedRequest,
+} from '~/models/requests/transitions.server';
+import { addDays, todayIn } from '~/utils/calendar';
+import type { Organisation } from '~/utils/env.server';
+import { OUTCOMES } from '~/models/requests/outcomes';
+
+export { OUTCOMES };
+
+/**
+ * The privacy team's side of a request: the deadline-ordered queue, the request as staff see
+ * it, and every action on it. Each action runs in one transaction with its timeline event, the
+ * subject's email and its audit event, and is refused when the form was made from an older
+ * version of the request.
+ */
+
+export const QUEUE_PAGE_SIZE = 50;
+/** The work still to do: verified and not closed. Unverified and expired requests are never in it by default. */
+export const ACTIVE_QUEUE_STATES: readonly RequestState[] = ['open', 'in_progress', 'awaiting_subject'];
+
+const typeValues = REQUEST_TYPES.map((t) => t.value) as [string, ...string[]];
+
+export const queueFilterSchema = z.object({
+  state: z.enum(['active', 'all', ...REQUEST_STATES]).catch('active').default('active'),
+  type: z.enum(typeValues).optional().catch(undefined),
+  assignee: z.string().max(64).optional().catch(undefined),
+  due: z.enum(['overdue', 'week']).optional().catch(undefined),
+  within: z.coerce.number().int().min(0).max(366).optional().catch(undefined),
+  q: z.string().trim().max(200).optional().catch(undefined),
+  after: z
+    .string()
+    .regex(/^(\d{4}-\d{2}-\d{2})_(\d+)$/)
+    .optional()
+    .catch(undefined),
+});
+export type QueueFilter = z.infer<typeof queueFilterSchema>;
+
+const NO_DUE = '9999-12-31';
+
+export type QueueRow = {
+  id: string;
+  reference: string;
+  type: string;
+  state: RequestState;
+  email: string;
+  name: string;
+  dueDate: string | null;
+  daysLeft: number | null;
+  assignee: string | null;
+};
+
+/**
+ * One page of the queue, oldest due date first, keyset-paged on (due date, id) so a deep page
+ * costs what the first does. `staffId` resolves `assignee=me`.
+ */
+export async function listQueue(db: DB, filter: QueueFilter, options: { staffId: string; timeZone: string; now?: Date }) {
+  const now = options.now ?? new Date();
+  const today = todayIn(options.timeZone, now);
+  const dueKey = sql<string>`coalesce(r.due_date, ${NO_DUE})`;
+  let query = db
+    .selectFrom('requests as r')
+    .leftJoin('users as u', 'u.id', 'r.assigned_to')
+    .select(['r.id', 'r.reference', 'r.type', 'r.state', 'r.email', 'r.name', 'r.due_date', 'r.paused_at', 'u.email as assignee'])
+    .select(dueKey.as('due_key'));
+  if (filter.state === 'active') query = query.where('r.state', 'in', ACTIVE_QUEUE_STATES);
+  else if (filter.state === 'all') query = query.where('r.state', 'not in', ['unverified', 'expired']);
+  else query = query.where('r.state', '=', filter.state);
+  if (filter.type) query = query.where('r.type', '=', filter.type as RequestRow['type']);
+  if (filter.assignee === 'me') query = query.where('r.assigned_to', '=', options.staffId);
+  else if (filter.assignee === 'unassigned') query = query.where('r.assigned_to', 'is', null);
+  else if (filter.assignee && /^[0-9a-f-]{36}$/i.test(filter.assignee)) query = query.where('r.assigned_to', '=', filter.assignee);
+  if (filter.due === 'overdue') query = query.where('r.due_date', '<', today);
+  if (filter.due === 'week') query = query.where('r.due_date', '>=', today).where('r.due_date', '<=', addDays(today, 7));
+  if (filter.within !== undefined) query = query.where('r.due_date', '<=', addDays(today, filter.within));
+  if (filter.q) {
+    const q = filter.q;
+    query = /^DSR-/i.test(q)
+      ? query.where('r.reference', '=', q.toUpperCase())
+      : query.where('r.email_key', '=', q.toLowerCase());
+  }
+  if (filter.after) {
+    const [, due, id] = /^(\d{4}-\d{2}-\d{2})_(\d+)$/.exec(filter.after)!;
+    query = query.where(sql<boolean>`(${dueKey}, r.id) > (${due}, ${id}::bigint)`);
+  }
+  const rows = await query
+    .orderBy(dueKey)
+    .orderBy('r.id')
+    .limit(QUEUE_PAGE_SIZE + 1)
+    .execute();
+  const page = rows.slice(0, QUEUE_PAGE_SIZE);
+  const last = page[page.length - 1];
+  return {
+    rows: page.map(
+      (r): QueueRow => ({
+        id: String(r.id),
+        reference: r.reference,
+        type: r.type,
+        state: r.state,
+        email: r.email,
+        name: r.name,
+        dueDate: r.due_date,
+        daysLeft: r.due_date && !isClockPaused(r.state) ? daysLeft(r.due_date, now, options.timeZone) : null,
+        assignee: r.assignee,
+      }),
+    ),
+    next: rows.length > QUEUE_PAGE_SIZE && last ? `${last.due_key}_${last.id}` : null,
+  };
+}
+
+/** Requests per state, for the queue's header. */
+export async function countByState(db: DB): Promise<Partial<Record<RequestState, number>>> {
+  const rows = await db
+    .selectFrom('requests')
+    .select(['state', sql<string>`count(*)`.as('n')])
+    .groupBy('state')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}
+
+/** The console home's three numbers. */
+export async function queueSummary(db: DB, options: { timeZone: string; now?: Date }) {
+  const today = todayIn(options.timeZone, options.now);
+  const row = await db
+    .selectFrom('requests')
+    .where('state', 'in', ACTIVE_QUEUE_STATES)
+    .select([
+      sql<string>`count(*) filter (where due_date < ${today} and state <> 'awaiting_subject')`.as('overdue'),
+      sql<string>`count(*) filter (where due_date >= ${today} and due_date <= ${addDays(today, 7)} and state <> 'awaiting_subject')`.as('week'),
+      sql<string>`count(*) filter (where assigned_to is null)`.as('unassigned'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { overdue: Number(row.overdue), dueThisWeek: Number(row.week), unassigned: Number(row.unassigned) };
+}
+
+/** A request as staff see it, with its whole timeline (internal notes included). Audited as a view. */
+export async function getRequestForStaff(db: DB, actor: Actor, id: string) {
+  if (!/^\d{1,18}$/.test(id)) return undefined;
+  const request = await db
+    .selectFrom('requests as r')
+    .leftJoin('users as a', 'a.id', 'r.assigned_to')
+    .selectAll('r')
+    .select('a.email as assignee_email')
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+  if (!request) return undefined;
+  const [events, attachments, related, account, staff] = await Promise.all([
+    db
+      .selectFrom('request_events as e')
+      .leftJoin('users as u', (join) => join.on(sql`u.id::text`, '=', sql.ref('e.actor_id')))
+      .select(['e.id', 'e.at', 'e.actor', 'e.kind', 'e.note', 'e.visible_to_subject', 'e.from_state', 'e.to_state', 'u.email as actor_email'])
+      .where('e.request_id', '=', id)
+      .orderBy('e.id')
+      .execute(),
+    db
+      .selectFrom('request_attachments')
+      .select(['id', 'filename', 'content_type', 'size', 'created_at'])
+      .where('request_id', '=', id)
+      .orderBy('id')
+      .execute(),
+    request.email_key
+      ? db
+          .selectFrom('requests')
+          .select(['id', 'reference', 'type', 'state', 'created_at'])
+          .where('email_key', '=', request.email_key)
+          .where('id', '<>', id)
+          .orderBy('id', 'desc')
+          .limit(20)
+          .execute()
+      : Promise.resolve([]),
+    request.user_id
+      ? db.selectFrom('users').select(['id', 'email']).where(sql`id::text`, '=', request.user_id).executeTakeFirst()
+      : Promise.resolve(undefined),
+    db.selectFrom('users').select(['id', 'email']).where('role', 'in', ['staff', 'admin']).orderBy('email').execute(),
+  ]);
+  await recordAudit(db, { actorId: actor.id, ip: actor.ip, action: 'request.view', targetType: 'request', targetId: id });
+  return { request, events, attachments, related, account, staff };
+}
+
+/** The version a staff form was made from: a form made before the request last changed is stale. */
+export function requestVersion(request: Pick<RequestRow, 'updated_at'>): string {
+  return new Date(request.updated_at).toISOString();
+}
+
+export class StaleFormError extends Error {
+  override name = 'StaleFormError';
+  constructor() {
+    super('This request changed since you opened the page (someone else acted on it). Nothing was done: check the timeline and try again.');
+  }
+}
+
+/** The Art. 12(4) notice every refusal carries: why, and where the subject can complain or go to court. */
+export function denialNotice(reason: string, organisation: Organisation): string {
+  const a = organisation.authority;
+  return [
+    `Reason: ${reason}`,
+    `You have the right to lodge a complaint with a supervisory authority: ${a.name}, ${a.address} (${a.url}), and the right to seek a judicial remedy before the courts (Art. 12(4), 77 and 79 GDPR).`,
+  ].join('\n\n');
+}
+
+
+const version = z.string().min(1, 'Reload the page and try again');
+const message = (what: string) => z.string().trim().min(1, `Write ${what}`).max(5000, 'At most 5,000 characters');
+
+export const staffActionSchema = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('start'), version }),
+  z.object({ intent: z.literal('request_information'), version, question: message('what you need from the subject') }),
+  z.object({ intent: z.literal('resume'), version }),
+  z.object({
+    intent: z.literal('extend'),
+    version,
+    months: z.coerce.number().int().min(1, 'Choose 1 or 2 months').max(2, 'Choose 1 or 2 months'),
+    extensionReason: message('the reason the subject will read'),
+  }),
+  z.object({ intent: z.literal('deny'), version, denialReason: message('the reason the subject will read') }),
+  z.object({
+    intent: z.literal('complete'),
+    version,
+    outcome: z.enum(Object.keys(OUTCOMES) as [string, ...string[]], { error: 'Choose the outcome' }),
+    answer: message('the answer the subject will read'),
+  }),
+  z.object({ intent: z.literal('note'), note: message('the note') }),
+  z.object({ intent: z.literal('assign'), assignee: z.string().max(64) }),
+]);
+export type StaffAction = z.infer<typeof staffActionSchema>;
+
+const TRANSITION_INTENTS: Partial<Record<StaffAction['intent'], RequestAction>> = {
+  start: 'start',
+  request_information: 'request_information',
+  resume: 'resume',
+  deny: 'deny',
+  complete: 'complete',
+};
+
+/**
+ * One staff action on one request, in one transaction with its timeline event, email and audit
+ * event. Throws StaleFormError, RequestConflictError or DeadlineError for the route to show.
+ */
+export async function actOnRequest(
+  db: DB,
+  input: { requestId: string; action: StaffAction },
+  actor: { id: string; ip: string | null },
+  options: { rules: RequestPolicy; organisation: Organisation; now?: Date },
+): Promise<void> {
+  const now = options.now ?? new Date();
+  const { action } = input;
+  await withLockedRequest(db, input.requestId, async (trx, request) => {
+    if (!request) throw new RequestConflictError('No such request');
+    if ('version' in action && action.version !== requestVersion(request)) throw new StaleFormError();
+    const staffRef = { kind: 'staff' as const, id: actor.id, ip: actor.ip };
+    let details: Record<string, unknown> = {};
+    const transition = TRANSITION_INTENTS[action.intent];
+    if (transition) {
+      if (!availableActions(request.state, 'staff').includes(transition)) {
+        throw new RequestConflictError(`A request that is ${request.state.replace('_', ' ')} cannot be sent "${transition.replace('_', ' ')}"`);
+      }
+      let note: string | null = null;
+      if (action.intent === 'request_information') note = action.question;
+      if (action.intent === 'deny') note = denialNotice(action.denialReason, options.organisation);
+      if (action.intent === 'complete') {
+        note = `${OUTCOMES[action.outcome]!.label}.\n\n${action.answer}`;
+        if (!OUTCOMES[action.outcome]!.types.includes(request.type)) {
+          throw new RequestConflictError('That outcome does not fit this type of request');
+        }
+        await trx.updateTable('requests').set({ outcome: action.outcome }).where('id', '=', request.id).execute();
+        details = { outcome: action.outcome };
+      }
+      await applyTransition(trx, request, transition, staffRef, { rules: options.rules, now, note });
+    } else if (action.intent === 'extend') {
+      await applyExtension(trx, request, { staffId: actor.id, months: action.months, reason: action.extensionReason }, { rules: options.rules, now });
+      details = { months: action.months };
+    } else if (action.intent === 'note') {
+      await appendEvent(trx, { requestId: request.id, actor: staffRef, kind: 'note', note: action.note, visibleToSubject: false });
+    } else if (action.intent === 'assign') {
+      const assignee = action.assignee === '' ? null : action.assignee;
+      if (assignee) {
+        const staff = await trx.selectFrom('users').select('id').where('id', '=', assignee).where('role', 'in', ['staff', 'admin']).executeTakeFirst();
+        if (!staff) throw new RequestConflictError('Assign the request to a member of staff');
+      }
+      await trx.updateTable('requests').set({ assigned_to: assignee }).where('id', '=', request.id).execute();
+      await appendEvent(trx, {
+        requestId: request.id,
+        actor: staffRef,
+        kind: 'assigned',
+        note: assignee ? 'Assigned.' : 'Unassigned.',
+        visibleToSubject: false,
+      });
+      details = { assignee };
+    }
+    await recordAudit(trx, {
+      actorId: actor.id,
+      ip: actor.ip,
+      action: `request.${action.intent}`,
+      targetType: 'request',
+      targetId: String(request.id),
+      details,
+    });
+  });
+}
+
+/** Days the clock has been paused so far (for the page while waiting on the subject). */
+export function runningPauseDays(request: Pick<RequestRow, 'paused_at'>, now: Date, timeZone: string): number {
+  return request.paused_at ? pausedDaysBetween(request.paused_at, now, timeZone) : 0;
+}
+
+export { DeadlineError, RequestConflictError };
+
+/** Staff opened a file the subject sent: always on the record. */
+export async function recordAttachmentOpened(db: DB, actor: Actor, scope: { requestId: string; attachmentId: string }) {
+  await recordAudit(db, {
+    actorId: actor.id,
+    ip: actor.ip,
+    action: 'request.attachment_open',
+    targetType: 'request_attachment',
+    targetId: scope.attachmentId,
+    details: { requestId: scope.requestId },
+  });
+}

@@ -1,0 +1,148 @@
+import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData } from '@remix-run/react';
+import { DueBadge } from '~/components/due-badge';
+import { formatDueDate } from '~/models/requests/deadlines';
+import { requestTypeLabel, REQUEST_TYPES } from '~/models/requests/intake-rules';
+import { REQUEST_STATES, STATE_LABELS, type RequestState } from '~/models/requests/lifecycle';
+import { countByState, listQueue, queueFilterSchema } from '~/models/requests/staff.server';
+import { requireStaff } from '~/utils/auth.server';
+
+export const meta: MetaFunction = () => [{ title: 'Requests — Staff console — Privacy Portal' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request, context);
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  const filter = queueFilterSchema.parse(Object.fromEntries(Object.entries(params).filter(([, v]) => v !== '')));
+  const [page, counts] = await Promise.all([
+    listQueue(context.db, filter, { staffId: staff.id, timeZone: context.config.timeZone }),
+    countByState(context.db),
+  ]);
+  const nextParams = new URLSearchParams(Object.entries(params).filter(([k, v]) => k !== 'after' && v !== ''));
+  if (page.next) nextParams.set('after', page.next);
+  return json({ filter, ...page, counts, timeZone: context.config.timeZone, nextQuery: page.next ? `?${nextParams}` : null });
+}
+
+const STATE_OPTIONS: [string, string][] = [
+  ['active', 'Open work (received, in progress, waiting)'],
+  ['all', 'All verified requests'],
+  ...REQUEST_STATES.map((s): [string, string] => [s, STATE_LABELS[s]]),
+];
+
+export default function StaffRequests() {
+  const { filter, rows, counts, nextQuery, timeZone } = useLoaderData<typeof loader>();
+  return (
+    <>
+      <p>
+        <Link to="/staff">← Staff console</Link>
+      </p>
+      <h1>Requests</h1>
+      <ul className="state-counts" aria-label="Requests by state">
+        {(['open', 'in_progress', 'awaiting_subject', 'completed', 'denied', 'withdrawn', 'unverified', 'expired'] as RequestState[]).map((s) => (
+          <li key={s}>
+            <Link to={`?state=${s}`}>
+              {STATE_LABELS[s]}: <strong>{counts[s] ?? 0}</strong>
+            </Link>
+          </li>
+        ))}
+      </ul>
+      <Form method="get" className="queue-filters" aria-label="Filter requests">
+        <div className="field">
+          <label htmlFor="f-state">State</label>
+          <select id="f-state" name="state" defaultValue={filter.state}>
+            {STATE_OPTIONS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-type">Type</label>
+          <select id="f-type" name="type" defaultValue={filter.type ?? ''}>
+            <option value="">Any type</option>
+            {REQUEST_TYPES.map((t) => (
+              <option key={t.value} value={t.value}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-assignee">Assigned to</label>
+          <select id="f-assignee" name="assignee" defaultValue={filter.assignee ?? ''}>
+            <option value="">Anyone</option>
+            <option value="me">Me</option>
+            <option value="unassigned">Nobody</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-due">Due</label>
+          <select id="f-due" name="due" defaultValue={filter.due ?? ''}>
+            <option value="">Any time</option>
+            <option value="overdue">Overdue</option>
+            <option value="week">Within 7 days</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="f-within">Due within (days)</label>
+          <input id="f-within" name="within" type="number" min={0} max={366} inputMode="numeric" defaultValue={filter.within ?? ''} />
+        </div>
+        <div className="field">
+          <label htmlFor="f-q">Reference or email</label>
+          <input id="f-q" name="q" type="search" defaultValue={filter.q ?? ''} autoComplete="off" />
+        </div>
+        <button type="submit">Show</button>
+      </Form>
+      {rows.length === 0 ? (
+        <p>No requests match.</p>
+      ) : (
+        <table className="responsive-table queue">
+          <caption>
+            Oldest due date first. Due dates are in {timeZone} and mean the end of that day.
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Reference</th>
+              <th scope="col">Type</th>
+              <th scope="col">State</th>
+              <th scope="col">Subject</th>
+              <th scope="col">Due</th>
+              <th scope="col">Assigned to</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <th scope="row" data-label="Reference">
+                  <Link to={`/staff/requests/${r.id}`}>{r.reference}</Link>
+                </th>
+                <td data-label="Type">{requestTypeLabel(r.type)}</td>
+                <td data-label="State">{STATE_LABELS[r.state]}</td>
+                <td data-label="Subject">
+                  {r.name}
+                  <br />
+                  <span className="muted">{r.email}</span>
+                </td>
+                <td data-label="Due">
+                  {r.dueDate ? (
+                    <>
+                      {formatDueDate(r.dueDate)} <DueBadge daysLeft={r.daysLeft} paused={r.state === 'awaiting_subject'} />
+                    </>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+                <td data-label="Assigned to">{r.assignee ?? 'Nobody'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {nextQuery ? (
+        <p>
+          <Link to={nextQuery}>Next page →</Link>
+        </p>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { describe, expect, inject, it } from 'vitest';
+import { signInPage } from '../support/users';
+import { expectAccessible, useBrowser, visit } from './browser';
+
+const b = useBrowser();
+
+async function mailTo(to: string, subjectPart: string) {
+  const dir = path.join(inject('dataDir'), 'mail');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
+    for (const file of files) {
+      const parsed = await simpleParser(fs.readFileSync(path.join(dir, file)));
+      const recipient = Array.isArray(parsed.to) ? parsed.to[0]?.text : parsed.to?.text;
+      if (recipient === to && parsed.subject?.includes(subjectPart)) return parsed;
+    }
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} about "${subjectPart}"`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('the staff console answers a request, in a real browser', () => {
+  it('staff find a verified request in the queue, start it and ask; the subject replies; staff complete it', async () => {
+    const email = `staffjourney.${Date.now()}@example.org`;
+    const subject = await b.browser.newContext({ baseURL: inject('baseURL') });
+    const sp = await subject.newPage();
+    await visit(sp, '/requests/new');
+    await sp.getByLabel('Rectification (Art. 16)').check();
+    await sp.getByLabel('Email address').fill(email);
+    await sp.getByLabel('Full name').fill('Queue Tester');
+    await sp.getByLabel('Details').fill('My surname is spelt Tester, not Testor.');
+    await sp.getByLabel('Myself').check();
+    await sp.getByLabel(/I confirm that I am the person/).check();
+    await sp.getByRole('button', { name: 'Send request' }).click();
+    await sp.getByRole('heading', { name: 'Check your email' }).waitFor();
+    const link = /https?:\/\/\S+\/verify\/[A-Za-z0-9_-]{43}/.exec((await mailTo(email, 'Confirm your request')).text ?? '')![0];
+    await visit(sp, new URL(link).pathname);
+    await sp.getByRole('button', { name: 'Confirm my request' }).click();
+    const heading = await sp.getByRole('heading', { name: /^Request DSR-\d{4}-\d{6}$/ }).textContent();
+    const reference = heading!.replace('Request ', '');
+    const statusPath = new URL(sp.url()).pathname;
+
+    const { page } = b;
+    await signInPage(page, inject('admin'));
+    await visit(page, '/staff');
+    await page.getByRole('link', { name: 'Requests', exact: true }).click();
+    await page.waitForLoadState('networkidle');
+    await expectAccessible(page);
+    await page.getByLabel('Reference or email').fill(reference);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('link', { name: reference }).click();
+    await page.getByRole('heading', { name: new RegExp(reference) }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Start work' }).click();
+    await page.getByText('Started.').waitFor();
+    await page.getByLabel(/What you need/).fill('Which of your accounts is affected?');
+    await page.getByRole('button', { name: 'Send question' }).click();
+    await page.getByText('Question sent; the clock is paused.').waitFor();
+    await expectAccessible(page);
+
+    await mailTo(email, 'We need more information');
+    await visit(sp, statusPath);
+    await sp.getByRole('link', { name: 'Reply to the privacy team' }).click();
+    await sp.waitForLoadState('networkidle');
+    await sp.getByLabel('Your reply').fill('The customer account, number 1234.');
+    await sp.getByRole('button', { name: 'Send reply' }).click();
+    await sp.getByText('In progress', { exact: true }).first().waitFor();
+
+    await page.reload();
+    await page.waitForLoadState('networkidle');
+    await expect(page.getByText('The customer account, number 1234.').isVisible()).resolves.toBe(true);
+    await page.getByLabel('Outcome').selectOption('rectified');
+    await page.getByLabel('Answer to the subject (emailed)').fill('We corrected your surname in every system.');
+    await page.getByRole('button', { name: 'Complete and send' }).click();
+    await page.getByText('Completed; the subject was emailed the answer.').waitFor({ timeout: 10_000 }).catch(async (e) => {
+      console.log('PAGE', (await page.locator('main').innerText()).slice(0, 1500));
+      throw e;
+    });
+    await expectAccessible(page);
+
+    const done = await mailTo(email, 'Your request is complete');
+    expect(done.text).toContain('We corrected your surname in every system.');
+    await visit(sp, statusPath);
+    await sp.getByText('Completed', { exact: true }).first().waitFor();
+    await subject.close();
+    expect(b.consoleErrors).toEqual([]);
+  });
+});
