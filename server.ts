@@ -21,6 +21,7 @@ import { redactText } from './app/utils/redact';
 import { createPublicCache } from './app/utils/public-cache.server';
 import { todayIn } from './app/utils/calendar';
 import type * as ServerEntry from './app/entry.server';
+import { mountMonitoring, type WorkerHeartbeat } from './app/utils/monitoring.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
 import {
   answerDatabaseOutagesWith503,
@@ -126,6 +127,7 @@ export function createApp(options: {
   backend: Backend;
   config: Config;
   logger: Logger;
+  worker?: WorkerHeartbeat;
 }) {
   const { db, backend, config, logger } = options;
   const build = answerDatabaseOutagesWith503(options.build, logger);
@@ -164,13 +166,16 @@ export function createApp(options: {
         res: (res: express.Response) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url?.startsWith('/build/') === true || req.url === '/healthz' },
+      autoLogging: { ignore: (req) => req.url?.startsWith('/build/') === true || req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
 
   app.use(retryAfterOn503);
   app.use(limitBodySize);
   app.use(discardUnreadBodies);
+
+  // /readyz, /metrics and the latency histogram (app/utils/monitoring.server.ts).
+  mountMonitoring(app, { db, config, logger, build, worker: options.worker ?? { lastRunAt: () => null } });
 
   // Fingerprinted by the compiler: cache for a year.
   app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));
@@ -266,7 +271,8 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
     await db.destroy().catch(() => {});
     throw error;
   }
-  const app = createApp({ build, db, backend, config, logger });
+  const workerHeartbeat: WorkerHeartbeat = { lastRunAt: () => null };
+  const app = createApp({ build, db, backend, config, logger, worker: workerHeartbeat });
   const publicCache = createPublicDocumentCache({ build, db, backend, config, logger });
   const server = createServer((req, res) => {
     // Any state-changing request may have written the registry: re-read its version next time.
@@ -295,8 +301,10 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);
   await entry.scheduleMaintenance(db);
+  await entry.scheduleBackup(db, config);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
   const worker = entry.startWorker(db, entry.createJobHandlers({ db, config, logger }), logger);
+  workerHeartbeat.lastRunAt = worker.lastRunAt;
 
   let closing: Promise<void> | undefined;
   const close = () =>

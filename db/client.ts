@@ -26,6 +26,13 @@ export type DbConfig = {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => value);
 const PGLITE_PARSERS = { [pgliteTypes.INT8]: (value: string) => value };
 
+const embeddedInstances = new WeakMap<DB, PGlite>();
+
+/** The PGlite instance behind an embedded database (for its own dump), or undefined on PostgreSQL. */
+export function embeddedInstanceOf(db: DB): PGlite | undefined {
+  return embeddedInstances.get(db);
+}
+
 export function createDb(config: DbConfig): { db: DB; backend: Backend } {
   if (config.databaseUrl) {
     const pool = new pg.Pool({
@@ -54,7 +61,9 @@ export function createDb(config: DbConfig): { db: DB; backend: Backend } {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS });
   yieldBeforeEachStatement(pglite);
-  return { db: new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) }), backend: 'pglite' };
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  embeddedInstances.set(db, pglite);
+  return { db, backend: 'pglite' };
 }
 
 /**

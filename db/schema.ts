@@ -39,6 +39,17 @@ export interface SubprocessorsTable {
   id: Generated<string>;
   slug: string;
   created_at: CreatedAt;
+  /** Art. 19: where erasure notices go (internal, never published). */
+  privacy_contact_email: string | null;
+  receives_personal_data: Generated<boolean>;
+}
+
+export interface ErasureNoticesTable {
+  id: Generated<string>;
+  request_id: string;
+  subprocessor_id: string;
+  contact_email: string;
+  created_at: CreatedAt;
 }
 
 export type SubprocessorChangeKind = 'added' | 'updated' | 'removed';
@@ -162,6 +173,16 @@ export interface AuditEventsTable {
   target_id: string | null;
   details: Json<Record<string, unknown>>;
   ip: string | null;
+  /** The chain (app/models/audit-chain.ts): sha256(prev_hash || canonical JSON of the row). */
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row: the last link of the audit chain, locked FOR UPDATE by each writer. */
+export interface AuditChainHeadTable {
+  id: number;
+  last_id: string | null;
+  last_hash: string;
 }
 
 /** Failed sign-in counters per account and per client address. */
@@ -214,6 +235,8 @@ export interface RequestsTable {
   assigned_to: ColumnType<string | null, string | null | undefined, string | null>;
   /** What staff recorded when closing it (rectified, restricted, objection upheld, ...). */
   outcome: ColumnType<string | null, string | null | undefined, string | null>;
+  /** SHA-256 of the normalised email, kept when retention anonymises a closed request. */
+  email_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The timeline of a request: every transition and every message, append-only in practice. */
@@ -266,6 +289,7 @@ export interface RequestAttachmentsTable {
 export interface Database {
   jobs: JobsTable;
   subprocessors: SubprocessorsTable;
+  erasure_notices: ErasureNoticesTable;
   subprocessor_changes: SubprocessorChangesTable;
   subprocessor_registry_state: SubprocessorRegistryStateTable;
   subprocessor_subscriptions: SubprocessorSubscriptionsTable;
@@ -277,6 +301,7 @@ export interface Database {
   account_email_tokens: AccountEmailTokensTable;
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
+  audit_chain_head: AuditChainHeadTable;
   login_throttle: LoginThrottleTable;
   requests: RequestsTable;
   request_events: RequestEventsTable;

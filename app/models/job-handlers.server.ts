@@ -4,14 +4,15 @@ import type { Logger } from '~/utils/logger.server';
 import type { JobHandlers } from '~/models/jobs.server';
 import { createMailDeliveryHandler, createMailSender, MAIL_DELIVER_JOB } from '~/models/mail.server';
 import { enqueueJob } from '~/models/jobs.server';
-import { deleteStaleThrottleRows } from '~/models/accounts/login-throttle.server';
-import { pruneRateLimits } from '~/models/rate-limits.server';
+import { createBackup } from '~/models/backups/backups.server';
 import { requestJobHandlers } from '~/models/requests/jobs.server';
-import { deleteExpiredSessions } from '~/models/accounts/sessions.server';
+import { retentionPolicy, runRetention } from '~/models/retention.server';
+import { BACKUPS_KEPT } from '~/models/policy';
 import { createAlertHandler } from '~/models/subprocessors/alerts.server';
 import { ALERT_JOB } from '~/models/subprocessors/registry.server';
 
 export const MAINTENANCE_JOB = 'maintenance.daily';
+export const BACKUP_JOB = 'backup.scheduled';
 
 /**
  * Every kind of background job the worker runs, by name. Features register their handlers
@@ -24,13 +25,22 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
     ...requestJobHandlers({ db, config }),
     [MAIL_DELIVER_JOB]: createMailDeliveryHandler(db, config, sender),
     [ALERT_JOB]: createAlertHandler(db, config, logger),
+    [BACKUP_JOB]: async () => {
+      if (config.backup.schedule === 'off') return;
+      const result = await createBackup(
+        { db, backend: config.backend, databaseUrl: config.databaseUrl },
+        { outDir: config.backup.dir, key: config.secrets.backupKey, keep: config.backup.keep ?? BACKUPS_KEPT },
+      );
+      logger.info({ file: result.file, bytes: result.bytes, deleted: result.deleted.length }, 'scheduled backup written');
+      await scheduleBackup(db, config, nextBackupPeriod(config.backup.schedule, new Date()));
+    },
     [MAINTENANCE_JOB]: async () => {
-      const pruned = await pruneRateLimits(db);
-      // Expired sessions are refused when presented anyway; this only keeps the tables small.
-      // (Log keys avoid "session", which the logger would mask.)
-      const expiredLogins = await deleteExpiredSessions(db);
-      const staleThrottles = await deleteStaleThrottleRows(db);
-      logger.info({ pruned, expiredLogins, staleThrottles }, 'daily maintenance: expired rate-limit windows, sign-ins and throttle rows removed');
+      // Retention (app/models/retention.server.ts): expired sign-ins, throttle rows, rate-limit
+      // windows and tokens, unconfirmed subscriptions, old closed requests, old outbox rows.
+      // (Log keys avoid "session" and "token", which the logger would mask.)
+      const counts = await runRetention(db, retentionPolicy(config.retention));
+      const { expiredSessions: expiredLogins, expiredRequestTokens: expiredLinks, ...rest } = counts;
+      logger.info({ expiredLogins, expiredLinks, ...rest }, 'daily maintenance: retention applied');
       await scheduleMaintenance(db, new Date(Date.now() + 24 * 3600 * 1000));
     },
   };
@@ -39,4 +49,25 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
 /** Ensures the next daily maintenance run is queued (one per day, whatever the number of instances). */
 export async function scheduleMaintenance(db: DB, at: Date = new Date()) {
   await enqueueJob(db, { kind: MAINTENANCE_JOB, runAt: at, dedupeKey: `${MAINTENANCE_JOB}:${at.toISOString().slice(0, 10)}` });
+}
+
+/** The start of the period after the one `now` is in. */
+export function nextBackupPeriod(schedule: 'daily' | 'hourly', now: Date): Date {
+  const next = new Date(now);
+  if (schedule === 'hourly') next.setUTCHours(now.getUTCHours() + 1, 0, 0, 0);
+  else next.setUTCHours(24, 0, 0, 0);
+  return next;
+}
+
+/** A starting portal waits this long before its first backup, so start-up (and a short test or bench run) stays quiet. */
+const FIRST_BACKUP_DELAY_MS = 10 * 60 * 1000;
+
+/**
+ * Queues the backup of the period `at` falls in (UTC day or hour). The job's key names the
+ * period, so however many instances call this, one backup runs per period.
+ */
+export async function scheduleBackup(db: DB, config: Config, at: Date = new Date(Date.now() + FIRST_BACKUP_DELAY_MS)) {
+  if (config.backup.schedule === 'off') return;
+  const period = config.backup.schedule === 'hourly' ? at.toISOString().slice(0, 13) : at.toISOString().slice(0, 10);
+  await enqueueJob(db, { kind: BACKUP_JOB, runAt: at, dedupeKey: `${BACKUP_JOB}:${period}`, maxAttempts: 3 });
 }

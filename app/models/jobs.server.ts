@@ -130,11 +130,12 @@ export function startWorker(
   handlers: JobHandlers,
   logger: Logger,
   options: { intervalMs?: number; maxBackoffMs?: number } = {},
-): { stop: () => Promise<void> } {
+): { stop: () => Promise<void>; lastRunAt: () => Date | null } {
   const intervalMs = options.intervalMs ?? 2_000;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   let stopped = false;
   let failures = 0;
+  let lastRunAt: Date | null = null;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const tick = () => {
@@ -145,6 +146,8 @@ export function startWorker(
         }
         if (failures > 0) logger.info({ failures }, 'job worker resumed');
         failures = 0;
+        // A poll that reached the database: what /readyz calls "ran recently".
+        lastRunAt = new Date();
       } catch (error) {
         failures++;
         // One line per outage step, not one per poll: 2s, 4s, 8s ... up to maxBackoffMs.
@@ -156,6 +159,7 @@ export function startWorker(
   };
   tick();
   return {
+    lastRunAt: () => lastRunAt,
     stop: async () => {
       stopped = true;
       clearTimeout(timer);

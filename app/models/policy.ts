@@ -69,7 +69,18 @@ export const RETENTION_DAYS = {
   unverifiedRequestPersonalData: 30,
   /** Attachments of a request (both directions) are deleted this long after the request closed. */
   requestAttachmentsAfterClose: 30,
+  /** Subprocessor-alert subscriptions never confirmed are deleted (RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS). */
+  unconfirmedSubscription: 7,
+  /** Closed requests are anonymised to a proof record: 3 years, the usual limitation period (RETENTION_CLOSED_REQUEST_DAYS). */
+  closedRequest: 1095,
+  /** Sent or failed outgoing-mail rows are deleted (RETENTION_MAIL_OUTBOX_DAYS). */
+  mailOutbox: 30,
+  /** Expired request links are deleted this long after expiry, so a late click still hears "expired". */
+  expiredRequestLinkGrace: 7,
 } as const;
+
+/** Encrypted backups kept in BACKUP_DIR before the oldest is deleted (BACKUP_KEEP). */
+export const BACKUPS_KEPT = 14;
 
 /** Milliseconds in `days` whole days, for the timestamps the jobs above are scheduled at. */
 export function daysMs(days: number): number {

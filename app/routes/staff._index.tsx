@@ -3,20 +3,24 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { queueSummary } from '~/models/requests/staff.server';
 import { countUnansweredObjections } from '~/models/subprocessors/objections.server';
 import { requireStaff } from '~/utils/auth.server';
+import { OperationsSummary } from '~/components/operations-summary';
+import { staffOperationsSummary } from '~/models/operations.server';
 
 export const meta: MetaFunction = () => [{ title: 'Staff console — Privacy Portal' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const [unansweredObjections, queue] = await Promise.all([
+  const now = new Date();
+  const [unansweredObjections, queue, operations] = await Promise.all([
     countUnansweredObjections(context.db),
     queueSummary(context.db, { timeZone: context.config.timeZone }),
+    staffOperationsSummary(context.db, { now, timeZone: context.config.timeZone }),
   ]);
-  return json({ isAdmin: staff.role === 'admin', unansweredObjections, queue });
+  return json({ isAdmin: staff.role === 'admin', unansweredObjections, queue, operations: { ...operations, now: now.toISOString() } });
 }
 
 export default function StaffConsole() {
-  const { isAdmin, unansweredObjections, queue } = useLoaderData<typeof loader>();
+  const { isAdmin, unansweredObjections, queue, operations } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Staff console</h1>
@@ -53,7 +57,13 @@ export default function StaffConsole() {
             <Link to="/staff/users">Staff accounts</Link>: grant and revoke the staff role.
           </li>
         ) : null}
+        {isAdmin ? (
+          <li>
+            <Link to="/staff/audit">Audit trail</Link>: every sign-in, view and action, hash-chained.
+          </li>
+        ) : null}
       </ul>
+      <OperationsSummary {...operations} />
     </>
   );
 }

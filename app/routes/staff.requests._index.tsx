@@ -37,7 +37,7 @@ export default function StaffRequests() {
       </p>
       <h1>Requests</h1>
       <ul className="state-counts" aria-label="Requests by state">
-        {(['open', 'in_progress', 'awaiting_subject', 'completed', 'denied', 'withdrawn', 'unverified', 'expired'] as RequestState[]).map((s) => (
+        {(['open', 'in_progress', 'awaiting_subject', 'unverified'] as RequestState[]).map((s) => (
           <li key={s}>
             <Link to={`?state=${s}`}>
               {STATE_LABELS[s]}: <strong>{counts[s] ?? 0}</strong>

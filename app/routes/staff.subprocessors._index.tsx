@@ -71,6 +71,10 @@ export default function StaffSubprocessors() {
                   ·{' '}
                   <Link to={`/staff/subprocessors/${e.subprocessorId}/retire`} aria-label={`Retire ${e.name}`}>
                     Retire
+                  </Link>{' '}
+                  ·{' '}
+                  <Link to={`/staff/subprocessors/${e.subprocessorId}/art19`} aria-label={`Erasure notices for ${e.name}`}>
+                    Erasure notices
                   </Link>
                 </td>
               </tr>

@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { Field, FormError, Notice } from '~/components/field';
 import { staffRoleSchema } from '~/models/accounts/forms.server';
 import { setStaffRole, type RoleChangeResult } from '~/models/accounts/accounts.server';
-import { listPrivilegedUsers } from '~/models/accounts/users.server';
+import { listPrivilegedUsersForAdmin } from '~/models/accounts/users.server';
 import { requireAdmin } from '~/utils/auth.server';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 
@@ -16,8 +16,8 @@ const REFUSALS: Record<Exclude<RoleChangeResult, 'changed'>, string> = {
 };
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  await requireAdmin(request, context);
-  const users = await listPrivilegedUsers(context.db);
+  const admin = await requireAdmin(request, context);
+  const users = await listPrivilegedUsersForAdmin(context.db, { id: admin.id, ip: context.clientIp });
   return json({ users: users.map((u) => ({ id: u.id, email: u.email, role: u.role })) });
 }
 

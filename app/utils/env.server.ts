@@ -50,6 +50,13 @@ const envSchema = z.object({
   AUTHORITY_URL: httpUrl.optional(),
   MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(10_000).optional(),
   MAX_QUEUED_REQUESTS: z.coerce.number().int().min(0).max(100_000).default(500),
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(10000).optional(),
+  BACKUP_SCHEDULE: z.enum(['daily', 'hourly', 'off']).optional(),
+  RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  RETENTION_CLOSED_REQUEST_DAYS: z.coerce.number().int().min(30).max(36500).optional(),
+  RETENTION_MAIL_OUTBOX_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 const SECRET_NAMES = ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY'] as const;
@@ -79,6 +86,12 @@ export type Config = {
    * Retry-After (see app/utils/availability.server.ts).
    */
   capacity: { maxActive: number; maxQueued: number };
+  /** Encrypted backups: where they go, how many are kept, how often the job runner takes one. */
+  backup: { dir: string; keep: number | undefined; schedule: 'daily' | 'hourly' | 'off' };
+  /** Retention periods set in the environment; unset ones take RETENTION_DAYS in app/models/policy.ts. */
+  retention: { unconfirmedSubscriptionDays?: number; closedRequestDays?: number; mailOutboxDays?: number };
+  /** Bearer token for /metrics; without one /metrics answers 404. */
+  metricsToken: string | undefined;
 };
 
 /**
@@ -196,6 +209,13 @@ export function loadConfig(env: Env = process.env): Config {
     capacity: {
       maxActive: e.MAX_CONCURRENT_REQUESTS ?? (e.DATABASE_URL ? 32 : 24),
       maxQueued: e.MAX_QUEUED_REQUESTS,
+    },
+    backup: { dir: path.resolve(e.BACKUP_DIR ?? path.join(dataDir, 'backups')), keep: e.BACKUP_KEEP, schedule: e.BACKUP_SCHEDULE ?? (e.NODE_ENV === 'test' ? 'off' : 'daily') },
+    metricsToken: e.METRICS_TOKEN,
+    retention: {
+      unconfirmedSubscriptionDays: e.RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS,
+      closedRequestDays: e.RETENTION_CLOSED_REQUEST_DAYS,
+      mailOutboxDays: e.RETENTION_MAIL_OUTBOX_DAYS,
     },
   };
 }

@@ -6,6 +6,9 @@ import * as m0004 from './0004_subprocessors';
 import * as m0005 from './0005_requests';
 import * as m0006 from './0006_account_email_confirmation';
 import * as m0020 from './0020_staff_console';
+import * as m0030 from './0030_subprocessor_art19_contact';
+import * as m0040 from './0040_audit_chain';
+import * as m0041 from './0041_request_proof_hash';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -19,6 +22,9 @@ export const migrations: Record<string, Migration> = {
   '0005_requests': m0005,
   '0006_account_email_confirmation': m0006,
   '0020_staff_console': m0020,
+  '0030_subprocessor_art19_contact': m0030,
+  '0040_audit_chain': m0040,
+  '0041_request_proof_hash': m0041,
 };
 
 export const migrationProvider: MigrationProvider = {

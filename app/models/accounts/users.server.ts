@@ -3,6 +3,7 @@ import type { DB } from '../../../db/client';
 import type { Role } from '../../../db/schema';
 import { normalizeEmail } from '~/utils/email';
 import { hashPassword } from '~/utils/password.server';
+import { recordAudit, type Actor } from '~/models/audit.server';
 
 export { normalizeEmail };
 
@@ -63,6 +64,13 @@ export async function markEmailVerified(db: DB, userId: string) {
     .set({ email_verified_at: sql<Date>`coalesce(email_verified_at, now())` })
     .where('id', '=', userId)
     .execute();
+}
+
+/** Staff and administrators, for an administrator's console page; the viewing is audited. */
+export async function listPrivilegedUsersForAdmin(db: DB, actor: Actor) {
+  const users = await listPrivilegedUsers(db);
+  await recordAudit(db, { actorId: actor.id, action: 'staff_accounts.view', ip: actor.ip ?? null, details: { shown: users.length } });
+  return users;
 }
 
 /** Staff and administrators, for the console. */

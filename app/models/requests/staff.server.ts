@@ -75,15 +75,17 @@ export type QueueRow = {
 export async function listQueue(db: DB, filter: QueueFilter, options: { staffId: string; timeZone: string; now?: Date }) {
   const now = options.now ?? new Date();
   const today = todayIn(options.timeZone, now);
-  const dueKey = sql<string>`coalesce(r.due_date, ${NO_DUE})`;
+  // Verified requests always have a due date, so the queue walks the (due_date, id) index in
+  // order; the never-verified ones (no due date) are listed by id instead.
+  const byId = filter.state === 'unverified' || filter.state === 'expired';
   let query = db
     .selectFrom('requests as r')
     .leftJoin('users as u', 'u.id', 'r.assigned_to')
-    .select(['r.id', 'r.reference', 'r.type', 'r.state', 'r.email', 'r.name', 'r.due_date', 'r.paused_at', 'u.email as assignee'])
-    .select(dueKey.as('due_key'));
+    .select(['r.id', 'r.reference', 'r.type', 'r.state', 'r.email', 'r.name', 'r.due_date', 'r.paused_at', 'u.email as assignee']);
   if (filter.state === 'active') query = query.where('r.state', 'in', ACTIVE_QUEUE_STATES);
   else if (filter.state === 'all') query = query.where('r.state', 'not in', ['unverified', 'expired']);
   else query = query.where('r.state', '=', filter.state);
+  if (!byId) query = query.where('r.due_date', 'is not', null);
   if (filter.type) query = query.where('r.type', '=', filter.type as RequestRow['type']);
   if (filter.assignee === 'me') query = query.where('r.assigned_to', '=', options.staffId);
   else if (filter.assignee === 'unassigned') query = query.where('r.assigned_to', 'is', null);
@@ -99,11 +101,11 @@ export async function listQueue(db: DB, filter: QueueFilter, options: { staffId:
   }
   if (filter.after) {
     const [, due, id] = /^(\d{4}-\d{2}-\d{2})_(\d+)$/.exec(filter.after)!;
-    query = query.where(sql<boolean>`(${dueKey}, r.id) > (${due}, ${id}::bigint)`);
+    query = byId
+      ? query.where('r.id', '>', id!)
+      : query.where(sql<boolean>`(r.due_date, r.id) > (${due}, ${id}::bigint)`);
   }
-  const rows = await query
-    .orderBy(dueKey)
-    .orderBy('r.id')
+  const rows = await (byId ? query.orderBy('r.id') : query.orderBy('r.due_date').orderBy('r.id'))
     .limit(QUEUE_PAGE_SIZE + 1)
     .execute();
   const page = rows.slice(0, QUEUE_PAGE_SIZE);
@@ -122,14 +124,15 @@ export async function listQueue(db: DB, filter: QueueFilter, options: { staffId:
         assignee: r.assignee,
       }),
     ),
-    next: rows.length > QUEUE_PAGE_SIZE && last ? `${last.due_key}_${last.id}` : null,
+    next: rows.length > QUEUE_PAGE_SIZE && last ? `${last.due_date ?? NO_DUE}_${last.id}` : null,
   };
 }
 
-/** Requests per state, for the queue's header. */
+/** Requests per state still in play, for the queue's header (closed ones grow without bound and are not counted). */
 export async function countByState(db: DB): Promise<Partial<Record<RequestState, number>>> {
   const rows = await db
     .selectFrom('requests')
+    .where('state', 'in', ['unverified', ...ACTIVE_QUEUE_STATES])
     .select(['state', sql<string>`count(*)`.as('n')])
     .groupBy('state')
     .execute();

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { DB } from '../../db/client';
+import { recordAudit } from '~/models/audit.server';
+import { deleteExpiredSessions } from '~/models/accounts/sessions.server';
+import { deleteStaleThrottleRows } from '~/models/accounts/login-throttle.server';
+import { pruneRateLimits } from '~/models/rate-limits.server';
+import { RETENTION_DAYS } from '~/models/policy';
+
+/**
+ * Retention that really deletes: the periodic rules, run once a day by the maintenance job.
+ * Periods come from RETENTION_DAYS (app/models/policy.ts) unless the environment sets them.
+ * Rules that run per request from the request jobs (unverified requests expire and later lose
+ * their personal data; attachments go after a request closes) are not here.
+ */
+export const RETENTION_DEFAULTS: RetentionPolicy = {
+  unconfirmedSubscriptionDays: RETENTION_DAYS.unconfirmedSubscription,
+  closedRequestDays: RETENTION_DAYS.closedRequest,
+  mailOutboxDays: RETENTION_DAYS.mailOutbox,
+};
+
+/** The policy table's periods, with any the environment overrides. */
+export function retentionPolicy(overrides: Partial<RetentionPolicy> = {}): RetentionPolicy {
+  return {
+    unconfirmedSubscriptionDays: overrides.unconfirmedSubscriptionDays ?? RETENTION_DEFAULTS.unconfirmedSubscriptionDays,
+    closedRequestDays: overrides.closedRequestDays ?? RETENTION_DEFAULTS.closedRequestDays,
+    mailOutboxDays: overrides.mailOutboxDays ?? RETENTION_DEFAULTS.mailOutboxDays,
+  };
+}
+
+export type RetentionPolicy = { unconfirmedSubscriptionDays: number; closedRequestDays: number; mailOutboxDays: number };
+export type RetentionCounts = {
+  expiredSessions: number;
+  staleThrottleRows: number;
+  expiredRateLimitWindows: number;
+  expiredRequestTokens: number;
+  unconfirmedSubscriptions: number;
+  anonymisedRequests: number;
+  oldOutboxMail: number;
+};
+
+const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
+
+export function emailProofHash(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+}
+
+/**
+ * Closed requests older than the period become proof records: id, reference, type, dates and
+ * outcome stay, with the email's hash; the address, name, identifiers, free text, notes,
+ * tokens and files go. One transaction per request, so a failure leaves each whole.
+ */
+export async function anonymiseClosedRequests(db: DB, now: Date, days: number): Promise<number> {
+  const due = await db
+    .selectFrom('requests')
+    .select(['id', 'email'])
+    .where('closed_at', '<', daysBefore(now, days))
+    .where('personal_data_deleted_at', 'is', null)
+    .where('state', 'in', ['completed', 'denied', 'withdrawn', 'expired'])
+    .orderBy('id')
+    .limit(1000)
+    .execute();
+  let count = 0;
+  for (const request of due) {
+    await db.transaction().execute(async (trx) => {
+      const done = await trx
+        .updateTable('requests')
+        .set({
+          email_hash: request.email ? emailProofHash(request.email) : null,
+          email: '',
+          email_key: null,
+          name: '',
+          account_identifier: null,
+          details: null,
+          user_id: null,
+          personal_data_deleted_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', request.id)
+        .where('personal_data_deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (done.numUpdatedRows !== 1n) return;
+      await trx.deleteFrom('request_tokens').where('request_id', '=', request.id).execute();
+      await trx.deleteFrom('request_attachments').where('request_id', '=', request.id).execute();
+      await trx.updateTable('request_events').set({ note: null }).where('request_id', '=', request.id).execute();
+      if (request.email) await trx.deleteFrom('mail_outbox').where('to_address', '=', request.email).where('status', '!=', 'queued').execute();
+      await trx
+        .insertInto('request_events')
+        .values({ request_id: request.id, actor: 'system', kind: 'anonymised', note: 'Retention: personal data removed; this proof record remains.', visible_to_subject: false })
+        .execute();
+      count += 1;
+    });
+  }
+  return count;
+}
+
+/** Applies every periodic retention rule once and records the run, with its counts, in the audit trail. */
+export async function runRetention(db: DB, policy: RetentionPolicy, now: Date = new Date()): Promise<RetentionCounts> {
+  const counts: RetentionCounts = {
+    expiredSessions: await deleteExpiredSessions(db, now),
+    staleThrottleRows: await deleteStaleThrottleRows(db, now),
+    expiredRateLimitWindows: await pruneRateLimits(db, now),
+    expiredRequestTokens: Number(
+      (await db.deleteFrom('request_tokens').where('expires_at', '<', daysBefore(now, RETENTION_DAYS.expiredRequestLinkGrace)).executeTakeFirst()).numDeletedRows,
+    ),
+    unconfirmedSubscriptions: Number(
+      (
+        await db
+          .deleteFrom('subprocessor_subscriptions')
+          .where('confirmed_at', 'is', null)
+          .where('created_at', '<', daysBefore(now, policy.unconfirmedSubscriptionDays))
+          .executeTakeFirst()
+      ).numDeletedRows,
+    ),
+    anonymisedRequests: await anonymiseClosedRequests(db, now, policy.closedRequestDays),
+    oldOutboxMail: Number(
+      (
+        await db
+          .deleteFrom('mail_outbox')
+          .where('status', 'in', ['sent', 'failed'])
+          .where(sql<Date>`coalesce(sent_at, created_at)`, '<', daysBefore(now, policy.mailOutboxDays))
+          .executeTakeFirst()
+      ).numDeletedRows,
+    ),
+  };
+  await recordAudit(db, { actorId: null, action: 'retention.run', details: { ...counts, policy } });
+  return counts;
+}
