@@ -86,6 +86,9 @@ describe('the job worker during an outage', () => {
       const deadline = Date.now() + 10_000;
       while (ran === 0 && Date.now() < deadline) await sleep(100);
       expect(ran).toBe(1);
+      // The worker says so once the batch that ran it is finished.
+      const resumedBy = Date.now() + 5_000;
+      while (!lines.some((l) => l.msg === 'job worker resumed') && Date.now() < resumedBy) await sleep(100);
       expect(lines.some((l) => l.msg === 'job worker resumed')).toBe(true);
     } finally {
       await worker.stop();
