@@ -23,6 +23,12 @@ import { todayIn } from './app/utils/calendar';
 import type * as ServerEntry from './app/entry.server';
 import { mountMonitoring, type WorkerHeartbeat } from './app/utils/monitoring.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from './db/client';
+import {
+  answerDatabaseOutagesWith503,
+  createAdmissionControl,
+  discardUnreadBodies,
+  retryAfterOn503,
+} from './app/utils/availability.server';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // `npm start` runs the bundle in build/; tests and `npm run dev` run this file from the root.
@@ -123,7 +129,9 @@ export function createApp(options: {
   logger: Logger;
   worker?: WorkerHeartbeat;
 }) {
-  const { build, db, backend, config, logger } = options;
+  const { db, backend, config, logger } = options;
+  const build = answerDatabaseOutagesWith503(options.build, logger);
+  const admission = createAdmissionControl(config.capacity);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -162,7 +170,9 @@ export function createApp(options: {
     }),
   );
 
+  app.use(retryAfterOn503);
   app.use(limitBodySize);
+  app.use(discardUnreadBodies);
 
   // /readyz, /metrics and the latency histogram (app/utils/monitoring.server.ts).
   mountMonitoring(app, { db, config, logger, build, worker: options.worker ?? { lastRunAt: () => null } });
@@ -181,6 +191,9 @@ export function createApp(options: {
       res.status(503).json({ status: 'error', db: 'unreachable', backend, version });
     }
   });
+
+  // Below the health check and static files: those stay instant when the instance is busy.
+  app.use(admission.middleware);
 
   app.use((req, res, next) => {
     const foreign = isForeignOriginRequest({
@@ -244,7 +257,11 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   const logger = createLogger({ level: config.logLevel });
   const build = (await import(pathToFileURL(path.join(root, 'build/index.js')).href)) as ServerBuild;
   const entry = build.entry.module as unknown as typeof ServerEntry;
-  const { db, backend } = createDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
+  const { db, backend } = createDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: path.join(config.dataDir, 'pglite'),
+    onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost; the next query reconnects'),
+  });
   try {
     await migrateToLatest(db);
     if (config.subprocessorDemo && (await entry.seedDemoRegistry(db, { timeZone: config.timeZone }))) {

@@ -91,7 +91,10 @@ export function ErrorBoundary() {
   const [title, text] =
     status === 404
       ? [t('error.notFoundTitle'), t('error.notFound')]
-      : status >= 500
+      : status === 503
+        ? // The database is out of reach (restarting, failing over): nothing was lost, try again soon.
+          [t('error.unavailableTitle'), t('error.unavailable')]
+        : status >= 500
         ? [t('error.serverTitle'), t('error.server')]
         : [t('error.clientTitle'), t('error.client')];
   return (

@@ -17,6 +17,8 @@ export type DbConfig = {
   /** PGlite's data folder; `memory://` (or omitted) keeps it in memory. */
   dataDir?: string;
   poolSize?: number;
+  /** Told about every connection-level error (PostgreSQL restarted, network gone); never throws. */
+  onConnectionError?: (error: Error) => void;
 };
 
 // int8 (bigint ids, counts) comes back as a string from both backends, so a value never changes
@@ -39,16 +41,46 @@ export function createDb(config: DbConfig): { db: DB; backend: Backend } {
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
     });
-    // An idle client losing its server must not crash the process; the next query reports it.
-    pool.on('error', () => {});
+    // A client losing its server emits 'error'; without a listener that event kills the process.
+    // The pool listens on idle clients; a checked-out client has no listener of the pool's, so
+    // every client gets one of ours for its whole life. The query in flight still rejects (its
+    // request answers 503), pg-pool drops the broken client on release, and the next query opens
+    // a fresh connection: PostgreSQL coming back needs no restart of the app.
+    const report = (error: Error) => {
+      try {
+        config.onConnectionError?.(error);
+      } catch {
+        // A reporting failure must not become the crash this listener prevents.
+      }
+    };
+    pool.on('error', report);
+    pool.on('connect', (client) => client.on('error', report));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), backend: 'postgres' };
   }
   const dataDir = config.dataDir && config.dataDir !== 'memory://' ? config.dataDir : undefined;
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS });
+  yieldBeforeEachStatement(pglite);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   embeddedInstances.set(db, pglite);
   return { db, backend: 'pglite' };
+}
+
+/**
+ * PGlite runs in this thread and its queries resolve in microtasks: with many requests waiting
+ * for it, one query follows the next without the event loop ever reaching I/O, so a new
+ * connection (a health check, a visitor) waits for seconds while the queue drains (issue 14:
+ * p99 of 6 s and timeouts at 100 connections). Each top-level statement first yields to the
+ * event loop, so accepting and reading connections interleave with the queries. (Statements
+ * inside a transaction do not: wrapping `transaction` too made closing the database hang.)
+ */
+function yieldBeforeEachStatement(pglite: PGlite) {
+  const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const query = pglite.query.bind(pglite);
+  pglite.query = (async (...args: Parameters<typeof query>) => {
+    await yieldToIo();
+    return query(...args);
+  }) as typeof pglite.query;
 }
 
 export class MigrationError extends Error {
@@ -72,4 +104,49 @@ export async function migrateToLatest(db: Kysely<any>): Promise<NonNullable<Migr
 /** One real round trip to the database. */
 export async function pingDb(db: Kysely<any>): Promise<void> {
   await sql`select 1`.execute(db);
+}
+
+/**
+ * PostgreSQL SQLSTATEs and socket errors that mean "the database is not reachable right now",
+ * as opposed to a bug or bad data: the server shutting down or restarting (57P01-57P03), a
+ * broken or refused connection (class 08), too many connections (53300), and what `pg` and
+ * the pool say when a connection dies or cannot be had in time.
+ */
+const UNAVAILABLE_CODES = new Set([
+  '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '08P01',
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND',
+]);
+const UNAVAILABLE_MESSAGES = [
+  /^Connection terminated/,
+  /not queryable/,
+  /^timeout exceeded when trying to connect/,
+  /^Client was closed/,
+  /the database system is (starting up|shutting down|in recovery mode)/,
+];
+
+/** True when `error` (or its cause) says the database is unreachable: answer 503, not 500. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((re) => re.test(message))) return true;
+    if (e instanceof AggregateError && e.errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs `work` again while the database is unreachable (up to `attempts` times, backing off from
+ * 500 ms). Only for idempotent writes, such as marking an outbox message sent or a job done:
+ * running them twice leaves the same row.
+ */
+export async function retryIdempotent<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || !isDatabaseUnavailable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DB } from '../../db/client';
+import { retryIdempotent, type DB } from '../../db/client';
 import type { Job } from '../../db/schema';
 import type { Logger } from '~/utils/logger.server';
 
@@ -73,7 +73,14 @@ export function backoffSeconds(attempt: number): number {
   return Math.min(30 * 2 ** Math.max(0, attempt - 1), 3600);
 }
 
-async function finishJob(db: DB, job: Job, error?: unknown) {
+/**
+ * Records a job's outcome. Idempotent (it sets one row to a fixed state), so a connection lost
+ * at this step is retried: otherwise a job that did its work (a mail sent) would wait for its
+ * lock to expire and run again.
+ */
+const finishJob = (db: DB, job: Job, error?: unknown) => retryIdempotent(() => writeJobOutcome(db, job, error));
+
+async function writeJobOutcome(db: DB, job: Job, error?: unknown) {
   if (!error) {
     await db
       .updateTable('jobs')
@@ -117,14 +124,17 @@ export async function runDueJobs(
   return jobs.length;
 }
 
-/** Polls for due jobs until stopped. */
+/** Polls for due jobs until stopped. While the database is unreachable it backs off (up to `maxBackoffMs`) and resumes on its own. */
 export function startWorker(
   db: DB,
   handlers: JobHandlers,
   logger: Logger,
-  options: { intervalMs?: number } = {},
+  options: { intervalMs?: number; maxBackoffMs?: number } = {},
 ): { stop: () => Promise<void>; lastRunAt: () => Date | null } {
+  const intervalMs = options.intervalMs ?? 2_000;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   let stopped = false;
+  let failures = 0;
   let lastRunAt: Date | null = null;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -134,12 +144,17 @@ export function startWorker(
         while (!stopped && (await runDueJobs(db, handlers, logger)) > 0) {
           // Keep draining while there is work.
         }
+        if (failures > 0) logger.info({ failures }, 'job worker resumed');
+        failures = 0;
         // A poll that reached the database: what /readyz calls "ran recently".
         lastRunAt = new Date();
       } catch (error) {
-        logger.error({ err: error }, 'job worker could not claim jobs');
+        failures++;
+        // One line per outage step, not one per poll: 2s, 4s, 8s ... up to maxBackoffMs.
+        logger.error({ err: error, failures }, 'job worker could not reach the database; backing off');
       }
-      if (!stopped) timer = setTimeout(tick, options.intervalMs ?? 2_000);
+      const delay = failures === 0 ? intervalMs : Math.min(intervalMs * 2 ** (failures - 1), maxBackoffMs);
+      if (!stopped) timer = setTimeout(tick, delay);
     })();
   };
   tick();

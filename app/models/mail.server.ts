@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Transaction } from 'kysely';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
-import type { DB } from '../../db/client';
+import { retryIdempotent, type DB } from '../../db/client';
 import type { Database, Job } from '../../db/schema';
 import type { Config } from '~/utils/env.server';
 import { enqueueJob } from '~/models/jobs.server';
@@ -106,21 +106,25 @@ export function createMailDeliveryHandler(db: DB, config: Config, sender: MailSe
         .execute();
       throw error;
     }
-    await db
-      .updateTable('mail_outbox')
-      // Bodies carry single-use links whose tokens are otherwise stored only as hashes: once
-      // delivered, the outbox keeps the envelope, not the words.
-      .set({
-        status: 'sent',
-        attempts: mail.attempts + 1,
-        sent_at: new Date(),
-        message_id: messageId,
-        last_error: null,
-        text_body: '',
-        html_body: '',
-      })
-      .where('id', '=', id)
-      .execute();
+    // Sent: recording it is idempotent and retried through a short outage, so a database blip
+    // right after the SMTP server accepted the message does not send it a second time.
+    await retryIdempotent(() =>
+      db
+        .updateTable('mail_outbox')
+        // Bodies carry single-use links whose tokens are otherwise stored only as hashes: once
+        // delivered, the outbox keeps the envelope, not the words.
+        .set({
+          status: 'sent',
+          attempts: mail.attempts + 1,
+          sent_at: new Date(),
+          message_id: messageId,
+          last_error: null,
+          text_body: '',
+          html_body: '',
+        })
+        .where('id', '=', id)
+        .execute(),
+    );
   };
 }
 

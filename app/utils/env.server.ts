@@ -48,6 +48,8 @@ const envSchema = z.object({
   AUTHORITY_NAME: z.string().trim().min(2).max(200).optional(),
   AUTHORITY_ADDRESS: z.string().trim().min(5).max(500).optional(),
   AUTHORITY_URL: httpUrl.optional(),
+  MAX_CONCURRENT_REQUESTS: z.coerce.number().int().min(1).max(10_000).optional(),
+  MAX_QUEUED_REQUESTS: z.coerce.number().int().min(0).max(100_000).default(500),
   BACKUP_DIR: z.string().min(1).optional(),
   BACKUP_KEEP: z.coerce.number().int().min(1).max(10000).optional(),
   BACKUP_SCHEDULE: z.enum(['daily', 'hourly', 'off']).optional(),
@@ -79,6 +81,11 @@ export type Config = {
   subprocessorDemo: boolean;
   /** Who runs this portal: shown on every page and in every email. */
   organisation: Organisation;
+  /**
+   * Requests one instance works on at once, and how many more may wait before it answers 503 +
+   * Retry-After (see app/utils/availability.server.ts).
+   */
+  capacity: { maxActive: number; maxQueued: number };
   /** Encrypted backups: where they go, how many are kept, how often the job runner takes one. */
   backup: { dir: string; keep: number | undefined; schedule: 'daily' | 'hourly' | 'off' };
   /** Retention periods set in the environment; unset ones take RETENTION_DAYS in app/models/policy.ts. */
@@ -199,6 +206,10 @@ export function loadConfig(env: Env = process.env): Config {
     subprocessorNoticeDays: e.SUBPROCESSOR_NOTICE_DAYS,
     subprocessorDemo: e.SUBPROCESSOR_DEMO === 'on' || (e.SUBPROCESSOR_DEMO === 'auto' && !e.DATABASE_URL),
     organisation: organisationFrom(e),
+    capacity: {
+      maxActive: e.MAX_CONCURRENT_REQUESTS ?? (e.DATABASE_URL ? 32 : 24),
+      maxQueued: e.MAX_QUEUED_REQUESTS,
+    },
     backup: { dir: path.resolve(e.BACKUP_DIR ?? path.join(dataDir, 'backups')), keep: e.BACKUP_KEEP, schedule: e.BACKUP_SCHEDULE ?? (e.NODE_ENV === 'test' ? 'off' : 'daily') },
     metricsToken: e.METRICS_TOKEN,
     retention: {

@@ -41,8 +41,9 @@ export async function readUpload(
     if (error instanceof TooManyFilesError) {
       return { ok: false, status: 400, formError: `Attach at most ${limits.maxFiles} files.` };
     }
-    if (error instanceof TypeError) return { ok: false, status: 400, formError: 'The form could not be read.' };
-    throw error;
+    // The handlers only buffer in memory: anything else thrown here is a malformed body (bad
+    // boundary, a part without a name), the sender's fault, never a 500.
+    return { ok: false, status: 400, formError: 'The form could not be read.' };
   }
   const fields: Record<string, string> = {};
   const uploaded: Array<{ filename: string; bytes: Buffer }> = [];

@@ -1,0 +1,258 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '../../db/client';
+import { createSessionCookie, createUser } from '../support/users';
+import { fileRequest } from '../support/requests';
+import { startTestPortal, type TestPortal } from '../support/portal';
+import { createThrowawayCluster, type Cluster } from './support';
+
+/**
+ * Every form and JSON endpoint driven by fast-check with generated input: arbitrary and
+ * hostile strings, unicode edge cases, huge and empty values, wrong types and content types,
+ * duplicated fields, invalid UTF-8, as every role. Zero 5xx, the process alive, and no row that
+ * existed before the run changed. Bounded in time for CI (FUZZ_SECONDS per backend, default 15).
+ */
+const FUZZ_MS = Number(process.env.FUZZ_SECONDS ?? 15) * 1000;
+const root = path.resolve(__dirname, '../..');
+
+/** Every route with an action, and the path the fuzzer posts to (ids filled from the seeded data). */
+const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
+  'account.tsx': () => '/account',
+  'account_.confirm.$token.tsx': (ids) => `/account/confirm/${ids.token}`,
+  'account_.requests_.$id.tsx': (ids) => `/account/requests/${ids.requestId}`,
+  'account_.requests_.$id_.reply.tsx': (ids) => `/account/requests/${ids.requestId}/reply`,
+  'login.tsx': () => '/login',
+  'logout.tsx': () => '/logout',
+  'requests.new.tsx': () => '/requests/new',
+  'signup.tsx': () => '/signup',
+  'staff.objections.$id.tsx': (ids) => `/staff/objections/${ids.objectionId}`,
+  'staff.requests.$id.tsx': (ids) => `/staff/requests/${ids.requestId}`,
+  'staff.subprocessors.$id.art19.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/art19`,
+  'staff.subprocessors.$id.edit.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/edit`,
+  'staff.subprocessors.$id.retire.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/retire`,
+  'staff.subprocessors.new.tsx': () => '/staff/subprocessors/new',
+  'staff.users.tsx': () => '/staff/users',
+  'status.s.$token.tsx': (ids) => `/status/s/${ids.token}`,
+  'status.s.$token_.reply.tsx': (ids) => `/status/s/${ids.token}/reply`,
+  'subprocessors.changes.$changeId.tsx': (ids) => `/subprocessors/changes/${ids.changeId}`,
+  'subprocessors.subscribe.tsx': () => '/subprocessors/subscribe',
+  'subprocessors.subscribe_.confirm.tsx': () => '/subprocessors/subscribe/confirm',
+  'subprocessors.unsubscribe.tsx': () => '/subprocessors/unsubscribe',
+  'verify.$token.tsx': (ids) => `/verify/${ids.token}`,
+};
+
+/** Documents and JSON read with generated query strings. */
+const GET_PATHS = [
+  '/subprocessors.json',
+  '/subprocessors/feed.json',
+  '/subprocessors/feed.rss',
+  '/subprocessors/feed.atom',
+  '/subprocessors',
+  '/requests/new',
+  '/login',
+  '/staff/subprocessors',
+  '/staff/objections',
+  '/account/requests',
+  '/staff/requests',
+];
+
+const FIELD_NAMES = [
+  'accountIdentifier', 'answer', 'at', 'attachmentId', 'confirm', 'correction', 'currentPassword', 'dataCategories',
+  'details', 'effectiveOn', 'email', 'files', 'intent', 'legalEntity', 'locations', 'message', 'name', 'newPassword',
+  'organisation', 'password', 'purpose', 'reason', 'redirectTo', 'requesterRole', 'submissionId', 'summary', 'token',
+  'transferMechanism', 'type', 'website', 'role', 'userId', 'id', 'assignee', 'denialReason', 'due', 'extensionReason',
+  'months', 'note', 'outcome', 'question', 'state', 'version', 'within', 'q',
+];
+
+/** Protected tables: fuzzing may add rows (a rate-limit hit, a failed sign-in) but never alter one. */
+const PROTECTED = [
+  'users', 'subprocessors', 'subprocessor_changes', 'requests', 'request_events', 'request_tokens', 'audit_events',
+  'subprocessor_subscriptions', 'subprocessor_objections', 'request_attachments',
+];
+
+type Ids = { requestId: string; subprocessorId: string; changeId: string; objectionId: string; token: string };
+
+const hostile = fc.constantFrom(
+  '', ' ', '\u0000', '\ud800', '\udfff', '\u202e', '\ufeff', 'é', 'e\u0301', '👩‍👩‍👧', '\r\n', '%00', '%', '../../etc/passwd',
+  '<script>alert(1)</script>', "' or 1=1 --", '${7*7}', '{{7*7}}', 'javascript:alert(1)', '//evil.example', '\\\\evil',
+  'yes', 'on', 'self', 'representative', 'access', 'erasure', 'confirm', 'withdraw', 'delete', 'staff', 'admin',
+  'a@b.c', 'x'.repeat(5_000), 'NaN', '-1', '1e309', 'null', 'undefined', '[]', '{}', '2026-02-30', '0000-00-00',
+);
+const value = fc.oneof(
+  { weight: 3, arbitrary: hostile },
+  { weight: 3, arbitrary: fc.string({ maxLength: 80 }) },
+  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
+  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.integer().map(String) },
+  { weight: 1, arbitrary: fc.nat({ max: 300_000 }).map((n) => 'z'.repeat(n)) },
+);
+const key = fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...FIELD_NAMES) }, { weight: 1, arbitrary: fc.string({ maxLength: 20 }) });
+// Duplicates come free: the same key may appear several times.
+const pairs = fc.array(fc.tuple(key, value), { maxLength: 14 });
+
+const body = fc.oneof(
+  { weight: 5, arbitrary: pairs.map((p) => ({ kind: 'urlencoded' as const, pairs: p })) },
+  { weight: 2, arbitrary: pairs.map((p) => ({ kind: 'multipart' as const, pairs: p })) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((json) => ({ kind: 'json' as const, json })) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      bytes: fc.uint8Array({ maxLength: 400 }),
+      type: fc.constantFrom(
+        'application/x-www-form-urlencoded',
+        'application/x-www-form-urlencoded; charset=latin1',
+        'multipart/form-data',
+        'multipart/form-data; boundary=x',
+        'text/plain',
+        'application/octet-stream',
+        '',
+        'text/html; charset=utf-8',
+      ),
+    }).map((r) => ({ kind: 'raw' as const, ...r })),
+  },
+);
+
+type Body = typeof body extends fc.Arbitrary<infer B> ? B : never;
+
+function encode(b: Body): { headers: Record<string, string>; payload: BodyInit } {
+  switch (b.kind) {
+    case 'urlencoded': {
+      const params = new URLSearchParams();
+      for (const [k, v] of b.pairs) params.append(k, v);
+      return { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, payload: params.toString() };
+    }
+    case 'multipart': {
+      const form = new FormData();
+      for (const [i, [k, v]] of b.pairs.entries()) {
+        if (i % 4 === 3) form.append(k, new Blob([v]), `${v.slice(0, 20)}.pdf`);
+        else form.append(k, v);
+      }
+      return { headers: {}, payload: form };
+    }
+    case 'json':
+      return { headers: { 'Content-Type': 'application/json' }, payload: JSON.stringify(b.json) ?? 'null' };
+    case 'raw':
+      return { headers: b.type ? { 'Content-Type': b.type } : {}, payload: Buffer.from(b.bytes) };
+  }
+}
+
+async function snapshot(db: DB): Promise<Map<string, string>> {
+  const rows = new Map<string, string>();
+  for (const table of PROTECTED) {
+    const { rows: all } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db);
+    for (const row of all) rows.set(`${table}:${String(row.id ?? JSON.stringify(row))}`, JSON.stringify(row));
+  }
+  return rows;
+}
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await createThrowawayCluster();
+});
+afterAll(async () => {
+  await cluster?.destroy();
+});
+
+describe('every action route has a fuzz entry', () => {
+  it('names each route file with an action', () => {
+    const withAction = fs
+      .readdirSync(path.join(root, 'app/routes'))
+      .filter((f) => /export (async function|const) action\b/.test(fs.readFileSync(path.join(root, 'app/routes', f), 'utf8')));
+    expect(withAction.filter((f) => !(f in ACTION_ROUTES))).toEqual([]);
+  });
+});
+
+describe.each(['pglite', 'postgres'] as const)('fuzzing on %s', (backend) => {
+  let portal: TestPortal;
+  let cookies: Record<'anonymous' | 'subject' | 'staff' | 'admin', string | undefined>;
+  let ids: Ids;
+
+  beforeAll(async () => {
+    const env: Record<string, string> = { SUBPROCESSOR_DEMO: 'on' };
+    if (backend === 'postgres') {
+      const name = `pp_fuzz_${randomUUID().slice(0, 8)}`;
+      const admin = new pg.Client({ connectionString: cluster.url });
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+      await admin.end();
+      env.DATABASE_URL = cluster.url.replace(/\/postgres$/, `/${name}`);
+    } else {
+      env.DATABASE_URL = '';
+    }
+    portal = await startTestPortal(env);
+    const db = portal.db;
+    const subject = await createUser(db, { role: 'subject' });
+    const staff = await createUser(db, { role: 'staff' });
+    const admin = await createUser(db, { role: 'admin' });
+    const filed = await fileRequest(db, { email: subject.email });
+    await db.updateTable('requests').set({ user_id: subject.id }).where('id', '=', filed.request.id).execute();
+    const change = await db.selectFrom('subprocessor_changes').select(['id', 'subprocessor_id']).executeTakeFirstOrThrow();
+    ids = {
+      requestId: filed.request.id,
+      subprocessorId: change.subprocessor_id,
+      changeId: change.id,
+      objectionId: '1',
+      token: randomBytes(32).toString('base64url'),
+    };
+    cookies = {
+      anonymous: undefined,
+      subject: await createSessionCookie(db, subject),
+      staff: await createSessionCookie(db, staff),
+      admin: await createSessionCookie(db, admin),
+    };
+  });
+
+  afterAll(async () => {
+    await portal?.stop();
+  });
+
+  it('answers generated input with no 5xx and changes no existing row', async () => {
+    const before = await snapshot(portal.db);
+    const routes = Object.keys(ACTION_ROUTES);
+    const statuses = new Map<number, number>();
+    let sent = 0;
+    const request = fc.record({
+      route: fc.constantFrom(...routes),
+      role: fc.constantFrom('anonymous', 'subject', 'staff', 'admin') as fc.Arbitrary<keyof typeof cookies>,
+      body,
+      getPath: fc.constantFrom(...GET_PATHS),
+      query: fc.array(fc.tuple(key, value.filter((v) => v.length < 2_000)), { maxLength: 4 }),
+      asGet: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async ({ route, role, body: b, getPath, query, asGet }) => {
+        // Signing out would end the session the rest of the run uses: only anonymously.
+        const cookie = route === 'logout.tsx' ? undefined : cookies[role];
+        const headers: Record<string, string> = { Origin: portal.url, ...(cookie ? { Cookie: cookie } : {}) };
+        let res: Response;
+        if (asGet) {
+          const qs = new URLSearchParams(query).toString();
+          res = await fetch(`${portal.url}${getPath}${qs ? `?${qs}` : ''}`, { headers, redirect: 'manual' });
+        } else {
+          const { headers: h, payload } = encode(b);
+          res = await fetch(`${portal.url}${ACTION_ROUTES[route]!(ids)}`, {
+            method: 'POST',
+            headers: { ...headers, ...h },
+            body: payload,
+            redirect: 'manual',
+          });
+        }
+        await res.arrayBuffer();
+        sent++;
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        expect(res.status, `${asGet ? getPath : route} as ${role}`).toBeLessThan(500);
+      }),
+      { numRuns: 5_000, interruptAfterTimeLimit: FUZZ_MS, markInterruptAsFailure: false },
+    );
+    expect(sent).toBeGreaterThan(100);
+    const after = await snapshot(portal.db);
+    const changed = [...before].filter(([id, row]) => after.get(id) !== row).map(([id]) => id);
+    expect(changed).toEqual([]);
+    console.log(`FUZZ ${backend}: ${sent} requests in ${FUZZ_MS / 1000} s, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+  });
+});
