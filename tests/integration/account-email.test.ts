@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submitIntake } from '../../app/models/requests/intake.server';
 import { loadConfig } from '../../app/utils/env.server';
@@ -24,15 +26,32 @@ async function post(path: string, fields: Record<string, string>, cookie?: strin
   });
 }
 
+/**
+ * The confirmation link from the newest mail to `email`: from the outbox while it is queued,
+ * or from the .eml file the worker wrote once it was delivered (delivery clears the outbox copy).
+ */
 async function confirmationLinkFor(email: string) {
   const mail = await portal.db
     .selectFrom('mail_outbox')
-    .select(['text_body', 'subject'])
+    .select(['id', 'text_body', 'subject'])
     .where('to_address', '=', email)
     .orderBy('id', 'desc')
     .executeTakeFirstOrThrow();
   expect(mail.subject).toBe('Confirm your email address');
-  const link = /\/account\/confirm\/[A-Za-z0-9_-]{43}/.exec(mail.text_body)?.[0];
+  const pattern = /\/account\/confirm\/[A-Za-z0-9_-]{43}/;
+  let link = pattern.exec(mail.text_body)?.[0];
+  const dir = path.join(portal.dataDir, 'mail');
+  for (let i = 0; !link && i < 100; i++) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort() : [];
+    for (const file of files.reverse()) {
+      const text = fs.readFileSync(path.join(dir, file), 'utf8');
+      if (text.includes(email) && text.includes('Confirm your email address')) {
+        link = pattern.exec(text.replace(/=\r?\n/g, ''))?.[0];
+        if (link) break;
+      }
+    }
+    if (!link) await new Promise((r) => setTimeout(r, 100));
+  }
   expect(link).toBeTruthy();
   return link!;
 }
