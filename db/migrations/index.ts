@@ -5,6 +5,7 @@ import * as m0003 from './0003_accounts';
 import * as m0004 from './0004_subprocessors';
 import * as m0005 from './0005_requests';
 import * as m0006 from './0006_account_email_confirmation';
+import * as m0010 from './0010_request_owner';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0004_subprocessors': m0004,
   '0005_requests': m0005,
   '0006_account_email_confirmation': m0006,
+  '0010_request_owner': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -24,7 +24,7 @@ export async function submitIntake(
   submission: {
     input: IntakeInput;
     clientAddress: string;
-    user?: { id: string; email: string; emailVerified: boolean } | null;
+    user?: { id: string } | null;
   },
 ): Promise<SubmitOutcome> {
   const { db, config } = deps;
@@ -36,9 +36,7 @@ export async function submitIntake(
     const hit = await consumeRateLimit(db, { bucket, key, ...limits });
     if (!hit.allowed) return { kind: 'rate_limited', retryAfterSeconds: hit.retryAfterSeconds };
   }
-  // Only a proven account address skips the emailed link; a claimed one gets the link like anyone.
-  const verifiedEmail =
-    !!user && user.emailVerified && user.email.toLowerCase() === input.email.trim().toLowerCase();
-  const result = await createRequest(db, { ...input, userId: user?.id ?? null, verifiedEmail }, { rules: requestPolicy(config) });
+  // Only the account's confirmed address makes the request the account's (createRequest checks).
+  const result = await createRequest(db, { ...input, userId: user?.id ?? null }, { rules: requestPolicy(config) });
   return { kind: 'accepted', result };
 }

@@ -8,6 +8,7 @@ import { ACTIVE_STATES } from '~/models/requests/lifecycle';
 import { issueToken, VERIFY_TTL_DAYS } from '~/models/requests/tokens.server';
 import { appendEvent, applyTransition, type RequestRow } from '~/models/requests/transitions.server';
 import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
+import { normalizeEmail } from '~/models/accounts/users.server';
 
 export type { RequestRow };
 
@@ -20,7 +21,7 @@ export function formatReference(year: string, number: string | number): string {
 }
 
 export function emailKey(email: string): string {
-  return email.trim().toLowerCase();
+  return normalizeEmail(email);
 }
 
 export type IntakeResult =
@@ -34,10 +35,15 @@ export type IntakeResult =
  * to the first instead of starting a new clock, or creates the request with its reference,
  * timeline event, verification token and expiry job. A signed-in subject filing with their own
  * account's email is verified at once and the clock starts now.
+ *
+ * `userId` is the signed-in account, if any. The request belongs to it only when the request's
+ * email is that account's confirmed email, checked here against the users table: anyone can
+ * type someone else's address, and the owner's confirmation must not hand their request to
+ * whoever typed it.
  */
 export async function createRequest(
   db: DB,
-  input: IntakeInput & { userId?: string | null; verifiedEmail?: boolean },
+  input: IntakeInput & { userId?: string | null },
   options: { rules: RequestPolicy; now?: Date },
 ): Promise<IntakeResult> {
   const now = options.now ?? new Date();
@@ -60,6 +66,7 @@ export async function createRequest(
     }
     // Two different submissions for the same email and type must not both pass the duplicate check.
     await sql`select pg_advisory_xact_lock(hashtextextended(${`request:${key}:${input.type}`}, 0))`.execute(trx);
+    const ownerId = input.userId ? await confirmedOwner(trx, input.userId, key) : null;
 
     const existing = await trx
       .selectFrom('requests')
@@ -73,7 +80,7 @@ export async function createRequest(
     if (existing) {
       await appendEvent(trx, {
         requestId: existing.id,
-        actor: { kind: 'subject', id: input.userId ?? null },
+        actor: { kind: 'subject', id: ownerId },
         kind: 'duplicate_submission',
         note: 'The same request was submitted again. It was linked to this one; no new deadline started.',
       });
@@ -109,7 +116,7 @@ export async function createRequest(
         account_identifier: input.accountIdentifier || null,
         details: input.details || null,
         requester_role: input.requesterRole,
-        user_id: input.userId ?? null,
+        user_id: ownerId,
         created_at: now,
         updated_at: now,
       })
@@ -122,12 +129,12 @@ export async function createRequest(
       .execute();
     await appendEvent(trx, {
       requestId: created.id,
-      actor: { kind: 'subject', id: input.userId ?? null },
+      actor: { kind: 'subject', id: ownerId },
       kind: 'submitted',
       to: 'unverified',
       note: 'Request received.',
     });
-    if (input.userId && input.verifiedEmail) {
+    if (ownerId) {
       const request = await applyTransition(trx, created, 'verify', { kind: 'system' }, { rules: options.rules, now });
       return { outcome: 'created', request };
     }
@@ -141,6 +148,19 @@ export async function createRequest(
     await mailVerificationLink(trx, created, verifyToken, options.rules.publicUrl, 'receipt');
     return { outcome: 'created', request: created, verifyToken };
   });
+}
+
+/** The account's id when its confirmed email is `key`; null for an unconfirmed or another address. */
+async function confirmedOwner(trx: DB, userId: string, key: string): Promise<string | null> {
+  const user = await trx
+    .selectFrom('users')
+    .select('id')
+    // As text: a session's user id is always a uuid, but a malformed one must not abort the transaction.
+    .where(sql<string>`id::text`, '=', userId)
+    .where(sql<string>`lower(email)`, '=', key)
+    .where('email_verified_at', 'is not', null)
+    .executeTakeFirst();
+  return user?.id ?? null;
 }
 
 /** A request the signed-in subject filed; undefined for anyone else's. */
