@@ -4,7 +4,7 @@ import { Field, FormError, useResultKey } from '~/components/field';
 import { signInSchema } from '~/models/accounts/forms.server';
 import { signIn } from '~/models/accounts/accounts.server';
 import { revokeSession } from '~/models/accounts/sessions.server';
-import { getCurrentSession, getOptionalUser, safeRedirectTo, sessionCookieHeader } from '~/utils/auth.server';
+import { getCurrentSession, getOptionalUser, safeRedirect, sessionCookieHeader } from '~/utils/auth.server';
 import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in — Privacy Portal' }];
@@ -17,8 +17,8 @@ const KEEP = ['email', 'redirectTo'];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const redirectTo = new URL(request.url).searchParams.get('redirectTo');
-  if (await getOptionalUser(request, context)) throw redirect(safeRedirectTo(redirectTo));
-  return json({ redirectTo: redirectTo ? safeRedirectTo(redirectTo) : '' });
+  if (await getOptionalUser(request, context)) throw redirect(safeRedirect(redirectTo));
+  return json({ redirectTo: redirectTo ? safeRedirect(redirectTo) : '' });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -31,7 +31,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A session that was already open in this browser is replaced, never reused.
   const previous = await getCurrentSession(request, context);
   if (previous) await revokeSession(context.db, previous.sessionId);
-  return redirect(safeRedirectTo(parsed.data.redirectTo), {
+  return redirect(safeRedirect(parsed.data.redirectTo), {
     headers: { 'Set-Cookie': sessionCookieHeader(context, result.token, result.maxAgeSeconds) },
   });
 }

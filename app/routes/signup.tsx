@@ -4,7 +4,7 @@ import { Field, FormError, useResultKey } from '~/components/field';
 import { signUpSchema } from '~/models/accounts/forms.server';
 import { signUp } from '~/models/accounts/accounts.server';
 import { EmailTakenError } from '~/models/accounts/users.server';
-import { getOptionalUser, safeRedirectTo, sessionCookieHeader } from '~/utils/auth.server';
+import { getOptionalUser, safeRedirect, sessionCookieHeader } from '~/utils/auth.server';
 import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Create an account — Privacy Portal' }];
@@ -13,8 +13,8 @@ const KEEP = ['email', 'redirectTo'];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const redirectTo = new URL(request.url).searchParams.get('redirectTo');
-  if (await getOptionalUser(request, context)) throw redirect(safeRedirectTo(redirectTo));
-  return json({ redirectTo: redirectTo ? safeRedirectTo(redirectTo) : '' });
+  if (await getOptionalUser(request, context)) throw redirect(safeRedirect(redirectTo));
+  return json({ redirectTo: redirectTo ? safeRedirect(redirectTo) : '' });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -24,7 +24,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: KEEP });
   try {
     const session = await signUp(context.db, { ...parsed.data, ip: context.clientIp }, context.config);
-    return redirect(safeRedirectTo(parsed.data.redirectTo), {
+    return redirect(safeRedirect(parsed.data.redirectTo), {
       headers: { 'Set-Cookie': sessionCookieHeader(context, session.token, session.maxAgeSeconds) },
     });
   } catch (error) {

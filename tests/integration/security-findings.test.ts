@@ -68,3 +68,22 @@ describe('finding 1: a request belongs to an account only through its confirmed 
     expect(JSON.stringify(events)).not.toContain(other.id);
   });
 });
+
+describe('finding 2: no open redirect after sign-in', () => {
+  const hostile = ['/\t/evil.example', '/\n/evil.example', '/\r\nSet-Cookie: x=1', '/%09/evil.example', '/%0d%0a/evil.example', '/\\evil.example', '//evil.example', 'https://evil.example', '/\u0085/x', '/\u20ac'];
+
+  it.each(hostile)('POST /login with redirectTo %j stays on the site and never fails', async (redirectTo) => {
+    const user = await createUser(portal.db);
+    const res = await post('/login', new URLSearchParams({ email: user.email, password: user.password, redirectTo }).toString());
+    expect(res.status).toBe(302);
+    const location = res.headers.get('location')!;
+    expect(location).toMatch(/^\/[^/\\]/);
+    expect(new URL(location, portal.url).origin).toBe(portal.url);
+  });
+
+  it('GET /login carries only a safe redirectTo into its form', async () => {
+    const res = await fetch(`${portal.url}/login?redirectTo=${encodeURIComponent('/\t/evil.example')}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('name="redirectTo" value="/account"');
+  });
+});

@@ -16,7 +16,8 @@ const enteredPassword = z
 
 const newPassword = z.string({ error: 'Choose a password.' }).min(1, 'Choose a password.');
 
-const redirectTo = z.string().max(2000).optional();
+// Where to go after signing in: never a reason to refuse the form (safeRedirect falls back).
+const redirectTo = z.string().max(2000).optional().catch(undefined);
 
 export const signUpSchema = z
   .object({ email, password: newPassword, redirectTo })
