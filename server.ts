@@ -61,6 +61,20 @@ function limitBodySize(req: express.Request, res: express.Response, next: expres
   next();
 }
 
+/** The methods a page answers; anything else (TRACE, PROPFIND, ...) is refused before Remix sees it. */
+const PAGE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+export const ALLOWED_METHODS = 'GET, HEAD, POST';
+
+function refuseUnexpectedMethods(req: express.Request, res: express.Response, next: express.NextFunction) {
+  if (PAGE_METHODS.has(req.method)) return next();
+  res.setHeader('Allow', ALLOWED_METHODS);
+  if (req.method === 'OPTIONS') {
+    res.status(204).end();
+    return;
+  }
+  res.status(405).type('text/plain').send('Method not allowed.');
+}
+
 export type Portal = { server: Server; close: () => Promise<void>; port: number; db: DB; config: Config };
 
 export function createApp(options: {
@@ -130,6 +144,7 @@ export function createApp(options: {
     }),
   );
 
+  app.use(refuseUnexpectedMethods);
   app.use(limitBodySize);
 
   // Fingerprinted by the compiler: cache for a year.
@@ -201,6 +216,10 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
     s.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;
+  // Node hands CONNECT to this event rather than to Express; without a listener it drops the socket.
+  server.on('connect', (_req, socket) => {
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: ${ALLOWED_METHODS}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);

@@ -9,6 +9,7 @@ import { fieldErrors } from '~/models/subprocessors/schema.server';
 import { changeTitle, isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
 import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
 import { formatDate } from '~/utils/dates';
+import { readForm } from '~/utils/form.server';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -25,7 +26,11 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 type Result = { filed: boolean; values: Record<string, string>; errors: Record<string, string> };
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await request.formData());
+  const read = await readForm(request);
+  if (!read.ok) {
+    return json<Result>({ filed: false, values: {}, errors: { form: read.formError } }, { status: read.status, headers: read.headers });
+  }
+  const form = read.fields;
   const values = Object.fromEntries(['organisation', 'email', 'reason'].map((k) => [k, typeof form[k] === 'string' ? (form[k] as string) : '']));
   const limit = await consumeRateLimit(context.db, {
     bucket: 'subprocessor-objection',

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Field } from '~/components/field';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { requestSubscription } from '~/models/subprocessors/subscriptions.server';
+import { readForm } from '~/utils/form.server';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
 export const meta: MetaFunction = () => [{ title: 'Subprocessor alerts — Privacy Portal' }];
@@ -13,7 +14,9 @@ const schema = z.object({ email: z.email({ error: 'Enter an email address like n
 type Result = { sent: boolean; email: string; error?: string };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await request.formData());
+  const read = await readForm(request);
+  if (!read.ok) return json<Result>({ sent: false, email: '', error: read.formError }, { status: read.status, headers: read.headers });
+  const form = read.fields;
   const typed = typeof form.email === 'string' ? form.email : '';
   const limit = await consumeRateLimit(context.db, {
     bucket: 'subprocessor-subscribe',

@@ -1,6 +1,7 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { confirmSubscription } from '~/models/subprocessors/subscriptions.server';
+import { readForm } from '~/utils/form.server';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
 export const meta: MetaFunction = () => [{ title: 'Confirm your alerts — Privacy Portal' }];
@@ -11,7 +12,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const token = String((await request.formData()).get('token') ?? '');
+  const form = await readForm(request);
+  if (!form.ok) return json({ outcome: 'invalid' as const }, { status: form.status, headers: form.headers });
+  const token = form.fields.token ?? '';
   const outcome = await confirmSubscription(context.db, token);
   return json({ outcome }, { status: outcome === 'confirmed' ? 200 : 400 });
 }

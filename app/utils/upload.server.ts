@@ -41,8 +41,9 @@ export async function readUpload(
     if (error instanceof TooManyFilesError) {
       return { ok: false, status: 400, formError: `Attach at most ${limits.maxFiles} files.` };
     }
-    if (error instanceof TypeError) return { ok: false, status: 400, formError: 'The form could not be read.' };
-    throw error;
+    // Anything else is a body that is not the multipart it claims to be: truncated, no
+    // boundary, a broken part. The client's mistake, never ours.
+    return { ok: false, status: 400, formError: 'The form could not be read. Please send it again from the page.' };
   }
   const fields: Record<string, string> = {};
   const uploaded: Array<{ filename: string; bytes: Buffer }> = [];

@@ -1,5 +1,8 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRequestById } from '../../app/models/requests/requests.server';
+import { requestInformation, transitionRequest } from '../../app/models/requests/transitions.server';
+import { fileRequest, rules } from '../support/requests';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { createSessionCookie, createUser, uniqueEmail } from '../support/users';
 
@@ -85,5 +88,64 @@ describe('finding 2: no open redirect after sign-in', () => {
     const res = await fetch(`${portal.url}/login?redirectTo=${encodeURIComponent('/\t/evil.example')}`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('name="redirectTo" value="/account"');
+  });
+});
+
+/** A raw request with any method (fetch refuses TRACE and CONNECT); resolves with the status. */
+function rawStatus(base: string, method: string, path: string): Promise<number> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: hostname, port, method, path, agent: false });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('connect', (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('finding 3: bad input is a 4xx, never a 5xx', () => {
+  it.each(['TRACE', 'PROPFIND', 'MKCOL', 'CONNECT', 'OPTIONS'])('%s on a page is refused or answered, never failed', async (method) => {
+    for (const path of ['/', '/login', '/subprocessors']) {
+      const status = await rawStatus(portal.url, method, path);
+      expect(status).toBe(method === 'OPTIONS' ? 204 : 405);
+    }
+  });
+
+  it.each(['TRACK', 'FOO'])('%s, a method Node’s parser does not know, is a 400 from Node itself', async (method) => {
+    expect(await rawStatus(portal.url, method, '/')).toBe(400);
+  });
+
+  const bodies: Array<[string, string, string]> = [
+    ['text/plain', 'text/plain', 'email=a@example.org'],
+    ['JSON', 'application/json', '{"email":"a@example.org"}'],
+    ['broken multipart', 'multipart/form-data; boundary=XX', '--XX\r\nContent-Disposition: form-data; name="email"\r\n\r\na@ex'],
+    ['multipart without a boundary', 'multipart/form-data', '--XX\r\n\r\n'],
+  ];
+  it.each(bodies)('the subprocessor forms answer %s with a 4xx', async (_name, type, body) => {
+    const change = await portal.db.selectFrom('subprocessor_changes').select('id').executeTakeFirst();
+    const paths = ['/subprocessors/subscribe', '/subprocessors/subscribe/confirm', `/subprocessors/changes/${change?.id ?? '1'}`];
+    for (const path of paths) {
+      const res = await post(path, body, { 'Content-Type': type });
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+    }
+  });
+
+  it('a truncated multipart reply is a 400', async () => {
+    const { request, verifyToken } = await fileRequest(portal.db);
+    const confirm = await post(`/verify/${verifyToken}`, 'intent=confirm');
+    const path = confirm.headers.get('location')!;
+    await transitionRequest(portal.db, { requestId: request.id, action: 'start', actor: { kind: 'staff', id: 's' } }, { rules });
+    await requestInformation(portal.db, { requestId: request.id, staffId: 's', question: 'Proof, please.' }, { rules });
+    const truncated = '--B\r\nContent-Disposition: form-data; name="message"\r\n\r\nHere\r\n--B\r\nContent-Disposition: form-data; name="files"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 trunc';
+    const res = await post(`${path}/reply`, truncated, { 'Content-Type': 'multipart/form-data; boundary=B' });
+    expect(res.status).toBe(400);
+    expect((await getRequestById(portal.db, request.id))!.state).toBe('awaiting_subject');
   });
 });
