@@ -1,6 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { Field, FormError, useResultKey } from '~/components/field';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
+import { Field, FormError, Notice, useResultKey } from '~/components/field';
 import { signInSchema } from '~/models/accounts/forms.server';
 import { signIn } from '~/models/accounts/accounts.server';
 import { revokeSession } from '~/models/accounts/sessions.server';
@@ -42,9 +42,11 @@ export default function SignIn() {
   const busy = useNavigation().state === 'submitting';
   const errors = result?.fieldErrors ?? {};
   const resultKey = useResultKey(result);
+  const [params] = useSearchParams();
   return (
     <section className="narrow">
       <h1>Sign in</h1>
+      {params.get('reset') === '1' ? <Notice>Your password was changed. Sign in with the new one.</Notice> : null}
       <Form method="post" aria-describedby={result?.formError ? 'form-error' : undefined}>
         <FormError message={result?.formError} />
         <input type="hidden" name="redirectTo" value={result?.values?.redirectTo ?? redirectTo} />
@@ -70,6 +72,9 @@ export default function SignIn() {
           Sign in
         </button>
       </Form>
+      <p>
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
       <p>
         No account yet?{' '}
         <Link to={redirectTo ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}` : '/signup'}>Create an account</Link>

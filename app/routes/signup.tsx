@@ -3,8 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { Field, FormError, useResultKey } from '~/components/field';
 import { signUpSchema } from '~/models/accounts/forms.server';
 import { signUp } from '~/models/accounts/accounts.server';
-import { EmailTakenError } from '~/models/accounts/users.server';
-import { getOptionalUser, safeRedirect, sessionCookieHeader } from '~/utils/auth.server';
+import { getOptionalUser, safeRedirect } from '~/utils/auth.server';
 import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Create an account — Privacy Portal' }];
@@ -17,31 +16,39 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ redirectTo: redirectTo ? safeRedirect(redirectTo) : '' });
 }
 
+/** The answer is the same whether or not the address already had an account (see signUp). */
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   if (!form.ok) return badRequest({ formError: form.formError });
   const parsed = parseFields(signUpSchema, form.fields);
   if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: KEEP });
-  try {
-    const session = await signUp(context.db, { ...parsed.data, ip: context.clientIp }, context.config);
-    return redirect(safeRedirect(parsed.data.redirectTo), {
-      headers: { 'Set-Cookie': sessionCookieHeader(context, session.token, session.maxAgeSeconds) },
-    });
-  } catch (error) {
-    if (!(error instanceof EmailTakenError)) throw error;
-    return badRequest(
-      { fieldErrors: { email: 'An account already uses this email address. Sign in instead.' }, values: form.fields },
-      { keep: KEEP },
-    );
-  }
+  await signUp(context.db, { ...parsed.data, ip: context.clientIp }, context.config);
+  return json<SignUpState>({ sent: true, values: { email: parsed.data.email, redirectTo: safeRedirect(parsed.data.redirectTo, '') } });
 }
+
+type SignUpState = FormState & { sent?: boolean };
 
 export default function SignUp() {
   const { redirectTo } = useLoaderData<typeof loader>();
-  const result = useActionData<FormState>();
+  const result = useActionData<SignUpState>();
   const busy = useNavigation().state === 'submitting';
   const errors = result?.fieldErrors ?? {};
   const resultKey = useResultKey(result);
+  if (result?.sent) {
+    const back = result.values?.redirectTo;
+    return (
+      <section className="narrow">
+        <h1>Check your inbox</h1>
+        <p role="status">
+          We sent a message to <strong>{result.values?.email}</strong>. If this is a new account, it holds a link to
+          confirm your address; if you already have an account, it tells you how to sign in or reset your password.
+        </p>
+        <p>
+          <Link to={back ? `/login?redirectTo=${encodeURIComponent(back)}` : '/login'}>Sign in</Link>
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="narrow">
       <h1>Create an account</h1>

@@ -6,6 +6,7 @@ import * as m0004 from './0004_subprocessors';
 import * as m0005 from './0005_requests';
 import * as m0006 from './0006_account_email_confirmation';
 import * as m0010 from './0010_request_owner';
+import * as m0011 from './0011_password_reset';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0005_requests': m0005,
   '0006_account_email_confirmation': m0006,
   '0010_request_owner': m0010,
+  '0011_password_reset': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

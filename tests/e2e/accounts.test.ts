@@ -11,9 +11,18 @@ describe('accounts in a real browser', () => {
     await b.page.getByRole('link', { name: 'Create account' }).click();
     await b.page.getByRole('heading', { name: 'Create an account' }).waitFor();
     await expectAccessible(b.page);
+    const password = uniquePassword();
     await b.page.getByLabel('Email').fill(email);
-    await b.page.getByLabel('Password').fill(uniquePassword());
+    await b.page.getByLabel('Password').fill(password);
     await b.page.getByRole('button', { name: 'Create account' }).click();
+    // The same answer whether or not the address had an account: nobody is signed in by it.
+    await b.page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    await expectAccessible(b.page);
+    await b.page.getByRole('link', { name: 'Sign in', exact: true }).last().click();
+    await b.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await b.page.getByLabel('Email').fill(email);
+    await b.page.getByLabel('Password').fill(password);
+    await b.page.getByRole('button', { name: 'Sign in' }).click();
     await b.page.getByRole('heading', { name: 'Your account' }).waitFor();
     await expectAccessible(b.page);
     expect(await b.page.getByRole('navigation', { name: 'Main' }).textContent()).toContain(email);

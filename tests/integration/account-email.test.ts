@@ -3,7 +3,7 @@ import { submitIntake } from '../../app/models/requests/intake.server';
 import { loadConfig } from '../../app/utils/env.server';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { intakeInput } from '../support/requests';
-import { createUser, sessionCookieFrom, uniqueEmail, uniquePassword } from '../support/users';
+import { createUser, signUpOverHttp, uniqueEmail, uniquePassword } from '../support/users';
 
 let portal: TestPortal;
 beforeAll(async () => {
@@ -44,9 +44,7 @@ const isVerified = async (email: string) =>
 describe('account email confirmation', () => {
   it('sends a link at sign-up that confirms only by POST, once', async () => {
     const email = uniqueEmail('confirm');
-    const signUp = await post('/signup', { email, password: uniquePassword() });
-    expect(signUp.status).toBe(302);
-    const cookie = sessionCookieFrom(signUp)!;
+    const cookie = await signUpOverHttp(portal.url, { email, password: uniquePassword() });
     const account = await (await fetch(`${portal.url}/account`, { headers: { Cookie: cookie } })).text();
     expect(account).toContain('(not confirmed yet)');
 
@@ -82,8 +80,7 @@ describe('account email confirmation', () => {
 
   it('sends a new link on request, a few times an hour at most', async () => {
     const email = uniqueEmail('resend');
-    const signUp = await post('/signup', { email, password: uniquePassword() });
-    const cookie = sessionCookieFrom(signUp)!;
+    const cookie = await signUpOverHttp(portal.url, { email, password: uniquePassword() });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await post('/account', { intent: 'resend-confirmation' }, cookie)).status);
     expect(statuses).toEqual([302, 302, 302, 400]);

@@ -4,7 +4,8 @@ import { getRequestById } from '../../app/models/requests/requests.server';
 import { requestInformation, transitionRequest } from '../../app/models/requests/transitions.server';
 import { fileRequest, rules } from '../support/requests';
 import { startTestPortal, type TestPortal } from '../support/portal';
-import { createSessionCookie, createUser, uniqueEmail } from '../support/users';
+import { linkIn, waitForMail } from '../support/mailbox';
+import { createSessionCookie, createUser, signInOverHttp, uniqueEmail } from '../support/users';
 
 /** The findings of the hostile review (issue 9), each as the attack that used to work. */
 let portal: TestPortal;
@@ -147,5 +148,96 @@ describe('finding 3: bad input is a 4xx, never a 5xx', () => {
     const res = await post(`${path}/reply`, truncated, { 'Content-Type': 'multipart/form-data; boundary=B' });
     expect(res.status).toBe(400);
     expect((await getRequestById(portal.db, request.id))!.state).toBe('awaiting_subject');
+  });
+});
+
+/** A page's HTML with what legitimately differs between two answers taken out: nonces, the email typed. */
+function comparable(html: string, email: string) {
+  return html.replaceAll(email, 'EMAIL').replace(/nonce="[^"]*"/g, 'nonce=""').replace(/"version":"[^"]*"/g, '');
+}
+
+describe('finding 5: sign-up does not tell who has an account', () => {
+  it('answers a new and a registered address identically; the owner is emailed instead', async () => {
+    const owner = await createUser(portal.db);
+    const fresh = uniqueEmail('fresh');
+    const known = await post('/signup', new URLSearchParams({ email: owner.email, password: `another passphrase ${Date.now()}` }).toString());
+    const unknown = await post('/signup', new URLSearchParams({ email: fresh, password: `another passphrase ${Date.now()}` }).toString());
+    expect(known.status).toBe(unknown.status);
+    expect(known.headers.getSetCookie()).toEqual(unknown.headers.getSetCookie());
+    expect(comparable(await known.text(), owner.email)).toBe(comparable(await unknown.text(), fresh));
+    const notice = await waitForMail(portal.dataDir, owner.email, 'Someone tried to create an account');
+    expect(notice.text).toContain('/forgot-password');
+    await waitForMail(portal.dataDir, fresh, 'Confirm your email address');
+  });
+});
+
+describe('finding 7: password reset by email', () => {
+  it('answers known and unknown addresses identically and mails only the account', async () => {
+    const user = await createUser(portal.db);
+    const ghost = uniqueEmail('ghost');
+    const known = await post('/forgot-password', `email=${encodeURIComponent(user.email)}`, { 'X-Forwarded-For': '198.51.100.1' });
+    const unknown = await post('/forgot-password', `email=${encodeURIComponent(ghost)}`, { 'X-Forwarded-For': '198.51.100.1' });
+    expect(known.status).toBe(200);
+    expect(unknown.status).toBe(200);
+    expect(comparable(await known.text(), user.email)).toBe(comparable(await unknown.text(), ghost));
+    await waitForMail(portal.dataDir, user.email, 'Reset your password');
+    const toGhost = await portal.db.selectFrom('mail_outbox').select('id').where('to_address', '=', ghost).execute();
+    expect(toGhost).toHaveLength(0);
+  });
+
+  it('resets once with a hashed, short-lived link, ends every session and tells the owner', async () => {
+    const user = await createUser(portal.db);
+    const before = await signInOverHttp(portal.url, user);
+    await post('/forgot-password', `email=${encodeURIComponent(user.email)}`, { 'X-Forwarded-For': '198.51.100.2' });
+    const link = linkIn(await waitForMail(portal.dataDir, user.email, 'Reset your password'), '/reset-password/');
+    const token = link.split('/').pop()!;
+    const rows = await portal.db.selectFrom('password_reset_tokens').selectAll().where('user_id', '=', user.id).execute();
+    expect(JSON.stringify(rows)).not.toContain(token);
+    expect(rows[0]!.expires_at.getTime() - rows[0]!.created_at.getTime()).toBeLessThanOrEqual(3600_000);
+
+    const page = await fetch(`${portal.url}${link}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(await page.text()).toContain('Choose a new password');
+    const weak = await post(link, 'newPassword=qwerty123456');
+    expect(weak.status).toBe(400);
+
+    const password = `a brand new passphrase ${Date.now()}`;
+    const done = await post(link, `newPassword=${encodeURIComponent(password)}`);
+    expect(done.status).toBe(302);
+    expect(done.headers.get('location')).toBe('/login?reset=1');
+    expect((await fetch(`${portal.url}/account`, { headers: { Cookie: before }, redirect: 'manual' })).status).toBe(302);
+    await signInOverHttp(portal.url, { email: user.email, password });
+    await expect(signInOverHttp(portal.url, user)).rejects.toThrow();
+    expect((await post(link, `newPassword=${encodeURIComponent(`${password} again`)}`)).status).toBe(410);
+    expect((await fetch(`${portal.url}${link}`)).status).toBe(410);
+    await waitForMail(portal.dataDir, user.email, 'Your password was changed');
+  });
+
+  it('expires after an hour', async () => {
+    const user = await createUser(portal.db);
+    const { requestPasswordReset } = await import('../../app/models/accounts/password-reset.server');
+    await requestPasswordReset(portal.db, portal.config, { email: user.email, ip: '198.51.100.3' }, new Date(Date.now() - 61 * 60_000));
+    const link = linkIn(await waitForMail(portal.dataDir, user.email, 'Reset your password'), '/reset-password/');
+    expect((await fetch(`${portal.url}${link}`)).status).toBe(410);
+  });
+
+  it('is rate-limited per address typed and per client, in the database', async () => {
+    const email = uniqueEmail('flood');
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await post('/forgot-password', `email=${encodeURIComponent(email)}`, { 'X-Forwarded-For': `198.51.100.${10 + i}` })).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const perClient = [];
+    for (let i = 0; i < 11; i++) {
+      perClient.push((await post('/forgot-password', `email=${encodeURIComponent(uniqueEmail('c'))}`, { 'X-Forwarded-For': '198.51.100.99' })).status);
+    }
+    expect(perClient.slice(0, 10).every((s) => s === 200)).toBe(true);
+    expect(perClient[10]).toBe(429);
+  });
+
+  it('the sign-in page links to it', async () => {
+    expect(await (await fetch(`${portal.url}/login`)).text()).toContain('href="/forgot-password"');
   });
 });

@@ -43,3 +43,13 @@ export const staffRoleSchema = z.object({
   email,
   intent: z.enum(['grant', 'revoke'], { error: 'Choose whether to grant or revoke the role.' }),
 });
+
+export const forgotPasswordSchema = z.object({ email });
+
+export function resetPasswordSchema(userEmail: string) {
+  return z.object({ newPassword }).superRefine((value, ctx) => {
+    if (typeof value.newPassword !== 'string') return;
+    const problem = checkPasswordPolicy(value.newPassword, userEmail);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['newPassword'], message: problem });
+  });
+}
