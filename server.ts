@@ -17,6 +17,7 @@ import type { PortalContext } from './app/context';
 import { ConfigError, loadConfig, type Config, type Env } from './app/utils/env.server';
 import { createLogger, type Logger } from './app/utils/logger.server';
 import { isForeignOriginRequest } from './app/utils/origin';
+import { useOutboxKey } from './app/utils/outbox-crypto.server';
 import { redactText } from './app/utils/redact';
 import { seedDemoRegistry } from './app/models/subprocessors/demo.server';
 import { createJobHandlers, scheduleMaintenance } from './app/models/job-handlers.server';
@@ -197,6 +198,7 @@ export function createApp(options: {
 /** Starts the portal; resolves once it listens. Used by `npm start` and the tests. */
 export async function startPortal(env: Env = process.env): Promise<Portal> {
   const config = loadConfig(env);
+  useOutboxKey(config.secrets.exportKey);
   const logger = createLogger({ level: config.logLevel });
   const { db, backend } = createDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
   try {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openOutboxMail } from '../../app/models/mail.server';
 import { submitIntake } from '../../app/models/requests/intake.server';
 import { loadConfig } from '../../app/utils/env.server';
 import { startTestPortal, type TestPortal } from '../support/portal';
@@ -27,12 +28,12 @@ async function post(path: string, fields: Record<string, string>, cookie?: strin
 async function confirmationLinkFor(email: string) {
   const mail = await portal.db
     .selectFrom('mail_outbox')
-    .select(['text_body', 'subject'])
+    .select(['text_body', 'html_body', 'headers', 'subject'])
     .where('to_address', '=', email)
     .orderBy('id', 'desc')
     .executeTakeFirstOrThrow();
   expect(mail.subject).toBe('Confirm your email address');
-  const link = /\/account\/confirm\/[A-Za-z0-9_-]{43}/.exec(mail.text_body)?.[0];
+  const link = /\/account\/confirm\/[A-Za-z0-9_-]{43}/.exec(openOutboxMail(mail).text)?.[0];
   expect(link).toBeTruthy();
   return link!;
 }

@@ -1,7 +1,10 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRequestById } from '../../app/models/requests/requests.server';
-import { requestInformation, transitionRequest } from '../../app/models/requests/transitions.server';
+import { requestInformation, transitionRequest, withdrawRequest } from '../../app/models/requests/transitions.server';
+import { confirmVerification, resolveStatusLink } from '../../app/models/requests/verification.server';
+import { STATUS_LINK_DAYS_AFTER_CLOSE } from '../../app/models/requests/tokens.server';
+import { openOutboxMail } from '../../app/models/mail.server';
 import { fileRequest, rules } from '../support/requests';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { linkIn, waitForMail } from '../support/mailbox';
@@ -239,5 +242,63 @@ describe('finding 7: password reset by email', () => {
 
   it('the sign-in page links to it', async () => {
     expect(await (await fetch(`${portal.url}/login`)).text()).toContain('href="/forgot-password"');
+  });
+});
+
+describe('finding 4: no working link in the database', () => {
+  it('queued mail is sealed in the outbox; only delivery opens it', async () => {
+    const { request } = await fileRequest(portal.db);
+    const row = await portal.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', request.email).executeTakeFirstOrThrow();
+    for (const stored of [row.text_body, row.html_body, JSON.stringify(row.headers)]) {
+      if (stored === '') continue; // already delivered and cleared
+      expect(stored).toContain('pp-sealed-1:');
+      expect(stored).not.toContain('/verify/');
+    }
+    const delivered = await waitForMail(portal.dataDir, request.email, 'Confirm your request');
+    expect(delivered.text).toMatch(/\/verify\/[A-Za-z0-9_-]{43}/);
+  });
+
+  it('opens a sealed body with the key, and refuses a tampered one', async () => {
+    const { request } = await fileRequest(portal.db);
+    const row = await portal.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', request.email).executeTakeFirstOrThrow();
+    if (row.text_body === '') return; // delivered before we looked: the previous test covers the sealed form
+    expect(openOutboxMail(row).text).toContain('/verify/');
+    const flipped = row.text_body.slice(0, -4) + (row.text_body.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    expect(() => openOutboxMail({ ...row, text_body: flipped })).toThrow();
+  });
+
+  it(`a status link works while the request is open and ${STATUS_LINK_DAYS_AFTER_CLOSE} days after it closes, then not`, async () => {
+    const { verifyToken } = await fileRequest(portal.db);
+    const confirmed = await confirmVerification(portal.db, verifyToken!, { rules });
+    if (confirmed.status !== 'verified') throw new Error('not verified');
+    const token = confirmed.statusToken;
+    const far = new Date(Date.now() + 400 * 86_400_000);
+    expect(await resolveStatusLink(portal.db, token, far)).toBeDefined();
+    const closedAt = new Date();
+    await withdrawRequest(portal.db, { requestId: confirmed.request.id }, { rules, now: closedAt });
+    const day = 86_400_000;
+    expect(await resolveStatusLink(portal.db, token, new Date(closedAt.getTime() + (STATUS_LINK_DAYS_AFTER_CLOSE - 1) * day))).toBeDefined();
+    expect(await resolveStatusLink(portal.db, token, new Date(closedAt.getTime() + (STATUS_LINK_DAYS_AFTER_CLOSE + 1) * day))).toBeUndefined();
+    await portal.db.updateTable('requests').set({ closed_at: new Date(Date.now() - (STATUS_LINK_DAYS_AFTER_CLOSE + 1) * day) }).where('id', '=', confirmed.request.id).execute();
+    const page = await fetch(`${portal.url}/status/s/${token}`);
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('href="/status"');
+  });
+
+  it('"lost your link" emails a fresh one, with the same answer whether or not the address has requests', async () => {
+    const { request, verifyToken } = await fileRequest(portal.db);
+    await confirmVerification(portal.db, verifyToken!, { rules });
+    const ghost = uniqueEmail('nobody');
+    const known = await post('/status', `email=${encodeURIComponent(request.email)}`, { 'X-Forwarded-For': '198.51.100.50' });
+    const unknown = await post('/status', `email=${encodeURIComponent(ghost)}`, { 'X-Forwarded-For': '198.51.100.50' });
+    expect(known.status).toBe(200);
+    expect(unknown.status).toBe(200);
+    expect(comparable(await known.text(), request.email)).toBe(comparable(await unknown.text(), ghost));
+    const mail = await waitForMail(portal.dataDir, request.email, 'Your request');
+    const link = linkIn(mail, '/status/s/');
+    expect((await fetch(`${portal.url}${link}`)).status).toBe(200);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await post('/status', `email=${encodeURIComponent(request.email)}`, { 'X-Forwarded-For': `198.51.100.${60 + i}` })).status);
+    expect(statuses).toEqual([200, 200, 429]);
   });
 });

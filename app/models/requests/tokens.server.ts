@@ -7,6 +7,12 @@ import type { DB } from '../../../db/client';
  * stored, so a copy of the database cannot be turned into working links.
  */
 export const VERIFY_TTL_DAYS = 7;
+/**
+ * A status link works while its request is open and for this many days after it closes (time
+ * to read the outcome and download what is owed); after that the subject asks for a fresh link
+ * by email at /status. A link that works forever is a credential that outlives its purpose.
+ */
+export const STATUS_LINK_DAYS_AFTER_CLOSE = 30;
 
 export type TokenPurpose = 'verify' | 'status';
 
