@@ -76,6 +76,20 @@ function refuseUnexpectedMethods(req: express.Request, res: express.Response, ne
   res.status(405).type('text/plain').send('Method not allowed.');
 }
 
+/**
+ * An action that answers without reading its body (a refused link, a one-click POST) leaves the
+ * rest of it on the keep-alive connection, and the client's next request on it stalls: once the
+ * answer is sent, what is left is read and dropped (limitBodySize bounds it).
+ */
+function drainUnreadBody(req: express.Request, res: express.Response, next: express.NextFunction) {
+  res.once('finish', () => {
+    if (req.complete) return;
+    req.removeAllListeners('data');
+    req.resume();
+  });
+  next();
+}
+
 export type Portal = { server: Server; close: () => Promise<void>; port: number; db: DB; config: Config };
 
 export function createApp(options: {
@@ -147,6 +161,7 @@ export function createApp(options: {
 
   app.use(refuseUnexpectedMethods);
   app.use(limitBodySize);
+  app.use(drainUnreadBody);
 
   // Fingerprinted by the compiler: cache for a year.
   app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));
