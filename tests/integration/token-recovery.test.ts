@@ -65,6 +65,24 @@ describe('tokens in the database files', () => {
       } finally {
         await client.end();
       }
+      // And the portal database's own table files (TOAST included), written out by a checkpoint.
+      const own = new pg.Client({ connectionString: portal.databaseUrl });
+      await own.connect();
+      try {
+        await own.query('checkpoint');
+        const files = await own.query<{ path: string }>(`
+          select pg_relation_filepath(c.oid) as path from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = 'public' and c.relkind = 'r'
+          union all
+          select pg_relation_filepath(c.reltoastrelid) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = 'public' and c.relkind = 'r' and c.reltoastrelid <> 0`);
+        for (const { path: file } of files.rows) {
+          const data = await own.query<{ data: Buffer }>('select pg_read_binary_file($1) as data', [file]);
+          haystacks[file] = data.rows[0]!.data;
+        }
+      } finally {
+        await own.end();
+      }
     } else {
       expect(await portal.stop()).toBe(0);
       const dir = path.join(portal.dataDir, 'pglite');
