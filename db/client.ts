@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from 'kysely';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import pg from 'pg';
 import { migrationProvider } from './migrations/index';
 import type { Database } from './schema';
 
 export type DB = Kysely<Database>;
+/** A transaction: a function typed `(trx: Tx, ...)` must run inside one (locks, several writes that stand or fall together). */
+export type Tx = Transaction<Database>;
 export type Backend = 'pglite' | 'postgres';
 
 export type DbConfig = {

@@ -300,3 +300,5 @@ export type Session = Selectable<SessionsTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;
 export type { Timestamp };
 export type RequestUpdate = Updateable<RequestsTable>;
+export type RequestRow = Selectable<RequestsTable>;
+export type RequestEvent = Selectable<RequestEventsTable>;

@@ -1,8 +1,8 @@
-import type { ReactNode, TextareaHTMLAttributes } from 'react';
+import type { ReactNode } from 'react';
 
 /**
- * Labelled controls beyond a single-line input (see field.tsx): a text area, a group of radio
- * buttons in a fieldset, a checkbox. Hints and errors are tied to the control with
+ * Choice controls beside the field family in ./field.tsx: a group of radio buttons in a
+ * fieldset, a checkbox. Hints and errors are tied to the control with
  * aria-describedby and the control is marked aria-invalid when the server said so.
  */
 function describedBy(...ids: Array<string | undefined>) {
@@ -23,32 +23,6 @@ function Message({ id, error, hint }: { id: string; error?: string; hint?: React
         </p>
       ) : null}
     </>
-  );
-}
-
-export function TextAreaField({
-  label,
-  name,
-  error,
-  hint,
-  ...textarea
-}: { label: string; name: string; error?: string; hint?: ReactNode } & Omit<
-  TextareaHTMLAttributes<HTMLTextAreaElement>,
-  'name' | 'id'
->) {
-  const id = `field-${name}`;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <Message id={id} error={error} hint={hint} />
-      <textarea
-        id={id}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(error ? `${id}-error` : undefined, hint ? `${id}-hint` : undefined)}
-        {...textarea}
-      />
-    </div>
   );
 }
 

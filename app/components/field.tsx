@@ -1,36 +1,93 @@
-import { useMemo, type InputHTMLAttributes, type ReactNode } from 'react';
-
-type FieldProps = {
-  label: string;
-  name: string;
-  error?: string;
-  hint?: ReactNode;
-} & Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'id'>;
+import { useMemo, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 
 /**
- * A labelled input whose hint and error are announced with it (aria-describedby), marked
- * invalid when the server said so. The id derives from the name, so one form must not repeat a name.
+ * The one field family: every control has a visible label, its hint and error announced with it
+ * (aria-describedby), and is marked invalid when the server said so. Ids derive from the name,
+ * so one form must not repeat a name. Radio groups and checkboxes are in ./choice-fields.tsx.
  */
-export function Field({ label, name, error, hint, ...input }: FieldProps) {
+function describe(name: string, error?: string, hint?: ReactNode) {
   const id = `field-${name}`;
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  return {
+    id,
+    hintId,
+    errorId,
+    control: {
+      id,
+      name,
+      'aria-invalid': error ? true : undefined,
+      'aria-describedby': [errorId, hintId].filter(Boolean).join(' ') || undefined,
+    },
+  };
+}
+
+function Frame(props: { id: string; label: string; hint?: ReactNode; hintId?: string; error?: string; errorId?: string; children: ReactNode }) {
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p className="hint" id={hintId}>
-          {hint}
+      <label htmlFor={props.id}>{props.label}</label>
+      {props.hint ? (
+        <p className="hint" id={props.hintId}>
+          {props.hint}
         </p>
       ) : null}
-      {error ? (
-        <p className="field-error" id={errorId}>
-          {error}
+      {props.error ? (
+        <p className="field-error" id={props.errorId}>
+          {props.error}
         </p>
       ) : null}
-      <input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+      {props.children}
     </div>
+  );
+}
+
+type Common = { label: string; name: string; error?: string; hint?: ReactNode };
+
+export function TextAreaField({
+  label,
+  name,
+  error,
+  hint,
+  ...rest
+}: Common & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'name' | 'id'>) {
+  const d = describe(name, error, hint);
+  return (
+    <Frame {...d} label={label} hint={hint} error={error}>
+      <textarea {...d.control} rows={3} {...rest} />
+    </Frame>
+  );
+}
+
+export function SelectField({
+  label,
+  name,
+  error,
+  hint,
+  options,
+  ...rest
+}: Common & { options: Record<string, string> } & Omit<SelectHTMLAttributes<HTMLSelectElement>, 'name' | 'id'>) {
+  const d = describe(name, error, hint);
+  return (
+    <Frame {...d} label={label} hint={hint} error={error}>
+      <select {...d.control} {...rest}>
+        <option value="">Choose…</option>
+        {Object.entries(options).map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </Frame>
+  );
+}
+
+/** A labelled single-line input. */
+export function Field({ label, name, error, hint, ...input }: Common & Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'id'>) {
+  const d = describe(name, error, hint);
+  return (
+    <Frame {...d} label={label} hint={hint} error={error}>
+      <input {...d.control} {...input} />
+    </Frame>
   );
 }
 

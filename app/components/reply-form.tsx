@@ -1,23 +1,21 @@
 import { Form, Link } from '@remix-run/react';
-import { TextAreaField } from '~/components/choice-fields';
-import { FormError } from '~/components/field';
+import { FormError, TextAreaField } from '~/components/field';
+import type { FormState } from '~/utils/form-state';
 
 /** Answering the privacy team: text and up to four PDF, PNG or JPEG files, posted as multipart. */
 export function ReplyForm({
   reference,
   question,
   backTo,
-  error,
-  fieldErrors = {},
-  message,
+  state,
 }: {
   reference: string;
   question: string | null;
   backTo: string;
-  error?: string;
-  fieldErrors?: Record<string, string>;
-  message?: string;
+  /** The action's answer when the reply was refused. */
+  state?: FormState;
 }) {
+  const fieldErrors = state?.fieldErrors ?? {};
   return (
     <section className="narrow">
       <h1>Reply about request {reference}</h1>
@@ -27,9 +25,9 @@ export function ReplyForm({
           <blockquote className="preserve">{question}</blockquote>
         </>
       ) : null}
-      <FormError message={error} />
+      <FormError message={state?.formError} />
       <Form method="post" encType="multipart/form-data" noValidate>
-        <TextAreaField label="Your reply" name="message" rows={6} autoComplete="off" defaultValue={message} error={fieldErrors.message} />
+        <TextAreaField label="Your reply" name="message" rows={6} autoComplete="off" defaultValue={state?.values?.message} error={fieldErrors.message} />
         <div className="field">
           <label htmlFor="field-files">Attachments (optional)</label>
           <p className="hint" id="field-files-hint">

@@ -1,6 +1,5 @@
 import { Form } from '@remix-run/react';
-import { Field, FormError } from '~/components/field';
-import { SelectField, TextAreaField } from '~/components/form-fields';
+import { Field, FormError, SelectField, TextAreaField } from '~/components/field';
 import { TRANSFER_MECHANISMS } from '~/models/subprocessors/rules';
 
 type Values = Record<string, string | undefined>;

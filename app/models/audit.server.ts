@@ -2,6 +2,9 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../../db/client';
 import type { Database } from '../../db/schema';
 
+/** Who acts, for the audit trail: a user id (null for the system or a script) and the client address. */
+export type Actor = { id: string | null; ip?: string | null };
+
 export type AuditEventInput = {
   actorId: string | null;
   action: string;

@@ -6,7 +6,7 @@ import { resendEmailConfirmation } from '~/models/accounts/email-confirmation.se
 import { changePassword, signOutEverywhere } from '~/models/accounts/accounts.server';
 import { countActiveSessions } from '~/models/accounts/sessions.server';
 import { clearSessionCookieHeader, requireUser, sessionCookieHeader } from '~/utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your account — Privacy Portal' }];
 
@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
+  if (!form.ok) return refuseForm(form);
   const intent = form.fields.intent;
   if (intent === 'resend-confirmation') {
     if (user.emailVerified) return redirect('/account');
@@ -41,8 +41,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect('/login', { headers: { 'Set-Cookie': clearSessionCookieHeader(context) } });
   }
   if (intent !== 'change-password') return badRequest({ formError: 'Choose what to change and try again.' });
-  const parsed = parseFields(changePasswordSchema(user.email), form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors });
+  const parsed = validateFields(changePasswordSchema(user.email), form.fields);
+  if (!parsed.ok) return parsed.reply;
   const result = await changePassword(context.db, {
     userId: user.id,
     currentPassword: parsed.data.currentPassword,

@@ -2,11 +2,11 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { FormError, Notice } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
-import { subjectStatusAction } from '~/models/requests/subject-actions.server';
+import { subjectStatusAction } from '~/routes/subject-actions.server';
 import { getSubjectStatus } from '~/models/requests/status.server';
 import { requireOwnRequest } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
-import { readForm } from '~/utils/form.server';
+import type { FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your request — Privacy Portal' }];
 export const headers = privateHeaders;
@@ -19,23 +19,20 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const { user, found } = await requireOwnRequest(args);
-  const form = await readForm(args.request);
-  if (!form.ok) return json({ error: form.formError }, { status: form.status, headers: form.headers });
-  const result = await subjectStatusAction(args.context, { request: found, fields: form.fields, userId: user.id });
-  if (!result.ok) return json({ error: result.error }, { status: result.status });
-  return redirect(`/account/requests/${found.id}`);
+  const refused = await subjectStatusAction(args.context, { request: found, httpRequest: args.request, userId: user.id });
+  return refused ?? redirect(`/account/requests/${found.id}`);
 }
 
 export default function AccountRequest() {
   const { status, id, timeZone } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
+  const data = useActionData<FormState>();
   const [params] = useSearchParams();
   return (
     <section>
       {params.get('duplicate') ? (
         <Notice>You already had this request open, so your new submission was linked to it. The deadline did not change.</Notice>
       ) : null}
-      <FormError message={data?.error} />
+      <FormError message={data?.formError} />
       <RequestStatusView status={status} basePath={`/account/requests/${id}`} timeZone={timeZone} />
     </section>
   );

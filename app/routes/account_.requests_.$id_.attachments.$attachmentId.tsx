@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { attachmentResponse } from '~/models/requests/attachment-download.server';
+import { attachmentResponse } from '~/routes/attachment-download.server';
 import { requireOwnRequest } from '~/utils/request-guards.server';
 
 export async function loader(args: LoaderFunctionArgs) {

@@ -1,7 +1,10 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { ReplyForm } from '~/components/reply-form';
-import { handleReply, latestQuestion } from '~/models/requests/reply-action.server';
+import { isAwaitingSubject } from '~/models/requests/lifecycle';
+import { latestQuestion } from '~/models/requests/replies.server';
+import { replyAction } from '~/routes/reply.server';
+import type { FormState } from '~/utils/form.server';
 import { requireOwnRequest } from '~/utils/request-guards.server';
 import { privateHeaders } from '~/utils/private-page';
 
@@ -10,29 +13,25 @@ export const headers = privateHeaders;
 
 export async function loader(args: LoaderFunctionArgs) {
   const { found } = await requireOwnRequest(args);
-  if (found.state !== 'awaiting_subject') throw redirect(`/account/requests/${found.id}`);
+  if (!isAwaitingSubject(found.state)) throw redirect(`/account/requests/${found.id}`);
   return json({ id: String(found.id), reference: found.reference, question: await latestQuestion(args.context.db, found.id) });
 }
 
 export async function action(args: ActionFunctionArgs) {
   const { user, found } = await requireOwnRequest(args);
-  const result = await handleReply(args.context, { request: found, httpRequest: args.request, userId: user.id });
-  if (result.ok) return redirect(`/account/requests/${found.id}`);
-  return json(result, { status: result.status });
+  const refused = await replyAction(args.context, { request: found, httpRequest: args.request, userId: user.id });
+  return refused ?? redirect(`/account/requests/${found.id}`);
 }
 
 export default function AccountReply() {
   const { id, reference, question } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
-  const failed = data && !data.ok ? data : undefined;
+  const state = useActionData<FormState>();
   return (
     <ReplyForm
       reference={reference}
       question={question}
       backTo={`/account/requests/${id}`}
-      error={failed?.error}
-      fieldErrors={failed?.fieldErrors}
-      message={failed?.message}
+      state={state}
     />
   );
 }

@@ -3,12 +3,13 @@ import { json } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { Fragment } from 'react';
 import { listMailFiles } from '~/models/mail.server';
+import { invariantResponse } from '~/utils/invariant';
 
 export const meta: MetaFunction = () => [{ title: 'Developer mailbox · Privacy Portal' }];
 
 export async function loader({ context }: LoaderFunctionArgs) {
   // Mail carries verification and download links: never list it in production.
-  if (context.config.env === 'production') throw new Response('Not found', { status: 404 });
+  invariantResponse(context.config.env !== 'production', 'Not found', { status: 404 });
   const messages = await listMailFiles(context.config);
   return json({ messages, smtp: Boolean(context.config.smtpUrl) }, { headers: { 'Cache-Control': 'no-store' } });
 }

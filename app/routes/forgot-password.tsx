@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
 import { Field, FormError } from '~/components/field';
 import { forgotPasswordSchema } from '~/models/accounts/forms.server';
 import { requestPasswordReset, RESET_LINK_MINUTES } from '~/models/accounts/password-reset.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { parseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Reset your password — Privacy Portal' }];
 
@@ -11,10 +11,8 @@ type ForgotState = FormState & { sent?: boolean };
 
 /** The same answer for every address, with or without an account. */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
-  const parsed = parseFields(forgotPasswordSchema, form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: ['email'] });
+  const parsed = await parseForm(request, forgotPasswordSchema, { keep: ['email'] });
+  if (!parsed.ok) return parsed.reply;
   const result = await requestPasswordReset(context.db, context.config, { email: parsed.data.email, ip: context.clientIp });
   if (!result.ok) {
     return json<ForgotState>(

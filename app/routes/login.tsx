@@ -5,7 +5,7 @@ import { signInSchema } from '~/models/accounts/forms.server';
 import { signIn } from '~/models/accounts/accounts.server';
 import { revokeSession } from '~/models/accounts/sessions.server';
 import { getCurrentSession, getOptionalUser, safeRedirect, sessionCookieHeader } from '~/utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in — Privacy Portal' }];
 
@@ -22,16 +22,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
-  const parsed = parseFields(signInSchema, form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: KEEP });
-  const result = await signIn(context.db, { ...parsed.data, ip: context.clientIp });
+  const form = await parseForm(request, signInSchema, { keep: KEEP });
+  if (!form.ok) return form.reply;
+  const result = await signIn(context.db, { ...form.data, ip: context.clientIp });
   if (!result.ok) return badRequest({ formError: SIGN_IN_FAILED, values: form.fields }, { keep: KEEP });
   // A session that was already open in this browser is replaced, never reused.
   const previous = await getCurrentSession(request, context);
   if (previous) await revokeSession(context.db, previous.sessionId);
-  return redirect(safeRedirect(parsed.data.redirectTo), {
+  return redirect(safeRedirect(form.data.redirectTo), {
     headers: { 'Set-Cookie': sessionCookieHeader(context, result.token, result.maxAgeSeconds) },
   });
 }

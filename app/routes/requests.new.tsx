@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { CheckboxField, RadioGroupField, TextAreaField } from '~/components/choice-fields';
-import { Field, FormError } from '~/components/field';
-import { REQUEST_TYPES, validateIntake, type FieldErrors } from '~/models/requests/intake-rules';
+import { CheckboxField, RadioGroupField } from '~/components/choice-fields';
+import { Field, FormError, TextAreaField } from '~/components/field';
+import { intakeFormSchema, REQUEST_TYPES } from '~/models/requests/intake-rules';
+import { isUnverified } from '~/models/requests/lifecycle';
 import { submitIntake } from '~/models/requests/intake.server';
 import { getOptionalUser } from '~/utils/auth.server';
-import { readForm } from '~/utils/form.server';
+import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Make a request — Privacy Portal' }];
 
-type ActionData = { formError?: string; fieldErrors?: FieldErrors; values?: Record<string, string> };
 
 const ECHO = ['type', 'email', 'name', 'accountIdentifier', 'details', 'requesterRole', 'confirm', 'submissionId'];
 /** A field people never see; bots that fill every input fill it too. */
@@ -24,28 +24,23 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request);
-  if (!form.ok) return json<ActionData>({ formError: form.formError, values: {} }, { status: form.status, headers: form.headers });
-  const values = Object.fromEntries(ECHO.map((k) => [k, (form.fields[k] ?? '').slice(0, 6000)]));
+  if (!form.ok) return refuseForm(form);
   if ((form.fields[HONEYPOT] ?? '') !== '') return redirect('/requests/sent');
+  const values = form.fields;
 
-  const parsed = validateIntake(form.fields);
-  if (!parsed.success) {
-    return json<ActionData>(
-      { formError: 'Some answers need your attention.', fieldErrors: parsed.errors, values },
-      { status: 400 },
-    );
-  }
+  const parsed = validateFields(intakeFormSchema, form.fields, { keep: ECHO, formError: 'Some answers need your attention.' });
+  if (!parsed.ok) return parsed.reply;
   const user = await getOptionalUser(request, context);
   const outcome = await submitIntake(context, { input: parsed.data, clientAddress: context.clientIp ?? 'unknown', user });
   if (outcome.kind === 'rate_limited') {
-    return json<ActionData>(
+    return badRequest(
       { formError: `Too many requests from here. Please try again in ${Math.ceil(outcome.retryAfterSeconds / 60)} minutes.`, values },
-      { status: 429, headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
+      { keep: ECHO, status: 429, headers: { 'Retry-After': String(outcome.retryAfterSeconds) } },
     );
   }
   const { result } = outcome;
   // A signed-in subject sees their own request at once; everyone else is sent to their mailbox.
-  if (user && result.outcome !== 'replayed' && result.request.user_id === user.id && result.request.state !== 'unverified') {
+  if (user && result.outcome !== 'replayed' && result.request.user_id === user.id && !isUnverified(result.request.state)) {
     return redirect(`/account/requests/${result.request.id}${result.outcome === 'duplicate' ? '?duplicate=1' : ''}`);
   }
   return redirect('/requests/sent');
@@ -53,7 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function NewRequest() {
   const { submissionId, accountEmail } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
+  const data = useActionData<FormState>();
   const errors = data?.fieldErrors ?? {};
   const values = data?.values ?? {};
   const submitting = useNavigation().state === 'submitting';

@@ -4,7 +4,7 @@ import { Field, FormError, useResultKey } from '~/components/field';
 import { resetPasswordSchema } from '~/models/accounts/forms.server';
 import { inspectResetLink, resetPassword } from '~/models/accounts/password-reset.server';
 import { clearSessionCookieHeader } from '~/utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { parseForm, type FormState } from '~/utils/form.server';
 import { PRIVATE_HEADERS, privateHeaders } from '~/utils/private-page';
 
 export const meta: MetaFunction = () => [{ title: 'Choose a new password — Privacy Portal' }, { name: 'robots', content: 'noindex' }];
@@ -21,10 +21,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? '';
   const link = await inspectResetLink(context.db, token);
   if (!link) return json<FormState>({ formError: 'This link no longer works.' }, { status: 410, headers: PRIVATE_HEADERS });
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError }, { headers: PRIVATE_HEADERS });
-  const parsed = parseFields(resetPasswordSchema(link.email), form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors }, { headers: PRIVATE_HEADERS });
+  // Nothing is echoed: the only field is the new password.
+  const parsed = await parseForm(request, resetPasswordSchema(link.email), { headers: PRIVATE_HEADERS });
+  if (!parsed.ok) return parsed.reply;
   const done = await resetPassword(context.db, context.config, { token, newPassword: parsed.data.newPassword, ip: context.clientIp });
   if (!done) return json<FormState>({ formError: 'This link no longer works.' }, { status: 410, headers: PRIVATE_HEADERS });
   // Every session ended, this browser's included: the new password is proven by signing in with it.

@@ -4,7 +4,7 @@ import { Field, FormError, useResultKey } from '~/components/field';
 import { signUpSchema } from '~/models/accounts/forms.server';
 import { signUp } from '~/models/accounts/accounts.server';
 import { getOptionalUser, safeRedirect } from '~/utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { parseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Create an account — Privacy Portal' }];
 
@@ -18,12 +18,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 /** The answer is the same whether or not the address already had an account (see signUp). */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
-  const parsed = parseFields(signUpSchema, form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: KEEP });
-  await signUp(context.db, { ...parsed.data, ip: context.clientIp }, context.config);
-  return json<SignUpState>({ sent: true, values: { email: parsed.data.email, redirectTo: safeRedirect(parsed.data.redirectTo, '') } });
+  const form = await parseForm(request, signUpSchema, { keep: KEEP });
+  if (!form.ok) return form.reply;
+  await signUp(context.db, { ...form.data, ip: context.clientIp }, context.config);
+  return json<SignUpState>({ sent: true, values: { email: form.data.email, redirectTo: safeRedirect(form.data.redirectTo, '') } });
 }
 
 type SignUpState = FormState & { sent?: boolean };

@@ -1,28 +1,20 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { FormError } from '~/components/field';
-import { TextAreaField } from '~/components/form-fields';
-import { recordAudit } from '~/models/audit.server';
-import { answerObjection, answerSchema, getObjection } from '~/models/subprocessors/objections.server';
+import { FormError, TextAreaField } from '~/components/field';
+import { answerObjection, answerSchema, getObjectionForStaff } from '~/models/subprocessors/objections.server';
 import { changeTitle, todayIn } from '~/models/subprocessors/rules';
 import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
 import { requireStaff } from '~/utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { badRequest, parseForm, type FormState } from '~/utils/form.server';
+import { invariantResponse } from '~/utils/invariant';
 
 export const meta: MetaFunction = () => [{ title: 'Objection — Privacy Portal' }];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const objection = await getObjection(context.db, params.id ?? '');
-  if (!objection) throw new Response('Not found', { status: 404 });
+  const objection = await getObjectionForStaff(context.db, { id: staff.id, ip: context.clientIp }, params.id ?? '');
+  invariantResponse(objection, 'Not found', { status: 404 });
   const change = await getChange(context.db, objection.change_id);
-  await recordAudit(context.db, {
-    actorId: staff.id,
-    action: 'subprocessor.objection.view',
-    targetType: 'subprocessor_objection',
-    targetId: objection.id,
-    ip: context.clientIp,
-  });
   return json({
     id: objection.id,
     organisation: objection.organisation,
@@ -37,21 +29,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
-  const parsed = parseFields(answerSchema, form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: ['answer'] });
-  const id = params.id ?? '';
+  const form = await parseForm(request, answerSchema, { keep: ['answer'] });
+  if (!form.ok) return form.reply;
   try {
-    await answerObjection(context.db, { id, answer: parsed.data.answer, staffId: staff.id }, context.config, (trx) =>
-      recordAudit(trx, {
-        actorId: staff.id,
-        action: 'subprocessor.objection.answer',
-        targetType: 'subprocessor_objection',
-        targetId: id,
-        ip: context.clientIp,
-      }),
-    );
+    await answerObjection(context.db, { id: params.id ?? '', answer: form.data.answer }, { id: staff.id, ip: context.clientIp }, context.config);
   } catch (error) {
     if (!(error instanceof RegistryRuleError)) throw error;
     return badRequest({ formError: error.message, values: form.fields }, { keep: ['answer'] });

@@ -1,8 +1,7 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { Notice } from '~/components/field';
-import { recordAudit } from '~/models/audit.server';
-import { listObjections } from '~/models/subprocessors/objections.server';
+import { listObjectionsForStaff } from '~/models/subprocessors/objections.server';
 import { changeTitle, todayIn } from '~/models/subprocessors/rules';
 import { loadRegistry } from '~/models/subprocessors/registry.server';
 import { requireStaff } from '~/utils/auth.server';
@@ -11,8 +10,10 @@ export const meta: MetaFunction = () => [{ title: 'Objections — Privacy Portal
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const [objections, registry] = await Promise.all([listObjections(context.db), loadRegistry(context.db)]);
-  await recordAudit(context.db, { actorId: staff.id, action: 'subprocessor.objections.view', ip: context.clientIp });
+  const [objections, registry] = await Promise.all([
+    listObjectionsForStaff(context.db, { id: staff.id, ip: context.clientIp }),
+    loadRegistry(context.db),
+  ]);
   const today = todayIn(context.config.timeZone);
   const titles = new Map(registry.changes.map((c) => [c.id, changeTitle(c, today)]));
   return json({

@@ -1,19 +1,19 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { SubprocessorForm } from '~/components/subprocessor-form';
-import { recordAudit } from '~/models/audit.server';
 import { DETAIL_FIELDS, updateSchema } from '~/models/subprocessors/schema.server';
 import { earliestEffectiveDate, todayIn } from '~/models/subprocessors/rules';
 import { getLatestDetails, planUpdate, RegistryRuleError } from '~/models/subprocessors/registry.server';
 import { requireStaff } from '~/utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { badRequest, parseForm, type FormState } from '~/utils/form.server';
+import { invariantResponse } from '~/utils/invariant';
 
 export const meta: MetaFunction = () => [{ title: 'Change a subprocessor — Privacy Portal' }];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const latest = await getLatestDetails(context.db, params.id ?? '');
-  if (!latest) throw new Response('Not found', { status: 404 });
+  invariantResponse(latest, 'Not found', { status: 404 });
   const { timeZone, subprocessorNoticeDays: noticeDays } = context.config;
   const d = latest.details;
   return json({
@@ -26,27 +26,16 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
-  const keep = [...DETAIL_FIELDS];
-  const parsed = parseFields(updateSchema, form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep });
-  const { effectiveOn, summary, correction, ...details } = parsed.data;
+  const keep = DETAIL_FIELDS;
+  const form = await parseForm(request, updateSchema, { keep });
+  if (!form.ok) return form.reply;
+  const { effectiveOn, summary, correction, ...details } = form.data;
   const subprocessorId = params.id ?? '';
   try {
     await planUpdate(
       context.db,
       { subprocessorId, details, effectiveOn: correction ? todayIn(context.config.timeZone) : effectiveOn, correction, summary },
-      { actorId: staff.id, timeZone: context.config.timeZone, noticeDays: context.config.subprocessorNoticeDays },
-      (trx, changeId) =>
-        recordAudit(trx, {
-          actorId: staff.id,
-          action: correction ? 'subprocessor.correct' : 'subprocessor.plan_update',
-          targetType: 'subprocessor',
-          targetId: subprocessorId,
-          details: { changeId, name: details.name, effectiveOn, summary },
-          ip: context.clientIp,
-        }),
+      { actorId: staff.id, ip: context.clientIp, timeZone: context.config.timeZone, noticeDays: context.config.subprocessorNoticeDays },
     );
   } catch (error) {
     if (!(error instanceof RegistryRuleError)) throw error;

@@ -1,51 +1,39 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { Field, FormError } from '~/components/field';
-import { TextAreaField } from '~/components/form-fields';
-import { recordAudit } from '~/models/audit.server';
+import { Field, FormError, TextAreaField } from '~/components/field';
 import { removalSchema } from '~/models/subprocessors/schema.server';
 import { todayIn } from '~/models/subprocessors/rules';
 import { getLatestDetails, planRemoval, RegistryRuleError } from '~/models/subprocessors/registry.server';
 import { requireStaff } from '~/utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { badRequest, parseForm, type FormState } from '~/utils/form.server';
+import { invariantResponse } from '~/utils/invariant';
 
 export const meta: MetaFunction = () => [{ title: 'Retire a subprocessor — Privacy Portal' }];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const latest = await getLatestDetails(context.db, params.id ?? '');
-  if (!latest) throw new Response('Not found', { status: 404 });
+  invariantResponse(latest, 'Not found', { status: 404 });
   return json({ name: latest.details.name, today: todayIn(context.config.timeZone) });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
   const keep = ['effectiveOn', 'summary'];
-  const parsed = parseFields(removalSchema, form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep });
+  const form = await parseForm(request, removalSchema, { keep });
+  if (!form.ok) return form.reply;
   const subprocessorId = params.id ?? '';
   try {
     await planRemoval(
       context.db,
-      { subprocessorId, ...parsed.data },
-      { actorId: staff.id, timeZone: context.config.timeZone, noticeDays: context.config.subprocessorNoticeDays },
-      (trx, changeId) =>
-        recordAudit(trx, {
-          actorId: staff.id,
-          action: 'subprocessor.retire',
-          targetType: 'subprocessor',
-          targetId: subprocessorId,
-          details: { changeId, ...parsed.data },
-          ip: context.clientIp,
-        }),
+      { subprocessorId, ...form.data },
+      { actorId: staff.id, ip: context.clientIp, timeZone: context.config.timeZone, noticeDays: context.config.subprocessorNoticeDays },
     );
   } catch (error) {
     if (!(error instanceof RegistryRuleError)) throw error;
     return badRequest({ fieldErrors: { [error.field]: error.message }, values: form.fields }, { keep });
   }
-  return redirect(`/staff/subprocessors?${new URLSearchParams({ done: `Retirement recorded for ${parsed.data.effectiveOn}.` })}`);
+  return redirect(`/staff/subprocessors?${new URLSearchParams({ done: `Retirement recorded for ${form.data.effectiveOn}.` })}`);
 }
 
 export default function RetireSubprocessor() {

@@ -1,12 +1,11 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { SubprocessorForm } from '~/components/subprocessor-form';
-import { recordAudit } from '~/models/audit.server';
 import { additionSchema, DETAIL_FIELDS } from '~/models/subprocessors/schema.server';
 import { earliestEffectiveDate, todayIn } from '~/models/subprocessors/rules';
 import { planAddition, RegistryRuleError } from '~/models/subprocessors/registry.server';
 import { requireStaff } from '~/utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Plan a new subprocessor — Privacy Portal' }];
 
@@ -18,26 +17,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
-  const keep = [...DETAIL_FIELDS];
-  const parsed = parseFields(additionSchema, form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep });
-  const { effectiveOn, ...details } = parsed.data;
+  const keep = DETAIL_FIELDS;
+  const form = await parseForm(request, additionSchema, { keep });
+  if (!form.ok) return form.reply;
+  const { effectiveOn, ...details } = form.data;
   try {
     await planAddition(
       context.db,
       { details, effectiveOn },
-      { actorId: staff.id, timeZone: context.config.timeZone, noticeDays: context.config.subprocessorNoticeDays },
-      (trx, changeId, subprocessorId) =>
-        recordAudit(trx, {
-          actorId: staff.id,
-          action: 'subprocessor.plan_addition',
-          targetType: 'subprocessor',
-          targetId: subprocessorId,
-          details: { changeId, name: details.name, effectiveOn },
-          ip: context.clientIp,
-        }),
+      { actorId: staff.id, ip: context.clientIp, timeZone: context.config.timeZone, noticeDays: context.config.subprocessorNoticeDays },
     );
   } catch (error) {
     if (!(error instanceof RegistryRuleError)) throw error;

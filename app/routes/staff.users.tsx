@@ -5,7 +5,7 @@ import { staffRoleSchema } from '~/models/accounts/forms.server';
 import { setStaffRole, type RoleChangeResult } from '~/models/accounts/accounts.server';
 import { listPrivilegedUsers } from '~/models/accounts/users.server';
 import { requireAdmin } from '~/utils/auth.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Staff accounts — Privacy Portal' }];
 
@@ -23,11 +23,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requireAdmin(request, context);
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
-  const parsed = parseFields(staffRoleSchema, form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: ['email'] });
-  const { email, intent } = parsed.data;
+  const form = await parseForm(request, staffRoleSchema, { keep: ['email'] });
+  if (!form.ok) return form.reply;
+  const { email, intent } = form.data;
   const result = await setStaffRole(context.db, { actorId: admin.id, email, staff: intent === 'grant', ip: context.clientIp });
   if (result !== 'changed') {
     return badRequest({ fieldErrors: { email: REFUSALS[result] }, values: form.fields }, { keep: ['email'] });

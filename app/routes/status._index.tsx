@@ -2,28 +2,26 @@ import { json, type ActionFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Form, useActionData, useNavigation } from '@remix-run/react';
 import { z } from 'zod';
 import { Field, FormError } from '~/components/field';
+import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { requestPolicy } from '~/models/requests/policy';
 import { STATUS_LINK_DAYS_AFTER_CLOSE } from '~/models/requests/tokens.server';
 import { resendStatusLinks } from '~/models/requests/verification.server';
-import { badRequest, parseFields, readForm, type FormState } from '~/utils/form.server';
+import { parseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Find your request — Privacy Portal' }];
 
 const schema = z.object({
   email: z.string().trim().min(1, 'Enter your email address.').max(254).pipe(z.email('Enter an email address like name@example.org.')),
 });
-/** Per address typed and per client: neither one inbox nor one client can be flooded. */
-const LIMITS = { perEmail: { limit: 3, windowSeconds: 3600 }, perAddress: { limit: 10, windowSeconds: 3600 } };
+const LIMITS = RATE_LIMITS.statusLinkResend;
 
 type LostLinkState = FormState & { sent?: boolean };
 
 /** The same answer whether or not the address has requests: only its mailbox learns that. */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const form = await readForm(request);
-  if (!form.ok) return badRequest({ formError: form.formError });
-  const parsed = parseFields(schema, form.fields);
-  if (!parsed.ok) return badRequest({ fieldErrors: parsed.fieldErrors, values: form.fields }, { keep: ['email'] });
+  const parsed = await parseForm(request, schema, { keep: ['email'] });
+  if (!parsed.ok) return parsed.reply;
   const { email } = parsed.data;
   for (const [bucket, key, limits] of [
     ['status-link:email', email.toLowerCase(), LIMITS.perEmail],

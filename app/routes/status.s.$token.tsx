@@ -2,11 +2,11 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { isRouteErrorResponse, Link, useActionData, useLoaderData, useParams, useRouteError } from '@remix-run/react';
 import { FormError } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
-import { subjectStatusAction } from '~/models/requests/subject-actions.server';
+import { subjectStatusAction } from '~/routes/subject-actions.server';
 import { getSubjectStatus } from '~/models/requests/status.server';
 import { requireRequestByStatusLink } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
-import { readForm } from '~/utils/form.server';
+import type { FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your request — Privacy Portal' }];
 
@@ -21,20 +21,17 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 
 export async function action({ request: httpRequest, params, context }: ActionFunctionArgs) {
   const request = await requireRequestByStatusLink(params.token, context.db);
-  const form = await readForm(httpRequest);
-  if (!form.ok) return json({ error: form.formError }, { status: form.status, headers: { ...PRIVATE, ...form.headers } });
-  const result = await subjectStatusAction(context, { request, fields: form.fields, userId: null });
-  if (!result.ok) return json({ error: result.error }, { status: result.status, headers: PRIVATE });
-  return redirect(new URL(httpRequest.url).pathname, { headers: PRIVATE });
+  const refused = await subjectStatusAction(context, { request, httpRequest, userId: null, headers: PRIVATE });
+  return refused ?? redirect(new URL(httpRequest.url).pathname, { headers: PRIVATE });
 }
 
 export default function StatusByLink() {
   const { status, timeZone } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
+  const data = useActionData<FormState>();
   const { token } = useParams();
   return (
     <section>
-      <FormError message={data?.error} />
+      <FormError message={data?.formError} />
       <RequestStatusView status={status} basePath={`/status/s/${token}`} timeZone={timeZone} />
       <p className="hint">Keep this page's address private: anyone who has it can see and withdraw this request.</p>
     </section>

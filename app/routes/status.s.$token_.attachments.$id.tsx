@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { attachmentResponse } from '~/models/requests/attachment-download.server';
+import { attachmentResponse } from '~/routes/attachment-download.server';
 import { requireRequestByStatusLink } from '~/utils/request-guards.server';
 
 // Only through the private link (or the account): an attachment is the subject's and staff's alone.

@@ -1,15 +1,15 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { Field } from '~/components/field';
-import { TextAreaField } from '~/components/form-fields';
+import { Field, TextAreaField } from '~/components/field';
 import { SubprocessorTable } from '~/components/subprocessor-table';
 import { fileObjection, objectionSchema } from '~/models/subprocessors/objections.server';
+import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
-import { fieldErrors } from '~/models/subprocessors/schema.server';
 import { changeTitle, isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
 import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
 import { formatDate } from '~/utils/dates';
-import { readForm } from '~/utils/form.server';
+import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
+import { invariantResponse } from '~/utils/invariant';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -18,49 +18,46 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const change = await getChange(context.db, params.changeId ?? '');
-  if (!change) throw new Response('Not found', { status: 404 });
+  invariantResponse(change, 'Not found', { status: 404 });
   const today = todayIn(context.config.timeZone);
   return json({ change, today, title: changeTitle(change, today), open: isOpenForObjection(change, today) });
 }
 
-type Result = { filed: boolean; values: Record<string, string>; errors: Record<string, string> };
+type Result = FormState & { filed?: true };
+const KEEP = ['organisation', 'email', 'reason'];
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const read = await readForm(request);
-  if (!read.ok) {
-    return json<Result>({ filed: false, values: {}, errors: { form: read.formError } }, { status: read.status, headers: read.headers });
-  }
-  const form = read.fields;
-  const values = Object.fromEntries(['organisation', 'email', 'reason'].map((k) => [k, typeof form[k] === 'string' ? (form[k] as string) : '']));
+  const form = await readForm(request);
+  if (!form.ok) return refuseForm(form);
+  const values = form.fields;
   const limit = await consumeRateLimit(context.db, {
     bucket: 'subprocessor-objection',
     key: context.clientIp ?? 'unknown',
-    limit: 5,
-    windowSeconds: 3600,
+    ...RATE_LIMITS.subprocessorObjection,
   });
   if (!limit.allowed) {
-    return json<Result>(
-      { filed: false, values, errors: { form: 'Too many objections from your address. Please try again later.' } },
-      { status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
+    return badRequest(
+      { formError: 'Too many objections from your address. Please try again later.', values },
+      { keep: KEEP, status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
     );
   }
-  const parsed = objectionSchema.safeParse(values);
-  if (!parsed.success) return json<Result>({ filed: false, values, errors: fieldErrors(parsed.error) }, { status: 400 });
+  const parsed = validateFields(objectionSchema, values, { keep: KEEP });
+  if (!parsed.ok) return parsed.reply;
   try {
     await fileObjection(context.db, { changeId: params.changeId ?? '', ...parsed.data }, context.config);
   } catch (error) {
-    if (error instanceof RegistryRuleError) return json<Result>({ filed: false, values, errors: { form: error.message } }, { status: 400 });
+    if (error instanceof RegistryRuleError) return badRequest({ formError: error.message, values }, { keep: KEEP });
     throw error;
   }
-  return json<Result>({ filed: true, values, errors: {} });
+  return json<Result>({ filed: true, values: { email: parsed.data.email } });
 }
 
 export const headers = loaderAndActionHeaders;
 
 export default function ChangePage() {
   const { change, today, title, open } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
-  const errors = result?.errors ?? {};
+  const result = useActionData<Result>();
+  const errors: Record<string, string | undefined> = { form: result?.formError, ...result?.fieldErrors };
   return (
     <>
       <p>
@@ -80,7 +77,7 @@ export default function ChangePage() {
         <h2 id="object-heading">Object to this change</h2>
         {result?.filed ? (
           <p className="notice" role="status">
-            Your objection has been received. We sent an acknowledgement to <strong>{result.values.email}</strong>, and our privacy
+            Your objection has been received. We sent an acknowledgement to <strong>{result.values?.email}</strong>, and our privacy
             team will answer you by email.
           </p>
         ) : open ? (
@@ -94,9 +91,9 @@ export default function ChangePage() {
                 {errors.form}
               </p>
             ) : null}
-            <Field label="Organisation" name="organisation" autoComplete="organization" required defaultValue={result?.values.organisation} error={errors.organisation} />
-            <Field label="Contact email" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={errors.email} />
-            <TextAreaField label="Reason for objecting" name="reason" autoComplete="off" required rows={5} defaultValue={result?.values.reason} error={errors.reason} />
+            <Field label="Organisation" name="organisation" autoComplete="organization" required defaultValue={result?.values?.organisation} error={errors.organisation} />
+            <Field label="Contact email" name="email" type="email" autoComplete="email" required defaultValue={result?.values?.email} error={errors.email} />
+            <TextAreaField label="Reason for objecting" name="reason" autoComplete="off" required rows={5} defaultValue={result?.values?.reason} error={errors.reason} />
             <button type="submit">Send objection</button>
           </Form>
         ) : (

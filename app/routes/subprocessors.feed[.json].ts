@@ -1,4 +1,4 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { registryResource } from '~/models/subprocessors/resources.server';
+import { registryResource } from '~/routes/registry-resource.server';
 
 export const loader = (args: LoaderFunctionArgs) => registryResource(args, 'jsonfeed');

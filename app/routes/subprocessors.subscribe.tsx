@@ -2,50 +2,50 @@ import { json, type ActionFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Form, Link, useActionData } from '@remix-run/react';
 import { z } from 'zod';
 import { Field } from '~/components/field';
+import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { requestSubscription } from '~/models/subprocessors/subscriptions.server';
-import { readForm } from '~/utils/form.server';
+import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
 
 export const meta: MetaFunction = () => [{ title: 'Subprocessor alerts — Privacy Portal' }];
 
-const schema = z.object({ email: z.email({ error: 'Enter an email address like name@example.com' }).max(254) });
+const EMAIL_ERROR = 'Enter an email address like name@example.com';
+const schema = z.object({ email: z.string({ error: EMAIL_ERROR }).trim().pipe(z.email({ error: EMAIL_ERROR }).max(254)) });
+const KEEP = ['email'];
 
-type Result = { sent: boolean; email: string; error?: string };
+type Result = FormState & { sent?: true };
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const read = await readForm(request);
-  if (!read.ok) return json<Result>({ sent: false, email: '', error: read.formError }, { status: read.status, headers: read.headers });
-  const form = read.fields;
-  const typed = typeof form.email === 'string' ? form.email : '';
+  const form = await readForm(request);
+  if (!form.ok) return refuseForm(form);
   const limit = await consumeRateLimit(context.db, {
     bucket: 'subprocessor-subscribe',
     key: context.clientIp ?? 'unknown',
-    limit: 10,
-    windowSeconds: 3600,
+    ...RATE_LIMITS.subprocessorSubscribe,
   });
   if (!limit.allowed) {
-    return json<Result>(
-      { sent: false, email: typed, error: `Too many attempts from your address. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} minutes.` },
-      { status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
+    return badRequest(
+      { formError: `Too many attempts from your address. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} minutes.`, values: form.fields },
+      { keep: KEEP, status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
     );
   }
-  const parsed = schema.safeParse({ email: typed.trim() });
-  if (!parsed.success) return json<Result>({ sent: false, email: typed, error: parsed.error.issues[0]!.message }, { status: 400 });
+  const parsed = validateFields(schema, form.fields, { keep: KEEP });
+  if (!parsed.ok) return parsed.reply;
   await requestSubscription(context.db, parsed.data, context.config);
-  return json<Result>({ sent: true, email: parsed.data.email });
+  return json<Result>({ sent: true, values: { email: parsed.data.email } });
 }
 
 export const headers = loaderAndActionHeaders;
 
 export default function Subscribe() {
-  const result = useActionData<typeof action>();
+  const result = useActionData<Result>();
   return (
     <>
       <h1>Email alerts about subprocessors</h1>
       {result?.sent ? (
         <p className="notice" role="status">
-          Check your inbox at <strong>{result.email}</strong>: we sent a link to confirm your subscription. Nothing is sent until
+          Check your inbox at <strong>{result.values?.email}</strong>: we sent a link to confirm your subscription. Nothing is sent until
           you confirm.
         </p>
       ) : (
@@ -58,8 +58,8 @@ export default function Subscribe() {
               type="email"
               autoComplete="email"
               required
-              defaultValue={result?.email}
-              error={result?.error}
+              defaultValue={result?.values?.email}
+              error={result?.fieldErrors?.email ?? result?.formError}
             />
             <button type="submit">Subscribe</button>
           </Form>

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { registryResource } from '~/models/subprocessors/resources.server';
+import { registryResource } from '~/routes/registry-resource.server';
 
 /** The registry as JSON (schema: /subprocessors.schema.json); `?at=YYYY-MM-DD` for a past date. */
 export const loader = (args: LoaderFunctionArgs) => registryResource(args, 'json');

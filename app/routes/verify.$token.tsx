@@ -6,11 +6,11 @@ import { requestPolicy } from '~/models/requests/policy';
 import { resendVerificationLink } from '~/models/requests/notify.server';
 import { confirmVerification, getVerificationView } from '~/models/requests/verification.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
-import { readForm } from '~/utils/form.server';
+import { badRequest, readForm, refuseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Confirm your request — Privacy Portal' }];
 
-type VerifyActionData = { error?: string; resent: boolean };
+type VerifyActionData = FormState & { resent?: true };
 
 const PRIVATE = PRIVATE_HEADERS;
 export const headers = privateHeaders;
@@ -23,29 +23,29 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? '';
   const form = await readForm(request);
-  if (!form.ok) return json<VerifyActionData>({ error: form.formError, resent: false }, { status: form.status, headers: { ...PRIVATE, ...form.headers } });
+  if (!form.ok) return refuseForm(form, PRIVATE);
   if (form.fields.intent === 'confirm') {
     const result = await confirmVerification(context.db, token, { rules: requestPolicy(context.config) });
     if (result.status === 'verified') return redirect(`/status/s/${result.statusToken}`, { headers: PRIVATE });
     // The loader runs again and shows the expired or used page.
-    return json<VerifyActionData>({ error: 'This link can no longer confirm a request.', resent: false }, { status: 409, headers: PRIVATE });
+    return badRequest({ formError: 'This link can no longer confirm a request.' }, { status: 409, headers: PRIVATE });
   }
   if (form.fields.intent === 'resend') {
     const result = await resendVerificationLink(context, { token, clientAddress: context.clientIp ?? 'unknown' });
     if (result.kind === 'rate_limited') {
-      return json<VerifyActionData>(
-        { error: `Too many new links asked for. Please try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`, resent: false },
+      return badRequest(
+        { formError: `Too many new links asked for. Please try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.` },
         { status: 429, headers: { ...PRIVATE, 'Retry-After': String(result.retryAfterSeconds) } },
       );
     }
-    return json({ resent: true } as VerifyActionData, { headers: PRIVATE });
+    return json<VerifyActionData>({ resent: true }, { headers: PRIVATE });
   }
-  return json<VerifyActionData>({ error: 'Unknown action.', resent: false }, { status: 400, headers: PRIVATE });
+  return badRequest({ formError: 'Unknown action.' }, { headers: PRIVATE });
 }
 
 export default function Verify() {
   const view = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
+  const data = useActionData<VerifyActionData>();
   if (view.status === 'unknown') {
     return (
       <section className="narrow">
@@ -69,7 +69,7 @@ export default function Verify() {
           We can email a new link to the address on request {request.reference}: a confirmation link if it still needs
           confirming, or a link to its status page if it is confirmed.
         </p>
-        <FormError message={data?.error} />
+        <FormError message={data?.formError} />
         {data?.resent ? (
           <Notice>If the request can still be followed, a new link is on its way to the email address on it.</Notice>
         ) : (
@@ -105,7 +105,7 @@ export default function Verify() {
           </>
         ) : null}
       </dl>
-      <FormError message={data?.error} />
+      <FormError message={data?.formError} />
       <Form method="post">
         <button type="submit" name="intent" value="confirm">
           Confirm my request

@@ -1,9 +1,9 @@
 import { json } from '@remix-run/node';
 import type { z } from 'zod';
+import { fieldErrors, type FieldErrors, type FormFields, type FormState } from '~/utils/form-state';
 
 export const MAX_FORM_BYTES = 1_048_576;
 
-export type FormFields = Record<string, string>;
 export type FormReadResult =
   | { ok: true; fields: FormFields }
   | { ok: false; status: 400 | 413 | 415; formError: string; headers: Record<string, string> };
@@ -77,39 +77,63 @@ export async function readForm(request: Request, maxBytes = MAX_FORM_BYTES): Pro
   return { ok: true, fields };
 }
 
-export type FieldErrors = Record<string, string>;
+export { fieldErrors, type FieldErrors, type FormFields, type FormState };
 
-/** Validates fields with a zod schema; one message per field (the first), keyed by field name. */
-export function parseFields<S extends z.ZodType>(
-  schema: S,
-  fields: FormFields,
-): { ok: true; data: z.output<S> } | { ok: false; fieldErrors: FieldErrors } {
-  const result = schema.safeParse(fields);
-  if (result.success) return { ok: true, data: result.data };
-  const fieldErrors: FieldErrors = {};
-  for (const issue of result.error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    fieldErrors[key] ??= issue.message;
-  }
-  return { ok: false, fieldErrors };
-}
-
-export type FormState = {
-  formError?: string;
-  fieldErrors?: FieldErrors;
-  /** What was typed, to fill the form again; never a password. */
-  values?: FormFields;
-};
+/** Which submitted fields may be echoed back on error: a list of what to echo, not of what to hide. */
+export type EchoOptions = { keep?: readonly string[] };
 
 /**
- * A 400 answer with the errors and what was typed in the fields named in `keep`: a list of
- * what to echo rather than what to hide, so a password field can never be sent back by omission.
+ * An error answer (400 unless told) with the errors and what was typed in the fields named in
+ * `keep`, so a password field can never be sent back by omission.
  */
-export function badRequest(state: FormState, options: { keep?: string[]; headers?: HeadersInit } = {}) {
+export function badRequest<Extra extends object = object>(
+  state: FormState & Extra,
+  options: EchoOptions & { status?: number; headers?: HeadersInit } = {},
+) {
   const values: FormFields = {};
   for (const key of options.keep ?? []) {
     const value = state.values?.[key];
-    if (value !== undefined && value.length <= 1000) values[key] = value;
+    if (value !== undefined) values[key] = value.slice(0, 6000);
   }
-  return json<FormState>({ ...state, values }, { status: 400, headers: options.headers });
+  return json<FormState & Extra>({ ...state, values }, { status: options.status ?? 400, headers: options.headers });
+}
+
+export type ParsedForm<T> =
+  | { ok: true; data: T; fields: FormFields }
+  | { ok: false; fields: FormFields; reply: ReturnType<typeof badRequest> };
+
+/**
+ * The one way an action reads its form: the strict reader (bounded, UTF-8, URL-encoded only:
+ * 413/415/400 otherwise), then the zod schema, first error per field. On failure `reply` is the
+ * answer to return as it is; `formError` is shown above the fields when validation fails.
+ */
+export async function parseForm<S extends z.ZodType>(
+  request: Request,
+  schema: S,
+  options: EchoOptions & { formError?: string; headers?: HeadersInit } = {},
+): Promise<ParsedForm<z.output<S>>> {
+  const form = await readForm(request);
+  if (!form.ok) return { ok: false, fields: {}, reply: refuseForm(form, options.headers) };
+  return validateFields(schema, form.fields, options);
+}
+
+/** The answer to a body the strict reader refused (413 too large, 415 another encoding, 400 bad text). */
+export function refuseForm(refusal: Extract<FormReadResult, { ok: false }>, headers?: HeadersInit) {
+  return badRequest({ formError: refusal.formError }, { status: refusal.status, headers: { ...Object.fromEntries(new Headers(headers)), ...refusal.headers } });
+}
+
+/**
+ * The second half of `parseForm`, for a form already read: an action with several intents
+ * reads once, picks the schema by intent, then validates here.
+ */
+export function validateFields<S extends z.ZodType>(
+  schema: S,
+  fields: FormFields,
+  options: EchoOptions & { formError?: string; headers?: HeadersInit } = {},
+): ParsedForm<z.output<S>> {
+  const result = schema.safeParse(fields);
+  if (result.success) return { ok: true, data: result.data, fields };
+  const state: FormState = { fieldErrors: fieldErrors(result.error), values: fields };
+  if (options.formError) state.formError = options.formError;
+  return { ok: false, fields, reply: badRequest(state, options) };
 }

@@ -1,3 +1,4 @@
+import { normalizeEmail } from '~/utils/email';
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 /**
@@ -26,7 +27,7 @@ export function checkPasswordPolicy(password: string, email?: string): string | 
   if (length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
   if (length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
   const lower = password.normalize('NFKC').toLowerCase();
-  if (email && lower === email.trim().toLowerCase()) return 'Your password cannot be your email address.';
+  if (email && lower === normalizeEmail(email)) return 'Your password cannot be your email address.';
   if (commonPasswords().has(lower)) return 'This password is too common. Choose one that is harder to guess.';
   return null;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomToken, sha256 } from '~/utils/crypto.server';
 
 /**
  * Session tokens carry a recognisable prefix so that the logger can mask one wherever it
@@ -8,7 +8,7 @@ export const SESSION_TOKEN_PREFIX = 'pps_';
 const TOKEN_SHAPE = /^pps_[A-Za-z0-9_-]{43}$/;
 
 export function generateSessionToken(): string {
-  return `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+  return `${SESSION_TOKEN_PREFIX}${randomToken()}`;
 }
 
 export function isWellFormedToken(token: string) {
@@ -16,7 +16,7 @@ export function isWellFormedToken(token: string) {
 }
 
 export function hashSessionToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return sha256(token);
 }
 
 /** `__Host-` makes the browser insist on Secure, Path=/ and no Domain: no subdomain can set it. */

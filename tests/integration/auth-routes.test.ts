@@ -219,16 +219,16 @@ describe('bad input never crashes', () => {
     expect(await same.text()).toContain('cannot be your email address');
   });
 
-  it('answers a body over 1 MB, another encoding, and a 257-character password with 400', async () => {
+  it('answers a body over 1 MB with 413, another encoding with 415, and a 257-character password with 400', async () => {
     const big = await post('/signup', { email: uniqueEmail(), password: 'x'.repeat(1_100_000) });
-    expect(big.status).toBe(400);
+    expect(big.status).toBe(413);
     expect(await big.text()).toContain('The form is too large (over 1 MB)');
     const multipart = new FormData();
     multipart.set('email', uniqueEmail());
     const other = await fetch(`${portal.url}/login`, { method: 'POST', body: multipart, redirect: 'manual' });
-    expect(other.status).toBe(400);
+    expect(other.status).toBe(415);
     const json = await fetch(`${portal.url}/login`, { method: 'POST', body: '{"email":1}', headers: { 'Content-Type': 'application/json' } });
-    expect(json.status).toBe(400);
+    expect(json.status).toBe(415);
     const long = await post('/signup', { email: uniqueEmail(), password: 'é'.repeat(257) });
     expect(long.status).toBe(400);
     expect(await long.text()).toContain('Use at most 256 characters.');

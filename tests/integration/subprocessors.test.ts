@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const timeZone = 'Europe/London';
 const today = todayIn(timeZone);
-const ctx = { actorId: 'staff-1', timeZone, noticeDays: 30 };
+const ctx = { actorId: null, timeZone, noticeDays: 30 };
 const details = (name: string): SubprocessorDetails => ({
   name,
   legalEntity: `${name} GmbH`,

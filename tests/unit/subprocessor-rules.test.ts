@@ -14,7 +14,7 @@ import {
   todayIn,
   type RegistryChange,
 } from '../../app/models/subprocessors/rules';
-import { ifNoneMatchMatches, isNotModified, registryEtag, registryLastModified } from '../../app/models/subprocessors/http-cache.server';
+import { ifNoneMatchMatches, isNotModified, registryEtag, registryLastModified } from '../../app/utils/http-cache.server';
 import type { SubprocessorDetails } from '../../db/schema';
 
 const details = (name: string, extra: Partial<SubprocessorDetails> = {}): SubprocessorDetails => ({

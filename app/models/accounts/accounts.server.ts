@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '~/utils/crypto.server';
 import type { DB } from '../../../db/client';
 import type { Role } from '../../../db/schema';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '~/utils/password.server';
 import type { Config } from '~/utils/env.server';
 import { sendEmailConfirmation } from '~/models/accounts/email-confirmation.server';
 import { mailPasswordChanged, mailSignUpAttempt } from '~/models/accounts/account-mail.server';
+import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { recordAudit } from '~/models/audit.server';
 import { isSignInBlocked, recordSignInFailure, recordSignInSuccess, throttleKeys } from '~/models/accounts/login-throttle.server';
@@ -29,7 +30,7 @@ export type NewSession = { token: string; maxAgeSeconds: number; user: { id: str
 
 /** A one-way fingerprint of what was typed as an email, so failed sign-ins are traceable without storing it. */
 function emailFingerprint(email: string) {
-  return createHash('sha256').update(normalizeEmail(email)).digest('hex').slice(0, 16);
+  return sha256(normalizeEmail(email)).slice(0, 16);
 }
 
 /**
@@ -59,7 +60,7 @@ export async function signUp(
   const owner = existing ?? (await findUserByEmail(db, input.email));
   if (!owner) return;
   // One notice an hour at most: sign-up must not become a way to flood someone's inbox.
-  const hit = await consumeRateLimit(db, { bucket: 'sign-up-existing', key: owner.id, limit: 1, windowSeconds: 3600 });
+  const hit = await consumeRateLimit(db, { bucket: 'sign-up-existing', key: owner.id, ...RATE_LIMITS.signUpExistingNotice });
   if (hit.allowed) await mailSignUpAttempt(db, config, owner.email);
   await recordAudit(db, { actorId: null, action: 'account.sign_up_existing_email', targetType: 'user', targetId: owner.id, ip: input.ip });
 }

@@ -5,11 +5,12 @@ import { randomToken, sha256 } from '~/utils/crypto.server';
 import type { Config } from '~/utils/env.server';
 import { recordAudit } from '~/models/audit.server';
 import { queueMail, renderMail } from '~/models/mail.server';
+import { LINK_LIFETIME_DAYS, RATE_LIMITS, daysMs } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 
 /** How long an account's email confirmation link works. */
-export const EMAIL_LINK_DAYS = 7;
-const RESEND_LIMIT = { limit: 3, windowSeconds: 3600 };
+const EMAIL_LINK_DAYS = LINK_LIFETIME_DAYS.accountEmailConfirmation;
+const RESEND_LIMIT = RATE_LIMITS.accountEmailResend;
 
 /**
  * Sends a single-use link proving the account's email. Until it is opened the portal does not
@@ -27,7 +28,7 @@ export async function sendEmailConfirmation(
       user_id: user.id,
       token_hash: sha256(token),
       email: user.email,
-      expires_at: new Date(Date.now() + EMAIL_LINK_DAYS * 24 * 3600 * 1000),
+      expires_at: new Date(Date.now() + daysMs(EMAIL_LINK_DAYS)),
     })
     .execute();
   const url = `${config.publicUrl}/account/confirm/${token}`;

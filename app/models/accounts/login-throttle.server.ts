@@ -1,24 +1,16 @@
-import { sql } from 'kysely';
-import type { DB } from '../../../db/client';
-
 /**
  * Sign-in throttling per account and per client address, kept in the database so that every
  * app instance sees the same counters. A few free failures, then a doubling delay, then a
- * temporary lockout. Counters are forgotten an hour after the last failure.
+ * temporary lockout. The numbers are in ~/models/policy (SIGN_IN_THROTTLE).
  */
-export type ThrottleLimits = {
-  freeFailures: number;
-  lockoutAfter: number;
-  lockoutSeconds: number;
-  maxDelaySeconds: number;
-};
 
-export const THROTTLE_LIMITS: { account: ThrottleLimits; ip: ThrottleLimits; forgetAfterSeconds: number } = {
-  account: { freeFailures: 4, lockoutAfter: 10, lockoutSeconds: 15 * 60, maxDelaySeconds: 60 },
-  // One address may be a whole office behind NAT: looser, but still bounded.
-  ip: { freeFailures: 20, lockoutAfter: 100, lockoutSeconds: 15 * 60, maxDelaySeconds: 60 },
-  forgetAfterSeconds: 60 * 60,
-};
+import { sql } from 'kysely';
+import type { DB } from '../../../db/client';
+import { normalizeEmail } from '~/utils/email';
+import { SIGN_IN_THROTTLE, type ThrottleLimits } from '~/models/policy';
+
+export type { ThrottleLimits };
+export const THROTTLE_LIMITS = SIGN_IN_THROTTLE;
 
 /** How long further attempts are refused after the `failures`-th consecutive failure. */
 export function blockSecondsAfter(failures: number, limits: ThrottleLimits): number {
@@ -30,7 +22,7 @@ export function blockSecondsAfter(failures: number, limits: ThrottleLimits): num
 export type ThrottleKey = { key: string; limits: ThrottleLimits };
 
 export function throttleKeys(email: string, ip: string | null): ThrottleKey[] {
-  const keys: ThrottleKey[] = [{ key: `account:${email.trim().toLowerCase()}`, limits: THROTTLE_LIMITS.account }];
+  const keys: ThrottleKey[] = [{ key: `account:${normalizeEmail(email)}`, limits: THROTTLE_LIMITS.account }];
   if (ip) keys.push({ key: `ip:${ip}`, limits: THROTTLE_LIMITS.ip });
   return keys;
 }

@@ -4,17 +4,14 @@ import { randomToken, sha256 } from '~/utils/crypto.server';
 import type { Config } from '~/utils/env.server';
 import { hashPassword } from '~/utils/password.server';
 import { recordAudit } from '~/models/audit.server';
+import { PASSWORD_RESET_LINK_MINUTES, RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { mailPasswordChanged, mailPasswordResetLink } from '~/models/accounts/account-mail.server';
-import { findUserByEmail, normalizeEmail } from '~/models/accounts/users.server';
+import { findUserByEmail } from '~/models/accounts/users.server';
+import { normalizeEmail } from '~/utils/email';
 
-/** A reset link works once, for this long: long enough to find the mail, short enough to go stale. */
-export const RESET_LINK_MINUTES = 60;
-/** Per address typed and per client address, so neither one inbox nor one client can flood. */
-export const RESET_LIMITS = {
-  perEmail: { limit: 3, windowSeconds: 3600 },
-  perAddress: { limit: 10, windowSeconds: 3600 },
-};
+export const RESET_LINK_MINUTES = PASSWORD_RESET_LINK_MINUTES;
+const RESET_LIMITS = RATE_LIMITS.passwordReset;
 
 /**
  * "Forgot password": mails a reset link when the address has an account. Known and unknown

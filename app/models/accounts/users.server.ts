@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
 import type { DB } from '../../../db/client';
 import type { Role } from '../../../db/schema';
+import { normalizeEmail } from '~/utils/email';
 import { hashPassword } from '~/utils/password.server';
 
-export function normalizeEmail(email: string) {
-  return email.trim().toLowerCase();
-}
+export { normalizeEmail };
 
 export class EmailTakenError extends Error {
   override name = 'EmailTakenError';

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { fileTypeFromBuffer } from 'file-type';
 import type { DB } from '../../../db/client';
 import { isClosed } from '~/models/requests/lifecycle';
-import { ATTACHMENT_RETENTION_DAYS } from '~/models/requests/transitions.server';
+import { daysMs, RETENTION_DAYS } from '~/models/policy';
 
 /**
  * Files a subject attaches to a reply (proof of identity or of authority to act). Only PDF,
@@ -15,7 +15,6 @@ export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 export const MAX_ATTACHMENTS_PER_REPLY = 4;
 const ALLOWED = ['application/pdf', 'image/png', 'image/jpeg'] as const;
 type AllowedType = (typeof ALLOWED)[number];
-const DAY_MS = 86_400_000;
 
 export class AttachmentError extends Error {
   override name = 'AttachmentError';
@@ -132,7 +131,7 @@ export async function removeAttachment(db: DB, scope: { requestId: string; attac
 export async function purgeAttachmentsOfClosedRequest(db: DB, requestId: string, now: Date = new Date()): Promise<number> {
   const request = await db.selectFrom('requests').select(['state', 'closed_at']).where('id', '=', requestId).executeTakeFirst();
   if (!request || !isClosed(request.state) || !request.closed_at) return 0;
-  if (request.closed_at.getTime() + ATTACHMENT_RETENTION_DAYS * DAY_MS > now.getTime()) return 0;
+  if (request.closed_at.getTime() + daysMs(RETENTION_DAYS.requestAttachmentsAfterClose) > now.getTime()) return 0;
   const result = await db.deleteFrom('request_attachments').where('request_id', '=', requestId).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

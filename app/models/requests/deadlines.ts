@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { addDays, addMonthsClamped, daysBetween, localDate, parseDate } from '~/utils/calendar';
 
 /**
  * The statutory clock of Art. 12(3) GDPR, as pure functions of calendar dates.
@@ -9,6 +9,9 @@ import { DateTime } from 'luxon';
  * when it was received, how many months of extension were granted, and how many calendar
  * days the clock stood paused — so it can always be recomputed and never drifts.
  */
+/** Re-exported so the deadline rules read as one vocabulary; the arithmetic is in ~/utils/calendar. */
+export { addDays, addMonthsClamped, daysBetween, localDate } from '~/utils/calendar';
+
 export type DeadlineRules = {
   /** IANA time zone in which dates are counted (PORTAL_TIMEZONE). */
   timeZone: string;
@@ -26,42 +29,6 @@ export type Clock = {
 
 export const MAX_EXTENSION_MONTHS = 2;
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function parseDate(date: string): DateTime {
-  const parsed = ISO_DATE.test(date) ? DateTime.fromISO(date, { zone: 'UTC' }) : DateTime.invalid('format');
-  if (!parsed.isValid) throw new RangeError(`Not a calendar date: ${date}`);
-  return parsed;
-}
-
-function format(date: DateTime): string {
-  return date.toISODate()!;
-}
-
-/** The calendar date an instant falls on in `timeZone`. */
-export function localDate(instant: Date, timeZone: string): string {
-  const local = DateTime.fromJSDate(instant, { zone: timeZone });
-  if (!local.isValid) throw new RangeError(`Invalid instant or time zone: ${timeZone}`);
-  return format(local);
-}
-
-/**
- * The same day `months` later; when that day does not exist, the last day of that month
- * (31 January + 1 month = 28 or 29 February).
- */
-export function addMonthsClamped(date: string, months: number): string {
-  // Luxon clamps to the month's last day instead of overflowing into the next month.
-  return format(parseDate(date).plus({ months }));
-}
-
-export function addDays(date: string, days: number): string {
-  return format(parseDate(date).plus({ days }));
-}
-
-/** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round(parseDate(to).diff(parseDate(from), 'days').days);
-}
 
 export function isWorkingDay(date: string, holidays: readonly string[]): boolean {
   const weekday = parseDate(date).weekday; // 1 = Monday … 7 = Sunday

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldErrors, type FieldErrors } from '~/utils/form-state';
 
 /**
  * What a person may ask for, and the rules of the intake form. Pure and free of server
@@ -93,18 +94,23 @@ function detailsRequirement(type: unknown, details: unknown): string | null {
 }
 
 /**
- * Validates an intake submission. The details rule is checked beside the schema rather than
- * in a refinement, so its message appears together with every other field's.
+ * The intake form's schema: the fields, plus the details rule. The rule runs even when other
+ * fields failed (`when`), so its message appears together with every other field's.
  */
+export const intakeFormSchema = intakeSchema.superRefine(
+  (value, ctx) => {
+    const detailsError = detailsRequirement(value.type, value.details);
+    if (detailsError) ctx.addIssue({ code: 'custom', path: ['details'], message: detailsError });
+  },
+  { when: () => true },
+);
+
+/** Validates an intake submission: the data, or the first error per field. */
 export function validateIntake(
   fields: Record<string, unknown>,
 ): { success: true; data: IntakeInput } | { success: false; errors: FieldErrors } {
-  const parsed = intakeSchema.safeParse(fields);
-  const detailsError = detailsRequirement(fields.type, fields.details);
-  if (parsed.success && !detailsError) return { success: true, data: parsed.data };
-  const errors = parsed.success ? {} : fieldErrors(parsed.error);
-  if (detailsError) errors.details ??= detailsError;
-  return { success: false, errors };
+  const parsed = intakeFormSchema.safeParse(fields);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, errors: fieldErrors(parsed.error) };
 }
 
 /** Free text of a reply to the privacy team. */
@@ -116,14 +122,6 @@ export const replySchema = z.object({
     .refine((v) => v.length <= DETAILS_MAX, `The reply must be at most ${DETAILS_MAX} characters`),
 });
 
-export type FieldErrors = Record<string, string>;
+export type { FieldErrors };
 
 /** The first message per field, keyed by the field's name, for rendering next to it. */
-export function fieldErrors(error: z.ZodError): FieldErrors {
-  const out: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    out[key] ??= issue.message;
-  }
-  return out;
-}

@@ -2,14 +2,11 @@ import type { DB } from '../../../db/client';
 import type { Config } from '~/utils/env.server';
 import type { IntakeInput } from '~/models/requests/intake-rules';
 import { requestPolicy } from '~/models/requests/policy';
+import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { createRequest, emailKey, type IntakeResult } from '~/models/requests/requests.server';
 
-/** Generous for people (a household behind one address, a few retries), tight for scripts. */
-export const INTAKE_LIMITS = {
-  perAddress: { limit: 20, windowSeconds: 3600 },
-  perEmail: { limit: 5, windowSeconds: 3600 },
-};
+const INTAKE_LIMITS = RATE_LIMITS.requestIntake;
 
 export type SubmitOutcome =
   | { kind: 'accepted'; result: IntakeResult }

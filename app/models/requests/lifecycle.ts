@@ -2,7 +2,7 @@
  * The life of a data-subject request, as one pure state machine (DESIGN.md, "Request
  * lifecycle"). Every change of state goes through `nextState`, which throws on anything not
  * listed here: an illegal transition is a bug or an attack, never a silent no-op. The
- * database side (`requests.server.ts`) appends a timeline event for each transition.
+ * database side (`applyTransition` in `transitions.server.ts`) appends a timeline event for each.
  */
 export const REQUEST_STATES = [
   'unverified',
@@ -82,6 +82,21 @@ export function isClockRunning(state: RequestState): boolean {
 
 export function isClockPaused(state: RequestState): boolean {
   return state === 'awaiting_subject';
+}
+
+/** Filed but the email address not yet proven: no clock, expires after the link's lifetime. */
+export function isUnverified(state: RequestState): boolean {
+  return state === 'unverified';
+}
+
+/** Verified and not yet closed: the deadline exists and may be extended. */
+export function isVerifiedAndOpen(state: RequestState): boolean {
+  return isClockRunning(state) || isClockPaused(state);
+}
+
+/** Staff asked the subject a question: only now may the subject reply. */
+export function isAwaitingSubject(state: RequestState): boolean {
+  return isClockPaused(state);
 }
 
 export const STATE_LABELS: Record<RequestState, string> = {

@@ -1,10 +1,10 @@
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
 import { formatDueDate } from '~/models/requests/deadlines';
 import { queueMail, renderMail } from '~/models/mail.server';
 import { requestTypeLabel } from '~/models/requests/intake-rules';
 import { TRANSITION_MESSAGES, type RequestAction } from '~/models/requests/lifecycle';
 import { issueToken } from '~/models/requests/tokens.server';
-import type { RequestRow } from '~/models/requests/transitions.server';
 
 /**
  * The emails a subject receives about a request. Each is queued inside the transaction that

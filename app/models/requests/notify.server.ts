@@ -1,16 +1,13 @@
 import type { DB } from '../../../db/client';
 import type { Config } from '~/utils/env.server';
+import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { requestPolicy } from '~/models/requests/policy';
 import { resendLink } from '~/models/requests/verification.server';
 
 export type ResendOutcome = { kind: 'done' } | { kind: 'rate_limited'; retryAfterSeconds: number };
 
-/** Per client address, and per link: enough for a lost email, too few to flood a mailbox. */
-export const RESEND_LIMITS = {
-  perAddress: { limit: 10, windowSeconds: 3600 },
-  perLink: { limit: 3, windowSeconds: 3600 },
-};
+const RESEND_LIMITS = RATE_LIMITS.verificationResend;
 
 /** "Email me a new link" from an expired or used verification link, rate-limited. */
 export async function resendVerificationLink(

@@ -1,7 +1,9 @@
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
 import type { RequestPolicy } from '~/models/requests/policy';
 import { AttachmentError, checkAttachment, MAX_ATTACHMENTS_PER_REPLY, storeAttachment } from '~/models/requests/attachments.server';
-import { appendEvent, applyTransition, lockRequest, RequestConflictError, type RequestRow } from '~/models/requests/transitions.server';
+import { isAwaitingSubject } from '~/models/requests/lifecycle';
+import { appendEvent, applyTransition, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
 
 export type UploadedFile = { filename: string; bytes: Buffer };
 
@@ -22,9 +24,8 @@ export async function replyToRequest(
   const checked = await Promise.all(
     input.files.map(async (file) => ({ ...file, contentType: await checkAttachment(file.filename, file.bytes) })),
   );
-  return db.transaction().execute(async (trx) => {
-    const request = await lockRequest(trx, input.requestId);
-    if (!request || request.state !== 'awaiting_subject') {
+  return withLockedRequest(db, input.requestId, async (trx, request) => {
+    if (!request || !isAwaitingSubject(request.state)) {
       throw new RequestConflictError('This request is not waiting for a reply');
     }
     const actor = { kind: 'subject' as const, id: input.userId ?? null };
@@ -34,4 +35,17 @@ export async function replyToRequest(
     }
     return applyTransition(trx, request, 'resume', actor, { rules: options.rules, now });
   });
+}
+
+/** The latest question staff asked, shown above the reply form. */
+export async function latestQuestion(db: DB, requestId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('request_events')
+    .select('note')
+    .where('request_id', '=', requestId)
+    .where('kind', '=', 'request_information')
+    .where('visible_to_subject', '=', true)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row?.note ?? null;
 }

@@ -1,28 +1,27 @@
 import { sql } from 'kysely';
 import type { RequestPolicy } from '~/models/requests/policy';
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
+import { normalizeEmail } from '~/utils/email';
 import { localDate } from '~/models/requests/deadlines';
 import { enqueueJob } from '~/models/jobs.server';
 import type { IntakeInput } from '~/models/requests/intake-rules';
-import { ACTIVE_STATES } from '~/models/requests/lifecycle';
+import { ACTIVE_STATES, isUnverified } from '~/models/requests/lifecycle';
+import { daysMs, RETENTION_DAYS } from '~/models/policy';
 import { issueToken, VERIFY_TTL_DAYS } from '~/models/requests/tokens.server';
-import { appendEvent, applyTransition, type RequestRow } from '~/models/requests/transitions.server';
+import { appendEvent, applyTransition, withLockedRequest } from '~/models/requests/transitions.server';
 import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
-import { normalizeEmail } from '~/models/accounts/users.server';
 
 export type { RequestRow };
 
-export const PERSONAL_DATA_RETENTION_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 /** DSR-2026-000123: the year the request was filed (organisation's time zone) and a global sequence number. */
 export function formatReference(year: string, number: string | number): string {
   return `DSR-${year}-${String(number).padStart(6, '0')}`;
 }
 
-export function emailKey(email: string): string {
-  return normalizeEmail(email);
-}
+/** The key duplicate detection and rate limits use for an address. */
+export const emailKey = normalizeEmail;
 
 export type IntakeResult =
   | { outcome: 'created'; request: RequestRow; verifyToken?: string }
@@ -91,7 +90,7 @@ export async function createRequest(
         .execute();
       // The reminder goes to the mailbox only, with a fresh link: whoever typed the address learns nothing here.
       const { publicUrl } = options.rules;
-      if (existing.state === 'unverified') {
+      if (isUnverified(existing.state)) {
         const verifyToken = await issueToken(trx, existing.id, 'verify', now);
         await mailVerificationLink(trx, existing, verifyToken, publicUrl, 'duplicate');
         return { outcome: 'duplicate', request: existing, verifyToken };
@@ -141,7 +140,7 @@ export async function createRequest(
     await enqueueJob(trx, {
       kind: 'request.expire',
       payload: { requestId: String(created.id) },
-      runAt: new Date(now.getTime() + VERIFY_TTL_DAYS * DAY_MS),
+      runAt: new Date(now.getTime() + daysMs(VERIFY_TTL_DAYS)),
       dedupeKey: `request.expire:${created.id}`,
     });
     const verifyToken = await issueToken(trx, created.id, 'verify', now);
@@ -205,14 +204,13 @@ export async function expireUnverifiedRequest(
   options: { rules: RequestPolicy; now?: Date },
 ): Promise<boolean> {
   const now = options.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
-    const request = await trx.selectFrom('requests').selectAll().where('id', '=', requestId).forUpdate().executeTakeFirst();
-    if (!request || request.state !== 'unverified') return false;
+  return withLockedRequest(db, requestId, async (trx, request) => {
+    if (!request || !isUnverified(request.state)) return false;
     await applyTransition(trx, request, 'expire', { kind: 'system' }, { rules: options.rules, now });
     await enqueueJob(trx, {
       kind: 'request.purge-personal-data',
       payload: { requestId: String(requestId) },
-      runAt: new Date(request.created_at.getTime() + PERSONAL_DATA_RETENTION_DAYS * DAY_MS),
+      runAt: new Date(request.created_at.getTime() + daysMs(RETENTION_DAYS.unverifiedRequestPersonalData)),
       dedupeKey: `request.purge-personal-data:${requestId}`,
     });
     return true;

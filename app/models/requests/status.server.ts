@@ -1,7 +1,9 @@
 import type { DB } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
+import { isClockPaused } from '~/models/requests/lifecycle';
 import { listAttachments } from '~/models/requests/attachments.server';
 import { availableActions } from '~/models/requests/lifecycle';
-import { getSubjectTimeline, type RequestRow } from '~/models/requests/requests.server';
+import { getSubjectTimeline } from '~/models/requests/requests.server';
 
 /** Everything the subject's status page shows about one request, and nothing staff-only. */
 export async function getSubjectStatus(db: DB, request: RequestRow) {
@@ -14,7 +16,7 @@ export async function getSubjectStatus(db: DB, request: RequestRow) {
       createdAt: request.created_at.toISOString(),
       receivedAt: request.received_at?.toISOString() ?? null,
       dueDate: request.due_date,
-      paused: request.state === 'awaiting_subject',
+      paused: isClockPaused(request.state),
       extensionMonths: request.extension_months,
       extensionReason: request.extension_reason,
       details: request.details,

@@ -1,23 +1,25 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { DB } from '../../../db/client';
-
 /**
  * Links that carry a credential: the verification link (single use, 7 days) and the private
  * status link. The token is 256 random bits, shown once (in the email); only its SHA-256 is
  * stored, so a copy of the database cannot be turned into working links.
  */
-export const VERIFY_TTL_DAYS = 7;
+
+import type { DB } from '../../../db/client';
+import { daysMs, LINK_LIFETIME_DAYS } from '~/models/policy';
+import { randomToken, sha256 } from '~/utils/crypto.server';
+
+export const VERIFY_TTL_DAYS = LINK_LIFETIME_DAYS.requestVerification;
 /**
  * A status link works while its request is open and for this many days after it closes (time
  * to read the outcome and download what is owed); after that the subject asks for a fresh link
  * by email at /status. A link that works forever is a credential that outlives its purpose.
  */
-export const STATUS_LINK_DAYS_AFTER_CLOSE = 30;
+export const STATUS_LINK_DAYS_AFTER_CLOSE = LINK_LIFETIME_DAYS.statusLinkAfterClose;
 
 export type TokenPurpose = 'verify' | 'status';
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256(token);
 }
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -33,14 +35,14 @@ export async function issueToken(
   purpose: TokenPurpose,
   now: Date = new Date(),
 ): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const token = randomToken();
   await db
     .insertInto('request_tokens')
     .values({
       request_id: requestId,
       purpose,
       token_hash: hashToken(token),
-      expires_at: purpose === 'verify' ? new Date(now.getTime() + VERIFY_TTL_DAYS * 86_400_000) : null,
+      expires_at: purpose === 'verify' ? new Date(now.getTime() + daysMs(VERIFY_TTL_DAYS)) : null,
     })
     .execute();
   return token;

@@ -1,12 +1,13 @@
-import type { Selectable } from 'kysely';
 import type { RequestPolicy } from '~/models/requests/policy';
-import type { DB } from '../../../db/client';
-import type { RequestsTable, RequestUpdate } from '../../../db/schema';
+import type { DB, Tx } from '../../../db/client';
+import type { RequestRow, RequestUpdate } from '../../../db/schema';
 import { computeDueDate, extendClock, pausedDaysBetween } from '~/models/requests/deadlines';
 import { enqueueJob } from '~/models/jobs.server';
 import { mailExtension, mailTransition } from '~/models/requests/mail.server';
+import { daysMs, RETENTION_DAYS } from '~/models/policy';
 import {
   isClosed,
+  isVerifiedAndOpen,
   nextState,
   TRANSITION_MESSAGES,
   type Actor,
@@ -14,11 +15,10 @@ import {
   type RequestState,
 } from '~/models/requests/lifecycle';
 
-export type RequestRow = Selectable<RequestsTable>;
-export type ActorRef = { kind: Actor; id?: string | null };
+export type { RequestRow };
+/** Who acts on a request: the kind (the state machine's view), the user id if any, and the client address for the audit trail. */
+export type ActorRef = { kind: Actor; id?: string | null; ip?: string | null };
 
-export const ATTACHMENT_RETENTION_DAYS = 30;
-const DAY_MS = 86_400_000;
 
 export class RequestConflictError extends Error {
   override name = 'RequestConflictError';
@@ -54,8 +54,21 @@ export async function appendEvent(
 }
 
 /** Locks the row for the rest of the transaction, so two transitions never interleave. */
-export async function lockRequest(db: DB, requestId: string): Promise<RequestRow | undefined> {
-  return db.selectFrom('requests').selectAll().where('id', '=', requestId).forUpdate().executeTakeFirst();
+export async function lockRequest(trx: Tx, requestId: string): Promise<RequestRow | undefined> {
+  return trx.selectFrom('requests').selectAll().where('id', '=', requestId).forUpdate().executeTakeFirst();
+}
+
+/**
+ * The lock-and-act pattern every request action uses: in one transaction, lock the request row
+ * (SELECT ... FOR UPDATE) so concurrent actions on it queue up, then run `fn` with the row as it
+ * is now. `fn` gets undefined when there is no such request.
+ */
+export async function withLockedRequest<T>(
+  db: DB,
+  requestId: string,
+  fn: (trx: Tx, request: RequestRow | undefined) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => fn(trx, await lockRequest(trx, requestId)));
 }
 
 /**
@@ -64,7 +77,7 @@ export async function lockRequest(db: DB, requestId: string): Promise<RequestRow
  * and schedules the retention job when the request closes.
  */
 export async function applyTransition(
-  trx: DB,
+  trx: Tx,
   request: RequestRow,
   action: RequestAction,
   actor: ActorRef,
@@ -111,7 +124,7 @@ export async function applyTransition(
     await enqueueJob(trx, {
       kind: 'request.purge-attachments',
       payload: { requestId: String(request.id) },
-      runAt: new Date(now.getTime() + ATTACHMENT_RETENTION_DAYS * DAY_MS),
+      runAt: new Date(now.getTime() + daysMs(RETENTION_DAYS.requestAttachmentsAfterClose)),
       dedupeKey: `request.purge-attachments:${request.id}`,
     });
   }
@@ -125,8 +138,7 @@ export async function transitionRequest(
   options: { rules: RequestPolicy; now?: Date },
 ): Promise<RequestRow> {
   const now = options.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
-    const request = await lockRequest(trx, input.requestId);
+  return withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new RequestConflictError('No such request');
     return applyTransition(trx, request, input.action, input.actor, { rules: options.rules, now, note: input.note });
   });
@@ -168,10 +180,9 @@ export async function extendDeadline(
   options: { rules: RequestPolicy; now?: Date },
 ): Promise<RequestRow> {
   const now = options.now ?? new Date();
-  return db.transaction().execute(async (trx) => {
-    const request = await lockRequest(trx, input.requestId);
+  return withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new RequestConflictError('No such request');
-    if (!['open', 'in_progress', 'awaiting_subject'].includes(request.state) || !request.received_at || !request.due_date) {
+    if (!isVerifiedAndOpen(request.state) || !request.received_at || !request.due_date) {
       throw new RequestConflictError('Only a verified request that is still open can be extended');
     }
     const dueDate = extendClock(

@@ -1,11 +1,13 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { DB } from '../../../db/client';
-import type { Database } from '../../../db/schema';
+import type { Database, RequestRow } from '../../../db/schema';
 import type { RequestPolicy } from '~/models/requests/policy';
 import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
 import { consumeToken, findToken, issueToken, STATUS_LINK_DAYS_AFTER_CLOSE, type TokenStatus } from '~/models/requests/tokens.server';
 import { emailKey } from '~/models/requests/requests.server';
-import { applyTransition, lockRequest, type RequestRow } from '~/models/requests/transitions.server';
+import { isUnverified, isVerifiedAndOpen } from '~/models/requests/lifecycle';
+import { daysMs } from '~/models/policy';
+import { applyTransition, lockRequest } from '~/models/requests/transitions.server';
 
 /**
  * Email verification. Opening the link (GET) only looks; confirming is a POST, so a mail
@@ -24,7 +26,7 @@ export async function getVerificationView(db: DB, token: string, now: Date = new
     .where('id', '=', found.requestId)
     .executeTakeFirstOrThrow();
   // A token for a request that has since expired behaves like an expired link.
-  const status = found.status === 'valid' && request.state !== 'unverified' ? 'used' : found.status;
+  const status = found.status === 'valid' && !isUnverified(request.state) ? 'used' : found.status;
   return { status, request };
 }
 
@@ -44,7 +46,7 @@ export async function confirmVerification(
     if (!found) return { status: 'unknown' };
     if (found.status !== 'valid') return { status: found.status };
     const request = await lockRequest(trx, found.requestId);
-    if (!request || request.state !== 'unverified') return { status: 'used' };
+    if (!request || !isUnverified(request.state)) return { status: 'used' };
     // A double click: the second POST waits on the row lock, then finds the token used.
     if (!(await consumeToken(trx, found.id, now))) return { status: 'used' };
     // Any other verification links for this request die with this one.
@@ -83,12 +85,12 @@ export async function resendLink(
     if (!found) return { sent: null };
     const request = await lockRequest(trx, found.requestId);
     if (!request) return { sent: null };
-    if (request.state === 'unverified') {
+    if (isUnverified(request.state)) {
       const fresh = await issueToken(trx, request.id, 'verify', now);
       await mailVerificationLink(trx, request, fresh, publicUrl, 'resend');
       return { sent: 'verify', request, token: fresh };
     }
-    if (['open', 'in_progress', 'awaiting_subject'].includes(request.state)) {
+    if (isVerifiedAndOpen(request.state)) {
       const fresh = await issueToken(trx, request.id, 'status', now);
       await mailStatusLink(trx, request, publicUrl, 'resend', fresh);
       return { sent: 'status', request, token: fresh };
@@ -99,7 +101,7 @@ export async function resendLink(
 
 /** Requests whose status links still work: open ones, and closed ones for STATUS_LINK_DAYS_AFTER_CLOSE days. */
 function linkStillLive(now: Date) {
-  const closedSince = new Date(now.getTime() - STATUS_LINK_DAYS_AFTER_CLOSE * 86_400_000);
+  const closedSince = new Date(now.getTime() - daysMs(STATUS_LINK_DAYS_AFTER_CLOSE));
   return (eb: ExpressionBuilder<Database, 'requests'>) => eb.or([eb('closed_at', 'is', null), eb('closed_at', '>', closedSince)]);
 }
 

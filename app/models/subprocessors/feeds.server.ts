@@ -1,19 +1,16 @@
 import { Feed } from 'feed';
 import type { Config } from '~/utils/env.server';
-import { isNotModified, registryEtag, registryLastModified } from '~/models/subprocessors/http-cache.server';
+import { isNotModified, registryEtag, registryLastModified } from '~/utils/http-cache.server';
 import { changeTitle, countryName, TRANSFER_MECHANISMS, type TransferMechanism } from '~/models/subprocessors/rules';
 import { viewRegistry, type NamedChange, type Registry } from '~/models/subprocessors/registry.server';
 
 /**
- * The registry's public representations (JSON, RSS 2.0, Atom 1.0, JSON Feed 1.1) and the HTTP
- * caching they share. Validators come from the stored registry version, so every instance
- * answers a conditional request the same way.
+ * The registry's public representations (JSON, RSS 2.0, Atom 1.0, JSON Feed 1.1) and their
+ * cache validators. Validators come from the stored registry version, so every instance
+ * answers a conditional request the same way (the HTTP side is in ~/utils/http-cache.server).
  */
 
 export type Representation = 'page' | 'data' | 'json' | 'rss' | 'atom' | 'jsonfeed';
-
-// A CDN may keep a copy for five minutes; browsers revalidate after one (a 304 is cheap).
-export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, s-maxage=300, stale-while-revalidate=60';
 
 export function registryValidators(
   state: { version: string; updatedAt: Date; lastEffective: string | undefined },
@@ -26,23 +23,6 @@ export function registryValidators(
     etag: registryEtag({ version: state.version, today, variant }),
     lastModified: registryLastModified({ updatedAt: state.updatedAt, lastEffective: state.lastEffective, timeZone: config.timeZone }),
   };
-}
-
-export function cacheHeaders(validators: { etag: string; lastModified: Date }): Record<string, string> {
-  return {
-    ETag: validators.etag,
-    'Last-Modified': validators.lastModified.toUTCString(),
-    'Cache-Control': PUBLIC_CACHE_CONTROL,
-  };
-}
-
-/** A 304 when the client's copy is current, else undefined (the caller builds the body). */
-export function notModified(request: Request, validators: { etag: string; lastModified: Date }): Response | undefined {
-  const fresh = isNotModified(
-    { ifNoneMatch: request.headers.get('If-None-Match'), ifModifiedSince: request.headers.get('If-Modified-Since') },
-    validators,
-  );
-  return fresh ? new Response(null, { status: 304, headers: cacheHeaders(validators) }) : undefined;
 }
 
 export function changeUrl(config: Config, change: Pick<NamedChange, 'id'>) {

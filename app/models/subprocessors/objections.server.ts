@@ -1,15 +1,15 @@
-import { sql, type Transaction } from 'kysely';
+/** Customers' objections to planned changes (Art. 28(2)): filed, acknowledged, answered by staff. */
+
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../../db/client';
-import type { Database } from '../../../db/schema';
 import type { Config } from '~/utils/env.server';
 import { renderMail } from '~/utils/mail-template';
+import { recordAudit, type Actor } from '~/models/audit.server';
 import { queueMail } from '~/models/mail.server';
 import { changeUrl } from '~/models/subprocessors/feeds.server';
 import { changeTitle, isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
 import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
-
-/** Customers' objections to planned changes (Art. 28(2)): filed, acknowledged, answered by staff. */
 
 export const objectionSchema = z.object({
   organisation: z.string().trim().min(1, 'Enter your organisation').max(200),
@@ -83,9 +83,9 @@ export async function getObjection(db: DB, id: string) {
 /** Records staff's answer and mails it to the objector, in one transaction. */
 export async function answerObjection(
   db: DB,
-  input: { id: string; answer: string; staffId: string },
+  input: { id: string; answer: string },
+  actor: Actor,
   config: Config,
-  audit?: (trx: Transaction<Database>) => Promise<void>,
 ) {
   const objection = await getObjection(db, input.id);
   if (!objection) throw new RegistryRuleError('form', 'No such objection');
@@ -94,7 +94,7 @@ export async function answerObjection(
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('subprocessor_objections')
-      .set({ answer: input.answer, answered_at: sql<Date>`now()`, answered_by: input.staffId })
+      .set({ answer: input.answer, answered_at: sql<Date>`now()`, answered_by: actor.id })
       .where('id', '=', input.id)
       .execute();
     await queueMail(trx, {
@@ -106,6 +106,33 @@ export async function answerObjection(
         ...(change ? { action: { label: 'See the change', url: changeUrl(config, change) } } : {}),
       }),
     });
-    await audit?.(trx);
+    await recordAudit(trx, {
+      actorId: actor.id,
+      action: 'subprocessor.objection.answer',
+      targetType: 'subprocessor_objection',
+      targetId: input.id,
+      ip: actor.ip,
+    });
   });
+}
+
+/** Every objection, for staff; the view is audited. */
+export async function listObjectionsForStaff(db: DB, actor: Actor) {
+  const objections = await listObjections(db);
+  await recordAudit(db, { actorId: actor.id, action: 'subprocessor.objections.view', ip: actor.ip });
+  return objections;
+}
+
+/** One objection, for staff; the view is audited. Undefined when there is none. */
+export async function getObjectionForStaff(db: DB, actor: Actor, id: string) {
+  const objection = await getObjection(db, id);
+  if (!objection) return undefined;
+  await recordAudit(db, {
+    actorId: actor.id,
+    action: 'subprocessor.objection.view',
+    targetType: 'subprocessor_objection',
+    targetId: objection.id,
+    ip: actor.ip,
+  });
+  return objection;
 }

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { recordAudit } from '~/models/audit.server';
 import type { DB } from '../../../db/client';
 import type { Database, SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
 import { enqueueJob } from '~/models/jobs.server';
@@ -189,7 +190,8 @@ export async function appendChange(
   return id;
 }
 
-type WriteContext = { actorId: string | null; timeZone: string; noticeDays: number; now?: Date };
+/** The actor (`actorId`, `ip`) is written to the change and to the audit trail in the same transaction. */
+type WriteContext = { actorId: string | null; ip?: string | null; timeZone: string; noticeDays: number; now?: Date };
 
 function checkDate(kind: SubprocessorChangeKind, effectiveOn: string, ctx: WriteContext, correction = false) {
   const error = effectiveDateError({
@@ -221,7 +223,6 @@ export async function planAddition(
   db: DB,
   input: { details: SubprocessorDetails; effectiveOn: string },
   ctx: WriteContext,
-  audit?: (trx: Transaction<Database>, changeId: string, subprocessorId: string) => Promise<void>,
 ) {
   checkDate('added', input.effectiveOn, ctx);
   return db.transaction().execute(async (trx) => {
@@ -244,7 +245,14 @@ export async function planAddition(
       },
       ctx,
     );
-    await audit?.(trx, changeId, subprocessorId);
+    await recordAudit(trx, {
+      actorId: ctx.actorId,
+      action: 'subprocessor.plan_addition',
+      targetType: 'subprocessor',
+      targetId: subprocessorId,
+      details: { changeId, name: input.details.name, effectiveOn: input.effectiveOn },
+      ip: ctx.ip,
+    });
     return { subprocessorId, changeId };
   });
 }
@@ -254,7 +262,6 @@ export async function planUpdate(
   db: DB,
   input: { subprocessorId: string; details: SubprocessorDetails; effectiveOn: string; correction: boolean; summary: string },
   ctx: WriteContext,
-  audit?: (trx: Transaction<Database>, changeId: string) => Promise<void>,
 ) {
   checkDate('updated', input.effectiveOn, ctx, input.correction);
   return db.transaction().execute(async (trx) => {
@@ -264,7 +271,14 @@ export async function planUpdate(
       input.correction && latest.effectiveOn > input.effectiveOn ? latest.effectiveOn : input.effectiveOn;
     assertAfter(latest, effectiveOn);
     const changeId = await appendChange(trx, { kind: 'updated', ...input, effectiveOn, actorId: ctx.actorId }, ctx);
-    await audit?.(trx, changeId);
+    await recordAudit(trx, {
+      actorId: ctx.actorId,
+      action: input.correction ? 'subprocessor.correct' : 'subprocessor.plan_update',
+      targetType: 'subprocessor',
+      targetId: input.subprocessorId,
+      details: { changeId, name: input.details.name, effectiveOn: input.effectiveOn, summary: input.summary },
+      ip: ctx.ip,
+    });
     return { changeId };
   });
 }
@@ -274,7 +288,6 @@ export async function planRemoval(
   db: DB,
   input: { subprocessorId: string; effectiveOn: string; summary: string },
   ctx: WriteContext,
-  audit?: (trx: Transaction<Database>, changeId: string) => Promise<void>,
 ) {
   checkDate('removed', input.effectiveOn, ctx);
   return db.transaction().execute(async (trx) => {
@@ -284,7 +297,14 @@ export async function planRemoval(
       { kind: 'removed', details: null, ...input, actorId: ctx.actorId },
       ctx,
     );
-    await audit?.(trx, changeId);
+    await recordAudit(trx, {
+      actorId: ctx.actorId,
+      action: 'subprocessor.retire',
+      targetType: 'subprocessor',
+      targetId: input.subprocessorId,
+      details: { changeId, effectiveOn: input.effectiveOn, summary: input.summary },
+      ip: ctx.ip,
+    });
     return { changeId };
   });
 }

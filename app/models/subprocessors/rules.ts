@@ -2,7 +2,7 @@ import type { SubprocessorChangeKind, SubprocessorDetails } from '../../../db/sc
 
 /**
  * Pure rules of the subprocessor registry: the list as of a date, planned changes, notice
- * periods, calendar dates in the portal's time zone, and cache validators. No database here.
+ * periods. Calendar arithmetic is in ~/utils/calendar. No database here.
  */
 
 export const TRANSFER_MECHANISMS = {
@@ -27,49 +27,9 @@ export type RegistryChange = {
 
 export type RegistryEntry = SubprocessorDetails & { subprocessorId: string; slug: string; since: string };
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+import { addDays, isIsoDate } from '~/utils/calendar';
 
-export function isIsoDate(value: string): boolean {
-  const m = ISO_DATE.exec(value);
-  if (!m) return false;
-  const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
-  return d.toISOString().slice(0, 10) === value;
-}
-
-/** The calendar date (YYYY-MM-DD) it is at `now` in `timeZone`. */
-export function todayIn(timeZone: string, now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}
-
-function offsetMs(instant: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(instant));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - instant;
-}
-
-/** The instant a calendar date begins in `timeZone` (DST-aware). */
-export function startOfDayIn(date: string, timeZone: string): Date {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const wall = Date.UTC(y, m - 1, d);
-  let instant = wall - offsetMs(wall, timeZone);
-  // The offset at the guess may differ from the offset at midnight itself across a DST switch.
-  instant = wall - offsetMs(instant, timeZone);
-  return new Date(instant);
-}
+export { addDays, isIsoDate, startOfDayIn, todayIn } from '~/utils/calendar';
 
 const byEffective = (a: RegistryChange, b: RegistryChange) =>
   a.effectiveOn.localeCompare(b.effectiveOn) || Number(a.id) - Number(b.id);

@@ -49,15 +49,6 @@ export const detailsSchema = z.object({
 export type DetailsInput = z.input<typeof detailsSchema>;
 
 /** A form's field errors (first message per field) and what was typed, for a 400 answer. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    errors[key] ??= issue.message;
-  }
-  return errors;
-}
-
 const effectiveOn = z.iso.date({ error: 'Enter a date as YYYY-MM-DD' });
 const summary = z.string().trim().min(5, 'Say in a sentence what changes (it appears in the public history)').max(500);
 

@@ -1,21 +1,22 @@
-import { createHmac } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
-import type { DB } from '../../../db/client';
-import type { Database } from '../../../db/schema';
-import { randomToken, safeEqual, sha256 } from '~/utils/crypto.server';
-import type { Config } from '~/utils/env.server';
-import { renderMail } from '~/utils/mail-template';
-import { queueMail } from '~/models/mail.server';
-
 /**
  * Email alerts about subprocessor changes: double opt-in (a random confirmation token, only
  * its SHA-256 stored, valid 7 days) and a one-click unsubscribe link in every message (an HMAC
  * of the subscription id, so no per-message secret needs storing; see docs/decisions/004).
  */
 
-const CONFIRM_DAYS = 7;
+import { createHmac } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../../db/client';
+import type { Database } from '../../../db/schema';
+import { randomToken, safeEqual, sha256 } from '~/utils/crypto.server';
+import type { Config } from '~/utils/env.server';
+import { normalizeEmail } from '~/utils/email';
+import { renderMail } from '~/utils/mail-template';
+import { queueMail } from '~/models/mail.server';
+import { LINK_LIFETIME_DAYS } from '~/models/policy';
 
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+const CONFIRM_DAYS = LINK_LIFETIME_DAYS.subscriptionConfirmation;
+
 
 export function unsubscribeToken(config: Config, subscriptionId: string): string {
   const mac = createHmac('sha256', config.secrets.sessionSecret).update(`subprocessor-unsubscribe:${subscriptionId}`);
@@ -45,7 +46,7 @@ export function unsubscribeHeaders(config: Config, subscriptionId: string): Reco
  * reveal who is subscribed.
  */
 export async function requestSubscription(db: DB, input: { email: string }, config: Config): Promise<void> {
-  const email = normaliseEmail(input.email);
+  const email = normalizeEmail(input.email);
   const token = randomToken();
   await db.transaction().execute(async (trx) => {
     const existing = await trx

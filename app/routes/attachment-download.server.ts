@@ -1,6 +1,7 @@
-import type { DB } from '../../../db/client';
+import type { DB } from '../../db/client';
 import type { Config } from '~/utils/env.server';
 import { readAttachment } from '~/models/requests/attachments.server';
+import { invariantResponse } from '~/utils/invariant';
 
 /** The decrypted file as a download that no browser will render in the portal's origin. */
 export async function attachmentResponse(
@@ -8,7 +9,7 @@ export async function attachmentResponse(
   scope: { requestId: string; attachmentId: string },
 ): Promise<Response> {
   const file = await readAttachment(deps.db, scope, deps.config.secrets.exportKey);
-  if (!file) throw new Response('Not found', { status: 404 });
+  invariantResponse(file, 'Not found', { status: 404 });
   return new Response(new Uint8Array(file.bytes), {
     headers: {
       'Content-Type': file.contentType,

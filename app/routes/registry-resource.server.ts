@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { buildFeed, cacheHeaders, notModified, registryJson, registryValidators, toJsonFeed11 } from '~/models/subprocessors/feeds.server';
+import { buildFeed, registryJson, registryValidators, toJsonFeed11 } from '~/models/subprocessors/feeds.server';
+import { cacheHeaders, notModified } from '~/utils/http-cache.server';
 import { isIsoDate, todayIn } from '~/models/subprocessors/rules';
 import { loadRegistry, loadRegistryState } from '~/models/subprocessors/registry.server';
 

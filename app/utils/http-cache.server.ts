@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { startOfDayIn } from '~/models/subprocessors/rules';
+import { startOfDayIn } from '~/utils/calendar';
 
 /** HTTP cache validators for the public registry: pure, shared by the page, JSON and feeds. */
 
@@ -45,3 +45,24 @@ export function isNotModified(
   const since = Date.parse(headers.ifModifiedSince);
   return !Number.isNaN(since) && validators.lastModified.getTime() <= since;
 }
+
+// A CDN may keep a copy for five minutes; browsers revalidate after one (a 304 is cheap).
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, s-maxage=300, stale-while-revalidate=60';
+
+export function cacheHeaders(validators: { etag: string; lastModified: Date }): Record<string, string> {
+  return {
+    ETag: validators.etag,
+    'Last-Modified': validators.lastModified.toUTCString(),
+    'Cache-Control': PUBLIC_CACHE_CONTROL,
+  };
+}
+
+/** A 304 when the client's copy is current, else undefined (the caller builds the body). */
+export function notModified(request: Request, validators: { etag: string; lastModified: Date }): Response | undefined {
+  const fresh = isNotModified(
+    { ifNoneMatch: request.headers.get('If-None-Match'), ifModifiedSince: request.headers.get('If-Modified-Since') },
+    validators,
+  );
+  return fresh ? new Response(null, { status: 304, headers: cacheHeaders(validators) }) : undefined;
+}
+

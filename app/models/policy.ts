@@ -1,0 +1,94 @@
+/**
+ * Every rate limit, lockout, link lifetime and retention period the portal applies, in one
+ * table a data-protection officer can read and an auditor can check against the privacy
+ * notice. The code that enforces each one imports it from here; nothing else holds a number.
+ */
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** At most `limit` hits per `windowSeconds`, counted in the database for every instance. */
+export type RateLimit = { limit: number; windowSeconds: number };
+
+/** Sign-in throttling: a few free failures, then a doubling delay, then a lockout. */
+export type ThrottleLimits = {
+  freeFailures: number;
+  lockoutAfter: number;
+  lockoutSeconds: number;
+  maxDelaySeconds: number;
+};
+
+export const RATE_LIMITS = {
+  /** New requests: generous for people (a household behind one address, a few retries), tight for scripts. */
+  requestIntake: {
+    perAddress: { limit: 20, windowSeconds: HOUR },
+    perEmail: { limit: 5, windowSeconds: HOUR },
+  },
+  /** "Email me a new link": enough for a lost email, too few to flood a mailbox. */
+  verificationResend: {
+    perAddress: { limit: 10, windowSeconds: HOUR },
+    perLink: { limit: 3, windowSeconds: HOUR },
+  },
+  /** A new account-confirmation link, per account. */
+  accountEmailResend: { limit: 3, windowSeconds: HOUR },
+  /** Subprocessor email alerts: sign-ups per client address. */
+  subprocessorSubscribe: { limit: 10, windowSeconds: HOUR },
+  /** Objections to a planned subprocessor change, per client address. */
+  subprocessorObjection: { limit: 5, windowSeconds: HOUR },
+  /** "Forgot password": per address typed and per client, so neither one inbox nor one client can flood. */
+  passwordReset: {
+    perEmail: { limit: 3, windowSeconds: HOUR },
+    perAddress: { limit: 10, windowSeconds: HOUR },
+  },
+  /** "Lost your link" on /status: fresh status links by email. */
+  statusLinkResend: {
+    perEmail: { limit: 3, windowSeconds: HOUR },
+    perAddress: { limit: 10, windowSeconds: HOUR },
+  },
+  /** Sign-up with a registered address mails its owner; at most this often, so sign-up cannot flood an inbox. */
+  signUpExistingNotice: { limit: 1, windowSeconds: HOUR },
+} as const satisfies Record<string, RateLimit | Record<string, RateLimit>>;
+
+export const SIGN_IN_THROTTLE: { account: ThrottleLimits; ip: ThrottleLimits; forgetAfterSeconds: number } = {
+  account: { freeFailures: 4, lockoutAfter: 10, lockoutSeconds: 15 * MINUTE, maxDelaySeconds: 60 },
+  // One address may be a whole office behind NAT: looser, but still bounded.
+  ip: { freeFailures: 20, lockoutAfter: 100, lockoutSeconds: 15 * MINUTE, maxDelaySeconds: 60 },
+  /** Failure counters are forgotten this long after the last failure. */
+  forgetAfterSeconds: HOUR,
+};
+
+/** Idle and absolute session lifetimes per role: staff see other people's data, so theirs are shorter. */
+export const SESSION_LIFETIMES = {
+  subject: { idleSeconds: HOUR, absoluteSeconds: DAY },
+  staff: { idleSeconds: 20 * MINUTE, absoluteSeconds: 8 * HOUR },
+  admin: { idleSeconds: 20 * MINUTE, absoluteSeconds: 8 * HOUR },
+} as const;
+
+/** How long a link that carries a credential works. */
+export const LINK_LIFETIME_DAYS = {
+  /** A request's email-verification link (single use). */
+  requestVerification: 7,
+  /** An account's email-confirmation link (single use). */
+  accountEmailConfirmation: 7,
+  /** A subprocessor-alert subscription's confirmation link. */
+  subscriptionConfirmation: 7,
+  /** A request's private status link, counted from the day the request closed (it works while the request is open). */
+  statusLinkAfterClose: 30,
+} as const;
+
+/** A password reset link (single use): long enough to find the mail, short enough to go stale. */
+export const PASSWORD_RESET_LINK_MINUTES = 60;
+
+/** How long personal data is kept, and when it goes. */
+export const RETENTION_DAYS = {
+  /** A request never verified expires when its link does, and its personal data is deleted this long after it was filed. */
+  unverifiedRequestPersonalData: 30,
+  /** Attachments of a request (both directions) are deleted this long after the request closed. */
+  requestAttachmentsAfterClose: 30,
+} as const;
+
+/** Milliseconds in `days` whole days, for the timestamps the jobs above are scheduled at. */
+export function daysMs(days: number): number {
+  return days * DAY * 1000;
+}
