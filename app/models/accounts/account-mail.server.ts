@@ -64,16 +64,3 @@ export async function mailPasswordChanged(db: Db, config: Links, to: string, how
     }),
   });
 }
-
-/** Sent to the old and the new address whenever an account's email changes. */
-export async function mailEmailChanged(db: Db, config: Links, to: string, change: { from: string; to: string }) {
-  await queueMail(db, {
-    to,
-    subject: 'Your account email was changed',
-    ...renderMail({
-      heading: 'Your account email was changed',
-      paragraphs: [`The email of your Privacy Portal account was changed from ${change.from} to ${change.to}.`, NOT_YOU],
-      action: { label: 'Sign in', url: `${config.publicUrl}/login` },
-    }),
-  });
-}
