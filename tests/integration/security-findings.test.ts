@@ -71,7 +71,7 @@ describe('finding 1: a request belongs to an account only through its confirmed 
     const again = await fileOverHttp({ email: owner.email, type: 'erasure' }, await createSessionCookie(portal.db, other));
     expect(again.headers.get('location')).toBe('/requests/sent');
     expect((await getRequestById(portal.db, id))!.user_id).toBe(owner.id);
-    const events = await portal.db.selectFrom('request_events').select('actor').where('request_id', '=', id).execute();
+    const events = await portal.db.selectFrom('request_events').select(['actor', 'actor_id']).where('request_id', '=', id).execute();
     expect(JSON.stringify(events)).not.toContain(other.id);
   });
 });
