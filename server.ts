@@ -17,6 +17,7 @@ import type { PortalContext } from './app/context';
 import { ConfigError, loadConfig, type Config, type Env } from './app/utils/env.server';
 import { createLogger, type Logger } from './app/utils/logger.server';
 import { isForeignOriginRequest } from './app/utils/origin';
+import { useOutboxKey } from './app/utils/outbox-crypto.server';
 import { redactText } from './app/utils/redact';
 import { createPublicCache } from './app/utils/public-cache.server';
 import { todayIn } from './app/utils/calendar';
@@ -119,6 +120,20 @@ export function staticSecurityHeaders(config: Config) {
   return { full, notModified: full.filter(([name]) => name !== 'content-security-policy') };
 }
 
+/** The methods a page answers; anything else (TRACE, PROPFIND, ...) is refused before Remix sees it. */
+const PAGE_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+export const ALLOWED_METHODS = 'GET, HEAD, POST';
+
+function refuseUnexpectedMethods(req: express.Request, res: express.Response, next: express.NextFunction) {
+  if (PAGE_METHODS.has(req.method)) return next();
+  res.setHeader('Allow', ALLOWED_METHODS);
+  if (req.method === 'OPTIONS') {
+    res.status(204).end();
+    return;
+  }
+  res.status(405).type('text/plain').send('Method not allowed.');
+}
+
 export type Portal = { server: Server; close: () => Promise<void>; port: number; db: DB; config: Config };
 
 export function createApp(options: {
@@ -171,6 +186,7 @@ export function createApp(options: {
   );
 
   app.use(retryAfterOn503);
+  app.use(refuseUnexpectedMethods);
   app.use(limitBodySize);
   app.use(discardUnreadBodies);
 
@@ -254,6 +270,7 @@ function createPublicDocumentCache(options: { build: ServerBuild; db: DB; backen
 /** Starts the portal; resolves once it listens. Used by `npm start` and the tests. */
 export async function startPortal(env: Env = process.env): Promise<Portal> {
   const config = loadConfig(env);
+  useOutboxKey(config.secrets.exportKey);
   const logger = createLogger({ level: config.logLevel });
   const build = (await import(pathToFileURL(path.join(root, 'build/index.js')).href)) as ServerBuild;
   const entry = build.entry.module as unknown as typeof ServerEntry;
@@ -297,6 +314,10 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
     });
   });
   server.keepAliveTimeout = 65_000;
+  // Node hands CONNECT to this event rather than to Express; without a listener it drops the socket.
+  server.on('connect', (_req, socket) => {
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nAllow: ${ALLOWED_METHODS}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);

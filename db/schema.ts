@@ -158,6 +158,16 @@ export interface AccountEmailTokensTable {
   created_at: CreatedAt;
 }
 
+/** Password reset links: single use, one hour; only the SHA-256 of the token is stored. */
+export interface PasswordResetTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: CreatedAt;
+}
+
 /** Revocable sessions: only the SHA-256 of the cookie's token is stored. */
 export interface SessionsTable {
   id: Generated<string>;
@@ -318,6 +328,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   users: UsersTable;
   account_email_tokens: AccountEmailTokensTable;
+  password_reset_tokens: PasswordResetTokensTable;
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
   audit_chain_head: AuditChainHeadTable;

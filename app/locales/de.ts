@@ -341,6 +341,10 @@ export const de: Catalog = {
     home: 'Zur Startseite',
   },
   auth: {
+    forgotPassword: 'Passwort vergessen?',
+    passwordResetDone: 'Ihr Passwort wurde geändert. Melden Sie sich mit dem neuen an.',
+    checkInboxTitle: 'Sehen Sie in Ihr Postfach',
+    checkInboxText: 'Wir haben eine Nachricht an {{email}} gesendet. Ist das Konto neu, enthält sie einen Link zur Bestätigung Ihrer Adresse; haben Sie bereits ein Konto, erklärt sie, wie Sie sich anmelden oder Ihr Passwort zurücksetzen.',
     signInTitle: 'Anmelden',
     email: 'E-Mail',
     password: 'Passwort',

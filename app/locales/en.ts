@@ -344,6 +344,10 @@ export const en = {
     home: 'Go to the home page',
   },
   auth: {
+    forgotPassword: 'Forgot your password?',
+    passwordResetDone: 'Your password was changed. Sign in with the new one.',
+    checkInboxTitle: 'Check your inbox',
+    checkInboxText: 'We sent a message to {{email}}. If this is a new account, it holds a link to confirm your address; if you already have an account, it tells you how to sign in or reset your password.',
     signInTitle: 'Sign in',
     email: 'Email',
     password: 'Password',

@@ -347,6 +347,10 @@ export const fr: Catalog = {
     home: 'Aller à l’accueil',
   },
   auth: {
+    forgotPassword: 'Mot de passe oublié ?',
+    passwordResetDone: 'Votre mot de passe a été modifié. Connectez-vous avec le nouveau.',
+    checkInboxTitle: 'Consultez votre boîte de réception',
+    checkInboxText: 'Nous avons envoyé un message à {{email}}. S’il s’agit d’un nouveau compte, il contient un lien pour confirmer votre adresse ; si vous avez déjà un compte, il explique comment vous connecter ou réinitialiser votre mot de passe.',
     signInTitle: 'Se connecter',
     email: 'E-mail',
     password: 'Mot de passe',

@@ -6,6 +6,7 @@ import { retryIdempotent, type DB } from '../../db/client';
 import type { Database, Job } from '../../db/schema';
 import type { Config } from '~/utils/env.server';
 import { enqueueJob } from '~/models/jobs.server';
+import { openMailText, sealMailText } from '~/utils/outbox-crypto.server';
 
 export const MAIL_DELIVER_JOB = 'mail.deliver';
 
@@ -21,7 +22,8 @@ export type OutgoingMail = {
 /**
  * Puts a message in the outbox and schedules its delivery. Pass the transaction that makes the
  * change the message reports: both commit together, or neither does, so no mail describes a
- * change that was rolled back and no change goes unannounced.
+ * change that was rolled back and no change goes unannounced. Bodies and headers are sealed
+ * (AES-256-GCM, app/utils/outbox-crypto.server.ts): the links they carry never reach the database in clear.
  */
 export async function queueMail(db: DB | Transaction<Database>, mail: OutgoingMail): Promise<string> {
   const { id } = await db
@@ -29,9 +31,9 @@ export async function queueMail(db: DB | Transaction<Database>, mail: OutgoingMa
     .values({
       to_address: mail.to,
       subject: mail.subject,
-      text_body: mail.text,
-      html_body: mail.html,
-      headers: JSON.stringify(mail.headers ?? {}),
+      text_body: sealMailText(mail.text),
+      html_body: sealMailText(mail.html),
+      headers: JSON.stringify({ sealed: sealMailText(JSON.stringify(mail.headers ?? {})) }),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -82,14 +84,15 @@ export function createMailDeliveryHandler(db: DB, config: Config, sender: MailSe
     // A stable Message-ID lets receivers drop a duplicate if a retry follows a lost acknowledgement.
     const messageId = `<outbox-${mail.id}.${mail.created_at.getTime()}@${host}>`;
     try {
+      const { text, html, headers } = openOutboxMail(mail);
       await sender.send({
         outboxId: mail.id,
         from: config.mailFrom,
         to: mail.to_address,
         subject: mail.subject,
-        text: mail.text_body,
-        html: mail.html_body,
-        headers: mail.headers,
+        text,
+        html,
+        headers,
         messageId,
         date: mail.created_at,
       });
@@ -126,6 +129,13 @@ export function createMailDeliveryHandler(db: DB, config: Config, sender: MailSe
         .execute(),
     );
   };
+}
+
+/** The words of a queued message; only the delivery job (and tests) open the seal. */
+export function openOutboxMail(mail: { text_body: string; html_body: string; headers: unknown }) {
+  const stored = (mail.headers ?? {}) as Record<string, string>;
+  const headers = typeof stored.sealed === 'string' ? (JSON.parse(openMailText(stored.sealed)) as Record<string, string>) : stored;
+  return { text: openMailText(mail.text_body), html: openMailText(mail.html_body), headers };
 }
 
 export { renderMail, type MailContent } from '~/utils/mail-template';

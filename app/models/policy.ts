@@ -36,6 +36,18 @@ export const RATE_LIMITS = {
   subprocessorSubscribe: { limit: 10, windowSeconds: HOUR },
   /** Objections to a planned subprocessor change, per client address. */
   subprocessorObjection: { limit: 5, windowSeconds: HOUR },
+  /** "Forgot password": per address typed and per client, so neither one inbox nor one client can flood. */
+  passwordReset: {
+    perEmail: { limit: 3, windowSeconds: HOUR },
+    perAddress: { limit: 10, windowSeconds: HOUR },
+  },
+  /** "Lost your link" on /status: fresh status links by email. */
+  statusLinkResend: {
+    perEmail: { limit: 3, windowSeconds: HOUR },
+    perAddress: { limit: 10, windowSeconds: HOUR },
+  },
+  /** Sign-up with a registered address mails its owner; at most this often, so sign-up cannot flood an inbox. */
+  signUpExistingNotice: { limit: 1, windowSeconds: HOUR },
 } as const satisfies Record<string, RateLimit | Record<string, RateLimit>>;
 
 export const SIGN_IN_THROTTLE: { account: ThrottleLimits; ip: ThrottleLimits; forgetAfterSeconds: number } = {
@@ -61,7 +73,12 @@ export const LINK_LIFETIME_DAYS = {
   accountEmailConfirmation: 7,
   /** A subprocessor-alert subscription's confirmation link. */
   subscriptionConfirmation: 7,
+  /** A request's private status link, counted from the day the request closed (it works while the request is open). */
+  statusLinkAfterClose: 30,
 } as const;
+
+/** A password reset link (single use): long enough to find the mail, short enough to go stale. */
+export const PASSWORD_RESET_LINK_MINUTES = 60;
 
 /** How long personal data is kept, and when it goes. */
 export const RETENTION_DAYS = {

@@ -48,7 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     currentPassword: parsed.data.currentPassword,
     newPassword: parsed.data.newPassword,
     ip: context.clientIp,
-  });
+  }, context.config);
   if (!result.ok) {
     return badRequest({
       fieldErrors: {

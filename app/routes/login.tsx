@@ -1,12 +1,12 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { pageMeta } from '~/utils/meta';
-import { Field, FormError, useResultKey } from '~/components/field';
+import { Field, FormError, Notice, useResultKey } from '~/components/field';
 import { signInSchema } from '~/models/accounts/forms.server';
 import { signIn } from '~/models/accounts/accounts.server';
 import { revokeSession } from '~/models/accounts/sessions.server';
-import { getCurrentSession, getOptionalUser, safeRedirectTo, sessionCookieHeader } from '~/utils/auth.server';
+import { getCurrentSession, getOptionalUser, safeRedirect, sessionCookieHeader } from '~/utils/auth.server';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'auth.signInTitle' });
@@ -25,8 +25,8 @@ function landingFor(role: string): string {
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const redirectTo = new URL(request.url).searchParams.get('redirectTo');
   const user = await getOptionalUser(request, context);
-  if (user) throw redirect(safeRedirectTo(redirectTo, landingFor(user.role)));
-  return json({ redirectTo: redirectTo ? safeRedirectTo(redirectTo) : '' });
+  if (user) throw redirect(safeRedirect(redirectTo, landingFor(user.role)));
+  return json({ redirectTo: redirectTo ? safeRedirect(redirectTo) : '' });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -37,7 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A session that was already open in this browser is replaced, never reused.
   const previous = await getCurrentSession(request, context);
   if (previous) await revokeSession(context.db, previous.sessionId);
-  return redirect(safeRedirectTo(form.data.redirectTo, landingFor(result.user.role)), {
+  return redirect(safeRedirect(form.data.redirectTo, landingFor(result.user.role)), {
     headers: { 'Set-Cookie': sessionCookieHeader(context, result.token, result.maxAgeSeconds) },
   });
 }
@@ -49,9 +49,11 @@ export default function SignIn() {
   const errors = result?.fieldErrors ?? {};
   const resultKey = useResultKey(result);
   const { t } = useTranslation();
+  const [params] = useSearchParams();
   return (
     <section className="narrow">
       <h1>{t('auth.signInTitle')}</h1>
+      {params.get('reset') === '1' ? <Notice>{t('auth.passwordResetDone')}</Notice> : null}
       <Form method="post" aria-describedby={result?.formError ? 'form-error' : undefined}>
         <FormError message={result?.formError} />
         <input type="hidden" name="redirectTo" value={result?.values?.redirectTo ?? redirectTo} />
@@ -77,6 +79,9 @@ export default function SignIn() {
           {t('auth.signIn')}
         </button>
       </Form>
+      <p>
+        <Link to="/forgot-password">{t('auth.forgotPassword')}</Link>
+      </p>
       <p>
         {t('auth.noAccount')}{' '}
         <Link to={redirectTo ? `/signup?redirectTo=${encodeURIComponent(redirectTo)}` : '/signup'}>{t('auth.createAccountLink')}</Link>

@@ -5,9 +5,8 @@ import { pageMeta } from '~/utils/meta';
 import { Field, FormError, useResultKey } from '~/components/field';
 import { signUpSchema } from '~/models/accounts/forms.server';
 import { signUp } from '~/models/accounts/accounts.server';
-import { EmailTakenError } from '~/models/accounts/users.server';
-import { getOptionalUser, safeRedirectTo, sessionCookieHeader } from '~/utils/auth.server';
-import { badRequest, parseForm, type FormState } from '~/utils/form.server';
+import { getOptionalUser, safeRedirect } from '~/utils/auth.server';
+import { parseForm, type FormState } from '~/utils/form.server';
 
 export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'auth.signUpTitle' });
 
@@ -15,34 +14,39 @@ const KEEP = ['email', 'redirectTo'];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const redirectTo = new URL(request.url).searchParams.get('redirectTo');
-  if (await getOptionalUser(request, context)) throw redirect(safeRedirectTo(redirectTo));
-  return json({ redirectTo: redirectTo ? safeRedirectTo(redirectTo) : '' });
+  if (await getOptionalUser(request, context)) throw redirect(safeRedirect(redirectTo));
+  return json({ redirectTo: redirectTo ? safeRedirect(redirectTo) : '' });
 }
 
+/** The answer is the same whether or not the address already had an account (see signUp). */
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await parseForm(request, signUpSchema, { keep: KEEP });
   if (!form.ok) return form.reply;
-  try {
-    const session = await signUp(context.db, { ...form.data, ip: context.clientIp }, context.config);
-    return redirect(safeRedirectTo(form.data.redirectTo), {
-      headers: { 'Set-Cookie': sessionCookieHeader(context, session.token, session.maxAgeSeconds) },
-    });
-  } catch (error) {
-    if (!(error instanceof EmailTakenError)) throw error;
-    return badRequest(
-      { fieldErrors: { email: 'An account already uses this email address. Sign in instead.' }, values: form.fields },
-      { keep: KEEP },
-    );
-  }
+  await signUp(context.db, { ...form.data, ip: context.clientIp }, context.config);
+  return json<SignUpState>({ sent: true, values: { email: form.data.email, redirectTo: safeRedirect(form.data.redirectTo, '') } });
 }
+
+type SignUpState = FormState & { sent?: boolean };
 
 export default function SignUp() {
   const { redirectTo } = useLoaderData<typeof loader>();
-  const result = useActionData<FormState>();
+  const result = useActionData<SignUpState>();
   const busy = useNavigation().state === 'submitting';
   const errors = result?.fieldErrors ?? {};
   const resultKey = useResultKey(result);
   const { t } = useTranslation();
+  if (result?.sent) {
+    const back = result.values?.redirectTo;
+    return (
+      <section className="narrow">
+        <h1>{t('auth.checkInboxTitle')}</h1>
+        <p role="status">{t('auth.checkInboxText', { email: result.values?.email ?? '' })}</p>
+        <p>
+          <Link to={back ? `/login?redirectTo=${encodeURIComponent(back)}` : '/login'}>{t('auth.signInTitle')}</Link>
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="narrow">
       <h1>{t('auth.signUpTitle')}</h1>

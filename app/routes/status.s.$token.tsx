@@ -1,5 +1,5 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { useActionData, useLoaderData, useParams } from '@remix-run/react';
+import { isRouteErrorResponse, Link, useActionData, useLoaderData, useParams, useRouteError } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import { pageMeta } from '~/utils/meta';
 import { FormError } from '~/components/field';
@@ -37,6 +37,20 @@ export default function StatusByLink() {
       <FormError message={data?.formError} />
       <RequestStatusView status={status} basePath={`/status/s/${token}`} timeZone={timeZone} />
       <p className="hint">{t('status.keepPrivate')}</p>
+    </section>
+  );
+}
+
+/** A link that is unknown or whose life is over: say so, and where to get a fresh one. */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  if (!isRouteErrorResponse(error) || error.status !== 404) throw error;
+  return (
+    <section className="narrow">
+      <h1>This link does not work</h1>
+      <p>
+        Links to a request work while it is open and for a while after it closes. <Link to="/status">Get a fresh link by email</Link>.
+      </p>
     </section>
   );
 }

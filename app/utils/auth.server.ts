@@ -61,13 +61,7 @@ function forbidden() {
   return new Response('Forbidden', { status: 403 });
 }
 
-/** Only local paths: `//evil.example` and `/\evil.example` would leave the site. */
-export function safeRedirectTo(value: unknown, fallback = '/account'): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) {
-    return fallback;
-  }
-  return value;
-}
+export { safeRedirect } from '~/utils/safe-redirect';
 
 export function sessionCookieHeader(context: AppLoadContext, token: string, maxAgeSeconds: number) {
   return serializeSessionCookie(context.config.env, token, maxAgeSeconds);

@@ -5,6 +5,8 @@ import * as m0003 from './0003_accounts';
 import * as m0004 from './0004_subprocessors';
 import * as m0005 from './0005_requests';
 import * as m0006 from './0006_account_email_confirmation';
+import * as m0010 from './0010_request_owner';
+import * as m0011 from './0011_password_reset';
 import * as m0020 from './0020_staff_console';
 import * as m0030 from './0030_subprocessor_art19_contact';
 import * as m0040 from './0040_audit_chain';
@@ -22,6 +24,8 @@ export const migrations: Record<string, Migration> = {
   '0004_subprocessors': m0004,
   '0005_requests': m0005,
   '0006_account_email_confirmation': m0006,
+  '0010_request_owner': m0010,
+  '0011_password_reset': m0011,
   '0020_staff_console': m0020,
   '0030_subprocessor_art19_contact': m0030,
   '0040_audit_chain': m0040,

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { linkIn, waitForMail } from '../support/mailbox';
 import { expectAccessible, useBrowser, visit } from './browser';
 import { addSessionCookie, signInPage, signUpOverHttp, uniqueEmail, uniquePassword } from '../support/users';
 
@@ -11,9 +12,18 @@ describe('accounts in a real browser', () => {
     await b.page.getByRole('link', { name: 'Create account' }).click();
     await b.page.getByRole('heading', { name: 'Create an account' }).waitFor();
     await expectAccessible(b.page);
+    const password = uniquePassword();
     await b.page.getByLabel('Email').fill(email);
-    await b.page.getByLabel('Password').fill(uniquePassword());
+    await b.page.getByLabel('Password').fill(password);
     await b.page.getByRole('button', { name: 'Create account' }).click();
+    // The same answer whether or not the address had an account: nobody is signed in by it.
+    await b.page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    await expectAccessible(b.page);
+    await b.page.getByRole('link', { name: 'Sign in', exact: true }).last().click();
+    await b.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await b.page.getByLabel('Email').fill(email);
+    await b.page.getByLabel('Password').fill(password);
+    await b.page.getByRole('button', { name: 'Sign in' }).click();
     await b.page.getByRole('heading', { name: 'Your account' }).waitFor();
     await expectAccessible(b.page);
     expect(await b.page.getByRole('navigation', { name: 'Main' }).textContent()).toContain(email);
@@ -36,6 +46,38 @@ describe('accounts in a real browser', () => {
     expect(await password.getAttribute('aria-describedby')).toContain(await error.getAttribute('id'));
     expect(await password.inputValue()).toBe('');
     expect(await b.page.getByLabel('Email').inputValue()).toBe(email);
+  });
+
+  it('resets a forgotten password from the emailed link, and signs in with the new one', async () => {
+    const credentials = { email: uniqueEmail('forgot'), password: uniquePassword() };
+    await signUpOverHttp(b.baseURL, credentials);
+    await visit(b.page, '/login');
+    await b.page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await b.page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    await expectAccessible(b.page);
+    await b.page.getByLabel('Email').fill(credentials.email);
+    await b.page.getByRole('button', { name: 'Email me a link' }).click();
+    await b.page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    await expectAccessible(b.page);
+
+    const link = linkIn(await waitForMail(inject('dataDir'), credentials.email, 'Reset your password'), '/reset-password/');
+    await visit(b.page, link);
+    await b.page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await expectAccessible(b.page);
+    const next = uniquePassword();
+    await b.page.getByLabel('New password').fill(next);
+    await b.page.getByRole('button', { name: 'Set new password' }).click();
+    await b.page.getByText('Your password was changed. Sign in with the new one.').waitFor();
+    await b.page.getByLabel('Email').fill(credentials.email);
+    await b.page.getByLabel('Password').fill(next);
+    await b.page.getByRole('button', { name: 'Sign in' }).click();
+    await b.page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await waitForMail(inject('dataDir'), credentials.email, 'Your password was changed');
+
+    // The link worked once.
+    await visit(b.page, link);
+    await b.page.getByRole('heading', { name: 'This link no longer works' }).waitFor();
+    expect(b.consoleErrors.filter((e) => !e.includes('410'))).toEqual([]);
   });
 
   it('signs in, returns to the page asked for, and signs out', async () => {

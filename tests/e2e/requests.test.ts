@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
+import { signInPage } from '../support/users';
 import { describe, expect, inject, it } from 'vitest';
 import { computeDueDate, formatDueDate } from '../../app/models/requests/deadlines';
 import { expectAccessible, useBrowser, visit } from './browser';
@@ -108,10 +109,13 @@ describe('a data-subject request in a real browser', () => {
   it('a signed-in subject files without a link and follows the request from the account', async () => {
     const { page } = b;
     const email = `account.${Date.now()}@example.org`;
+    const password = `a long test passphrase ${Date.now()}`;
     await visit(page, '/signup');
     await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(`a long test passphrase ${Date.now()}`);
-    await Promise.all([page.waitForURL((url) => url.pathname !== '/signup'), page.getByRole('button', { name: /create account|sign up/i }).click()]);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: /create account|sign up/i }).click();
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    await signInPage(page, { email, password });
     // Only a confirmed account address files without a link: confirm it from the delivered mail.
     const confirmation = await mailTo(email, 'Confirm your email address');
     const confirmLink = /https?:\/\/\S+\/account\/confirm\/[A-Za-z0-9_-]{43}/.exec(confirmation.text ?? '')?.[0];

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openOutboxMail } from '../../app/models/mail.server';
 import { submitIntake } from '../../app/models/requests/intake.server';
 import { loadConfig } from '../../app/utils/env.server';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { intakeInput } from '../support/requests';
-import { createUser, sessionCookieFrom, uniqueEmail, uniquePassword } from '../support/users';
+import { createUser, signUpOverHttp, uniqueEmail, uniquePassword } from '../support/users';
 
 let portal: TestPortal;
 beforeAll(async () => {
@@ -33,13 +34,14 @@ async function post(path: string, fields: Record<string, string>, cookie?: strin
 async function confirmationLinkFor(email: string) {
   const mail = await portal.db
     .selectFrom('mail_outbox')
-    .select(['id', 'text_body', 'subject'])
+    .select(['text_body', 'html_body', 'headers', 'subject'])
     .where('to_address', '=', email)
     .orderBy('id', 'desc')
     .executeTakeFirstOrThrow();
   expect(mail.subject).toBe('Confirm your email address');
   const pattern = /\/account\/confirm\/[A-Za-z0-9_-]{43}/;
-  let link = pattern.exec(mail.text_body)?.[0];
+  // Queued bodies are encrypted; a delivered one is cleared, and the .eml file is read instead.
+  let link = mail.text_body ? pattern.exec(openOutboxMail(mail).text)?.[0] : undefined;
   const dir = path.join(portal.dataDir, 'mail');
   for (let i = 0; !link && i < 100; i++) {
     const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort() : [];
@@ -63,9 +65,7 @@ const isVerified = async (email: string) =>
 describe('account email confirmation', () => {
   it('sends a link at sign-up that confirms only by POST, once', async () => {
     const email = uniqueEmail('confirm');
-    const signUp = await post('/signup', { email, password: uniquePassword() });
-    expect(signUp.status).toBe(302);
-    const cookie = sessionCookieFrom(signUp)!;
+    const cookie = await signUpOverHttp(portal.url, { email, password: uniquePassword() });
     const account = await (await fetch(`${portal.url}/account`, { headers: { Cookie: cookie } })).text();
     expect(account).toContain('(not confirmed yet)');
 
@@ -101,8 +101,7 @@ describe('account email confirmation', () => {
 
   it('sends a new link on request, a few times an hour at most', async () => {
     const email = uniqueEmail('resend');
-    const signUp = await post('/signup', { email, password: uniquePassword() });
-    const cookie = sessionCookieFrom(signUp)!;
+    const cookie = await signUpOverHttp(portal.url, { email, password: uniquePassword() });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await post('/account', { intent: 'resend-confirmation' }, cookie)).status);
     expect(statuses).toEqual([302, 302, 302, 400]);
@@ -121,14 +120,14 @@ describe('requests filed while signed in', () => {
     const unconfirmed = await createUser(portal.db, { emailVerified: false });
     const claimed = await submitIntake(
       { db: portal.db, config: config() },
-      { input: intakeInput({ email: unconfirmed.email }), clientAddress: '192.0.2.10', user: { ...unconfirmed, emailVerified: false } },
+      { input: intakeInput({ email: unconfirmed.email }), clientAddress: '192.0.2.10', user: unconfirmed },
     );
     expect(stateOf(claimed)).toBe('unverified');
 
     const confirmed = await createUser(portal.db);
     const proven = await submitIntake(
       { db: portal.db, config: config() },
-      { input: intakeInput({ email: confirmed.email }), clientAddress: '192.0.2.11', user: { ...confirmed, emailVerified: true } },
+      { input: intakeInput({ email: confirmed.email }), clientAddress: '192.0.2.11', user: confirmed },
     );
     expect(stateOf(proven)).toBe('open');
   });

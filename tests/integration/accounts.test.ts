@@ -10,6 +10,7 @@ import { hashSessionToken } from '../../app/utils/session-token.server';
 import { createTestDb, type TestDb } from '../support/db';
 import { createUser, uniqueEmail, uniquePassword } from '../support/users';
 
+const LINKS = { publicUrl: 'https://privacy.example.org' };
 let t: TestDb;
 beforeAll(async () => {
   t = await createTestDb();
@@ -121,14 +122,16 @@ describe('accounts on a real database', () => {
     const user = await createUser(t.db);
     const a = await createSession(t.db, user);
     const next = uniquePassword();
-    const changed = await changePassword(t.db, { userId: user.id, currentPassword: user.password, newPassword: next, ip: null });
+    const changed = await changePassword(t.db, { userId: user.id, currentPassword: user.password, newPassword: next, ip: null }, LINKS);
+    const told = await t.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', user.email).execute();
+    expect(told.map((m) => m.subject)).toContain('Your password was changed');
     expect(changed.ok).toBe(true);
     expect(await findActiveSession(t.db, a.token)).toBeNull();
     if (!changed.ok) return;
     expect(await findActiveSession(t.db, changed.token)).not.toBeNull();
     await signOutEverywhere(t.db, { userId: user.id, ip: null });
     expect(await findActiveSession(t.db, changed.token)).toBeNull();
-    const wrong = await changePassword(t.db, { userId: user.id, currentPassword: user.password, newPassword: uniquePassword(), ip: null });
+    const wrong = await changePassword(t.db, { userId: user.id, currentPassword: user.password, newPassword: uniquePassword(), ip: null }, LINKS);
     expect(wrong.ok).toBe(false);
   });
 
@@ -163,7 +166,8 @@ describe('accounts on a real database', () => {
   it('records sign-up, sign-in and failures in the audit trail without the password or raw email', async () => {
     const password = uniquePassword();
     const email = uniqueEmail('audited');
-    const created = await signUp(t.db, { email, password, ip: '192.0.2.1' }, { publicUrl: 'https://privacy.example.org' });
+    await signUp(t.db, { email, password, ip: '192.0.2.1' }, LINKS);
+    const created = { user: await signIn(t.db, { email, password, ip: '192.0.2.1' }).then((r) => (r.ok ? r.user : { id: '' })) };
     await signIn(t.db, { email: uniqueEmail('ghost'), password, ip: '192.0.2.1' });
     const rows = await t.db.selectFrom('audit_events').selectAll().execute();
     const text = JSON.stringify(rows);
@@ -171,6 +175,11 @@ describe('accounts on a real database', () => {
     expect(text).not.toContain('ghost-');
     const mine = rows.filter((r) => r.actor_id === created.user.id).map((r) => r.action);
     expect(mine).toEqual(expect.arrayContaining(['account.created', 'auth.sign_in']));
+    // Signing up again with the same address changes nothing and tells the owner.
+    await signUp(t.db, { email: email.toUpperCase(), password: uniquePassword(), ip: '192.0.2.1' }, LINKS);
+    expect((await signIn(t.db, { email, password, ip: '192.0.2.2' })).ok).toBe(true);
+    const mails = await t.db.selectFrom('mail_outbox').select('subject').where('to_address', '=', email).execute();
+    expect(mails.map((m) => m.subject)).toEqual(['Confirm your email address', 'Someone tried to create an account with your address']);
     await recordAudit(t.db, { actorId: null, action: 'test.event', details: { n: 1 } });
     expect((await listAuditEvents(t.db, { action: 'test.event' }))[0]).toMatchObject({ actor_id: null, details: { n: 1 } });
   });

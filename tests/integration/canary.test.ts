@@ -48,8 +48,8 @@ describe('canary credentials', () => {
     };
 
     const signUp = await post('/signup', { email, password: first });
-    expect(signUp.status).toBe(302);
-    const c1 = keep(signUp)!;
+    expect(signUp.status).toBe(200);
+    const c1 = keep(await post('/login', { email, password: first }))!;
     expect((await post('/logout', {}, c1)).status).toBe(302);
 
     const signIn = await post('/login', { email, password: first });
@@ -87,7 +87,7 @@ describe('canary credentials', () => {
 
     // The logs are real: the requests above were logged, as JSON lines.
     expect(out.stdout).toContain('"url":"/login?password=[REDACTED]&token=[REDACTED]"');
-    expect(out.stdout.split('\n').filter((l) => l.includes('"method":"POST"')).length).toBe(7);
+    expect(out.stdout.split('\n').filter((l) => l.includes('"method":"POST"')).length).toBe(8);
 
     const found: string[] = [];
     for (const [where, text] of Object.entries(haystacks)) {

@@ -14,6 +14,7 @@ import {
   purgeUnverifiedPersonalData,
 } from '../../app/models/requests/requests.server';
 import { createTestDb, type TestDb } from '../support/db';
+import { createUser } from '../support/users';
 import { fileRequest, intakeInput, rules } from '../support/requests';
 
 let t: TestDb;
@@ -106,17 +107,18 @@ describe('intake', () => {
 
   it('a signed-in subject filing with their account email is verified at once and the clock starts', async () => {
     const now = new Date('2026-01-31T12:00:00Z');
-    const result = await createRequest(t.db, { ...intakeInput(), userId: 'user-1', verifiedEmail: true }, { rules, now });
+    const user = await createUser(t.db);
+    const result = await createRequest(t.db, { ...intakeInput({ email: user.email.toUpperCase() }), userId: user.id }, { rules, now });
     expect(result.outcome).toBe('created');
     if (result.outcome !== 'created') throw new Error('unreachable');
     expect(result.verifyToken).toBeUndefined();
     expect(result.request.state).toBe('open');
     expect(result.request.received_at!.toISOString()).toBe(now.toISOString());
     expect(result.request.due_date).toBe('2026-03-02');
-    expect((await listRequestsForUser(t.db, 'user-1')).map((r) => r.id)).toEqual([result.request.id]);
-    expect(await getRequestForSubject(t.db, { id: result.request.id, userId: 'user-1' })).toBeDefined();
-    expect(await getRequestForSubject(t.db, { id: result.request.id, userId: 'user-2' })).toBeUndefined();
-    expect(await getRequestForSubject(t.db, { id: 'not-a-number', userId: 'user-1' })).toBeUndefined();
+    expect((await listRequestsForUser(t.db, user.id)).map((r) => r.id)).toEqual([result.request.id]);
+    expect(await getRequestForSubject(t.db, { id: result.request.id, userId: user.id })).toBeDefined();
+    expect(await getRequestForSubject(t.db, { id: result.request.id, userId: (await createUser(t.db)).id })).toBeUndefined();
+    expect(await getRequestForSubject(t.db, { id: 'not-a-number', userId: user.id })).toBeUndefined();
     const jobs = await t.db.selectFrom('jobs').select('id').where('dedupe_key', '=', `request.expire:${result.request.id}`).execute();
     expect(jobs).toHaveLength(0);
   });

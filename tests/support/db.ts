@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDb, migrateToLatest, type Backend, type DB } from '../../db/client';
+import { useOutboxKey } from '../../app/utils/outbox-crypto.server';
 
 export type TestDb = { db: DB; backend: Backend; destroy: () => Promise<void> };
 
@@ -48,6 +49,8 @@ export function testDatabaseEnv(pgDatabase: { url: string } | undefined): Record
  * files never see each other's rows.
  */
 export async function createTestDb(): Promise<TestDb> {
+  // Models queue mail sealed under the outbox key; the server sets it from EXPORT_KEY at start.
+  useOutboxKey(randomBytes(32).toString('base64url'));
   const pgDatabase = await createTestDatabaseUrl();
   const { db, backend } = createDb(
     pgDatabase ? { databaseUrl: pgDatabase.url, poolSize: 5 } : { dataDir: 'memory://' },

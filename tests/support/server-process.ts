@@ -11,6 +11,8 @@ const root = path.resolve(__dirname, '../..');
 export type PortalProcess = {
   baseURL: string;
   dataDir: string;
+  /** The process's own PostgreSQL database, when DATABASE_URL is set. */
+  databaseUrl?: string;
   /** Everything the process wrote so far. */
   out: { stdout: string; stderr: string };
   /** SIGTERM and wait; resolves with the exit code. */
@@ -64,6 +66,7 @@ export async function spawnPortalProcess(options: { logLevel?: string; prefix?: 
   return {
     baseURL,
     dataDir,
+    databaseUrl: pgDatabase?.url,
     out,
     stop,
     dumpTables: async () => {

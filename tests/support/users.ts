@@ -64,7 +64,10 @@ export async function signInOverHttp(baseURL: string, credentials: { email: stri
   return cookie;
 }
 
-/** Creates an account through the real sign-up form over HTTP; returns the session cookie. */
+/**
+ * Creates an account through the real sign-up form over HTTP, then signs in (sign-up itself
+ * signs nobody in: its answer must not say whether the address was new); returns the cookie.
+ */
 export async function signUpOverHttp(baseURL: string, credentials: { email: string; password: string }): Promise<string> {
   const res = await fetch(`${baseURL}/signup`, {
     method: 'POST',
@@ -72,9 +75,8 @@ export async function signUpOverHttp(baseURL: string, credentials: { email: stri
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(credentials),
   });
-  const cookie = sessionCookieFrom(res);
-  if (res.status !== 302 || !cookie) throw new Error(`sign-up failed with status ${res.status}`);
-  return cookie;
+  if (res.status !== 200 || sessionCookieFrom(res)) throw new Error(`sign-up failed with status ${res.status}`);
+  return signInOverHttp(baseURL, credentials);
 }
 
 /** Puts a session cookie (from signInOverHttp / signUpOverHttp) into a Playwright context. */

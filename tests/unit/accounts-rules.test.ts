@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blockSecondsAfter, THROTTLE_LIMITS, throttleKeys } from '../../app/models/accounts/login-throttle.server';
-import { safeRedirectTo } from '../../app/utils/auth.server';
+import { safeRedirect } from '../../app/utils/safe-redirect';
 import { isForeignOriginRequest } from '../../app/utils/origin';
 import { checkPasswordPolicy, commonPasswords, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../app/utils/password-policy.server';
 import {
@@ -120,8 +120,27 @@ describe('redirect targets', () => {
     ['javascript:alert(1)', '/account'],
     ['', '/account'],
     [undefined, '/account'],
+    // Browsers drop tabs and newlines from URLs: `/\t/evil.example` would become `//evil.example`.
+    ['/\t/evil.example', '/account'],
+    ['/\n/evil.example', '/account'],
+    ['/\r\n/evil.example', '/account'],
+    ['/%09/evil.example', '/account'],
+    ['/%0A/evil.example', '/account'],
+    ['/%0D%0ALocation:%20x', '/account'],
+    ['/%2509/evil.example', '/account'],
+    ['/\u0085/evil.example', '/account'],
+    ['/\u007f', '/account'],
+    ['/%5Cevil.example', '/account'],
+    ['/%2F/evil.example', '/account'],
+    ['/%E0%A4%A', '/account'],
+    ['\\evil.example', '/account'],
+    ['http:/evil.example', '/account'],
+    ['/account#top', '/account#top'],
+    ['/requests/new?q=a b', '/requests/new?q=a%20b'],
+    ['/caf\u00e9', '/caf%C3%A9'],
+    ['/\u20ac', '/%E2%82%AC'],
   ])('%j -> %j', (input, expected) => {
-    expect(safeRedirectTo(input)).toBe(expected);
+    expect(safeRedirect(input)).toBe(expected);
   });
 });
 

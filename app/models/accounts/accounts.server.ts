@@ -4,10 +4,14 @@ import type { Role } from '../../../db/schema';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '~/utils/password.server';
 import type { Config } from '~/utils/env.server';
 import { sendEmailConfirmation } from '~/models/accounts/email-confirmation.server';
+import { mailPasswordChanged, mailSignUpAttempt } from '~/models/accounts/account-mail.server';
+import { RATE_LIMITS } from '~/models/policy';
+import { consumeRateLimit } from '~/models/rate-limits.server';
 import { recordAudit } from '~/models/audit.server';
 import { isSignInBlocked, recordSignInFailure, recordSignInSuccess, throttleKeys } from '~/models/accounts/login-throttle.server';
 import { createSession, revokeAllSessions, revokeSession } from '~/models/accounts/sessions.server';
 import {
+  EmailTakenError,
   findUserByEmail,
   getUserById,
   insertUser,
@@ -29,17 +33,36 @@ function emailFingerprint(email: string) {
   return sha256(normalizeEmail(email)).slice(0, 16);
 }
 
+/**
+ * Sign-up answers the same whether or not the address already has an account: a new address
+ * gets an account (unconfirmed) and a confirmation link; a registered one gets an email telling
+ * its owner, and the same argon2 work is done, so neither the answer nor its timing tells who
+ * has an account. The person signs in once they have read their mail.
+ */
 export async function signUp(
   db: DB,
   input: { email: string; password: string; ip: string | null },
   config: Pick<Config, 'publicUrl'>,
-): Promise<NewSession> {
-  const user = await insertUser(db, { email: input.email, password: input.password });
-  await sendEmailConfirmation(db, config, user);
-  await recordAudit(db, { actorId: user.id, action: 'account.created', targetType: 'user', targetId: user.id, ip: input.ip });
-  const session = await createSession(db, user);
-  await recordAudit(db, { actorId: user.id, action: 'auth.sign_in', targetType: 'user', targetId: user.id, ip: input.ip, details: { via: 'sign-up' } });
-  return { token: session.token, maxAgeSeconds: session.maxAgeSeconds, user };
+): Promise<void> {
+  const existing = await findUserByEmail(db, input.email);
+  if (!existing) {
+    try {
+      const user = await insertUser(db, { email: input.email, password: input.password });
+      await sendEmailConfirmation(db, config, user);
+      await recordAudit(db, { actorId: user.id, action: 'account.created', targetType: 'user', targetId: user.id, ip: input.ip });
+      return;
+    } catch (error) {
+      if (!(error instanceof EmailTakenError)) throw error;
+    }
+  } else {
+    await hashPassword(input.password);
+  }
+  const owner = existing ?? (await findUserByEmail(db, input.email));
+  if (!owner) return;
+  // One notice an hour at most: sign-up must not become a way to flood someone's inbox.
+  const hit = await consumeRateLimit(db, { bucket: 'sign-up-existing', key: owner.id, ...RATE_LIMITS.signUpExistingNotice });
+  if (hit.allowed) await mailSignUpAttempt(db, config, owner.email);
+  await recordAudit(db, { actorId: null, action: 'account.sign_up_existing_email', targetType: 'user', targetId: owner.id, ip: input.ip });
 }
 
 /**
@@ -106,6 +129,7 @@ export async function signOutEverywhere(db: DB, input: { userId: string; ip: str
 export async function changePassword(
   db: DB,
   input: { userId: string; currentPassword: string; newPassword: string; ip: string | null },
+  config: Pick<Config, 'publicUrl'>,
 ): Promise<({ ok: true } & NewSession) | { ok: false }> {
   const user = await getUserById(db, input.userId);
   if (!user) return { ok: false };
@@ -132,6 +156,7 @@ export async function changePassword(
   await recordSignInSuccess(db, keys);
   await setPasswordHash(db, user.id, await hashPassword(input.newPassword), true);
   const revoked = await revokeAllSessions(db, user.id);
+  await mailPasswordChanged(db, config, user.email, 'changed');
   await recordAudit(db, { actorId: user.id, action: 'account.password_changed', targetType: 'user', targetId: user.id, ip: input.ip, details: { revoked } });
   const session = await createSession(db, user);
   return { ok: true, token: session.token, maxAgeSeconds: session.maxAgeSeconds, user: { id: user.id, email: user.email, role: user.role } };

@@ -16,7 +16,8 @@ const enteredPassword = z
 
 const newPassword = z.string({ error: 'Choose a password.' }).min(1, 'Choose a password.');
 
-const redirectTo = z.string().max(2000).optional();
+// Where to go after signing in: never a reason to refuse the form (safeRedirect falls back).
+const redirectTo = z.string().max(2000).optional().catch(undefined);
 
 export const signUpSchema = z
   .object({ email, password: newPassword, redirectTo })
@@ -42,3 +43,13 @@ export const staffRoleSchema = z.object({
   email,
   intent: z.enum(['grant', 'revoke'], { error: 'Choose whether to grant or revoke the role.' }),
 });
+
+export const forgotPasswordSchema = z.object({ email });
+
+export function resetPasswordSchema(userEmail: string) {
+  return z.object({ newPassword }).superRefine((value, ctx) => {
+    if (typeof value.newPassword !== 'string') return;
+    const problem = checkPasswordPolicy(value.newPassword, userEmail);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['newPassword'], message: problem });
+  });
+}

@@ -1,5 +1,4 @@
 import type { DB } from '../../../db/client';
-import { normalizeEmail } from '~/utils/email';
 import type { Config } from '~/utils/env.server';
 import type { IntakeInput } from '~/models/requests/intake-rules.server';
 import type { AttachmentType } from '~/models/requests/attachments.server';
@@ -26,7 +25,7 @@ export async function submitIntake(
     lang?: Language;
     authorisation?: { filename: string; bytes: Buffer; contentType: AttachmentType };
     clientAddress: string;
-    user?: { id: string; email: string; emailVerified: boolean } | null;
+    user?: { id: string } | null;
   },
 ): Promise<SubmitOutcome> {
   const { db, config } = deps;
@@ -38,12 +37,10 @@ export async function submitIntake(
     const hit = await consumeRateLimit(db, { bucket, key, ...limits });
     if (!hit.allowed) return { kind: 'rate_limited', retryAfterSeconds: hit.retryAfterSeconds };
   }
-  // Only a proven account address skips the emailed link; a claimed one gets the link like anyone.
-  const verifiedEmail =
-    !!user && user.emailVerified && normalizeEmail(user.email) === normalizeEmail(input.email);
+  // Only the account's confirmed address makes the request the account's (createRequest checks).
   const result = await createRequest(
     db,
-    { ...input, userId: user?.id ?? null, verifiedEmail, lang: submission.lang, authorisation: submission.authorisation },
+    { ...input, userId: user?.id ?? null, lang: submission.lang, authorisation: submission.authorisation },
     { rules: requestPolicy(config), exportKey: config.secrets.exportKey },
   );
   return { kind: 'accepted', result };

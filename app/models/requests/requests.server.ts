@@ -36,12 +36,17 @@ export type IntakeResult =
  * to the first instead of starting a new clock, or creates the request with its reference,
  * timeline event, verification token and expiry job. A signed-in subject filing with their own
  * account's email is verified at once and the clock starts now.
+ *
+ * `userId` is the signed-in account, if any. The request belongs to it only when the request's
+ * email is that account's confirmed email, checked here against the users table: anyone can
+ * type someone else's address, and the owner's confirmation must not hand their request to
+ * whoever typed it.
  */
 export async function createRequest(
   db: DB,
   input: IntakeInput & {
+    /** The signed-in account, if any: the request becomes its own only when the email is the account's confirmed address. */
     userId?: string | null;
-    verifiedEmail?: boolean;
     /** The language the form was filled in: later emails use it. */
     lang?: Language;
     /** An agent's proof of authority, already checked (checkAttachment); stored encrypted with the request. */
@@ -72,6 +77,8 @@ export async function createRequest(
     }
     // Two different submissions for the same email and type must not both pass the duplicate check.
     await sql`select pg_advisory_xact_lock(hashtextextended(${`request:${key}:${input.type}:${subjectKey}`}, 0))`.execute(trx);
+    // A request for someone else (an agent's) never belongs to the agent's account.
+    const ownerId = input.userId && !agent ? await confirmedOwner(trx, input.userId, key) : null;
 
     const existing = await trx
       .selectFrom('requests')
@@ -86,7 +93,7 @@ export async function createRequest(
     if (existing) {
       await appendEvent(trx, {
         requestId: existing.id,
-        actor: { kind: 'subject', id: input.userId ?? null },
+        actor: { kind: 'subject', id: ownerId },
         kind: 'duplicate_submission',
         note: 'The same request was submitted again. It was linked to this one; no new deadline started.',
       });
@@ -122,7 +129,7 @@ export async function createRequest(
         account_identifier: input.accountIdentifier || null,
         details: input.details || null,
         requester_role: input.requesterRole,
-        user_id: input.userId ?? null,
+        user_id: ownerId,
         lang: input.lang ?? 'en',
         scope: input.scope?.trim() || null,
         aliases: input.aliases?.trim() || null,
@@ -145,7 +152,7 @@ export async function createRequest(
       .execute();
     const submittedEvent = await appendEvent(trx, {
       requestId: created.id,
-      actor: { kind: 'subject', id: input.userId ?? null },
+      actor: { kind: 'subject', id: ownerId },
       kind: 'submitted',
       to: 'unverified',
       note: 'Request received.',
@@ -154,7 +161,7 @@ export async function createRequest(
       if (!options.exportKey) throw new Error('createRequest: an authorisation needs the export key to be stored encrypted');
       await storeAttachment(trx, { requestId: created.id, eventId: submittedEvent, ...input.authorisation }, options.exportKey);
     }
-    if (input.userId && input.verifiedEmail && !agent) {
+    if (ownerId) {
       const request = await applyTransition(trx, created, 'verify', { kind: 'system' }, { rules: options.rules, now });
       return { outcome: 'created', request };
     }
@@ -173,6 +180,19 @@ export async function createRequest(
     }
     return { outcome: 'created', request: created, verifyToken };
   });
+}
+
+/** The account's id when its confirmed email is `key`; null for an unconfirmed or another address. */
+async function confirmedOwner(trx: DB, userId: string, key: string): Promise<string | null> {
+  const user = await trx
+    .selectFrom('users')
+    .select('id')
+    // As text: a session's user id is always a uuid, but a malformed one must not abort the transaction.
+    .where(sql<string>`id::text`, '=', userId)
+    .where(sql<string>`lower(email)`, '=', key)
+    .where('email_verified_at', 'is not', null)
+    .executeTakeFirst();
+  return user?.id ?? null;
 }
 
 /** A request the signed-in subject filed; undefined for anyone else's. */

@@ -9,6 +9,12 @@ import { daysMs, LINK_LIFETIME_DAYS } from '~/models/policy';
 import { randomToken, sha256 } from '~/utils/crypto.server';
 
 export const VERIFY_TTL_DAYS = LINK_LIFETIME_DAYS.requestVerification;
+/**
+ * A status link works while its request is open and for this many days after it closes (time
+ * to read the outcome and download what is owed); after that the subject asks for a fresh link
+ * by email at /status. A link that works forever is a credential that outlives its purpose.
+ */
+export const STATUS_LINK_DAYS_AFTER_CLOSE = LINK_LIFETIME_DAYS.statusLinkAfterClose;
 
 export type TokenPurpose = 'verify' | 'status';
 

@@ -1,9 +1,12 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { DB } from '../../../db/client';
-import type { RequestRow } from '../../../db/schema';
+import type { Database, RequestRow } from '../../../db/schema';
 import type { RequestPolicy } from '~/models/requests/policy';
 import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
-import { consumeToken, findToken, issueToken, type TokenStatus } from '~/models/requests/tokens.server';
+import { consumeToken, findToken, issueToken, STATUS_LINK_DAYS_AFTER_CLOSE, type TokenStatus } from '~/models/requests/tokens.server';
+import { emailKey } from '~/models/requests/requests.server';
 import { isUnverified, isVerifiedAndOpen } from '~/models/requests/lifecycle';
+import { daysMs } from '~/models/policy';
 import { applyTransition, lockRequest } from '~/models/requests/transitions.server';
 
 /**
@@ -96,14 +99,51 @@ export async function resendLink(
   });
 }
 
-/** The request behind a private status link, or undefined. Status links do not expire. */
-export async function resolveStatusLink(db: DB, token: string): Promise<RequestRow | undefined> {
-  const found = await findToken(db, token, 'status');
+/** Requests whose status links still work: open ones, and closed ones for STATUS_LINK_DAYS_AFTER_CLOSE days. */
+function linkStillLive(now: Date) {
+  const closedSince = new Date(now.getTime() - daysMs(STATUS_LINK_DAYS_AFTER_CLOSE));
+  return (eb: ExpressionBuilder<Database, 'requests'>) => eb.or([eb('closed_at', 'is', null), eb('closed_at', '>', closedSince)]);
+}
+
+/** The request behind a private status link, or undefined once the link's life is over. */
+export async function resolveStatusLink(db: DB, token: string, now: Date = new Date()): Promise<RequestRow | undefined> {
+  const found = await findToken(db, token, 'status', now);
   if (!found) return undefined;
   return db
     .selectFrom('requests')
     .selectAll()
     .where('id', '=', found.requestId)
     .where('personal_data_deleted_at', 'is', null)
+    .where('state', 'not in', ['unverified', 'expired'])
+    .where(linkStillLive(now))
     .executeTakeFirst();
+}
+
+/**
+ * "Lost your link": a fresh status link, by email, for each of the address's requests whose
+ * link would still work. The caller answers the same whether or not there were any.
+ */
+export async function resendStatusLinks(
+  db: DB,
+  email: string,
+  options: { rules: RequestPolicy; now?: Date },
+): Promise<number> {
+  const now = options.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    const requests = await trx
+      .selectFrom('requests')
+      .selectAll()
+      .where('email_key', '=', emailKey(email))
+      .where('personal_data_deleted_at', 'is', null)
+      .where('state', 'not in', ['unverified', 'expired'])
+      .where(linkStillLive(now))
+      .orderBy('id')
+      .limit(20)
+      .execute();
+    for (const request of requests) {
+      const token = await issueToken(trx, request.id, 'status', now);
+      await mailStatusLink(trx, request, options.rules, 'resend', token);
+    }
+    return requests.length;
+  });
 }

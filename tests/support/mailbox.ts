@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+
+/**
+ * The delivered message to `to` whose subject contains `subjectPart`, read from the .eml files
+ * a server without SMTP_URL writes under DATA_DIR/mail; waits for the job worker to deliver it.
+ */
+export async function waitForMail(dataDir: string, to: string, subjectPart: string, timeoutMs = 30_000): Promise<ParsedMail> {
+  const dir = path.join(dataDir, 'mail');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
+    for (const file of files.sort().reverse()) {
+      const parsed = await simpleParser(fs.readFileSync(path.join(dir, file)));
+      const recipient = Array.isArray(parsed.to) ? parsed.to[0]?.text : parsed.to?.text;
+      if (recipient?.toLowerCase() === to.toLowerCase() && parsed.subject?.includes(subjectPart)) return parsed;
+    }
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} about "${subjectPart}"`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The first link in a message's text whose path starts with `pathPrefix`, as a path. */
+export function linkIn(mail: ParsedMail, pathPrefix: string): string {
+  const match = new RegExp(`https?://[^\\s/]+(${pathPrefix.replace(/\//g, '\\/')}[^\\s]*)`).exec(mail.text ?? '');
+  if (!match) throw new Error(`no ${pathPrefix} link in "${mail.subject}"`);
+  return match[1]!;
+}
