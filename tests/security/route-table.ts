@@ -67,6 +67,15 @@ export const ROUTES: Record<string, RouteEntry> = {
   'staff.subprocessors._index.tsx': { access: 'staff', path: () => '/staff/subprocessors' },
   'staff.subprocessors.new.tsx': { access: 'staff', path: () => '/staff/subprocessors/new' },
   'staff.users.tsx': { access: 'admin', path: () => '/staff/users' },
+  'staff.audit.tsx': { access: 'admin', path: () => '/staff/audit' },
+  'staff.audit_.export.ts': { access: 'admin', path: () => '/staff/audit/export?from=2026-01-01&to=2026-01-02' },
+  'staff.requests._index.tsx': { access: 'staff', path: () => '/staff/requests' },
+  'staff.requests.$id.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}`, probeBody: 'intent=note&note=probe' },
+  'staff.requests.$id.attachments.$attachmentId.tsx': {
+    access: 'staff',
+    path: (f) => `/staff/requests/${f.requestId}/attachments/${f.missingId}`,
+  },
+  'staff.subprocessors.$id.art19.tsx': { access: 'staff', path: (f) => `/staff/subprocessors/${f.missingId}/art19` },
   'status._index.tsx': { access: 'public', path: () => '/status' },
   'status.s.$token.tsx': { access: 'link', path: (f) => `/status/s/${f.statusToken}`, refusedPath: (f) => `/status/s/${f.fakeToken}` },
   'status.s.$token_.attachments.$id.tsx': {
@@ -89,5 +98,6 @@ export const ROUTES: Record<string, RouteEntry> = {
   // The one-click unsubscribe (RFC 8058) carries its token in the URL, not the body.
   'subprocessors.unsubscribe.tsx': { access: 'public', path: (f) => `/subprocessors/unsubscribe?token=${f.fakeToken}`, bodyIgnored: true },
   'subprocessors[.json].ts': { access: 'public', path: () => '/subprocessors.json' },
+  'subprocessors[.csv].ts': { access: 'public', path: () => '/subprocessors.csv' },
   'verify.$token.tsx': { access: 'link', path: (f) => `/verify/${f.fakeToken}`, probeBody: 'intent=confirm' },
 };
