@@ -268,6 +268,15 @@ export interface RequestsTable {
   agent_relationship: Nullable<string>;
 }
 
+/** A restriction or upheld objection that stays with the person's address (shown on their later requests). */
+export interface SubjectFlagsTable {
+  id: Generated<string>;
+  email_key: string;
+  kind: 'restriction' | 'objection_upheld';
+  request_id: string;
+  created_at: CreatedAt;
+}
+
 /** The timeline of a request: every transition and every message, append-only in practice. */
 export interface RequestEventsTable {
   id: Generated<string>;
@@ -335,6 +344,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   requests: RequestsTable;
   request_events: RequestEventsTable;
+  subject_flags: SubjectFlagsTable;
   request_tokens: RequestTokensTable;
   request_submissions: RequestSubmissionsTable;
   request_attachments: RequestAttachmentsTable;

@@ -75,6 +75,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     attachments: found.attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size })),
     related: found.related.map((x) => ({ id: String(x.id), reference: x.reference, type: x.type, state: x.state })),
     account: found.account ?? null,
+    flags: found.flags.map((f) => ({ kind: f.kind, since: f.created_at.toISOString(), requestId: String(f.request_id), reference: f.reference })),
     staff: found.staff,
     denialPreview: denialNotice('[your reason]', context.config.organisation),
   });
@@ -138,6 +139,19 @@ export default function StaffRequest() {
         </p>
       ) : null}
       <FormError message={result?.formError} />
+      {data.flags.length > 0 ? (
+        <div className="notice flag" role="note">
+          <h2>Standing decisions for this address</h2>
+          <ul>
+            {data.flags.map((f) => (
+              <li key={`${f.kind}-${f.requestId}`}>
+                <strong>{f.kind === 'restriction' ? 'Processing restricted (Art. 18)' : 'Objection upheld (Art. 21)'}</strong> since{' '}
+                {when(f.since)}, <Link to={`/staff/requests/${f.requestId}`}>{f.reference}</Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <dl className="request-facts">
         <dt>State</dt>
         <dd>

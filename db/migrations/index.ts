@@ -8,6 +8,7 @@ import * as m0006 from './0006_account_email_confirmation';
 import * as m0010 from './0010_request_owner';
 import * as m0011 from './0011_password_reset';
 import * as m0020 from './0020_staff_console';
+import * as m0021 from './0021_subject_flags';
 import * as m0030 from './0030_subprocessor_art19_contact';
 import * as m0040 from './0040_audit_chain';
 import * as m0041 from './0041_request_proof_hash';
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0010_request_owner': m0010,
   '0011_password_reset': m0011,
   '0020_staff_console': m0020,
+  '0021_subject_flags': m0021,
   '0030_subprocessor_art19_contact': m0030,
   '0040_audit_chain': m0040,
   '0041_request_proof_hash': m0041,

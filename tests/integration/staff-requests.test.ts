@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openOutboxMail } from '../../app/models/mail.server';
 import { confirmVerification } from '../../app/models/requests/verification.server';
 import { actOnRequest, listQueue, queueFilterSchema, StaleFormError, requestVersion } from '../../app/models/requests/staff.server';
 import { DEMO_ORGANISATION } from '../../app/utils/env.server';
@@ -36,8 +40,24 @@ const postForm = (path: string, fields: Record<string, string>, cookie = staffCo
     headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded', Origin: portal.url },
     body: new URLSearchParams(fields),
   });
-const mailsTo = (email: string) =>
-  portal.db.selectFrom('mail_outbox').select(['subject', 'text_body']).where('to_address', '=', email).orderBy('id').execute();
+/** Every mail to `email`: queued ones opened from the outbox, delivered ones (bodies cleared there) from their .eml files. */
+async function mailsTo(email: string) {
+  await new Promise((r) => setTimeout(r, 300));
+  const queued = await portal.db
+    .selectFrom('mail_outbox')
+    .select(['subject', 'text_body', 'html_body', 'headers'])
+    .where('to_address', '=', email)
+    .orderBy('id')
+    .execute();
+  const texts = queued.filter((m) => m.text_body).map((m) => ({ subject: m.subject, text_body: openOutboxMail(m).text }));
+  const dir = path.join(portal.dataDir, 'mail');
+  for (const file of fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')) : []) {
+    const parsed = await simpleParser(fs.readFileSync(path.join(dir, file)));
+    const to = Array.isArray(parsed.to) ? parsed.to[0]?.text : parsed.to?.text;
+    if (to === email) texts.push({ subject: parsed.subject ?? '', text_body: parsed.text ?? '' });
+  }
+  return texts;
+}
 
 describe('the staff request queue', () => {
   it('hides unverified requests and lists the rest by due date, oldest first, a page at a time', async () => {
@@ -229,5 +249,25 @@ describe('acting on a request', () => {
     expect((await current(r.id)).assigned_to).toBe(staff.id);
     const mine = await listQueue(portal.db, queueFilterSchema.parse({ assignee: 'me' }), { staffId: staff.id, timeZone: rules.timeZone });
     expect(mine.rows.map((x) => x.id)).toContain(r.id);
+  });
+
+  it('flags an upheld objection on every later request from the same address', async () => {
+    const email = `flagged.${Date.now()}@example.test`;
+    let r = await verifiedRequest(new Date(), { type: 'objection', email, details: 'Stop the marketing profile' });
+    await actOnRequest(portal.db, { requestId: r.id, action: { intent: 'start', version: requestVersion(r) } }, actor(), options());
+    r = await current(r.id);
+    await actOnRequest(
+      portal.db,
+      { requestId: r.id, action: { intent: 'complete', version: requestVersion(r), outcome: 'objection_upheld', answer: 'Profiling stopped.' } },
+      actor(),
+      options(),
+    );
+    const later = await verifiedRequest(new Date(), { type: 'access', email: email.toUpperCase() });
+    const page = await (await fetch(`${portal.url}/staff/requests/${later.id}`, { headers: { Cookie: staffCookie } })).text();
+    expect(page).toContain('Objection upheld (Art. 21)');
+    expect(page).toContain(r.reference);
+    const unrelated = await verifiedRequest(new Date());
+    const other = await (await fetch(`${portal.url}/staff/requests/${unrelated.id}`, { headers: { Cookie: staffCookie } })).text();
+    expect(other).not.toContain('Standing decisions');
   });
 });

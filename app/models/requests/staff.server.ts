@@ -165,7 +165,7 @@ export async function getRequestForStaff(db: DB, actor: Actor, id: string) {
     .where('r.id', '=', id)
     .executeTakeFirst();
   if (!request) return undefined;
-  const [events, attachments, related, account, staff] = await Promise.all([
+  const [events, attachments, related, account, staff, flags] = await Promise.all([
     db
       .selectFrom('request_events as e')
       .leftJoin('users as u', (join) => join.on(sql`u.id::text`, '=', sql.ref('e.actor_id')))
@@ -193,9 +193,18 @@ export async function getRequestForStaff(db: DB, actor: Actor, id: string) {
       ? db.selectFrom('users').select(['id', 'email']).where(sql`id::text`, '=', request.user_id).executeTakeFirst()
       : Promise.resolve(undefined),
     db.selectFrom('users').select(['id', 'email']).where('role', 'in', ['staff', 'admin']).orderBy('email').execute(),
+    request.email_key
+      ? db
+          .selectFrom('subject_flags as f')
+          .innerJoin('requests as r', 'r.id', 'f.request_id')
+          .select(['f.kind', 'f.created_at', 'r.id as request_id', 'r.reference'])
+          .where('f.email_key', '=', request.email_key)
+          .orderBy('f.id')
+          .execute()
+      : Promise.resolve([]),
   ]);
   await recordAudit(db, { actorId: actor.id, ip: actor.ip, action: 'request.view', targetType: 'request', targetId: id });
-  return { request, events, attachments, related, account, staff };
+  return { request, events, attachments, related, account, staff, flags };
 }
 
 /** The version a staff form was made from: a form made before the request last changed is stale. */
@@ -284,6 +293,10 @@ export async function actOnRequest(
           throw new RequestConflictError('That outcome does not fit this type of request');
         }
         await trx.updateTable('requests').set({ outcome: action.outcome }).where('id', '=', request.id).execute();
+        const flag = action.outcome === 'restricted' ? 'restriction' : action.outcome === 'objection_upheld' ? 'objection_upheld' : null;
+        if (flag && request.email_key) {
+          await trx.insertInto('subject_flags').values({ email_key: request.email_key, kind: flag, request_id: request.id }).execute();
+        }
         details = { outcome: action.outcome };
       }
       await applyTransition(trx, request, transition, staffRef, { rules: options.rules, now, note });
