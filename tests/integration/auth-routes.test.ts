@@ -32,7 +32,7 @@ describe('sign up, sign in, sign out', () => {
     expect(await signUp.text()).toContain('Check your inbox');
     const res = await post('/login', { email, password });
     expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe('/account/requests') // subjects land on their requests;
+    expect(res.headers.get('location')).toBe('/account/requests'); // subjects land on their requests
     const setCookie = res.headers.getSetCookie().join('\n');
     expect(setCookie).toMatch(/^session=pps_[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
     const page = await get('/account', sessionCookieFrom(res));
