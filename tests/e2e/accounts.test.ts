@@ -24,7 +24,8 @@ describe('accounts in a real browser', () => {
     await b.page.getByLabel('Email').fill(email);
     await b.page.getByLabel('Password').fill(password);
     await b.page.getByRole('button', { name: 'Sign in' }).click();
-    await b.page.getByRole('heading', { name: 'Your account' }).waitFor();
+    // A subject lands on their requests (staff on the console).
+    await b.page.getByRole('heading', { name: 'Your requests' }).waitFor();
     await expectAccessible(b.page);
     expect(await b.page.getByRole('navigation', { name: 'Main' }).textContent()).toContain(email);
     const cookie = (await b.context.cookies()).find((c) => c.name === '__Host-session');
@@ -71,7 +72,7 @@ describe('accounts in a real browser', () => {
     await b.page.getByLabel('Email').fill(credentials.email);
     await b.page.getByLabel('Password').fill(next);
     await b.page.getByRole('button', { name: 'Sign in' }).click();
-    await b.page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await b.page.getByRole('heading', { name: 'Your requests' }).waitFor();
     await waitForMail(inject('dataDir'), credentials.email, 'Your password was changed');
 
     // The link worked once.
