@@ -1,26 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { simpleParser } from 'mailparser';
 import { describe, expect, inject, it } from 'vitest';
+import { waitForMail } from '../support/mailbox';
 import { signInPage } from '../support/users';
 import { expectAccessible, useBrowser, visit } from './browser';
 
 const b = useBrowser();
 
-async function mailTo(to: string, subjectPart: string) {
-  const dir = path.join(inject('dataDir'), 'mail');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
-    for (const file of files) {
-      const parsed = await simpleParser(fs.readFileSync(path.join(dir, file)));
-      const recipient = Array.isArray(parsed.to) ? parsed.to[0]?.text : parsed.to?.text;
-      if (recipient === to && parsed.subject?.includes(subjectPart)) return parsed;
-    }
-    if (Date.now() > deadline) throw new Error(`no mail to ${to} about "${subjectPart}"`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const mailTo = (to: string, subjectPart: string) => waitForMail(inject('dataDir'), to, subjectPart);
 
 describe('the staff console answers a request, in a real browser', () => {
   it('staff find a verified request in the queue, start it and ask; the subject replies; staff complete it', async () => {
