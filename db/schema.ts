@@ -324,6 +324,48 @@ export interface RequestAttachmentsTable {
   created_at: CreatedAt;
 }
 
+export type PackageFileType = 'text/csv' | 'application/json' | 'application/pdf' | 'image/png' | 'image/jpeg';
+
+/** A file staff uploaded from another system for an access or portability answer, AES-256-GCM encrypted. */
+export interface PackageFilesTable {
+  id: Generated<string>;
+  request_id: string;
+  filename: string;
+  content_type: PackageFileType;
+  size: number;
+  sha256: string;
+  iv: Buffer;
+  auth_tag: Buffer;
+  ciphertext: Buffer;
+  uploaded_by: Nullable<string>;
+  created_at: CreatedAt;
+}
+
+/** The finished access/portability ZIP, encrypted; the bytes go (deleted_at) after expiry or the last download. */
+export interface AccessPackagesTable {
+  id: Generated<string>;
+  request_id: string;
+  filename: string;
+  size: number;
+  sha256: string;
+  iv: Buffer | null;
+  auth_tag: Buffer | null;
+  ciphertext: Buffer | null;
+  created_by: Nullable<string>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  max_downloads: Defaulted<number>;
+  downloads: Defaulted<number>;
+  deleted_at: NullableTimestamp;
+}
+
+export interface PackageDownloadsTable {
+  id: Generated<string>;
+  package_id: string;
+  at: CreatedAt;
+  via: 'status_link' | 'account';
+}
+
 export interface Database {
   jobs: JobsTable;
   subprocessors: SubprocessorsTable;
@@ -348,6 +390,9 @@ export interface Database {
   request_tokens: RequestTokensTable;
   request_submissions: RequestSubmissionsTable;
   request_attachments: RequestAttachmentsTable;
+  package_files: PackageFilesTable;
+  access_packages: AccessPackagesTable;
+  package_downloads: PackageDownloadsTable;
 }
 
 export type Job = Selectable<JobsTable>;

@@ -13,6 +13,7 @@ import * as m0030 from './0030_subprocessor_art19_contact';
 import * as m0040 from './0040_audit_chain';
 import * as m0041 from './0041_request_proof_hash';
 import * as m0060 from './0060_languages_scope_agents';
+import * as m0070 from './0070_access_packages';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '0040_audit_chain': m0040,
   '0041_request_proof_hash': m0041,
   '0060_languages_scope_agents': m0060,
+  '0070_access_packages': m0070,
 };
 
 export const migrationProvider: MigrationProvider = {
