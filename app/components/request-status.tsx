@@ -1,6 +1,7 @@
 import { Form, Link } from '@remix-run/react';
 import { useTranslation } from 'react-i18next';
 import type { RequestState } from '~/models/requests/lifecycle';
+import { ACCESS_PACKAGE } from '~/models/policy';
 import type { SubjectStatus } from '~/models/requests/status.server';
 import { useOrganisation } from '~/components/site-chrome';
 import { formatDay, formatDeadline, formatInstant, formatNumber, isLanguage, type Language } from '~/utils/i18n';
@@ -142,6 +143,25 @@ export function RequestStatusView({ status, basePath, timeZone }: { status: Subj
           </p>
         ) : null}
       </section>
+
+      {status.package ? (
+        <section aria-labelledby="package-heading" className="panel">
+          <h2 id="package-heading">{t('package.statusHeading')}</h2>
+          {status.package.state === 'available' ? (
+            <>
+              <p>{t('package.statusReady')}</p>
+              <p>
+                <a className="button" href={`${basePath}/package`} download={status.package.filename}>
+                  {t('package.statusDownload', { size: size(lang, status.package.size) })}
+                </a>
+              </p>
+              <p className="hint">{t('package.statusUntil', { date: when(status.package.expiresAt), count: status.package.downloadsLeft })}</p>
+            </>
+          ) : (
+            <p>{t('package.statusGone', { max: ACCESS_PACKAGE.maxDownloads, days: ACCESS_PACKAGE.downloadDays, email: org?.privacyEmail ?? '' })}</p>
+          )}
+        </section>
+      ) : null}
 
       {actions.includes('resume') ? (
         <section aria-labelledby="reply-heading" className="panel">

@@ -96,6 +96,19 @@ export const RETENTION_DAYS = {
   expiredRequestLinkGrace: 7,
 } as const;
 
+/**
+ * Access (Art. 15) and portability (Art. 20) packages: how long and how often the subject may
+ * download one (then a job deletes the file), and what staff may upload into it.
+ */
+export const ACCESS_PACKAGE = {
+  downloadDays: 7,
+  maxDownloads: 5,
+  /** Each file staff upload from another system (CSV, JSON, PDF, PNG, JPEG). */
+  maxFileBytes: 20 * 1024 * 1024,
+  /** Files per request; with the size above, a package stays well under what one request may hold in memory. */
+  maxFiles: 10,
+} as const;
+
 /** Encrypted backups kept in BACKUP_DIR before the oldest is deleted (BACKUP_KEEP). */
 export const BACKUPS_KEPT = 14;
 

@@ -6,6 +6,7 @@ import { deleteExpiredSessions } from '~/models/accounts/sessions.server';
 import { deleteStaleThrottleRows } from '~/models/accounts/login-throttle.server';
 import { pruneRateLimits } from '~/models/rate-limits.server';
 import { RETENTION_DAYS } from '~/models/policy';
+import { purgeLapsedPackages } from '~/models/requests/packages.server';
 
 /**
  * Retention that really deletes: the periodic rules, run once a day by the maintenance job.
@@ -37,6 +38,8 @@ export type RetentionCounts = {
   unconfirmedSubscriptions: number;
   anonymisedRequests: number;
   oldOutboxMail: number;
+  /** Access packages past their days or downloads whose purge job had not run. */
+  lapsedAccessPackages: number;
 };
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -122,6 +125,7 @@ export async function runRetention(db: DB, policy: RetentionPolicy, now: Date = 
           .executeTakeFirst()
       ).numDeletedRows,
     ),
+    lapsedAccessPackages: await purgeLapsedPackages(db, now),
   };
   await recordAudit(db, { actorId: null, action: 'retention.run', details: { ...counts, policy } });
   return counts;

@@ -6,6 +6,7 @@ import { daysLeft, formatDueDate } from '~/models/requests/deadlines';
 import { requestTypeLabel } from '~/models/requests/request-types';
 import { availableActions, isClockPaused, STATE_LABELS } from '~/models/requests/lifecycle';
 import { OUTCOMES } from '~/models/requests/outcomes';
+import { listPackageFiles, packageForStaff, takesPackage } from '~/models/requests/packages.server';
 import { requestPolicy } from '~/models/requests/policy';
 import {
   actOnRequest,
@@ -33,6 +34,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   invariantResponse(found, 'Not found', { status: 404 });
   const { request: r } = found;
   const now = new Date();
+  const packaged = takesPackage(r);
+  const [accessPackage, packageFiles] = packaged
+    ? await Promise.all([packageForStaff(context.db, String(r.id), now), listPackageFiles(context.db, String(r.id))])
+    : [null, []];
   const tz = context.config.timeZone;
   return json({
     me: staff.id,
@@ -77,6 +82,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     account: found.account ?? null,
     flags: found.flags.map((f) => ({ kind: f.kind, since: f.created_at.toISOString(), requestId: String(f.request_id), reference: f.reference })),
     staff: found.staff,
+    packaged,
+    accessPackage,
+    packageFileCount: packageFiles.length,
     denialPreview: denialNotice('[your reason]', context.config.organisation),
   });
 }
@@ -94,7 +102,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       context.db,
       { requestId: id, action: form.data },
       { id: staff.id, ip: context.clientIp },
-      { rules: requestPolicy(context.config), organisation: context.config.organisation },
+      { rules: requestPolicy(context.config), organisation: context.config.organisation, exportKey: context.config.secrets.exportKey },
     );
   } catch (error) {
     if (error instanceof StaleFormError) return badRequest({ formError: error.message }, { status: 409 });
@@ -202,6 +210,51 @@ export default function StaffRequest() {
           <h2>What the subject asked</h2>
           <p className="prewrap">{r.details}</p>
         </>
+      ) : null}
+
+      {data.packaged ? (
+        <section aria-labelledby="package-heading">
+          <h2 id="package-heading">Access package</h2>
+          {data.accessPackage ? (
+            <dl className="request-facts">
+              <dt>Built</dt>
+              <dd>
+                {when(data.accessPackage.createdAt)} ({timeZone}), {Math.max(1, Math.round(data.accessPackage.size / 1024))} KB
+              </dd>
+              <dt>Available until</dt>
+              <dd>
+                {when(data.accessPackage.expiresAt)} ({timeZone})
+              </dd>
+              <dt>Downloads</dt>
+              <dd>
+                {`${data.accessPackage.downloads} of ${data.accessPackage.maxDownloads}`}
+                {data.accessPackage.downloadLog.length > 0 ? (
+                  <ul>
+                    {data.accessPackage.downloadLog.map((d, i) => (
+                      <li key={i}>
+                        {when(d.at)} ({timeZone}), {d.via === 'account' ? 'signed in' : 'status link'}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+              </dd>
+              <dt>File</dt>
+              <dd>
+                {data.accessPackage.deletedAt
+                  ? `Deleted ${when(data.accessPackage.deletedAt)} (${timeZone})`
+                  : data.accessPackage.state === 'available'
+                    ? 'Stored encrypted until it expires or is used up'
+                    : 'Expired or used up; deleted by the next purge'}
+              </dd>
+            </dl>
+          ) : (
+            <p>
+              {data.packageFileCount} file(s) from other systems added so far.{' '}
+              <Link to={`/staff/requests/${r.id}/package`}>Prepare the package</Link>. Completing as &ldquo;{OUTCOMES.fulfilled!.label}&rdquo; builds it
+              and emails the subject a download link.
+            </p>
+          )}
+        </section>
       ) : null}
 
       <h2>Actions</h2>

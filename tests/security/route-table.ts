@@ -50,6 +50,7 @@ export const ROUTES: Record<string, RouteEntry> = {
     access: 'owner',
     path: (f) => `/account/requests/${f.requestId}/attachments/${f.missingId}`,
   },
+  'account_.requests_.$id_.package.ts': { access: 'owner', path: (f) => `/account/requests/${f.requestId}/package` },
   'account_.requests_.$id_.reply.tsx': { access: 'owner', path: (f) => `/account/requests/${f.requestId}/reply` },
   'dev.mailbox.tsx': { access: 'dev-only', path: () => '/dev/mailbox' },
   'forgot-password.tsx': { access: 'public', path: () => '/forgot-password' },
@@ -75,6 +76,8 @@ export const ROUTES: Record<string, RouteEntry> = {
     access: 'staff',
     path: (f) => `/staff/requests/${f.requestId}/attachments/${f.missingId}`,
   },
+  'staff.requests.$id_.package.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}/package`, probeBody: 'intent=remove&fileId=x' },
+  'staff.requests.$id.package-preview.ts': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}/package-preview` },
   'staff.subprocessors.$id.art19.tsx': { access: 'staff', path: (f) => `/staff/subprocessors/${f.missingId}/art19` },
   'status._index.tsx': { access: 'public', path: () => '/status' },
   'status.s.$token.tsx': { access: 'link', path: (f) => `/status/s/${f.statusToken}`, refusedPath: (f) => `/status/s/${f.fakeToken}` },
@@ -82,6 +85,11 @@ export const ROUTES: Record<string, RouteEntry> = {
     access: 'link',
     path: (f) => `/status/s/${f.statusToken}/attachments/${f.missingId}`,
     refusedPath: (f) => `/status/s/${f.fakeToken}/attachments/${f.missingId}`,
+  },
+  'status.s.$token_.package.ts': {
+    access: 'link',
+    path: (f) => `/status/s/${f.statusToken}/package`,
+    refusedPath: (f) => `/status/s/${f.fakeToken}/package`,
   },
   'status.s.$token_.reply.tsx': {
     access: 'link',

@@ -1,8 +1,8 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import type { DB } from '../../../db/client';
 import { isClosed } from '~/models/requests/lifecycle';
 import { daysMs, RETENTION_DAYS } from '~/models/policy';
+import { openBytes, sealBytes } from '~/utils/file-crypto.server';
 
 /**
  * Files a subject attaches to a reply (proof of identity or of authority to act). Only PDF,
@@ -21,17 +21,10 @@ export class AttachmentError extends Error {
   override name = 'AttachmentError';
 }
 
-function attachmentKey(exportKey: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', exportKey, 'privacy-portal', 'request-attachments/v1', 32));
-}
+const PURPOSE = 'request-attachments/v1';
 
 export function encryptAttachment(plain: Buffer, exportKey: string, requestId: string) {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', attachmentKey(exportKey), iv);
-  // Binding the request id means a ciphertext moved to another request no longer decrypts.
-  cipher.setAAD(Buffer.from(`request:${requestId}`));
-  const ciphertext = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return { iv, authTag: cipher.getAuthTag(), ciphertext };
+  return sealBytes(plain, exportKey, PURPOSE, `request:${requestId}`);
 }
 
 export function decryptAttachment(
@@ -39,10 +32,7 @@ export function decryptAttachment(
   exportKey: string,
   requestId: string,
 ): Buffer {
-  const decipher = createDecipheriv('aes-256-gcm', attachmentKey(exportKey), stored.iv);
-  decipher.setAAD(Buffer.from(`request:${requestId}`));
-  decipher.setAuthTag(stored.auth_tag);
-  return Buffer.concat([decipher.update(stored.ciphertext), decipher.final()]);
+  return openBytes(stored, exportKey, PURPOSE, `request:${requestId}`);
 }
 
 /** The real type of `bytes` when it is one we accept; throws with a message for the subject. */

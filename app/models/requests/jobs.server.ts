@@ -3,6 +3,7 @@ import type { JobHandlers } from '~/models/jobs.server';
 import { purgeAttachmentsOfClosedRequest } from '~/models/requests/attachments.server';
 import { requestPolicy } from '~/models/requests/policy';
 import { expireUnverifiedRequest, purgeUnverifiedPersonalData } from '~/models/requests/requests.server';
+import { PACKAGE_PURGE_JOB, purgePackage } from '~/models/requests/packages.server';
 
 function requestId(payload: Record<string, unknown>): string {
   // PGlite hands bigint ids back as numbers, pg as strings: both end up in payloads.
@@ -13,7 +14,8 @@ function requestId(payload: Record<string, unknown>): string {
 
 /**
  * The request lifecycle's timed work: expiry of unverified requests after 7 days, deletion of
- * their personal data after 30, deletion of attachments 30 days after a request closes. Each
+ * their personal data after 30, deletion of attachments 30 days after a request closes, and
+ * deletion of an access package's file once it expired or was downloaded its last time. Each
  * handler re-checks the request's state, so a job that runs late or twice does no harm.
  */
 export function requestJobHandlers(deps: { db: DB; config: { timeZone: string; holidays: readonly string[]; publicUrl: string } }): JobHandlers {
@@ -27,6 +29,9 @@ export function requestJobHandlers(deps: { db: DB; config: { timeZone: string; h
     },
     'request.purge-attachments': async (payload) => {
       await purgeAttachmentsOfClosedRequest(db, requestId(payload));
+    },
+    [PACKAGE_PURGE_JOB]: async (payload) => {
+      await purgePackage(db, String(payload.packageId ?? ''));
     },
   };
 }

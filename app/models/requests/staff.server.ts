@@ -23,6 +23,7 @@ import {
 import { addDays, todayIn } from '~/utils/calendar';
 import type { Organisation } from '~/utils/env.server';
 import { OUTCOMES } from '~/models/requests/outcomes';
+import { createPackage, takesPackage } from '~/models/requests/packages.server';
 
 export { OUTCOMES };
 
@@ -270,7 +271,7 @@ export async function actOnRequest(
   db: DB,
   input: { requestId: string; action: StaffAction },
   actor: { id: string; ip: string | null },
-  options: { rules: RequestPolicy; organisation: Organisation; now?: Date },
+  options: { rules: RequestPolicy; organisation: Organisation; exportKey?: string; now?: Date },
 ): Promise<void> {
   const now = options.now ?? new Date();
   const { action } = input;
@@ -291,6 +292,20 @@ export async function actOnRequest(
         note = `${OUTCOMES[action.outcome]!.label}.\n\n${action.answer}`;
         if (!OUTCOMES[action.outcome]!.types.includes(request.type)) {
           throw new RequestConflictError('That outcome does not fit this type of request');
+        }
+        // Access and portability answered in full: the package is built in this transaction
+        // and the subject's email says where and until when to download it.
+        if (action.outcome === 'fulfilled' && takesPackage(request)) {
+          if (!options.exportKey) throw new Error('actOnRequest: exportKey is needed to build an access package');
+          const ready = await createPackage(trx, request, actor, {
+            exportKey: options.exportKey,
+            organisation: options.organisation,
+            answer: action.answer,
+            timeZone: options.rules.timeZone,
+            publicUrl: options.rules.publicUrl,
+            now,
+          });
+          note = `${note}\n\n${ready}`;
         }
         await trx.updateTable('requests').set({ outcome: action.outcome }).where('id', '=', request.id).execute();
         const flag = action.outcome === 'restricted' ? 'restriction' : action.outcome === 'objection_upheld' ? 'objection_upheld' : null;

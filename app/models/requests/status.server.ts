@@ -4,6 +4,7 @@ import { isClockPaused } from '~/models/requests/lifecycle';
 import { listAttachments } from '~/models/requests/attachments.server';
 import { availableActions, TRANSITION_MESSAGES } from '~/models/requests/lifecycle';
 import { getSubjectTimeline } from '~/models/requests/requests.server';
+import { packageForSubject } from '~/models/requests/packages.server';
 
 /**
  * A transition's note starts with the portal's own English sentence for it (stored so the
@@ -20,7 +21,11 @@ function splitNote(kind: string, note: string | null): { messageKey: string | nu
 
 /** Everything the subject's status page shows about one request, and nothing staff-only. */
 export async function getSubjectStatus(db: DB, request: RequestRow) {
-  const [timeline, attachments] = await Promise.all([getSubjectTimeline(db, request.id), listAttachments(db, request.id)]);
+  const [timeline, attachments, accessPackage] = await Promise.all([
+    getSubjectTimeline(db, request.id),
+    listAttachments(db, request.id),
+    packageForSubject(db, request.id),
+  ]);
   return {
     request: {
       reference: request.reference,
@@ -45,6 +50,8 @@ export async function getSubjectStatus(db: DB, request: RequestRow) {
       agentRelationship: request.agent_relationship,
     },
     actions: availableActions(request.state, 'subject'),
+    /** The access/portability package, when one was made: its state, never its bytes. */
+    package: accessPackage,
     timeline: timeline.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, ...splitNote(e.kind, e.note) })),
     attachments: attachments.map((a) => ({
       id: a.id,

@@ -1,0 +1,547 @@
+import { createHash } from 'node:crypto';
+import { fileTypeFromBuffer } from 'file-type';
+import { strToU8, zipSync, type Zippable } from 'fflate';
+import { sql } from 'kysely';
+import type { DB, Tx } from '../../../db/client';
+import type { PackageFileType, RequestRow } from '../../../db/schema';
+import { recordAudit, type Actor } from '~/models/audit.server';
+import { enqueueJob } from '~/models/jobs.server';
+import { ACCESS_PACKAGE, daysMs } from '~/models/policy';
+import { cleanFilename } from '~/models/requests/attachments.server';
+import { isClosed } from '~/models/requests/lifecycle';
+import { appendEvent, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
+import { loadRegistry } from '~/models/subprocessors/registry.server';
+import { registryAsOf } from '~/models/subprocessors/rules';
+import { normalizeEmail } from '~/utils/email';
+import type { Organisation } from '~/utils/env.server';
+import { openBytes, sealBytes } from '~/utils/file-crypto.server';
+import { formatDeadline, isLanguage, tFor, type Language } from '~/utils/i18n';
+import { localDate } from '~/utils/calendar';
+import { renderSummaryHtml, type PackageData } from '~/models/requests/package-summary.server';
+
+/**
+ * Access (Art. 15) and portability (Art. 20) packages. Staff upload files from other systems
+ * while they work the request; completing it builds one ZIP — `data.json` (everything the
+ * portal holds on the subject, machine-readable, keys documented in `summary.html`),
+ * `summary.html` (the Art. 15(1) facts in the subject's language) and the uploaded files —
+ * encrypted under EXPORT_KEY. The subject downloads it through their status link or account
+ * for ACCESS_PACKAGE.downloadDays days, at most ACCESS_PACKAGE.maxDownloads times; then the
+ * `package.purge` job deletes the bytes and keeps the record that it was delivered.
+ */
+
+export const PACKAGE_TYPES: readonly RequestRow['type'][] = ['access', 'portability'];
+export const PACKAGE_PURGE_JOB = 'package.purge';
+const FILES_PURPOSE = 'package-files/v1';
+const PACKAGE_PURPOSE = 'access-packages/v1';
+
+export class PackageFileError extends Error {
+  override name = 'PackageFileError';
+}
+
+export function takesPackage(request: Pick<RequestRow, 'type'>): boolean {
+  return PACKAGE_TYPES.includes(request.type);
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Printable text: valid UTF-8 with no control characters but tab and line breaks. */
+function isText(bytes: Buffer): string | null {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  if (text.includes('\uFFFD')) return null;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text)) return null;
+  return text;
+}
+
+/**
+ * The real type of an uploaded file, judged by its bytes: PDF, PNG and JPEG by signature; JSON
+ * when it parses; CSV when it is plain UTF-8 text with a comma, semicolon or tab on its first line.
+ */
+export async function checkPackageFile(filename: string, bytes: Buffer): Promise<PackageFileType> {
+  if (bytes.length === 0) throw new PackageFileError(`${filename} is empty`);
+  if (bytes.length > ACCESS_PACKAGE.maxFileBytes) throw new PackageFileError(`${filename} is larger than ${ACCESS_PACKAGE.maxFileBytes / 1024 / 1024} MB`);
+  const detected = await fileTypeFromBuffer(bytes);
+  if (detected) {
+    if (detected.mime === 'application/pdf' || detected.mime === 'image/png' || detected.mime === 'image/jpeg') return detected.mime;
+    throw new PackageFileError(`${filename} is a ${detected.ext.toUpperCase()} file; upload CSV, JSON, PDF, PNG or JPEG`);
+  }
+  const text = isText(bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) ? bytes.subarray(3) : bytes);
+  if (text === null) throw new PackageFileError(`${filename} is not a CSV, JSON, PDF, PNG or JPEG file`);
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      JSON.parse(trimmed);
+      return 'application/json';
+    } catch {
+      throw new PackageFileError(`${filename} looks like JSON but does not parse`);
+    }
+  }
+  const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? '';
+  if (/[,;\t]/.test(firstLine)) return 'text/csv';
+  throw new PackageFileError(`${filename} is text but not CSV (no separator on its first line) or JSON`);
+}
+
+const EXTENSIONS: Record<PackageFileType, string> = {
+  'text/csv': '.csv',
+  'application/json': '.json',
+  'application/pdf': '.pdf',
+  'image/png': '.png',
+  'image/jpeg': '.jpg',
+};
+
+/** The few facts the package page needs about a request; undefined for a malformed or unknown id. */
+export async function getPackageRequest(db: DB, id: string) {
+  if (!/^\d{1,18}$/.test(id)) return undefined;
+  return db.selectFrom('requests').select(['id', 'reference', 'type', 'state']).where('id', '=', id).executeTakeFirst();
+}
+
+/** The staff side of a request that takes a package: open and of the right type. */
+async function lockForPackageWork(trx: Tx, request: RequestRow | undefined): Promise<RequestRow> {
+  if (!request) throw new RequestConflictError('No such request');
+  if (!takesPackage(request)) throw new RequestConflictError('Only access and portability requests have a package');
+  if (isClosed(request.state) || request.state === 'unverified') {
+    throw new RequestConflictError('Files can be added only while the request is open');
+  }
+  return request;
+}
+
+/** Staff add files from other systems to the package; each checked by content, encrypted, on the timeline (internal) and audited. */
+export async function uploadPackageFiles(
+  db: DB,
+  input: { requestId: string; files: Array<{ filename: string; bytes: Buffer }> },
+  actor: Actor,
+  options: { exportKey: string },
+): Promise<Array<{ id: string; filename: string }>> {
+  if (input.files.length === 0) throw new PackageFileError('Choose a file to upload');
+  const checked = await Promise.all(
+    input.files.map(async (f) => ({ ...f, filename: cleanFilename(f.filename), contentType: await checkPackageFile(cleanFilename(f.filename), f.bytes) })),
+  );
+  return withLockedRequest(db, input.requestId, async (trx, found) => {
+    const request = await lockForPackageWork(trx, found);
+    const existing = await trx
+      .selectFrom('package_files')
+      .select(sql<string>`count(*)`.as('n'))
+      .where('request_id', '=', request.id)
+      .executeTakeFirstOrThrow();
+    if (Number(existing.n) + checked.length > ACCESS_PACKAGE.maxFiles) {
+      throw new PackageFileError(`A package holds at most ${ACCESS_PACKAGE.maxFiles} uploaded files`);
+    }
+    const stored: Array<{ id: string; filename: string }> = [];
+    for (const file of checked) {
+      const row = await trx
+        .insertInto('package_files')
+        .values({ request_id: request.id, filename: file.filename, content_type: file.contentType, size: file.bytes.length, sha256: '', iv: Buffer.alloc(0), auth_tag: Buffer.alloc(0), ciphertext: Buffer.alloc(0), uploaded_by: actor.id })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const sealed = sealBytes(file.bytes, options.exportKey, FILES_PURPOSE, `package-file:${request.id}:${row.id}`);
+      await trx
+        .updateTable('package_files')
+        .set({ sha256: sha256(file.bytes), iv: sealed.iv, auth_tag: sealed.authTag, ciphertext: sealed.ciphertext })
+        .where('id', '=', row.id)
+        .execute();
+      stored.push({ id: row.id, filename: file.filename });
+    }
+    await appendEvent(trx, {
+      requestId: request.id,
+      actor: { kind: 'staff', id: actor.id, ip: actor.ip },
+      kind: 'package_file_added',
+      note: `Added to the package: ${stored.map((f) => f.filename).join(', ')}.`,
+      visibleToSubject: false,
+    });
+    await recordAudit(trx, {
+      actorId: actor.id,
+      ip: actor.ip,
+      action: 'request.package_file_upload',
+      targetType: 'request',
+      targetId: String(request.id),
+      details: { files: checked.map((f) => ({ type: f.contentType, size: f.bytes.length })) },
+    });
+    return stored;
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function removePackageFile(db: DB, input: { requestId: string; fileId: string }, actor: Actor): Promise<void> {
+  if (!UUID.test(input.fileId)) throw new RequestConflictError('No such file');
+  await withLockedRequest(db, input.requestId, async (trx, found) => {
+    const request = await lockForPackageWork(trx, found);
+    const removed = await trx
+      .deleteFrom('package_files')
+      .where('id', '=', input.fileId)
+      .where('request_id', '=', request.id)
+      .returning('filename')
+      .executeTakeFirst();
+    if (!removed) throw new RequestConflictError('No such file');
+    await appendEvent(trx, {
+      requestId: request.id,
+      actor: { kind: 'staff', id: actor.id, ip: actor.ip },
+      kind: 'package_file_removed',
+      note: `Removed from the package: ${removed.filename}.`,
+      visibleToSubject: false,
+    });
+    await recordAudit(trx, { actorId: actor.id, ip: actor.ip, action: 'request.package_file_remove', targetType: 'request', targetId: String(request.id) });
+  });
+}
+
+export async function listPackageFiles(db: DB, requestId: string) {
+  return db
+    .selectFrom('package_files')
+    .select(['id', 'filename', 'content_type', 'size', 'sha256', 'created_at'])
+    .where('request_id', '=', requestId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** The address the package is about: the person's own, or for an agent's request the subject's. */
+function subjectEmailKey(request: RequestRow): string | null {
+  if (request.requester_role === 'representative' && request.subject_email) return normalizeEmail(request.subject_email);
+  return request.email_key ?? normalizeEmail(request.email);
+}
+
+const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
+
+/** Everything the portal holds on the subject of `request`, as `data.json` carries it. */
+export async function collectSubjectData(trx: DB, request: RequestRow, organisation: Organisation, now: Date): Promise<PackageData> {
+  const key = subjectEmailKey(request) ?? '';
+  const user = await trx
+    .selectFrom('users')
+    .select(['id', 'email', 'role', 'created_at', 'email_verified_at', 'password_changed_at'])
+    .where(sql`lower(email)`, '=', key)
+    .executeTakeFirst();
+  const [requests, sessions, accountEvents, subscriptions, objections, registry] = await Promise.all([
+    trx
+      .selectFrom('requests')
+      .selectAll()
+      .where((eb) => eb.or([eb('email_key', '=', key), eb(sql`lower(subject_email)`, '=', key), ...(user ? [eb('user_id', '=', user.id)] : [])]))
+      .orderBy('id')
+      .execute(),
+    user
+      ? trx.selectFrom('sessions').select(['created_at', 'last_seen_at', 'expires_at']).where('user_id', '=', user.id).orderBy('created_at').execute()
+      : Promise.resolve([]),
+    user
+      ? trx
+          .selectFrom('audit_events')
+          .select(['occurred_at', 'action', 'ip'])
+          .where('target_type', '=', 'user')
+          .where('target_id', '=', user.id)
+          .where((eb) => eb.or([eb('action', 'like', 'auth.%'), eb('action', 'like', 'account.%')]))
+          .orderBy('id')
+          .execute()
+      : Promise.resolve([]),
+    trx
+      .selectFrom('subprocessor_subscriptions')
+      .select(['created_at', 'confirmed_at', 'unsubscribed_at', 'lang'])
+      .where(sql`lower(email)`, '=', key)
+      .orderBy('id')
+      .execute(),
+    trx
+      .selectFrom('subprocessor_objections as o')
+      .innerJoin('subprocessor_changes as c', 'c.id', 'o.change_id')
+      .innerJoin('subprocessors as s', 's.id', 'c.subprocessor_id')
+      .select(['o.created_at', 'o.organisation', 'o.reason', 'o.answer', 'o.answered_at', 's.slug', 'c.summary'])
+      .where(sql`lower(o.email)`, '=', key)
+      .orderBy('o.id')
+      .execute(),
+    loadRegistry(trx),
+  ]);
+  const requestIds = requests.map((r) => r.id);
+  const [events, attachments] = requestIds.length
+    ? await Promise.all([
+        trx
+          .selectFrom('request_events')
+          .select(['request_id', 'at', 'kind', 'note'])
+          .where('request_id', 'in', requestIds)
+          .where('visible_to_subject', '=', true)
+          .orderBy('id')
+          .execute(),
+        trx
+          .selectFrom('request_attachments')
+          .select(['request_id', 'filename', 'content_type', 'size', 'created_at'])
+          .where('request_id', 'in', requestIds)
+          .orderBy('created_at')
+          .execute(),
+      ])
+    : [[], []];
+  // Recipients as the registry stood when the request was received (Art. 15(1)(c)).
+  const asOf = localDate(request.received_at ?? request.created_at, 'UTC');
+  const recipients = registryAsOf(registry.changes, asOf).map((e) => ({
+    name: e.name,
+    legalEntity: e.legalEntity,
+    purpose: e.purpose,
+    dataCategories: e.dataCategories,
+    locations: e.locations,
+    transferMechanism: e.transferMechanism,
+    since: e.since,
+  }));
+  return {
+    format: 'privacy-portal/access-package/v1',
+    generatedAt: now.toISOString(),
+    request: { reference: request.reference, type: request.type, receivedAt: iso(request.received_at) },
+    controller: {
+      name: organisation.name,
+      postalAddress: organisation.postalAddress,
+      privacyEmail: organisation.privacyEmail,
+      dpo: organisation.dpo ?? null,
+      supervisoryAuthority: organisation.authority,
+    },
+    account: user
+      ? {
+          email: user.email,
+          role: user.role,
+          createdAt: iso(user.created_at)!,
+          emailConfirmedAt: iso(user.email_verified_at),
+          passwordLastChangedAt: iso(user.password_changed_at),
+          sessions: sessions.map((s) => ({ startedAt: iso(s.created_at)!, lastSeenAt: iso(s.last_seen_at)!, expiresAt: iso(s.expires_at)! })),
+          signInHistory: accountEvents.map((e) => ({ at: iso(e.occurred_at)!, event: e.action, ipAddress: e.ip })),
+        }
+      : null,
+    requests: requests.map((r) => ({
+      reference: r.reference,
+      type: r.type,
+      state: r.state,
+      filedAt: iso(r.created_at)!,
+      receivedAt: iso(r.received_at),
+      dueDate: r.due_date,
+      closedAt: iso(r.closed_at),
+      outcome: r.outcome,
+      language: r.lang,
+      name: r.name,
+      email: r.email,
+      filedBy: r.requester_role,
+      subject: r.requester_role === 'representative' ? { name: r.subject_name, email: r.subject_email, relationship: r.agent_relationship } : null,
+      accountIdentifier: r.account_identifier,
+      details: r.details,
+      scope: r.scope,
+      period: r.period_from || r.period_to ? { from: r.period_from, to: r.period_to } : null,
+      otherIdentifiers: r.aliases,
+      preferredFormat: r.preferred_format,
+      countryOfResidence: r.country,
+      extension: r.extension_months ? { months: r.extension_months, reason: r.extension_reason } : null,
+      timeline: events.filter((e) => e.request_id === r.id).map((e) => ({ at: iso(e.at)!, event: e.kind, message: e.note })),
+      filesYouSent: attachments
+        .filter((a) => a.request_id === r.id)
+        .map((a) => ({ name: a.filename, type: a.content_type, bytes: a.size, sentAt: iso(a.created_at)! })),
+    })),
+    subprocessorAlertSubscriptions: subscriptions.map((s) => ({
+      subscribedAt: iso(s.created_at)!,
+      confirmedAt: iso(s.confirmed_at),
+      unsubscribedAt: iso(s.unsubscribed_at),
+      language: s.lang,
+    })),
+    subprocessorObjections: objections.map((o) => ({
+      at: iso(o.created_at)!,
+      subprocessor: o.slug,
+      change: o.summary,
+      organisation: o.organisation,
+      reason: o.reason,
+      answer: o.answer,
+      answeredAt: iso(o.answered_at),
+    })),
+    recipients: { asOf, subprocessors: recipients },
+    filesFromOtherSystems: [],
+  };
+}
+
+type PackageFileRow = { id: string; filename: string; content_type: PackageFileType; size: number; sha256: string; iv: Buffer; auth_tag: Buffer; ciphertext: Buffer };
+
+function uniqueNames(files: PackageFileRow[]): string[] {
+  const seen = new Set<string>();
+  return files.map((f) => {
+    let name = f.filename.replace(/[\\/:*?"<>|]/g, '_');
+    if (!name.toLowerCase().endsWith(EXTENSIONS[f.content_type])) name += EXTENSIONS[f.content_type];
+    let candidate = name;
+    for (let i = 2; seen.has(candidate.toLowerCase()); i++) candidate = name.replace(/(\.[^.]*)?$/, (ext) => ` (${i})${ext}`);
+    seen.add(candidate.toLowerCase());
+    return candidate;
+  });
+}
+
+/** The ZIP for `request` as it would be built now (also the staff preview). */
+export async function buildPackage(
+  trx: DB,
+  request: RequestRow,
+  options: { exportKey: string; organisation: Organisation; answer: string | null; timeZone: string; publicUrl: string; now: Date },
+): Promise<{ bytes: Uint8Array; data: PackageData }> {
+  const files = (await trx.selectFrom('package_files').selectAll().where('request_id', '=', request.id).orderBy('created_at').orderBy('id').execute()) as PackageFileRow[];
+  const data = await collectSubjectData(trx, request, options.organisation, options.now);
+  const names = uniqueNames(files);
+  const contents: Zippable = {};
+  data.filesFromOtherSystems = files.map((f, i) => ({ path: `files/${names[i]}`, type: f.content_type, bytes: f.size, sha256: f.sha256 }));
+  files.forEach((f, i) => {
+    const plain = openBytes(f, options.exportKey, FILES_PURPOSE, `package-file:${request.id}:${f.id}`);
+    contents[`files/${names[i]}`] = [new Uint8Array(plain), { level: 6 }];
+  });
+  const lang: Language = isLanguage(request.lang) ? request.lang : 'en';
+  contents['data.json'] = strToU8(`${JSON.stringify(data, null, 2)}\n`);
+  contents['summary.html'] = strToU8(renderSummaryHtml(data, { lang, organisation: options.organisation, answer: options.answer, timeZone: options.timeZone, publicUrl: options.publicUrl }));
+  const bytes = zipSync(contents, { level: 6, mtime: options.now });
+  return { bytes, data };
+}
+
+/**
+ * Inside the completing transaction: builds the package, stores it encrypted, deletes the
+ * uploaded files (they live on inside the package), schedules the purge, and returns the
+ * sentence the subject's completion email and timeline carry.
+ */
+export async function createPackage(
+  trx: Tx,
+  request: RequestRow,
+  actor: Actor,
+  options: { exportKey: string; organisation: Organisation; answer: string; timeZone: string; publicUrl: string; now: Date },
+): Promise<string> {
+  const { bytes } = await buildPackage(trx, request, options);
+  const expiresAt = new Date(options.now.getTime() + daysMs(ACCESS_PACKAGE.downloadDays));
+  const row = await trx
+    .insertInto('access_packages')
+    .values({
+      request_id: request.id,
+      filename: `${request.reference}-data.zip`,
+      size: bytes.length,
+      sha256: sha256(bytes),
+      created_by: actor.id,
+      expires_at: expiresAt,
+      max_downloads: ACCESS_PACKAGE.maxDownloads,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const sealed = sealBytes(bytes, options.exportKey, PACKAGE_PURPOSE, `package:${request.id}:${row.id}`);
+  await trx.updateTable('access_packages').set({ iv: sealed.iv, auth_tag: sealed.authTag, ciphertext: sealed.ciphertext }).where('id', '=', row.id).execute();
+  await trx.deleteFrom('package_files').where('request_id', '=', request.id).execute();
+  await enqueueJob(trx, { kind: PACKAGE_PURGE_JOB, payload: { packageId: row.id }, runAt: expiresAt, dedupeKey: `${PACKAGE_PURGE_JOB}:${row.id}:expiry` });
+  await recordAudit(trx, {
+    actorId: actor.id,
+    ip: actor.ip,
+    action: 'request.package_created',
+    targetType: 'request',
+    targetId: String(request.id),
+    details: { packageId: row.id, bytes: bytes.length },
+  });
+  const lang: Language = isLanguage(request.lang) ? request.lang : 'en';
+  return tFor(lang)('package.readyNote', {
+    date: formatDeadline(lang, localDate(expiresAt, options.timeZone)),
+    count: ACCESS_PACKAGE.maxDownloads,
+  });
+}
+
+export type PackageState = 'available' | 'expired' | 'used_up' | 'deleted';
+
+function stateOf(p: { deleted_at: Date | null; expires_at: Date; downloads: number; max_downloads: number }, now: Date): PackageState {
+  if (p.downloads >= p.max_downloads) return 'used_up';
+  if (p.expires_at.getTime() <= now.getTime()) return 'expired';
+  if (p.deleted_at) return 'deleted';
+  return 'available';
+}
+
+/** What the subject's page shows about their package; never the bytes. */
+export async function packageForSubject(db: DB, requestId: string, now: Date = new Date()) {
+  const p = await db
+    .selectFrom('access_packages')
+    .select(['filename', 'size', 'expires_at', 'downloads', 'max_downloads', 'deleted_at'])
+    .where('request_id', '=', requestId)
+    .executeTakeFirst();
+  if (!p) return null;
+  return {
+    filename: p.filename,
+    size: p.size,
+    expiresAt: p.expires_at.toISOString(),
+    downloadsLeft: Math.max(0, p.max_downloads - p.downloads),
+    state: stateOf(p, now),
+  };
+}
+
+/** What staff see: when it was made, when it goes, and every download (never a token). */
+export async function packageForStaff(db: DB, requestId: string, now: Date = new Date()) {
+  const p = await db
+    .selectFrom('access_packages')
+    .select(['id', 'filename', 'size', 'sha256', 'created_at', 'expires_at', 'downloads', 'max_downloads', 'deleted_at'])
+    .where('request_id', '=', requestId)
+    .executeTakeFirst();
+  if (!p) return null;
+  const downloads = await db.selectFrom('package_downloads').select(['at', 'via']).where('package_id', '=', p.id).orderBy('id').execute();
+  return {
+    filename: p.filename,
+    size: p.size,
+    sha256: p.sha256,
+    createdAt: p.created_at.toISOString(),
+    expiresAt: p.expires_at.toISOString(),
+    deletedAt: p.deleted_at?.toISOString() ?? null,
+    downloads: p.downloads,
+    maxDownloads: p.max_downloads,
+    state: stateOf(p, now),
+    downloadLog: downloads.map((d) => ({ at: d.at.toISOString(), via: d.via })),
+  };
+}
+
+/**
+ * One download by the subject: counted, logged and audited in one transaction with the row
+ * locked, so five concurrent clicks cannot make six downloads. The last allowed download
+ * schedules the deletion at once. Returns null when the package is gone (expired, used up).
+ */
+export async function downloadPackage(
+  db: DB,
+  input: { requestId: string; via: 'status_link' | 'account'; userId: string | null; ip: string | null },
+  options: { exportKey: string; now?: Date },
+): Promise<{ filename: string; bytes: Buffer } | null> {
+  const now = options.now ?? new Date();
+  return db.transaction().execute(async (trx) => {
+    const p = await trx.selectFrom('access_packages').selectAll().where('request_id', '=', input.requestId).forUpdate().executeTakeFirst();
+    if (!p || stateOf(p, now) !== 'available' || !p.ciphertext || !p.iv || !p.auth_tag) return null;
+    const bytes = openBytes({ iv: p.iv, auth_tag: p.auth_tag, ciphertext: p.ciphertext }, options.exportKey, PACKAGE_PURPOSE, `package:${input.requestId}:${p.id}`);
+    const downloads = p.downloads + 1;
+    await trx.updateTable('access_packages').set({ downloads }).where('id', '=', p.id).execute();
+    await trx.insertInto('package_downloads').values({ package_id: p.id, via: input.via, at: now }).execute();
+    if (downloads >= p.max_downloads) {
+      await enqueueJob(trx, { kind: PACKAGE_PURGE_JOB, payload: { packageId: p.id }, runAt: now, dedupeKey: `${PACKAGE_PURGE_JOB}:${p.id}:used` });
+    }
+    await recordAudit(trx, {
+      actorId: input.userId,
+      ip: input.ip,
+      action: 'request.package_download',
+      targetType: 'request',
+      targetId: input.requestId,
+      details: { via: input.via, download: downloads, of: p.max_downloads },
+    });
+    return { filename: p.filename, bytes };
+  });
+}
+
+/** The purge job: once a package has expired or been downloaded its last time, its bytes go. */
+export async function purgePackage(db: DB, packageId: string, now: Date = new Date()): Promise<boolean> {
+  if (!UUID.test(packageId)) return false;
+  const result = await db
+    .updateTable('access_packages')
+    .set({ iv: null, auth_tag: null, ciphertext: null, deleted_at: now })
+    .where('id', '=', packageId)
+    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('downloads', '>=', eb.ref('max_downloads'))]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Retention sweep (daily): any package past its time whose purge job was lost. */
+export async function purgeLapsedPackages(db: DB, now: Date = new Date()): Promise<number> {
+  const result = await db
+    .updateTable('access_packages')
+    .set({ iv: null, auth_tag: null, ciphertext: null, deleted_at: now })
+    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('downloads', '>=', eb.ref('max_downloads'))]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Staff check the package before completing: built as it would be now, audited, never stored. */
+export async function previewPackage(
+  db: DB,
+  requestId: string,
+  actor: Actor,
+  options: { exportKey: string; organisation: Organisation; timeZone: string; publicUrl: string; now?: Date },
+): Promise<{ filename: string; bytes: Uint8Array } | undefined> {
+  if (!/^\d{1,18}$/.test(requestId)) return undefined;
+  const request = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst();
+  if (!request || !takesPackage(request)) return undefined;
+  const { bytes } = await buildPackage(db, request, { ...options, answer: null, now: options.now ?? new Date() });
+  await recordAudit(db, { actorId: actor.id, ip: actor.ip, action: 'request.package_preview', targetType: 'request', targetId: requestId });
+  return { filename: `${request.reference}-data-preview.zip`, bytes };
+}
