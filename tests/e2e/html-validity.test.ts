@@ -53,3 +53,38 @@ describe('valid HTML', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('valid HTML in the access package', () => {
+  it("summary.html, in en, de and fr, has no Nu checker errors", async () => {
+    const { renderSummaryHtml } = await import('../../app/models/requests/package-summary.server');
+    const { DEMO_ORGANISATION } = await import('../../app/utils/env.server');
+    const at = '2026-03-02T10:00:00.000Z';
+    const data = {
+      format: 'privacy-portal/access-package/v1' as const,
+      generatedAt: at,
+      request: { reference: 'DSR-2026-000001', type: 'access', receivedAt: at },
+      controller: { name: 'Example', postalAddress: 'Street 1', privacyEmail: 'p@example.com', dpo: null, supervisoryAuthority: DEMO_ORGANISATION.authority },
+      account: { email: 'a@example.com', role: 'subject', createdAt: at, emailConfirmedAt: at, passwordLastChangedAt: at, sessions: [], signInHistory: [] },
+      requests: [],
+      subprocessorAlertSubscriptions: [{ subscribedAt: at, confirmedAt: null, unsubscribedAt: null, language: 'en' }],
+      subprocessorObjections: [],
+      recipients: {
+        asOf: '2026-03-02',
+        subprocessors: [{ name: 'Host <&> Co', legalEntity: 'Host Ltd', purpose: 'Hosting', dataCategories: ['All'], locations: ['IE'], transferMechanism: 'sccs', since: '2024-01-01' }],
+      },
+      filesFromOtherSystems: [{ path: 'files/orders.csv', type: 'text/csv', bytes: 2048, sha256: 'ab'.repeat(32) }],
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-vnu-package-'));
+    for (const lang of ['en', 'de', 'fr'] as const) {
+      const html = renderSummaryHtml(data, { lang, organisation: DEMO_ORGANISATION, answer: 'Line one\nLine <two>', timeZone: 'Europe/London', publicUrl: 'https://portal.example' });
+      expect(html).toContain('Host &lt;&amp;&gt; Co');
+      fs.writeFileSync(path.join(dir, `summary-${lang}.html`), html);
+    }
+    const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
+    const { stdout, stderr } = await run('java', ['-jar', VNU, '--errors-only', '--format', 'gnu', ...files]).catch(
+      (error: { stdout: string; stderr: string }) => error,
+    );
+    expect(`${stdout}${stderr}`.trim()).toBe('');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

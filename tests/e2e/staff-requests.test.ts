@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, inject, it } from 'vitest';
 import { waitForMail } from '../support/mailbox';
 import { signInPage } from '../support/users';
@@ -8,15 +10,15 @@ const b = useBrowser();
 const mailTo = (to: string, subjectPart: string) => waitForMail(inject('dataDir'), to, subjectPart);
 
 describe('the staff console answers a request, in a real browser', () => {
-  it('staff find a verified request in the queue, start it and ask; the subject replies; staff complete it', async () => {
+  it('staff find a verified request in the queue, start it and ask; the subject replies; staff complete it with a package; the subject downloads it', async () => {
     const email = `staffjourney.${Date.now()}@example.org`;
     const subject = await b.browser.newContext({ baseURL: inject('baseURL') });
     const sp = await subject.newPage();
     await visit(sp, '/requests/new');
-    await sp.getByLabel('Rectification (Art. 16)').check();
+    await sp.getByLabel('Access (Art. 15)').check();
     await sp.getByLabel('Email address').fill(email);
     await sp.getByLabel('Full name').fill('Queue Tester');
-    await sp.getByLabel('Details').fill('My surname is spelt Tester, not Testor.');
+    await sp.getByLabel('Details').fill('Please include my order history.');
     await sp.getByLabel('Myself').check();
     await sp.getByLabel(/I confirm that I am the person/).check();
     await sp.getByRole('button', { name: 'Send request' }).click();
@@ -58,19 +60,43 @@ describe('the staff console answers a request, in a real browser', () => {
     await page.reload();
     await page.waitForLoadState('networkidle');
     await expect(page.getByText('The customer account, number 1234.').isVisible()).resolves.toBe(true);
-    await page.getByLabel('Outcome').selectOption('rectified');
-    await page.getByLabel('Answer to the subject (emailed)').fill('We corrected your surname in every system.');
+    // Files from other systems go into the package, checked by their content.
+    await page.getByRole('link', { name: 'Prepare the package' }).click();
+    await page.getByRole('heading', { name: new RegExp(`Package for ${reference}`) }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await expectAccessible(page);
+    const csv = 'order_id,date,amount\n1001,2026-01-03,19.90\n';
+    await page.getByLabel(/^Files \(CSV/).setInputFiles({ name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByText('Added to the package.').waitFor();
+    await expect(page.getByRole('cell', { name: 'orders.csv', exact: true }).isVisible()).resolves.toBe(true);
+    await page.getByRole('link', { name: `← ${reference}` }).click();
+    await page.getByRole('heading', { name: new RegExp(reference) }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await page.getByLabel('Outcome').selectOption('fulfilled');
+    await page.getByLabel('Answer to the subject (emailed)').fill('Here is your data, with your order history.');
     await page.getByRole('button', { name: 'Complete and send' }).click();
-    await page.getByText('Completed; the subject was emailed the answer.').waitFor({ timeout: 10_000 }).catch(async (e) => {
-      console.log('PAGE', (await page.locator('main').innerText()).slice(0, 1500));
-      throw e;
-    });
+    await page.getByText('Completed; the subject was emailed the answer.').waitFor({ timeout: 10_000 });
+    await page.getByText('0 of 5').waitFor();
     await expectAccessible(page);
 
     const done = await mailTo(email, 'Your request is complete');
-    expect(done.text).toContain('We corrected your surname in every system.');
+    expect(done.text).toContain('Here is your data, with your order history.');
+    expect(done.text).toContain('ready to download');
     await visit(sp, statusPath);
     await sp.getByText('Completed', { exact: true }).first().waitFor();
+    await sp.waitForLoadState('networkidle');
+    await expectAccessible(sp);
+    const [download] = await Promise.all([sp.waitForEvent('download'), sp.getByRole('link', { name: /Download your data/ }).click()]);
+    expect(download.suggestedFilename()).toBe(`${reference}-data.zip`);
+    const zip = unzipSync(new Uint8Array(fs.readFileSync((await download.path())!)));
+    expect(strFromU8(zip['files/orders.csv']!)).toBe(csv);
+    const data = JSON.parse(strFromU8(zip['data.json']!));
+    expect(data.request.reference).toBe(reference);
+    expect(data.requests[0].details).toBe('Please include my order history.');
+    expect(strFromU8(zip['summary.html']!)).toContain('Art. 15(1)(h)');
+    await visit(sp, statusPath);
+    await sp.getByText(/4 downloads left/).waitFor();
     await subject.close();
     expect(b.consoleErrors).toEqual([]);
   });
