@@ -118,7 +118,14 @@ export function RequestStatusView({ status, basePath, timeZone }: { status: Subj
         </dd>
         <dt>{t('status.due')}</dt>
         <dd>
-          {request.dueDate ? formatDeadline(lang, request.dueDate) : t('status.duePending')}
+          {request.dueDate ? (
+            <>
+              {formatDeadline(lang, request.dueDate)}
+              {t('status.dueEndOfDay', { zone: timeZone })}
+            </>
+          ) : (
+            t('status.duePending')
+          )}
           {request.paused ? t('status.paused') : null}
         </dd>
         {request.extensionMonths > 0 ? (

@@ -206,6 +206,7 @@ export const de: Catalog = {
     receivedPending: 'Sobald Sie Ihre E-Mail-Adresse bestätigen',
     receivedDiffers: 'Die Frist zählt ab Eingang: dem Moment, in dem Ihre E-Mail-Adresse bestätigt wurde, nicht ab dem Absenden des Formulars.',
     due: 'Frist',
+    dueEndOfDay: ' (bis zum Ende dieses Tages, {{zone}})',
     duePending: 'Ein Monat nach Eingang',
     paused: ' (ruht, solange wir auf Ihre Antwort warten)',
     extension: 'Verlängerung',

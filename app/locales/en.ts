@@ -209,6 +209,7 @@ export const en = {
     receivedPending: 'When you confirm your email address',
     receivedDiffers: 'The deadline counts from receipt: the moment your email address was confirmed, not when the form was sent.',
     due: 'Due date',
+    dueEndOfDay: ' (until the end of that day, {{zone}})',
     duePending: 'One month after we receive it',
     paused: ' (paused while we wait for your reply)',
     extension: 'Extension',

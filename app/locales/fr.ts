@@ -209,6 +209,7 @@ export const fr: Catalog = {
     receivedPending: 'Dès que vous confirmez votre adresse e-mail',
     receivedDiffers: 'Le délai court à partir de la réception : le moment où votre adresse e-mail a été confirmée, et non l’envoi du formulaire.',
     due: 'Échéance',
+    dueEndOfDay: ' (jusqu’à la fin de cette journée, {{zone}})',
     duePending: 'Un mois après réception',
     paused: ' (suspendue en attendant votre réponse)',
     extension: 'Prolongation',

@@ -5,6 +5,8 @@ import { changePasswordSchema } from '~/models/accounts/forms.server';
 import { resendEmailConfirmation } from '~/models/accounts/email-confirmation.server';
 import { changePassword, signOutEverywhere } from '~/models/accounts/accounts.server';
 import { countActiveSessions } from '~/models/accounts/sessions.server';
+import { flagsForEmail } from '~/models/requests/flags.server';
+import { formatInstant } from '~/utils/i18n';
 import { clearSessionCookieHeader, requireUser, sessionCookieHeader } from '~/utils/auth.server';
 import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
 
@@ -14,7 +16,12 @@ const ROLE_NAMES = { subject: 'Data subject', staff: 'Privacy staff', admin: 'Ad
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  return json({ user, sessions: await countActiveSessions(context.db, user.id) });
+  // Decisions about the address are shown only to an account that proved it owns the address.
+  const [sessions, flags] = await Promise.all([
+    countActiveSessions(context.db, user.id),
+    user.emailVerified ? flagsForEmail(context.db, user.email) : Promise.resolve([]),
+  ]);
+  return json({ user, sessions, flags, timeZone: context.config.timeZone });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -63,7 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Account() {
-  const { user, sessions } = useLoaderData<typeof loader>();
+  const { user, sessions, flags, timeZone } = useLoaderData<typeof loader>();
   const result = useActionData<FormState>();
   const [params] = useSearchParams();
   const busy = useNavigation().state === 'submitting';
@@ -109,6 +116,21 @@ export default function Account() {
       <p>
         <Link to="/account/requests">Your data-protection requests</Link>
       </p>
+      {flags.length > 0 ? (
+        <section aria-labelledby="decisions-heading" className="callout">
+          <h2 id="decisions-heading">Decisions in force about your data</h2>
+          <ul>
+            {flags.map((f) => (
+              <li key={`${f.kind}-${f.reference}`}>
+                {f.kind === 'restriction'
+                  ? 'Processing of your data is restricted (Art. 18 GDPR)'
+                  : 'Your objection was upheld: the processing you objected to has stopped (Art. 21 GDPR)'}
+                , since {formatInstant('en', f.since, timeZone)}, request {f.reference}.
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
 
       <h2 id="password-heading">Change your password</h2>
       <Form method="post" aria-labelledby="password-heading">

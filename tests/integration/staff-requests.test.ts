@@ -269,5 +269,28 @@ describe('acting on a request', () => {
     const unrelated = await verifiedRequest(new Date());
     const other = await (await fetch(`${portal.url}/staff/requests/${unrelated.id}`, { headers: { Cookie: staffCookie } })).text();
     expect(other).not.toContain('Standing decisions');
+
+    // The person's own account shows the decision, once the account has proved the address.
+    const owner = await createUser(portal.db, { role: 'subject', email });
+    const account = await (await fetch(`${portal.url}/account`, { headers: { Cookie: await createSessionCookie(portal.db, owner) } })).text();
+    expect(account).toContain('Your objection was upheld');
+    expect(account).toContain(r.reference);
+  });
+
+  it('shows no decision to an account that has not proved the address', async () => {
+    const email = `flagged-unproven.${Date.now()}@example.test`;
+    let r = await verifiedRequest(new Date(), { type: 'restriction', email });
+    await actOnRequest(portal.db, { requestId: r.id, action: { intent: 'start', version: requestVersion(r) } }, actor(), options());
+    r = await current(r.id);
+    await actOnRequest(
+      portal.db,
+      { requestId: r.id, action: { intent: 'complete', version: requestVersion(r), outcome: 'restricted', answer: 'Restricted.' } },
+      actor(),
+      options(),
+    );
+    const claimant = await createUser(portal.db, { role: 'subject', email, emailVerified: false });
+    const account = await (await fetch(`${portal.url}/account`, { headers: { Cookie: await createSessionCookie(portal.db, claimant) } })).text();
+    expect(account).not.toContain('Decisions in force');
+    expect(account).not.toContain(r.reference);
   });
 });
