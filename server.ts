@@ -195,7 +195,13 @@ export function createApp(options: {
 
   // Fingerprinted by the compiler: cache for a year.
   app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));
-  app.use(express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
+  // The few top-level public files, known at start: a page request never stats the disk.
+  const publicDir = path.join(root, 'public');
+  const publicFiles = new Set(
+    fs.existsSync(publicDir) ? fs.readdirSync(publicDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => `/${e.name}`) : [],
+  );
+  const servePublic = express.static(publicDir, { maxAge: '1h', index: false });
+  app.use((req, res, next) => (publicFiles.has(req.path) ? servePublic(req, res, next) : next()));
 
   app.get('/healthz', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');

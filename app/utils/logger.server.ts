@@ -1,11 +1,54 @@
 import pino, { type Logger, type DestinationStream } from 'pino';
-import { redactSecrets } from '~/utils/redact';
+import { isSecretKey, REDACTED, redactSecrets, redactText } from '~/utils/redact';
 
 export type { Logger };
 
 /**
- * The one logger. Every object logged passes through `redactSecrets` inside pino's formatter,
- * so redaction does not depend on call sites remembering it.
+ * Keys whose values always go through a serializer that redacts its own output (below, and the
+ * wrapped ones of every child): the formatter leaves them to it instead of deep-copying them
+ * first. A raw `res` handed over by pino-http would otherwise be walked, socket and all, on every
+ * request, only for the serializer to keep its status code.
+ */
+const SERIALIZED_KEYS = new Set(['req', 'res', 'err', 'error']);
+
+function redactLogObject(object: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) {
+    const value = object[key];
+    out[key] = SERIALIZED_KEYS.has(key) ? value : isSecretKey(key) ? REDACTED : redactSecrets(value);
+  }
+  return out;
+}
+
+let lastMs = 0;
+let lastTime = '';
+/** pino's ISO timestamp, formatted once per millisecond (a busy server writes many lines in one). */
+function isoTimeOncePerMillisecond(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
+}
+
+/** What a request says in a log line: method and path, query credentials masked; never headers or bodies. */
+function serializeRequest(req: unknown): unknown {
+  if (req === null || typeof req !== 'object') return redactSecrets(req);
+  const r = req as { id?: unknown; method?: unknown; originalUrl?: unknown; url?: unknown };
+  const url = typeof r.originalUrl === 'string' ? r.originalUrl : r.url;
+  return { ...(r.id !== undefined ? { id: r.id } : {}), method: String(r.method ?? ''), url: redactText(String(url ?? '')) };
+}
+
+function serializeResponse(res: unknown): unknown {
+  if (res === null || typeof res !== 'object') return redactSecrets(res);
+  return { statusCode: (res as { statusCode?: unknown }).statusCode };
+}
+
+/**
+ * The one logger. Every object logged is redacted: values under `req`, `res`, `err` and `error`
+ * by their serializers (which redact their output), every other value by `redactSecrets` in
+ * pino's formatter, so redaction does not depend on call sites remembering it.
  */
 export function createLogger(
   options: { level?: string; name?: string } = {},
@@ -16,10 +59,10 @@ export function createLogger(
       name: options.name ?? 'privacy-portal',
       level: options.level ?? 'info',
       base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeOncePerMillisecond,
       formatters: {
         level: (label) => ({ level: label }),
-        log: (object) => redactSecrets(object) as Record<string, unknown>,
+        log: (object) => redactLogObject(object),
       },
       hooks: {
         // The message string can carry a URL or cookie too.
@@ -32,7 +75,12 @@ export function createLogger(
           return method.apply(this, redacted as Parameters<typeof method>);
         },
       },
-      serializers: { err: (err: unknown) => redactSecrets(err), error: (err: unknown) => redactSecrets(err) },
+      serializers: {
+        err: (err: unknown) => redactSecrets(err),
+        error: (err: unknown) => redactSecrets(err),
+        req: serializeRequest,
+        res: serializeResponse,
+      },
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );

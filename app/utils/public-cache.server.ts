@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { ifNoneMatchMatches } from '~/utils/http-cache.server';
-import { redactText } from '~/utils/redact';
 import { DEFAULT_LANGUAGE } from '~/utils/i18n';
 import { languageFromAcceptLanguage } from '~/utils/language.server';
 
@@ -29,11 +28,15 @@ const MAX_ENTRIES = 500;
 const VERSION_CHECK_MS = 1_000;
 const COMPRESS_MIN_BYTES = 1024;
 
+/** Headers as `writeHead` takes them fastest: name, value, name, value ... */
+type FlatHeaders = string[];
+
 type Entry = {
   stamp: string;
-  headers: [string, string][];
-  /** The headers a 304 repeats (RFC 9110 15.4.5): validators, caching, Vary. */
-  notModifiedHeaders: [string, string][];
+  /** Every header of a full response, security headers included, per encoding (Content-Length too). */
+  full: { identity: FlatHeaders; gzip?: FlatHeaders; br?: FlatHeaders };
+  /** The headers a 304 repeats (RFC 9110 15.4.5): validators, caching, Vary, and the security headers. */
+  notModified: FlatHeaders;
   etag: string | undefined;
   lastModified: number | undefined;
   identity: Buffer;
@@ -53,6 +56,27 @@ export type PublicCacheOptions = {
   securityHeaders: { full: [string, string][]; notModified: [string, string][] };
   logger: { info: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
 };
+
+/**
+ * Later headers replace earlier ones of the same name (as `setHeader` would), except Vary, whose
+ * values are merged; the result is flat, computed once per entry.
+ */
+function flatten(...groups: Array<Array<[string, string]>>): FlatHeaders {
+  const byName = new Map<string, [string, string]>();
+  for (const group of groups) {
+    for (const [name, value] of group) {
+      const key = name.toLowerCase();
+      const existing = byName.get(key);
+      if (key === 'vary' && existing) {
+        const values = new Set([...existing[1].split(','), ...value.split(',')].map((v) => v.trim()).filter(Boolean));
+        byName.set(key, [existing[0], [...values].join(', ')]);
+      } else {
+        byName.set(key, [name, value]);
+      }
+    }
+  }
+  return [...byName.values()].flat();
+}
 
 const globalKey = Symbol.for('privacy-portal.registry-changed');
 type Listeners = Set<() => void>;
@@ -132,21 +156,25 @@ export function createPublicCache(options: PublicCacheOptions) {
     const notModifiedHeaders = headers.filter(([name]) =>
       ['etag', 'last-modified', 'cache-control', 'expires', 'vary', 'access-control-allow-origin'].includes(name),
     );
-    if (compress) {
-      headers.push(['vary', 'Accept-Encoding']);
-      notModifiedHeaders.push(['vary', 'Accept-Encoding']);
-    }
+    const vary: [string, string][] = compress ? [['vary', 'Accept-Encoding']] : [];
+    const gzip = compress ? gzipSync(body, { level: 9 }) : undefined;
+    const br = compress
+      ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } })
+      : undefined;
+    const fullHeaders = (extra: [string, string][]) => flatten(options.securityHeaders.full, headers, vary, extra);
     return {
       stamp,
-      headers,
-      notModifiedHeaders,
+      full: {
+        identity: fullHeaders([['content-length', String(body.length)]]),
+        gzip: gzip ? fullHeaders([['content-encoding', 'gzip'], ['content-length', String(gzip.length)]]) : undefined,
+        br: br ? fullHeaders([['content-encoding', 'br'], ['content-length', String(br.length)]]) : undefined,
+      },
+      notModified: flatten(options.securityHeaders.notModified, notModifiedHeaders, vary),
       etag,
       lastModified: lastModifiedHeader ? Date.parse(lastModifiedHeader) : undefined,
       identity: body,
-      gzip: compress ? gzipSync(body, { level: 9 }) : undefined,
-      br: compress
-        ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } })
-        : undefined,
+      gzip,
+      br,
     };
   }
 
@@ -159,36 +187,26 @@ export function createPublicCache(options: PublicCacheOptions) {
     return !Number.isNaN(ms) && entry.lastModified <= ms;
   }
 
-  function send(req: IncomingMessage, res: ServerResponse, entry: Entry, started: bigint) {
+  function send(req: IncomingMessage, res: ServerResponse, entry: Entry, url: string, started: bigint) {
     let status = 200;
     if (isNotModified(req, entry)) {
       status = 304;
-      for (const [name, value] of options.securityHeaders.notModified) res.setHeader(name, value);
-      for (const [name, value] of entry.notModifiedHeaders) res.setHeader(name, value);
-      res.writeHead(304);
+      res.writeHead(304, entry.notModified);
       res.end();
     } else {
       const accept = req.headers['accept-encoding'] ?? '';
-      const [encoding, body] =
-        entry.br && /\bbr\b/.test(accept)
-          ? ['br', entry.br]
-          : entry.gzip && /\bgzip\b/.test(accept)
-            ? ['gzip', entry.gzip]
-            : [undefined, entry.identity];
-      for (const [name, value] of options.securityHeaders.full) res.setHeader(name, value);
-      for (const [name, value] of entry.headers) res.setHeader(name, value);
-      if (encoding) res.setHeader('Content-Encoding', encoding);
-      res.setHeader('Content-Length', body.length);
-      res.writeHead(200);
+      const [headers, body] =
+        entry.br && entry.full.br && accept.includes('br') && /\bbr\b/.test(accept)
+          ? [entry.full.br, entry.br]
+          : entry.gzip && entry.full.gzip && accept.includes('gzip') && /\bgzip\b/.test(accept)
+            ? [entry.full.gzip, entry.gzip]
+            : [entry.full.identity, entry.identity];
+      res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     }
+    // `url` is the cache key's path (only `?at=` survives), so it holds no credential to mask.
     options.logger.info(
-      {
-        req: { method: req.method, url: redactText(req.url ?? '') },
-        res: { statusCode: status },
-        responseTime: Number(process.hrtime.bigint() - started) / 1e6,
-        cache: 'public',
-      },
+      { req: { method: req.method, url }, res: { statusCode: status }, responseTime: Number(process.hrtime.bigint() - started) / 1e6, cache: 'public' },
       'request completed',
     );
   }
@@ -201,7 +219,9 @@ export function createPublicCache(options: PublicCacheOptions) {
     const target = keyOf(req);
     if (!target) return false;
     const started = process.hrtime.bigint();
-    const stamp = `${await currentVersion()}|${options.today()}|${options.buildVersion}`;
+    // The version is re-read at most once a second; between reads no promise is awaited.
+    const current = version !== undefined && Date.now() - checkedAt < VERSION_CHECK_MS ? version : await currentVersion();
+    const stamp = `${current}|${options.today()}|${options.buildVersion}`;
     let entry = entries.get(target.key);
     if (!entry || entry.stamp !== stamp) {
       entry = await build(target.url, stamp, target.lang);
@@ -209,7 +229,7 @@ export function createPublicCache(options: PublicCacheOptions) {
       if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
       entries.set(target.key, entry);
     }
-    send(req, res, entry, started);
+    send(req, res, entry, target.url, started);
     return true;
   }
 

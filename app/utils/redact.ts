@@ -25,6 +25,8 @@ const KEY_COLON = new RegExp(
   `(["']?)\\b(${SECRET_WORDS})\\b\\1(\\s*:\\s*)(\\[REDACTED\\]|"(?:[^"\\\\]|\\\\.)*"|'[^']*'|(?:Bearer|Basic|Token)\\s+[^\\s,;]+|[^\\s,;}\\]]+)`,
   'gi',
 );
+/** The words AUTH_SCHEME starts with: a cheap test before the full pattern. */
+const AUTH_WORD = /bearer|basic|token|digest/i;
 /** Credentials after an HTTP auth scheme, wherever they appear. */
 const AUTH_SCHEME = /\b(Bearer|Basic|Token|Digest)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 /** Our session tokens carry a prefix (see session-token.server.ts) so they are caught anywhere. */
@@ -32,28 +34,42 @@ const SESSION_TOKEN = /\bpps_[A-Za-z0-9_-]{16,}/g;
 /** A session cookie value written out anywhere: `__Host-session=...`, `session=...`. */
 const COOKIE_VALUE = /\b((?:__Host-|__Secure-)?[\w-]*session[\w-]*)=([^;,&\s"']+)/gi;
 
+const secretKeyCache = new Map<string, boolean>();
+
 export function isSecretKey(key: string) {
+  // Log objects reuse a handful of key names: remember the answer (bounded, keys are short).
+  const known = secretKeyCache.get(key);
+  if (known !== undefined) return known;
   const compact = key.replace(/[-_.\s]/g, '').toLowerCase();
-  return SECRET_KEY.test(compact) || SECRET_EXACT.has(compact);
+  const secret = SECRET_KEY.test(compact) || SECRET_EXACT.has(compact);
+  if (secretKeyCache.size < 1000 && key.length <= 64) secretKeyCache.set(key, secret);
+  return secret;
 }
 
 /** Masks credentials in free text: query strings, form bodies, `key: value`, auth headers, secret link paths, session tokens. */
 export function redactText(text: string): string {
   if (text.length === 0) return text;
-  return text
-    .replace(SESSION_TOKEN, REDACTED)
-    .replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`)
-    .replace(KEY_EQUALS, (match, sep: string, key: string) =>
-      isSecretKey(safeDecode(key)) ? `${sep}${key}=${REDACTED}` : match,
-    )
-    .replace(KEY_COLON, (match, quote: string, key: string, colon: string, value: string) => {
+  // Each pattern needs a character or word the text may not hold at all; the replacements add
+  // none of them, so a pattern whose trigger is absent from the original cannot match. Log lines
+  // are mostly plain messages and short paths: most of them skip most of the patterns.
+  let out = text;
+  if (out.includes('pps_')) out = out.replace(SESSION_TOKEN, REDACTED);
+  if (AUTH_WORD.test(out)) out = out.replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`);
+  const equals = out.includes('=');
+  if (equals) {
+    out = out.replace(KEY_EQUALS, (match, sep: string, key: string) => (isSecretKey(safeDecode(key)) ? `${sep}${key}=${REDACTED}` : match));
+  }
+  if (out.includes(':')) {
+    out = out.replace(KEY_COLON, (match, quote: string, key: string, colon: string, value: string) => {
       // `Cookie: a=b; c=d` keeps its pairs: the session one was masked by KEY_EQUALS/COOKIE_VALUE.
       if (!isSecretKey(key) || value.includes(REDACTED) || (/^[^"']/.test(value) && value.includes('='))) return match;
       const quoted = value.startsWith('"') ? `"${REDACTED}"` : value.startsWith("'") ? `'${REDACTED}'` : REDACTED;
       return `${quote}${key}${quote}${colon}${quoted}`;
-    })
-    .replace(SECRET_PATH, (match) => `${match.slice(0, match.indexOf('/', 1) + 1)}${REDACTED}`)
-    .replace(COOKIE_VALUE, (_match, name: string) => `${name}=${REDACTED}`);
+    });
+  }
+  if (out.includes('/')) out = out.replace(SECRET_PATH, (match) => `${match.slice(0, match.indexOf('/', 1) + 1)}${REDACTED}`);
+  if (equals) out = out.replace(COOKIE_VALUE, (_match, name: string) => `${name}=${REDACTED}`);
+  return out;
 }
 
 function safeDecode(value: string) {

@@ -115,12 +115,20 @@ function getAlpha2Codes(): string[] {
 }
 
 /** Every country as {code, name} in the visitor's language, sorted for that language. */
-export function countryOptions(lang: string): Array<{ code: string; name: string }> {
-  const names = new Intl.DisplayNames([lang], { type: 'region' });
-  const collator = new Intl.Collator(lang);
-  return [...COUNTRY_CODES]
-    .map((code) => ({ code, name: names.of(code) ?? code }))
-    .sort((a, b) => collator.compare(a.name, b.name));
+const countryLists = new Map<string, ReadonlyArray<{ code: string; name: string }>>();
+
+/** Countries by name in `lang`, sorted for it; built once per language (the form shows it on every render). */
+export function countryOptions(lang: string): ReadonlyArray<{ code: string; name: string }> {
+  let list = countryLists.get(lang);
+  if (!list) {
+    const names = new Intl.DisplayNames([lang], { type: 'region' });
+    const collator = new Intl.Collator(lang);
+    list = Object.freeze(
+      [...COUNTRY_CODES].map((code) => ({ code, name: names.of(code) ?? code })).sort((a, b) => collator.compare(a.name, b.name)),
+    );
+    countryLists.set(lang, list);
+  }
+  return list;
 }
 
 /**
