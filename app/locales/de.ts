@@ -519,4 +519,11 @@ export const de: Catalog = {
     statusUntil_other: 'Verfügbar bis {{date}}; noch {{count}} Downloads.',
     statusGone: 'Der Download ist nicht mehr verfügbar (er wurde {{max}} Mal genutzt oder die {{days}} Tage sind abgelaufen). Schreiben Sie an {{email}}, wenn Sie ihn erneut benötigen.',
   },
+  erasure: {
+    erased: 'Wir haben die personenbezogenen Daten gelöscht, die wir über Sie gespeichert hatten: Ihr Konto und seine Anmeldungen (falls vorhanden), Ihre Abonnements von Benachrichtigungen über Unterauftragsverarbeiter, Ihre Einsprüche und den Inhalt Ihrer Anträge (Namen, Adressen, Kennungen, Ihre Angaben und die von Ihnen gesendeten Dateien).',
+    kept: 'Wie Art. 17 Abs. 3 lit. b und e DSGVO es erlauben, behalten wir einen Nachweis, dass jeder Antrag gestellt und beantwortet wurde (Aktenzeichen, Art, Daten und Ergebnis), mit einem Einweg-Hash Ihrer E-Mail-Adresse statt der Adresse selbst, sowie unser Sicherheitsprotokoll.',
+    openElsewhere: 'Diese Anträge von Ihnen werden noch bearbeitet; ihre Daten bleiben bis zu ihrem Abschluss bestehen: {{references}}.',
+    recipients: 'Wir haben die Empfänger Ihrer Daten gebeten, sie ebenfalls zu löschen (Art. 19 DSGVO): {{names}}.',
+    noRecipients: 'Kein anderer Empfänger verarbeitet Ihre Daten in unserem Auftrag.',
+  },
 };

@@ -522,6 +522,13 @@ export const en = {
     statusUntil_other: 'Available until {{date}}; {{count}} downloads left.',
     statusGone: 'The download is no longer available (it was used {{max}} times or its {{days}} days ran out). Write to {{email}} if you need it again.',
   },
+  erasure: {
+    erased: 'We erased the personal data we held about you: your account and its sign-ins (if you had one), your subscriptions to subprocessor alerts, your objections, and the content of your requests (names, addresses, identifiers, what you wrote and the files you sent).',
+    kept: 'We keep, as Art. 17(3)(b) and (e) GDPR allow, a record that each request was made and answered (its reference, type, dates and outcome) with a one-way hash of your email address instead of the address, so that we can show we answered; and our security audit trail.',
+    openElsewhere: 'These requests of yours are still being answered, so their data stays until they close: {{references}}.',
+    recipients: 'We have asked the recipients of your data to erase it as well (Art. 19 GDPR): {{names}}.',
+    noRecipients: 'No other recipient holds your data on our behalf.',
+  },
 };
 
 /**

@@ -531,4 +531,11 @@ export const fr: Catalog = {
     statusUntil_other: 'Disponible jusqu’au {{date}} ; {{count}} téléchargements restants.',
     statusGone: 'Le téléchargement n’est plus disponible (il a été utilisé {{max}} fois ou ses {{days}} jours sont écoulés). Écrivez à {{email}} si vous en avez de nouveau besoin.',
   },
+  erasure: {
+    erased: 'Nous avons effacé les données personnelles que nous détenions à votre sujet : votre compte et ses connexions (le cas échéant), vos abonnements aux alertes sur les sous-traitants, vos objections et le contenu de vos demandes (noms, adresses, identifiants, ce que vous avez écrit et les fichiers envoyés).',
+    kept: 'Comme l’autorisent les points b) et e) de l’article 17, paragraphe 3, du RGPD, nous conservons la preuve que chaque demande a été faite et traitée (référence, type, dates et résultat), avec une empreinte irréversible de votre adresse électronique à la place de l’adresse, ainsi que notre journal de sécurité.',
+    openElsewhere: 'Ces demandes sont encore en cours de traitement ; leurs données sont conservées jusqu’à leur clôture : {{references}}.',
+    recipients: 'Nous avons demandé aux destinataires de vos données de les effacer également (art. 19 du RGPD) : {{names}}.',
+    noRecipients: 'Aucun autre destinataire ne traite vos données pour notre compte.',
+  },
 };

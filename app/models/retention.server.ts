@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { DB } from '../../db/client';
 import { recordAudit } from '~/models/audit.server';
@@ -7,6 +6,7 @@ import { deleteStaleThrottleRows } from '~/models/accounts/login-throttle.server
 import { pruneRateLimits } from '~/models/rate-limits.server';
 import { RETENTION_DAYS } from '~/models/policy';
 import { purgeLapsedPackages } from '~/models/requests/packages.server';
+import { emailProofHash, reduceToProofRecord } from '~/models/requests/proof.server';
 
 /**
  * Retention that really deletes: the periodic rules, run once a day by the maintenance job.
@@ -44,9 +44,7 @@ export type RetentionCounts = {
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
 
-export function emailProofHash(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
-}
+export { emailProofHash };
 
 /**
  * Closed requests older than the period become proof records: id, reference, type, dates and
@@ -66,31 +64,9 @@ export async function anonymiseClosedRequests(db: DB, now: Date, days: number): 
   let count = 0;
   for (const request of due) {
     await db.transaction().execute(async (trx) => {
-      const done = await trx
-        .updateTable('requests')
-        .set({
-          email_hash: request.email ? emailProofHash(request.email) : null,
-          email: '',
-          email_key: null,
-          name: '',
-          account_identifier: null,
-          details: null,
-          user_id: null,
-          personal_data_deleted_at: now,
-          updated_at: now,
-        })
-        .where('id', '=', request.id)
-        .where('personal_data_deleted_at', 'is', null)
-        .executeTakeFirst();
-      if (done.numUpdatedRows !== 1n) return;
-      await trx.deleteFrom('request_tokens').where('request_id', '=', request.id).execute();
-      await trx.deleteFrom('request_attachments').where('request_id', '=', request.id).execute();
-      await trx.updateTable('request_events').set({ note: null }).where('request_id', '=', request.id).execute();
+      const done = await reduceToProofRecord(trx, request.id, { now, note: 'Retention: personal data removed; this proof record remains.' });
+      if (!done) return;
       if (request.email) await trx.deleteFrom('mail_outbox').where('to_address', '=', request.email).where('status', '!=', 'queued').execute();
-      await trx
-        .insertInto('request_events')
-        .values({ request_id: request.id, actor: 'system', kind: 'anonymised', note: 'Retention: personal data removed; this proof record remains.', visible_to_subject: false })
-        .execute();
       count += 1;
     });
   }

@@ -7,6 +7,7 @@ import { requestTypeLabel } from '~/models/requests/request-types';
 import { availableActions, isClockPaused, STATE_LABELS } from '~/models/requests/lifecycle';
 import { OUTCOMES } from '~/models/requests/outcomes';
 import { listPackageFiles, packageForStaff, takesPackage } from '~/models/requests/packages.server';
+import { erasureProof } from '~/models/requests/erasure.server';
 import { requestPolicy } from '~/models/requests/policy';
 import {
   actOnRequest,
@@ -84,6 +85,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     staff: found.staff,
     packaged,
     accessPackage,
+    proof: r.personal_data_deleted_at ? await erasureProof(context.db, String(r.id)) : null,
     packageFileCount: packageFiles.length,
     denialPreview: denialNotice('[your reason]', context.config.organisation),
   });
@@ -121,6 +123,7 @@ const INTENT_DONE: Record<string, string> = {
   extend: 'Deadline extended; the subject was told why.',
   deny: 'Refused; the subject was emailed the reason and their right to complain.',
   complete: 'Completed; the subject was emailed the answer.',
+  erase: 'Erased and completed: the subject was told at their address first, and the Art. 19 notices are queued.',
   note: 'Note added.',
   assign: 'Assignment saved.',
 };
@@ -131,7 +134,8 @@ export default function StaffRequest() {
   const { request: r, timeZone } = data;
   const done = data.done;
   const when = (iso: string) => `${dateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso))}`;
-  const outcomes = Object.entries(OUTCOMES).filter(([, o]) => o.types.includes(r.type));
+  // An erasure is completed by erasing, on its own page; here it can only be refused.
+  const outcomes = Object.entries(OUTCOMES).filter(([key, o]) => o.types.includes(r.type) && !(r.type === 'erasure' && key === 'fulfilled'));
   const hidden = <input type="hidden" name="version" value={data.version} />;
   return (
     <>
@@ -187,9 +191,31 @@ export default function StaffRequest() {
         ) : null}
         <dt>Subject</dt>
         <dd>
-          {r.name} &lt;{r.email}&gt;
-          {r.requesterRole === 'representative' ? ' (filed by a representative)' : ''}
+          {data.proof ? (
+            <>
+              Personal data erased {when(data.proof.erasedAt)} ({timeZone}). Proof record: SHA-256 of the address <code>{data.proof.emailHash}</code>
+            </>
+          ) : (
+            <>
+              {r.name} &lt;{r.email}&gt;
+              {r.requesterRole === 'representative' ? ' (filed by a representative)' : ''}
+            </>
+          )}
         </dd>
+        {data.proof && data.proof.notices.length > 0 ? (
+          <>
+            <dt>Art. 19 notices</dt>
+            <dd>
+              <ul>
+                {data.proof.notices.map((n) => (
+                  <li key={n.subprocessor}>
+                    {n.subprocessor}: {n.contact}, {when(n.at)} ({timeZone})
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        ) : null}
         <dt>Account</dt>
         <dd>{data.account ? `Signed-in account ${data.account.email}` : 'None: verified by email link'}</dd>
         {r.accountIdentifier ? (
@@ -293,7 +319,15 @@ export default function StaffRequest() {
             <button type="submit">Extend</button>
           </Form>
         ) : null}
-        {data.actions.includes('complete') ? (
+        {data.actions.includes('complete') && r.type === 'erasure' ? (
+          <div>
+            <h3>Erase and complete</h3>
+            <p>
+              <Link to={`/staff/requests/${r.id}/erase`}>Review what will be erased and kept, then erase</Link>
+            </p>
+          </div>
+        ) : null}
+        {data.actions.includes('complete') && outcomes.length > 0 ? (
           <Form method="post" noValidate>
             <h3>Complete</h3>
             {hidden}

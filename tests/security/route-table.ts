@@ -76,6 +76,7 @@ export const ROUTES: Record<string, RouteEntry> = {
     access: 'staff',
     path: (f) => `/staff/requests/${f.requestId}/attachments/${f.missingId}`,
   },
+  'staff.requests.$id_.erase.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}/erase`, probeBody: 'version=x&answer=probe' },
   'staff.requests.$id_.package.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}/package`, probeBody: 'intent=remove&fileId=x' },
   'staff.requests.$id.package-preview.ts': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}/package-preview` },
   'staff.subprocessors.$id.art19.tsx': { access: 'staff', path: (f) => `/staff/subprocessors/${f.missingId}/art19` },

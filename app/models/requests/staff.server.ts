@@ -293,6 +293,10 @@ export async function actOnRequest(
         if (!OUTCOMES[action.outcome]!.types.includes(request.type)) {
           throw new RequestConflictError('That outcome does not fit this type of request');
         }
+        // An erasure is answered "done" only by erasing: that goes through the erasure page.
+        if (request.type === 'erasure' && action.outcome === 'fulfilled') {
+          throw new RequestConflictError('Complete an erasure from its erasure page, which shows what is erased and erases it');
+        }
         // Access and portability answered in full: the package is built in this transaction
         // and the subject's email says where and until when to download it.
         if (action.outcome === 'fulfilled' && takesPackage(request)) {

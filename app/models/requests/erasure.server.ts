@@ -1,0 +1,277 @@
+import { sql } from 'kysely';
+import type { DB, Tx } from '../../../db/client';
+import type { RequestRow } from '../../../db/schema';
+import { recordAudit, type Actor } from '~/models/audit.server';
+import { queueMail, renderMail } from '~/models/mail.server';
+import { isClosed } from '~/models/requests/lifecycle';
+import type { RequestPolicy } from '~/models/requests/policy';
+import { emailProofHash, reduceToProofRecord } from '~/models/requests/proof.server';
+import { requestVersion, StaleFormError } from '~/models/requests/staff.server';
+import { applyTransition, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
+import { normalizeEmail } from '~/utils/email';
+import type { Organisation } from '~/utils/env.server';
+import { isLanguage, tFor, type Language } from '~/utils/i18n';
+
+/**
+ * Art. 17 erasure. Staff first see exactly what goes and what stays (and why); confirming runs
+ * one transaction that tells the subject at the address they gave (before it is erased),
+ * completes the request, deletes the account with its sessions, the alert subscriptions, the
+ * objections' personal fields, the standing decisions, and reduces every request of the person
+ * to its proof record (files and packages included); then each subprocessor marked as receiving
+ * personal data gets an Art. 19 notice, recorded. A failure anywhere rolls all of it back; a
+ * second run finds the request completed and changes nothing.
+ */
+
+export type ErasurePlan = {
+  request: { id: string; reference: string; state: RequestRow['state'] };
+  email: string;
+  emailHash: string;
+  account: { id: string; email: string; role: string; sessions: number; erasable: boolean } | null;
+  /** Requests reduced to proof records (this one included). */
+  requests: Array<{ id: string; reference: string; type: string; state: string }>;
+  /** Other requests still being answered: kept until they close. */
+  openElsewhere: Array<{ id: string; reference: string; type: string; state: string }>;
+  attachments: number;
+  packageFiles: number;
+  packages: number;
+  subscriptions: number;
+  objections: number;
+  flags: number;
+  sentMail: number;
+  recipients: Array<{ id: string; name: string; contactEmail: string }>;
+};
+
+export class ErasureError extends Error {
+  override name = 'ErasureError';
+}
+
+/** The person the erasure is about: the subject's own address (for an agent's request, the subject's). */
+function subjectAddress(request: RequestRow): string {
+  return request.requester_role === 'representative' && request.subject_email ? request.subject_email : request.email;
+}
+
+async function plan(db: DB, request: RequestRow): Promise<ErasurePlan> {
+  const email = subjectAddress(request);
+  const key = normalizeEmail(email);
+  const [account, related, subscriptions, objections, flags, sentMail, recipients] = await Promise.all([
+    db.selectFrom('users').select(['id', 'email', 'role']).where(sql`lower(email)`, '=', key).executeTakeFirst(),
+    db
+      .selectFrom('requests')
+      .select(['id', 'reference', 'type', 'state'])
+      .where('personal_data_deleted_at', 'is', null)
+      .where((eb) => eb.or([eb('email_key', '=', key), eb(sql`lower(subject_email)`, '=', key), eb('id', '=', request.id)]))
+      .orderBy('id')
+      .execute(),
+    db.selectFrom('subprocessor_subscriptions').select(sql<string>`count(*)`.as('n')).where(sql`lower(email)`, '=', key).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('subprocessor_objections')
+      .select(sql<string>`count(*)`.as('n'))
+      .where(sql`lower(email)`, '=', key)
+      .executeTakeFirstOrThrow(),
+    db.selectFrom('subject_flags').select(sql<string>`count(*)`.as('n')).where('email_key', '=', key).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('mail_outbox')
+      .select(sql<string>`count(*)`.as('n'))
+      .where(sql`lower(to_address)`, '=', key)
+      .where('status', '!=', 'queued')
+      .executeTakeFirstOrThrow(),
+    recipientsOf(db),
+  ]);
+  const requests = related.filter((r) => String(r.id) === String(request.id) || isClosed(r.state));
+  const openElsewhere = related.filter((r) => String(r.id) !== String(request.id) && !isClosed(r.state));
+  const ids = requests.map((r) => r.id);
+  const [attachments, packageFiles, packages, sessions] = await Promise.all([
+    ids.length ? db.selectFrom('request_attachments').select(sql<string>`count(*)`.as('n')).where('request_id', 'in', ids).executeTakeFirstOrThrow() : { n: '0' },
+    ids.length ? db.selectFrom('package_files').select(sql<string>`count(*)`.as('n')).where('request_id', 'in', ids).executeTakeFirstOrThrow() : { n: '0' },
+    ids.length
+      ? db.selectFrom('access_packages').select(sql<string>`count(*)`.as('n')).where('request_id', 'in', ids).where('deleted_at', 'is', null).executeTakeFirstOrThrow()
+      : { n: '0' },
+    account ? db.selectFrom('sessions').select(sql<string>`count(*)`.as('n')).where('user_id', '=', account.id).executeTakeFirstOrThrow() : { n: '0' },
+  ]);
+  const list = (rows: typeof related) => rows.map((r) => ({ id: String(r.id), reference: r.reference, type: r.type, state: r.state }));
+  return {
+    request: { id: String(request.id), reference: request.reference, state: request.state },
+    email,
+    emailHash: emailProofHash(email),
+    account: account
+      ? { id: account.id, email: account.email, role: account.role, sessions: Number(sessions.n), erasable: account.role === 'subject' }
+      : null,
+    requests: list(requests),
+    openElsewhere: list(openElsewhere),
+    attachments: Number(attachments.n),
+    packageFiles: Number(packageFiles.n),
+    packages: Number(packages.n),
+    subscriptions: Number(subscriptions.n),
+    objections: Number(objections.n),
+    flags: Number(flags.n),
+    sentMail: Number(sentMail.n),
+    recipients,
+  };
+}
+
+/** Subprocessors marked as receiving personal data, with their privacy contact and current name. */
+async function recipientsOf(db: DB) {
+  const rows = await db
+    .selectFrom('subprocessors as s')
+    .select([
+      's.id',
+      's.slug',
+      's.privacy_contact_email',
+      (eb) =>
+        eb
+          .selectFrom('subprocessor_changes as c')
+          .select(sql<string | null>`c.details->>'name'`.as('name'))
+          .whereRef('c.subprocessor_id', '=', 's.id')
+          .where('c.details', 'is not', null)
+          .orderBy('c.effective_on', 'desc')
+          .orderBy('c.id', 'desc')
+          .limit(1)
+          .as('name'),
+    ])
+    .where('s.receives_personal_data', '=', true)
+    .where('s.privacy_contact_email', 'is not', null)
+    .orderBy('s.id')
+    .execute();
+  return rows.map((r) => ({ id: String(r.id), name: r.name ?? r.slug, contactEmail: r.privacy_contact_email! }));
+}
+
+/** What erasing this request's subject would do, for staff to read before confirming. */
+export async function erasurePreview(db: DB, requestId: string): Promise<{ plan: ErasurePlan; version: string; request: RequestRow } | undefined> {
+  if (!/^\d{1,18}$/.test(requestId)) return undefined;
+  const request = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst();
+  if (!request || request.type !== 'erasure') return undefined;
+  return { plan: await plan(db, request), version: requestVersion(request), request };
+}
+
+function subjectSummary(lang: Language, p: ErasurePlan): string {
+  const t = tFor(lang);
+  const lines = [t('erasure.erased'), t('erasure.kept')];
+  if (p.openElsewhere.length) lines.push(t('erasure.openElsewhere', { references: p.openElsewhere.map((r) => r.reference).join(', ') }));
+  lines.push(p.recipients.length ? t('erasure.recipients', { names: p.recipients.map((r) => r.name).join(', ') }) : t('erasure.noRecipients'));
+  return lines.join('\n\n');
+}
+
+async function mailArt19Notice(trx: Tx, recipient: ErasurePlan['recipients'][number], p: ErasurePlan, organisation: Organisation, reference: string) {
+  // The recipient needs the identifier it holds the person under to find and erase the data:
+  // the address the subject gave (its own processing of that address is what is being ended).
+  const content = renderMail({
+    lang: 'en',
+    heading: 'Request to erase personal data (Art. 17 and 19 GDPR)',
+    paragraphs: [
+      `${organisation.name} has erased, at the data subject's request, the personal data it holds about the person with the email address ${p.email} (our reference ${reference}).`,
+      `As a recipient of that person's personal data under our agreement with you, please erase the personal data you process about them on our behalf, and confirm to ${organisation.privacyEmail} quoting ${reference} (Art. 19 and Art. 28(3)(g) GDPR).`,
+      `${organisation.name}, ${organisation.postalAddress}.`,
+    ],
+  });
+  await queueMail(trx, { to: recipient.contactEmail, subject: `Erasure request ${reference} (Art. 19 GDPR)`, ...content });
+}
+
+/**
+ * Confirms the erasure: everything in `erasurePreview`, in one transaction. Throws
+ * StaleFormError when the request changed since the preview was shown, RequestConflictError
+ * when it is not an erasure request in progress (a second run lands here and changes nothing).
+ */
+export async function eraseSubject(
+  db: DB,
+  input: { requestId: string; version: string; answer: string },
+  actor: Actor,
+  options: { rules: RequestPolicy; organisation: Organisation; now?: Date },
+): Promise<ErasurePlan> {
+  const now = options.now ?? new Date();
+  return withLockedRequest(db, input.requestId, async (trx, request) => {
+    if (!request || request.type !== 'erasure') throw new RequestConflictError('No such erasure request');
+    if (request.state !== 'in_progress') {
+      throw new RequestConflictError(
+        request.state === 'completed' ? 'This request was already completed: nothing was erased again.' : 'Start work on the request before erasing.',
+      );
+    }
+    if (input.version !== requestVersion(request)) throw new StaleFormError();
+    const p = await plan(trx, request);
+    const key = normalizeEmail(p.email);
+    const lang: Language = isLanguage(request.lang) ? request.lang : 'en';
+
+    // 1. The subject hears it at the address they gave, while that address still exists.
+    await trx.updateTable('requests').set({ outcome: 'fulfilled' }).where('id', '=', request.id).execute();
+    await applyTransition(trx, request, 'complete', { kind: 'staff', id: actor.id, ip: actor.ip }, {
+      rules: options.rules,
+      now,
+      note: `${input.answer}\n\n${subjectSummary(lang, p)}`,
+    });
+
+    // 2. Art. 19: every recipient of personal data is told, once, and that is recorded.
+    for (const recipient of p.recipients) {
+      const inserted = await trx
+        .insertInto('erasure_notices')
+        .values({ request_id: request.id, subprocessor_id: recipient.id, contact_email: recipient.contactEmail, created_at: now })
+        .onConflict((oc) => oc.columns(['request_id', 'subprocessor_id']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (inserted) await mailArt19Notice(trx, recipient, p, options.organisation, request.reference);
+    }
+
+    // 3. The erasure itself.
+    if (p.account?.erasable) {
+      await trx.updateTable('requests').set({ user_id: null }).where('user_id', '=', p.account.id).execute();
+      // Sessions, email-confirmation and reset links go with the account (ON DELETE CASCADE).
+      await trx.deleteFrom('users').where('id', '=', p.account.id).execute();
+    }
+    await trx.deleteFrom('subprocessor_subscriptions').where(sql`lower(email)`, '=', key).execute();
+    await trx
+      .updateTable('subprocessor_objections')
+      .set({ email: '', reason: '[erased]' })
+      .where(sql`lower(email)`, '=', key)
+      .execute();
+    await trx.deleteFrom('subject_flags').where('email_key', '=', key).execute();
+    await trx.deleteFrom('mail_outbox').where(sql`lower(to_address)`, '=', key).where('status', '!=', 'queued').execute();
+    for (const r of p.requests) {
+      await reduceToProofRecord(trx, r.id, { now, note: `Erased (Art. 17) under ${request.reference}; this proof record remains (Art. 17(3)(b) and (e)).` });
+    }
+
+    await recordAudit(trx, {
+      actorId: actor.id,
+      ip: actor.ip,
+      action: 'request.erase',
+      targetType: 'request',
+      targetId: String(request.id),
+      details: {
+        emailHash: p.emailHash,
+        account: p.account ? (p.account.erasable ? 'deleted' : 'kept: staff account') : 'none',
+        sessions: p.account?.erasable ? p.account.sessions : 0,
+        requests: p.requests.length,
+        keptOpen: p.openElsewhere.length,
+        attachments: p.attachments,
+        packageFiles: p.packageFiles,
+        packages: p.packages,
+        subscriptions: p.subscriptions,
+        objections: p.objections,
+        flags: p.flags,
+        art19Notices: p.recipients.length,
+      },
+    });
+    return p;
+  });
+}
+
+/** The proof an erased request keeps, for the staff page. */
+export async function erasureProof(db: DB, requestId: string) {
+  const [request, notices] = await Promise.all([
+    db
+      .selectFrom('requests')
+      .select(['reference', 'type', 'state', 'outcome', 'created_at', 'received_at', 'closed_at', 'email_hash', 'personal_data_deleted_at'])
+      .where('id', '=', requestId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('erasure_notices as n')
+      .innerJoin('subprocessors as s', 's.id', 'n.subprocessor_id')
+      .select(['s.slug', 'n.contact_email', 'n.created_at'])
+      .where('n.request_id', '=', requestId)
+      .orderBy('n.id')
+      .execute(),
+  ]);
+  if (!request?.personal_data_deleted_at) return null;
+  return {
+    emailHash: request.email_hash,
+    erasedAt: request.personal_data_deleted_at.toISOString(),
+    notices: notices.map((n) => ({ subprocessor: n.slug, contact: n.contact_email, at: n.created_at.toISOString() })),
+  };
+}

@@ -1,0 +1,152 @@
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { z } from 'zod';
+import { FormError, TextAreaField } from '~/components/field';
+import { eraseSubject, erasurePreview } from '~/models/requests/erasure.server';
+import { STATE_LABELS, type RequestState } from '~/models/requests/lifecycle';
+import { requestPolicy } from '~/models/requests/policy';
+import { RequestConflictError, StaleFormError } from '~/models/requests/staff.server';
+import { requestTypeLabel } from '~/models/requests/request-types';
+import { requireStaff } from '~/utils/auth.server';
+import { badRequest, parseForm, type FormState } from '~/utils/form.server';
+import { invariantResponse } from '~/utils/invariant';
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `Erase for ${data?.reference ?? 'request'} — Staff console — Privacy Portal` },
+];
+
+/** Art. 17: what erasing this subject does, and the one button that does it. */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  await requireStaff(request, context);
+  const found = await erasurePreview(context.db, params.id ?? '');
+  invariantResponse(found, 'Not found', { status: 404 });
+  return json({ id: String(found.request.id), reference: found.request.reference, state: found.request.state, version: found.version, plan: found.plan });
+}
+
+const eraseSchema = z.object({
+  version: z.string().min(1, 'Reload the page and try again'),
+  answer: z.string().trim().min(1, 'Write the answer the subject will read').max(5000, 'At most 5,000 characters'),
+});
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, context);
+  const id = params.id ?? '';
+  invariantResponse(/^\d{1,18}$/.test(id), 'Not found', { status: 404 });
+  const form = await parseForm(request, eraseSchema, { keep: ['answer'] });
+  if (!form.ok) return form.reply;
+  try {
+    await eraseSubject(
+      context.db,
+      { requestId: id, version: form.data.version, answer: form.data.answer },
+      { id: staff.id, ip: context.clientIp },
+      { rules: requestPolicy(context.config), organisation: context.config.organisation },
+    );
+  } catch (error) {
+    if (error instanceof StaleFormError || error instanceof RequestConflictError) {
+      return badRequest({ formError: error.message, values: form.fields }, { keep: ['answer'], status: 409 });
+    }
+    throw error;
+  }
+  return redirect(`/staff/requests/${id}?done=erase`);
+}
+
+export default function EraseSubject() {
+  const { id, reference, state, version, plan } = useLoaderData<typeof loader>();
+  const result = useActionData<FormState>();
+  const inProgress = state === 'in_progress';
+  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  return (
+    <>
+      <p>
+        <Link to={`/staff/requests/${id}`}>← {reference}</Link>
+      </p>
+      <h1>
+        Erase for {reference}: {requestTypeLabel('erasure')}
+      </h1>
+      <FormError message={result?.formError} />
+      <p>
+        The person: <strong>{plan.email}</strong>. Their email address is replaced everywhere by its SHA-256 <code>{plan.emailHash}</code>.
+      </p>
+
+      <h2>Erased</h2>
+      <ul>
+        <li>
+          {plan.account
+            ? plan.account.erasable
+              ? `Their account ${plan.account.email} and its ${n(plan.account.sessions, 'session', 'sessions')}: they can no longer sign in.`
+              : `Not erased: ${plan.account.email} is a ${plan.account.role} account, which is never erased through a subject's request.`
+            : 'No account uses this address.'}
+        </li>
+        <li>
+          The personal content of {n(plan.requests.length, 'request', 'requests')} ({plan.requests.map((r) => r.reference).join(', ')}): names, addresses, identifiers,
+          what was written, the timeline&apos;s text and links.
+        </li>
+        <li>
+          {n(plan.attachments, 'file', 'files')} the subject sent, {n(plan.packageFiles, 'uploaded package file', 'uploaded package files')} and{' '}
+          {n(plan.packages, 'access package', 'access packages')}.
+        </li>
+        <li>{n(plan.subscriptions, 'subscription', 'subscriptions')} to subprocessor alerts.</li>
+        <li>The address and reason of {n(plan.objections, 'objection', 'objections')} to subprocessor changes (the change and the customer stay).</li>
+        <li>{n(plan.flags, 'standing decision', 'standing decisions')} (restriction, upheld objection) kept under the address.</li>
+        <li>{n(plan.sentMail, 'sent or failed email', 'sent or failed emails')} still in the outbox.</li>
+      </ul>
+
+      <h2>Kept, and why</h2>
+      <ul>
+        <li>
+          For each request, a proof record: reference, type, dates, outcome and the address&apos;s SHA-256, to show the request was answered (Art. 17(3)(b),
+          legal obligation; Art. 17(3)(e), legal claims).
+        </li>
+        <li>The audit trail of staff actions and sign-ins (security and accountability, Art. 5(2) and 32): it holds no email address.</li>
+        {plan.openElsewhere.length > 0 ? (
+          <li>
+            Requests still being answered, until they close (then erase again or let retention reduce them):{' '}
+            {plan.openElsewhere.map((r, i) => (
+              <span key={r.id}>
+                {i > 0 ? ', ' : ''}
+                <Link to={`/staff/requests/${r.id}`}>{r.reference}</Link> ({STATE_LABELS[r.state as RequestState].toLowerCase()})
+              </span>
+            ))}
+            .
+          </li>
+        ) : null}
+      </ul>
+
+      <h2>Told (Art. 19)</h2>
+      {plan.recipients.length > 0 ? (
+        <ul>
+          {plan.recipients.map((r) => (
+            <li key={r.id}>
+              {r.name}: an erasure notice to {r.contactEmail}, recorded.
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>No subprocessor is marked as receiving personal data with a privacy contact.</p>
+      )}
+
+      {inProgress ? (
+        <Form method="post" noValidate>
+          <h2>Confirm</h2>
+          <input type="hidden" name="version" value={version} />
+          <TextAreaField
+            label="Answer to the subject (emailed to the address above before it is erased, with the list of what was erased and kept)"
+            name="answer"
+            rows={5}
+            required
+            defaultValue={result?.values?.answer}
+            error={result?.fieldErrors?.answer}
+          />
+          <button type="submit" className="danger">
+            Erase and complete the request
+          </button>
+        </Form>
+      ) : (
+        <p>
+          The request is {STATE_LABELS[state as RequestState].toLowerCase()}
+          {state === 'open' ? ': start work on it first.' : '; nothing more to erase here.'}
+        </p>
+      )}
+    </>
+  );
+}
