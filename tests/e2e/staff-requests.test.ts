@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, inject, it } from 'vitest';
 import { waitForMail } from '../support/mailbox';
-import { signInPage } from '../support/users';
+import { addSessionCookie, signInOverHttp, signInPage, signUpOverHttp, uniqueEmail, uniquePassword } from '../support/users';
 import { expectAccessible, useBrowser, visit } from './browser';
 
 const b = useBrowser();
@@ -97,6 +97,56 @@ describe('the staff console answers a request, in a real browser', () => {
     expect(strFromU8(zip['summary.html']!)).toContain('Art. 15(1)(h)');
     await visit(sp, statusPath);
     await sp.getByText(/4 downloads left/).waitFor();
+    await subject.close();
+    expect(b.consoleErrors).toEqual([]);
+  });
+
+  it('erases a subject: staff review and confirm, the account can no longer sign in, and staff see the proof record', async () => {
+    const credentials = { email: uniqueEmail('erase'), password: uniquePassword() };
+    const cookie = await signUpOverHttp(inject('baseURL'), credentials);
+    const subject = await b.browser.newContext({ baseURL: inject('baseURL') });
+    await addSessionCookie(subject, inject('baseURL'), cookie);
+    const sp = await subject.newPage();
+    await visit(sp, '/requests/new');
+    await sp.getByLabel('Erasure (Art. 17)').check();
+    const email = sp.getByLabel('Email address');
+    if ((await email.inputValue()) === '') await email.fill(credentials.email);
+    await sp.getByLabel('Full name').fill('Erin Erase');
+    await sp.getByLabel('Details').fill('Please delete my account and everything about me.');
+    await sp.getByLabel('Myself').check();
+    await sp.getByLabel(/I confirm that I am the person/).check();
+    await sp.getByRole('button', { name: 'Send request' }).click();
+    await sp.getByRole('heading', { name: 'Check your email' }).waitFor();
+    const link = /https?:\/\/\S+\/verify\/[A-Za-z0-9_-]{43}/.exec((await mailTo(credentials.email, 'Confirm your request')).text ?? '')![0];
+    await visit(sp, new URL(link).pathname);
+    await sp.getByRole('button', { name: 'Confirm my request' }).click();
+    const reference = (await sp.getByRole('heading', { name: /^Request DSR-\d{4}-\d{6}$/ }).textContent())!.replace('Request ', '');
+
+    const { page } = b;
+    await signInPage(page, inject('admin'));
+    await visit(page, `/staff/requests?q=${reference}`);
+    await page.getByRole('link', { name: reference }).click();
+    await page.getByRole('heading', { name: new RegExp(reference) }).waitFor();
+    await page.getByRole('button', { name: 'Start work' }).click();
+    await page.getByText('Started.').waitFor();
+    await page.getByRole('link', { name: /Review what will be erased/ }).click();
+    await page.getByRole('heading', { name: new RegExp(`Erase for ${reference}`) }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await expectAccessible(page);
+    await expect(page.getByText(/Their account .* and its 1 session/).isVisible()).resolves.toBe(true);
+    await page.getByLabel(/Answer to the subject/).fill('We have erased your data.');
+    await page.getByRole('button', { name: 'Erase and complete the request' }).click();
+    await page.getByText(/Erased and completed/).waitFor();
+    await page.getByText('Personal data erased', { exact: false }).waitFor();
+    await expect(page.getByText('Erin Erase').count()).resolves.toBe(0);
+    await expectAccessible(page);
+
+    const told = await mailTo(credentials.email, 'Your request is complete');
+    expect(told.text).toContain('We have erased your data.');
+    // The subject's session went with the account, and the password no longer signs in.
+    await visit(sp, '/account');
+    expect(new URL(sp.url()).pathname).toBe('/login');
+    await expect(signInOverHttp(inject('baseURL'), credentials)).rejects.toThrow(/sign-in failed/);
     await subject.close();
     expect(b.consoleErrors).toEqual([]);
   });
