@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from 'kysely';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
@@ -58,12 +59,35 @@ export function createDb(config: DbConfig): { db: DB; backend: Backend } {
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), backend: 'postgres' };
   }
   const dataDir = config.dataDir && config.dataDir !== 'memory://' ? config.dataDir : undefined;
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (dataDir) {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // PGlite's postmaster.pid always says -42: who holds the folder is written beside it.
+    fs.writeFileSync(`${dataDir}.owner`, `${process.pid}\n`, { mode: 0o600 });
+  }
   const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS });
   yieldBeforeEachStatement(pglite);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   embeddedInstances.set(db, pglite);
   return { db, backend: 'pglite' };
+}
+
+/**
+ * Whether a running process holds the embedded database in `dataDir`. PGlite leaves its
+ * postmaster.pid behind when its process is killed, and that file names no process, so the
+ * owner's pid is read from the file createDb writes beside the folder. Without that file the
+ * answer is yes (a folder from before it existed, or a process we cannot see).
+ */
+export function embeddedDatabaseInUse(dataDir: string): boolean {
+  if (!fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return false;
+  const pid = Number.parseInt(fs.existsSync(`${dataDir}.owner`) ? fs.readFileSync(`${dataDir}.owner`, 'utf8') : '', 10);
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
-import { createDb } from '../db/client';
+import { createDb, embeddedDatabaseInUse } from '../db/client';
 import { BackupRefused, createBackup } from '../app/models/backups/backups.server';
 import { BACKUPS_KEPT } from '../app/models/policy';
 
@@ -17,7 +17,7 @@ async function main(argv: string[]) {
   const outDir = path.resolve(outFlag !== -1 && argv[outFlag + 1] ? argv[outFlag + 1]! : config.backup.dir);
   const pgliteDir = path.join(config.dataDir, 'pglite');
   if (!config.databaseUrl) {
-    if (fs.existsSync(path.join(pgliteDir, 'postmaster.pid'))) {
+    if (embeddedDatabaseInUse(pgliteDir)) {
       throw new BackupRefused(
         `the embedded database in ${pgliteDir} is open (a running portal owns it): stop the portal first, or let its scheduled backup (BACKUP_SCHEDULE) take one`,
       );

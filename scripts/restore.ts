@@ -8,13 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
 import { restoreBackup } from '../app/models/backups/backups.server';
+import { embeddedDatabaseInUse } from '../db/client';
 
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const file = argv.find((a) => !a.startsWith('--'));
   if (!file) throw new Error('usage: npm run restore -- FILE [--force]');
   const pgliteDir = path.join(config.dataDir, 'pglite');
-  if (!config.databaseUrl && fs.existsSync(path.join(pgliteDir, 'postmaster.pid'))) {
+  if (!config.databaseUrl && embeddedDatabaseInUse(pgliteDir)) {
     throw new Error(`the embedded database in ${pgliteDir} is open (a running portal owns it): stop the portal first`);
   }
   const result = await restoreBackup(path.resolve(file), {

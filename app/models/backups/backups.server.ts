@@ -15,7 +15,7 @@ import { BackupEncryptor, BackupRefused, checksumOffset, decryptBackup, readBack
 export { BackupRefused };
 
 export const BACKUP_AUDIT_ACTION = 'backup.created';
-const FILE_PATTERN = /^privacy-portal-(pglite|postgres)-\d{8}T\d{6}Z\.ppbak$/;
+export const FILE_PATTERN = /^privacy-portal-(pglite|postgres)-\d{8}T\d{6}Z\.ppbak$/;
 
 export type BackupSource = { db: DB; backend: Backend; databaseUrl?: string };
 
@@ -72,7 +72,10 @@ export async function createBackup(
   fs.mkdirSync(options.outDir, { recursive: true, mode: 0o700 });
   const name = `privacy-portal-${source.backend}-${stamp(now)}.ppbak`;
   const final = path.join(options.outDir, name);
-  const partial = path.join(options.outDir, `.${name}.partial`);
+  removeDeadPartials(options.outDir);
+  // The writer's pid is in the temporary name, so a later run can tell a dead writer's leftover
+  // (SIGKILL, power loss) from a backup another process is writing right now.
+  const partial = path.join(options.outDir, `.${name}.${process.pid}.partial`);
   const encryptor = new BackupEncryptor(options.key, { backend: source.backend, schema: await schemaVersion(source.db), createdAt: now });
   try {
     const { stream, done } = await dumpStream(source);
@@ -100,6 +103,29 @@ export async function createBackup(
     details: { bytes, schema: encryptor.header.schema, sha256: encryptor.header.sha256, deleted },
   });
   return { file: final, bytes, plaintextBytes: encryptor.plaintextBytes, header: encryptor.header, deleted };
+}
+
+const PARTIAL_PATTERN = /^\.privacy-portal-.*\.ppbak\.(\d+)\.partial$/;
+
+/** Deletes temporary files whose writer is no longer running on this machine. */
+function removeDeadPartials(dir: string): string[] {
+  const removed: string[] = [];
+  for (const f of fs.readdirSync(dir)) {
+    const pid = Number(PARTIAL_PATTERN.exec(f)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    fs.rmSync(path.join(dir, f), { force: true });
+    removed.push(f);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Keeps the newest `keep` backups in `dir` (by the time in their names); returns what was deleted. */
