@@ -100,6 +100,8 @@ export const RETENTION_DAYS = {
 
 /** The daily deadline reminder to staff: requests due within this many days are listed (overdue ones always). */
 export const REMINDER_DUE_WITHIN_DAYS = 7;
+/** Requests listed per section of a reminder; the rest are counted, and the queue holds them all. */
+export const REMINDER_MAIL_MAX_ROWS = 100;
 
 /**
  * Access (Art. 15) and portability (Art. 20) packages: how long and how often the subject may
