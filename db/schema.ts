@@ -369,8 +369,8 @@ export interface PackageDownloadsTable {
 /** One row per reminder mailed: recipient (lower-cased address), local day, kind. Its key makes the send once a day. */
 export interface ReminderSendsTable {
   recipient: string;
-  /** A local calendar date (YYYY-MM-DD) in PORTAL_TIMEZONE. */
-  day: ColumnType<string, string, string>;
+  /** A local calendar date (YYYY-MM-DD) in PORTAL_TIMEZONE, written as text; read it as `day::text` (drivers turn a date into a Date at some midnight). */
+  day: ColumnType<Date, string, string>;
   kind: 'assigned' | 'team';
   created_at: CreatedAt;
 }
