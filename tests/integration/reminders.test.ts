@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJobHandlers, nextReminderRun, REMINDERS_JOB, scheduleReminders } from '../../app/models/job-handlers.server';
 import { openOutboxMail } from '../../app/models/mail.server';
+import { RETENTION_DEFAULTS, runRetention } from '../../app/models/retention.server';
 import { sendDeadlineReminders, type ReminderSettings } from '../../app/models/requests/reminders.server';
 import { actOnRequest, requestVersion } from '../../app/models/requests/staff.server';
 import { confirmVerification } from '../../app/models/requests/verification.server';
@@ -185,6 +186,15 @@ describe('daily deadline reminders', () => {
       ['privacy-team@example.test', 'Privacy requests'],
     ]);
     expect(mails.some((m) => m.to === bob.email)).toBe(false);
+  });
+
+  it('forgets who was reminded when 30 days have passed (the daily retention run)', async () => {
+    const sends = () => t.db.selectFrom('reminder_sends').select('recipient').execute();
+    expect((await sends()).length).toBeGreaterThan(0);
+    expect((await runRetention(t.db, RETENTION_DEFAULTS, new Date(Date.now() + 29 * DAY))).oldReminderSends).toBe(0);
+    const { oldReminderSends } = await runRetention(t.db, RETENTION_DEFAULTS, new Date(Date.now() + 31 * DAY));
+    expect(oldReminderSends).toBeGreaterThan(0);
+    expect(await sends()).toEqual([]);
   });
 });
 
