@@ -6,10 +6,12 @@ import { RETENTION_DEFAULTS, runRetention } from '../../app/models/retention.ser
 import { sendDeadlineReminders, type ReminderSettings } from '../../app/models/requests/reminders.server';
 import { actOnRequest, requestVersion } from '../../app/models/requests/staff.server';
 import { confirmVerification } from '../../app/models/requests/verification.server';
+import { todayIn } from '../../app/utils/calendar';
 import { DEMO_ORGANISATION, loadConfig } from '../../app/utils/env.server';
 import { createLogger } from '../../app/utils/logger.server';
 import { createTestDb, type TestDb } from '../support/db';
 import { fileRequest, rules } from '../support/requests';
+import { startTestPortal } from '../support/portal';
 import { createUser, type TestUser } from '../support/users';
 
 let t: TestDb;
@@ -238,5 +240,23 @@ describe('the reminders job', () => {
     const next = nextReminderRun(on, new Date());
     const queued = await t.db.selectFrom('jobs').select('run_at').where('dedupe_key', '=', `${REMINDERS_JOB}:${next.toISOString().slice(0, 10)}`).executeTakeFirst();
     expect(queued?.run_at).toEqual(next);
+  });
+
+  it('is queued at start-up and run by the worker, which queues the next day', async () => {
+    // Hour 0 has passed today: the portal catches up at once.
+    const portal = await startTestPortal({ REMINDERS_ENABLED: 'on', REMINDERS_HOUR: '0' });
+    try {
+      const jobs = () => portal.db.selectFrom('jobs').select(['state', 'dedupe_key']).where('kind', '=', REMINDERS_JOB).orderBy('run_at').execute();
+      const deadline = Date.now() + 20_000;
+      while ((await jobs()).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      const today = todayIn('Europe/London');
+      const config = { timeZone: 'Europe/London', reminders: { enabled: true, hour: 0, to: undefined } };
+      const tomorrow = todayIn('Europe/London', nextReminderRun(config, new Date()));
+      const rows = await jobs();
+      expect(rows.map((j) => j.dedupe_key)).toEqual([`${REMINDERS_JOB}:${today}`, `${REMINDERS_JOB}:${tomorrow}`]);
+      expect(rows[1]!.state).toBe('pending');
+    } finally {
+      await portal.stop();
+    }
   });
 });
