@@ -329,6 +329,7 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);
   await entry.scheduleMaintenance(db);
   await entry.scheduleBackup(db, config);
+  await entry.scheduleReminders(db, config);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
   const worker = entry.startWorker(db, entry.createJobHandlers({ db, config, logger }), logger);
   workerHeartbeat.lastRunAt = worker.lastRunAt;

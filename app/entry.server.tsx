@@ -75,6 +75,6 @@ export const handleError: HandleErrorFunction = (error, { request, context }) =>
 
 // server.ts runs the job worker on these exports of the build, so jobs and pages share one copy
 // of every model (and of any state a module keeps) instead of a second one loaded from source.
-export { createJobHandlers, scheduleBackup, scheduleMaintenance } from '~/models/job-handlers.server';
+export { createJobHandlers, scheduleBackup, scheduleMaintenance, scheduleReminders } from '~/models/job-handlers.server';
 export { startWorker } from '~/models/jobs.server';
 export { seedDemoRegistry } from '~/models/subprocessors/demo.server';

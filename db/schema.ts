@@ -366,6 +366,15 @@ export interface PackageDownloadsTable {
   via: 'status_link' | 'account';
 }
 
+/** One row per reminder mailed: recipient (lower-cased address), local day, kind. Its key makes the send once a day. */
+export interface ReminderSendsTable {
+  recipient: string;
+  /** A local calendar date (YYYY-MM-DD) in PORTAL_TIMEZONE, written as text; read it as `day::text` (drivers turn a date into a Date at some midnight). */
+  day: ColumnType<Date, string, string>;
+  kind: 'assigned' | 'team';
+  created_at: CreatedAt;
+}
+
 export interface Database {
   jobs: JobsTable;
   subprocessors: SubprocessorsTable;
@@ -393,6 +402,7 @@ export interface Database {
   package_files: PackageFilesTable;
   access_packages: AccessPackagesTable;
   package_downloads: PackageDownloadsTable;
+  reminder_sends: ReminderSendsTable;
 }
 
 export type Job = Selectable<JobsTable>;

@@ -6,6 +6,8 @@ import { createMailDeliveryHandler, createMailSender, MAIL_DELIVER_JOB } from '~
 import { enqueueJob } from '~/models/jobs.server';
 import { createBackup } from '~/models/backups/backups.server';
 import { requestJobHandlers } from '~/models/requests/jobs.server';
+import { sendDeadlineReminders } from '~/models/requests/reminders.server';
+import { addDays, hourOfDayIn, todayIn } from '~/utils/calendar';
 import { retentionPolicy, runRetention } from '~/models/retention.server';
 import { BACKUPS_KEPT } from '~/models/policy';
 import { createAlertHandler } from '~/models/subprocessors/alerts.server';
@@ -13,6 +15,7 @@ import { ALERT_JOB } from '~/models/subprocessors/registry.server';
 
 export const MAINTENANCE_JOB = 'maintenance.daily';
 export const BACKUP_JOB = 'backup.scheduled';
+export const REMINDERS_JOB = 'requests.reminders';
 
 /**
  * Every kind of background job the worker runs, by name. Features register their handlers
@@ -34,6 +37,14 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
       logger.info({ file: result.file, bytes: result.bytes, deleted: result.deleted.length }, 'scheduled backup written');
       await scheduleBackup(db, config, nextBackupPeriod(config.backup.schedule, new Date()));
     },
+    [REMINDERS_JOB]: async () => {
+      if (!config.reminders.enabled) return;
+      const now = new Date();
+      // Tomorrow's run is queued first, so a failing send cannot break the daily chain.
+      await scheduleReminders(db, config, nextReminderRun(config, now));
+      const counts = await sendDeadlineReminders(db, config, now);
+      logger.info(counts, 'deadline reminders: staff mail queued');
+    },
     [MAINTENANCE_JOB]: async () => {
       // Retention (app/models/retention.server.ts): expired sign-ins, throttle rows, rate-limit
       // windows and tokens, unconfirmed subscriptions, old closed requests, old outbox rows.
@@ -49,6 +60,25 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
 /** Ensures the next daily maintenance run is queued (one per day, whatever the number of instances). */
 export async function scheduleMaintenance(db: DB, at: Date = new Date()) {
   await enqueueJob(db, { kind: MAINTENANCE_JOB, runAt: at, dedupeKey: `${MAINTENANCE_JOB}:${at.toISOString().slice(0, 10)}` });
+}
+
+/**
+ * Queues the deadline reminders for the local day `at` falls on (REMINDERS_HOUR in
+ * PORTAL_TIMEZONE by default). The key names that day, so however many instances call this,
+ * one run is queued per day; `reminder_sends` stops a second send even if one ran again.
+ * At start-up `at` is today's hour, or now when that has passed (today's reminders, if not sent yet).
+ */
+export async function scheduleReminders(db: DB, config: Config, at?: Date) {
+  if (!config.reminders.enabled) return;
+  const now = new Date();
+  const runAt = at ?? new Date(Math.max(now.getTime(), hourOfDayIn(todayIn(config.timeZone, now), config.reminders.hour, config.timeZone).getTime()));
+  const day = todayIn(config.timeZone, runAt);
+  await enqueueJob(db, { kind: REMINDERS_JOB, runAt, dedupeKey: `${REMINDERS_JOB}:${day}`, maxAttempts: 5 });
+}
+
+/** REMINDERS_HOUR on the local day after the one `now` falls on. */
+export function nextReminderRun(config: Pick<Config, 'timeZone' | 'reminders'>, now: Date): Date {
+  return hourOfDayIn(addDays(todayIn(config.timeZone, now), 1), config.reminders.hour, config.timeZone);
 }
 
 /** The start of the period after the one `now` is in. */

@@ -94,7 +94,14 @@ export const RETENTION_DAYS = {
   mailOutbox: 30,
   /** Expired request links are deleted this long after expiry, so a late click still hears "expired". */
   expiredRequestLinkGrace: 7,
+  /** The record that a staff member was sent the day's deadline reminder (their address, the day). */
+  reminderSends: 30,
 } as const;
+
+/** The daily deadline reminder to staff: requests due within this many days are listed (overdue ones always). */
+export const REMINDER_DUE_WITHIN_DAYS = 7;
+/** Requests listed per section of a reminder; the rest are counted, and the queue holds them all. */
+export const REMINDER_MAIL_MAX_ROWS = 100;
 
 /**
  * Access (Art. 15) and portability (Art. 20) packages: how long and how often the subject may

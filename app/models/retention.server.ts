@@ -40,6 +40,8 @@ export type RetentionCounts = {
   oldOutboxMail: number;
   /** Access packages past their days or downloads whose purge job had not run. */
   lapsedAccessPackages: number;
+  /** Records of staff reminders sent (recipient address, day), past RETENTION_DAYS.reminderSends. */
+  oldReminderSends: number;
 };
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -102,6 +104,10 @@ export async function runRetention(db: DB, policy: RetentionPolicy, now: Date = 
       ).numDeletedRows,
     ),
     lapsedAccessPackages: await purgeLapsedPackages(db, now),
+    oldReminderSends: Number(
+      (await db.deleteFrom('reminder_sends').where('created_at', '<', daysBefore(now, RETENTION_DAYS.reminderSends)).executeTakeFirst())
+        .numDeletedRows,
+    ),
   };
   await recordAudit(db, { actorId: null, action: 'retention.run', details: { ...counts, policy } });
   return counts;

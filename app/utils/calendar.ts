@@ -92,3 +92,12 @@ export function startOfDayIn(date: string, timeZone: string): Date {
   return new Date(instant);
 }
 
+
+/**
+ * The instant the clock reads `hour`:00 on a calendar date in `timeZone`. On the night clocks go
+ * forward an hour that does not exist moves to the next one that does (02:00 -> 03:00).
+ */
+export function hourOfDayIn(date: string, hour: number, timeZone: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return DateTime.fromObject({ year: y, month: m, day: d, hour }, { zone: timeZone }).toJSDate();
+}

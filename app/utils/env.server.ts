@@ -57,6 +57,14 @@ const envSchema = z.object({
   RETENTION_CLOSED_REQUEST_DAYS: z.coerce.number().int().min(30).max(36500).optional(),
   RETENTION_MAIL_OUTBOX_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  REMINDERS_ENABLED: z.enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'must be on or off' }).optional(),
+  REMINDERS_HOUR: z.coerce
+    .number({ error: 'must be a whole hour from 0 to 23' })
+    .int('must be a whole hour from 0 to 23')
+    .min(0, 'must be a whole hour from 0 to 23')
+    .max(23, 'must be a whole hour from 0 to 23')
+    .default(8),
+  REMINDERS_TO: z.email({ error: 'must be an email address' }).optional(),
 });
 
 const SECRET_NAMES = ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY'] as const;
@@ -92,6 +100,12 @@ export type Config = {
   retention: { unconfirmedSubscriptionDays?: number; closedRequestDays?: number; mailOutboxDays?: number };
   /** Bearer token for /metrics; without one /metrics answers 404. */
   metricsToken: string | undefined;
+  /**
+   * The daily deadline reminders to staff (app/models/requests/reminders.server.ts): sent at
+   * `hour` local time in PORTAL_TIMEZONE; the team's list goes to `to` when set, else to every
+   * staff and admin account.
+   */
+  reminders: { enabled: boolean; hour: number; to: string | undefined };
 };
 
 /**
@@ -212,6 +226,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     backup: { dir: path.resolve(e.BACKUP_DIR ?? path.join(dataDir, 'backups')), keep: e.BACKUP_KEEP, schedule: e.BACKUP_SCHEDULE ?? (e.NODE_ENV === 'test' ? 'off' : 'daily') },
     metricsToken: e.METRICS_TOKEN,
+    reminders: {
+      // Off by default under NODE_ENV=test (like backups), so a test portal mails no one unasked.
+      enabled: e.REMINDERS_ENABLED ? ['on', 'true', '1'].includes(e.REMINDERS_ENABLED) : e.NODE_ENV !== 'test',
+      hour: e.REMINDERS_HOUR,
+      to: e.REMINDERS_TO,
+    },
     retention: {
       unconfirmedSubscriptionDays: e.RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS,
       closedRequestDays: e.RETENTION_CLOSED_REQUEST_DAYS,

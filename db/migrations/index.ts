@@ -14,6 +14,7 @@ import * as m0040 from './0040_audit_chain';
 import * as m0041 from './0041_request_proof_hash';
 import * as m0060 from './0060_languages_scope_agents';
 import * as m0070 from './0070_access_packages';
+import * as m0072 from './0072_reminders';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -35,6 +36,7 @@ export const migrations: Record<string, Migration> = {
   '0041_request_proof_hash': m0041,
   '0060_languages_scope_agents': m0060,
   '0070_access_packages': m0070,
+  '0072_reminders': m0072,
 };
 
 export const migrationProvider: MigrationProvider = {
