@@ -421,6 +421,7 @@ export const en = {
     linkUnknown: 'This confirmation link is not one we sent, or it was copied incompletely.',
     linkNext: 'Sign in and open <link>your account</link> to see whether your address is confirmed or to get a new link.',
   },
+  // What the account forms' rules answer; `{{max}}` is the number the server sent after the key (see translateError).
   accountErrors: {
     emailMissing: 'Enter your email address.',
     emailLong: 'An email address has at most {{max}} characters.',
