@@ -1,8 +1,14 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
+import { Trans, useTranslation } from 'react-i18next';
 import { confirmAccountEmail, inspectEmailLink, type EmailLink } from '~/models/accounts/email-confirmation.server';
+import { LINK_LIFETIME_DAYS } from '~/models/policy';
+import { pageMeta } from '~/utils/meta';
 
-export const meta: MetaFunction = () => [{ title: 'Confirm your email address — Privacy Portal' }, { name: 'robots', content: 'noindex' }];
+export const meta: MetaFunction = ({ matches }) => [
+  ...pageMeta(matches, { title: 'account.confirmPageTitle' }),
+  { name: 'robots', content: 'noindex' },
+];
 
 // The token is the credential: never cached, never sent on as a Referer.
 const PRIVATE = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' };
@@ -25,30 +31,30 @@ export function headers() {
 
 export default function ConfirmAccountEmail() {
   const link = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
   if (link.state === 'valid') {
     return (
       <section className="narrow">
-        <h1>Confirm your email address</h1>
+        <h1>{t('account.confirmPageTitle')}</h1>
         <p>
-          Confirm that <strong>{link.email}</strong> is yours and belongs to your Privacy Portal account.
+          <Trans t={t} i18nKey="account.confirmLead" values={{ email: link.email }} components={{ strong: <strong /> }} />
         </p>
         <Form method="post">
-          <button type="submit">Confirm my email address</button>
+          <button type="submit">{t('account.confirmButton')}</button>
         </Form>
       </section>
     );
   }
+  const why = {
+    used: t('account.linkUsed'),
+    expired: t('account.linkExpired', { days: LINK_LIFETIME_DAYS.accountEmailConfirmation }),
+    unknown: t('account.linkUnknown'),
+  }[link.state];
   return (
     <section className="narrow">
-      <h1>{link.state === 'unknown' ? 'Link not recognised' : 'This link no longer works'}</h1>
+      <h1>{link.state === 'unknown' ? t('account.linkUnknownTitle') : t('account.linkGoneTitle')}</h1>
       <p>
-        {link.state === 'used'
-          ? 'This confirmation link has already been used.'
-          : link.state === 'expired'
-            ? 'Confirmation links work for 7 days, and this one has expired.'
-            : 'This confirmation link is not one we sent, or it was copied incompletely.'}{' '}
-        Sign in and open <Link to="/account">your account</Link> to see whether your address is confirmed or to get
-        a new link.
+        {why} <Trans t={t} i18nKey="account.linkNext" components={{ link: <Link to="/account" /> }} />
       </p>
     </section>
   );

@@ -4,8 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { formatDeadline, isLanguage } from '~/utils/i18n';
 import { listRequestsForUser } from '~/models/requests/requests.server';
 import { requireUser } from '~/utils/auth.server';
+import { pageMeta } from '~/utils/meta';
 
-export const meta: MetaFunction = () => [{ title: 'Your requests — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'account.requestsTitle' });
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
@@ -22,19 +23,19 @@ export default function AccountRequests() {
   const lang = isLanguage(i18n.language) ? i18n.language : 'en';
   return (
     <section>
-      <h1>Your requests</h1>
+      <h1>{t('account.requestsTitle')}</h1>
       {requests.length === 0 ? (
-        <p>You have not made any requests from this account yet.</p>
+        <p>{t('account.requestsNone')}</p>
       ) : (
         <div>
           <table className="request-list reflow">
-            <caption className="visually-hidden">Your data-protection requests</caption>
+            <caption className="visually-hidden">{t('account.requestsCaption')}</caption>
             <thead>
               <tr>
-                <th scope="col">Reference</th>
-                <th scope="col">Request</th>
-                <th scope="col">Status</th>
-                <th scope="col">Due date</th>
+                <th scope="col">{t('status.reference')}</th>
+                <th scope="col">{t('status.request')}</th>
+                <th scope="col">{t('status.status')}</th>
+                <th scope="col">{t('status.due')}</th>
               </tr>
             </thead>
             <tbody>
@@ -53,7 +54,7 @@ export default function AccountRequests() {
         </div>
       )}
       <p>
-        <Link to="/requests/new">Make a request</Link>
+        <Link to="/requests/new">{t('layout.makeRequest')}</Link>
       </p>
     </section>
   );

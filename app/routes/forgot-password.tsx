@@ -1,25 +1,31 @@
 import { json, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Field, FormError } from '~/components/field';
 import { forgotPasswordSchema } from '~/models/accounts/forms.server';
-import { requestPasswordReset, RESET_LINK_MINUTES } from '~/models/accounts/password-reset.server';
+import { requestPasswordReset } from '~/models/accounts/password-reset.server';
+import { PASSWORD_RESET_LINK_MINUTES } from '~/models/policy';
 import { parseForm, type FormState } from '~/utils/form.server';
+import { translateError } from '~/utils/i18n';
+import { languageOf } from '~/utils/language.server';
+import { pageMeta } from '~/utils/meta';
 
-export const meta: MetaFunction = () => [{ title: 'Reset your password — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'passwordReset.title' });
 
-type ForgotState = FormState & { sent?: boolean };
+type ForgotState = FormState & { sent?: boolean; retryMinutes?: number };
 
-/** The same answer for every address, with or without an account. */
+/** The same answer for every address, with or without an account; the email is in the page's language. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = await parseForm(request, forgotPasswordSchema, { keep: ['email'] });
   if (!parsed.ok) return parsed.reply;
-  const result = await requestPasswordReset(context.db, context.config, { email: parsed.data.email, ip: context.clientIp });
+  const result = await requestPasswordReset(context.db, context.config, {
+    email: parsed.data.email,
+    ip: context.clientIp,
+    lang: languageOf(request),
+  });
   if (!result.ok) {
     return json<ForgotState>(
-      {
-        formError: `Several links were asked for in the last hour. Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`,
-        values: { email: parsed.data.email },
-      },
+      { formError: 'passwordReset.tooMany', retryMinutes: Math.ceil(result.retryAfterSeconds / 60), values: { email: parsed.data.email } },
       { status: 429, headers: { 'Retry-After': String(result.retryAfterSeconds) } },
     );
   }
@@ -29,41 +35,48 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function ForgotPassword() {
   const result = useActionData<ForgotState>();
   const busy = useNavigation().state === 'submitting';
+  const { t } = useTranslation();
   if (result?.sent) {
     return (
       <section className="narrow">
-        <h1>Check your inbox</h1>
+        <h1>{t('auth.checkInboxTitle')}</h1>
         <p role="status">
-          If an account uses <strong>{result.values?.email}</strong>, we sent it a link to choose a new password. The
-          link works once, for {RESET_LINK_MINUTES} minutes.
+          <Trans
+            t={t}
+            i18nKey="passwordReset.sent"
+            values={{ email: result.values?.email ?? '', minutes: PASSWORD_RESET_LINK_MINUTES }}
+            components={{ strong: <strong /> }}
+          />
         </p>
         <p>
-          <Link to="/login">Back to sign in</Link>
+          <Link to="/login">{t('passwordReset.backToSignIn')}</Link>
         </p>
       </section>
     );
   }
+  const formError =
+    result?.formError === 'passwordReset.tooMany' ? t('passwordReset.tooMany', { count: result.retryMinutes ?? 1 }) : translateError(t, result?.formError);
   return (
     <section className="narrow">
-      <h1>Reset your password</h1>
-      <p>Enter the email address of your account and we will send you a link to choose a new password.</p>
-      <Form method="post" aria-describedby={result?.formError ? 'form-error' : undefined}>
-        <FormError message={result?.formError} />
+      <h1>{t('passwordReset.title')}</h1>
+      <p>{t('passwordReset.lead')}</p>
+      <Form method="post" aria-describedby={formError ? 'form-error' : undefined}>
+        <FormError message={formError} />
         <Field
-          label="Email"
+          label={t('auth.email')}
           name="email"
           type="email"
           autoComplete="email"
           required
           defaultValue={result?.values?.email}
-          error={result?.fieldErrors?.email}
+          error={translateError(t, result?.fieldErrors?.email)}
         />
         <button type="submit" disabled={busy}>
-          Email me a link
+          {t('passwordReset.send')}
         </button>
       </Form>
       <p>
-        <Link to="/login">Back to sign in</Link>
+        <Link to="/login">{t('passwordReset.backToSignIn')}</Link>
       </p>
     </section>
   );

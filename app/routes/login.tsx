@@ -8,12 +8,12 @@ import { signIn } from '~/models/accounts/accounts.server';
 import { revokeSession } from '~/models/accounts/sessions.server';
 import { getCurrentSession, getOptionalUser, safeRedirect, sessionCookieHeader } from '~/utils/auth.server';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
+import { translateError } from '~/utils/i18n';
 
 export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'auth.signInTitle' });
 
 /** One answer for every failure: unknown email, wrong password, throttled or locked. */
-export const SIGN_IN_FAILED =
-  'The email address or password is not right, or there have been too many attempts. Check them and try again in a few minutes.';
+const SIGN_IN_FAILED = 'accountErrors.signInFailed';
 
 const KEEP = ['email', 'redirectTo'];
 
@@ -55,7 +55,7 @@ export default function SignIn() {
       <h1>{t('auth.signInTitle')}</h1>
       {params.get('reset') === '1' ? <Notice>{t('auth.passwordResetDone')}</Notice> : null}
       <Form method="post" aria-describedby={result?.formError ? 'form-error' : undefined}>
-        <FormError message={result?.formError} />
+        <FormError message={translateError(t, result?.formError)} />
         <input type="hidden" name="redirectTo" value={result?.values?.redirectTo ?? redirectTo} />
         <Field
           label={t('auth.email')}
@@ -64,7 +64,7 @@ export default function SignIn() {
           autoComplete="email"
           required
           defaultValue={result?.values?.email}
-          error={errors.email}
+          error={translateError(t, errors.email)}
         />
         <Field
           label={t('auth.password')}
@@ -73,7 +73,7 @@ export default function SignIn() {
           type="password"
           autoComplete="current-password"
           required
-          error={errors.password}
+          error={translateError(t, errors.password)}
         />
         <button type="submit" disabled={busy}>
           {t('auth.signIn')}

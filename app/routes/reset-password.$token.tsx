@@ -1,16 +1,26 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useTranslation } from 'react-i18next';
 import { Field, FormError, useResultKey } from '~/components/field';
 import { resetPasswordSchema } from '~/models/accounts/forms.server';
 import { inspectResetLink, resetPassword } from '~/models/accounts/password-reset.server';
+import { PASSWORD_RESET_LINK_MINUTES } from '~/models/policy';
 import { clearSessionCookieHeader } from '~/utils/auth.server';
 import { parseForm, type FormState } from '~/utils/form.server';
+import { translateError } from '~/utils/i18n';
+import { languageOf } from '~/utils/language.server';
+import { pageMeta } from '~/utils/meta';
 import { PRIVATE_HEADERS, privateHeaders } from '~/utils/private-page';
 
-export const meta: MetaFunction = () => [{ title: 'Choose a new password — Privacy Portal' }, { name: 'robots', content: 'noindex' }];
+export const meta: MetaFunction = ({ matches }) => [
+  ...pageMeta(matches, { title: 'passwordReset.newTitle' }),
+  { name: 'robots', content: 'noindex' },
+];
 
 // The token is the credential: never cached, never sent on as a Referer.
 export const headers = privateHeaders;
+
+const LINK_GONE = 'passwordReset.linkGone';
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const link = await inspectResetLink(context.db, params.token ?? '');
@@ -20,12 +30,17 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const token = params.token ?? '';
   const link = await inspectResetLink(context.db, token);
-  if (!link) return json<FormState>({ formError: 'This link no longer works.' }, { status: 410, headers: PRIVATE_HEADERS });
+  if (!link) return json<FormState>({ formError: LINK_GONE }, { status: 410, headers: PRIVATE_HEADERS });
   // Nothing is echoed: the only field is the new password.
   const parsed = await parseForm(request, resetPasswordSchema(link.email), { headers: PRIVATE_HEADERS });
   if (!parsed.ok) return parsed.reply;
-  const done = await resetPassword(context.db, context.config, { token, newPassword: parsed.data.newPassword, ip: context.clientIp });
-  if (!done) return json<FormState>({ formError: 'This link no longer works.' }, { status: 410, headers: PRIVATE_HEADERS });
+  const done = await resetPassword(context.db, context.config, {
+    token,
+    newPassword: parsed.data.newPassword,
+    ip: context.clientIp,
+    lang: languageOf(request),
+  });
+  if (!done) return json<FormState>({ formError: LINK_GONE }, { status: 410, headers: PRIVATE_HEADERS });
   // Every session ended, this browser's included: the new password is proven by signing in with it.
   return redirect('/login?reset=1', { headers: { ...PRIVATE_HEADERS, 'Set-Cookie': clearSessionCookieHeader(context) } });
 }
@@ -35,33 +50,35 @@ export default function ResetPassword() {
   const result = useActionData<FormState>();
   const busy = useNavigation().state === 'submitting';
   const resultKey = useResultKey(result);
+  const { t } = useTranslation();
   if (!valid) {
     return (
       <section className="narrow">
-        <h1>This link no longer works</h1>
+        <h1>{t('passwordReset.goneTitle')}</h1>
         <p>
-          Reset links work once, for one hour. <Link to="/forgot-password">Ask for a new link</Link>.
+          {t('passwordReset.gone', { minutes: PASSWORD_RESET_LINK_MINUTES })}{' '}
+          <Link to="/forgot-password">{t('passwordReset.askAgain')}</Link>.
         </p>
       </section>
     );
   }
   return (
     <section className="narrow">
-      <h1>Choose a new password</h1>
+      <h1>{t('passwordReset.newTitle')}</h1>
       <Form method="post" aria-describedby={result?.formError ? 'form-error' : undefined}>
-        <FormError message={result?.formError} />
+        <FormError message={translateError(t, result?.formError)} />
         <Field
-          label="New password"
+          label={t('passwordReset.newPassword')}
           key={resultKey}
           name="newPassword"
           type="password"
           autoComplete="new-password"
           required
-          error={result?.fieldErrors?.newPassword}
-          hint="At least 12 characters. A long passphrase is best; any characters, spaces included, and pasting works."
+          error={translateError(t, result?.fieldErrors?.newPassword)}
+          hint={t('passwordReset.newPasswordHint')}
         />
         <button type="submit" disabled={busy}>
-          Set new password
+          {t('passwordReset.set')}
         </button>
       </Form>
     </section>

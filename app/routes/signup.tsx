@@ -7,6 +7,8 @@ import { signUpSchema } from '~/models/accounts/forms.server';
 import { signUp } from '~/models/accounts/accounts.server';
 import { getOptionalUser, safeRedirect } from '~/utils/auth.server';
 import { parseForm, type FormState } from '~/utils/form.server';
+import { translateError } from '~/utils/i18n';
+import { languageOf } from '~/utils/language.server';
 
 export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'auth.signUpTitle' });
 
@@ -22,7 +24,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await parseForm(request, signUpSchema, { keep: KEEP });
   if (!form.ok) return form.reply;
-  await signUp(context.db, { ...form.data, ip: context.clientIp }, context.config);
+  await signUp(context.db, { ...form.data, ip: context.clientIp, lang: languageOf(request) }, context.config);
   return json<SignUpState>({ sent: true, values: { email: form.data.email, redirectTo: safeRedirect(form.data.redirectTo, '') } });
 }
 
@@ -52,7 +54,7 @@ export default function SignUp() {
       <h1>{t('auth.signUpTitle')}</h1>
       <p>{t('auth.signUpLead')}</p>
       <Form method="post" aria-describedby={result?.formError ? 'form-error' : undefined}>
-        <FormError message={result?.formError} />
+        <FormError message={translateError(t, result?.formError)} />
         <input type="hidden" name="redirectTo" value={result?.values?.redirectTo ?? redirectTo} />
         <Field
           label={t('auth.email')}
@@ -61,7 +63,7 @@ export default function SignUp() {
           autoComplete="email"
           required
           defaultValue={result?.values?.email}
-          error={errors.email}
+          error={translateError(t, errors.email)}
         />
         <Field
           label={t('auth.password')}
@@ -70,7 +72,7 @@ export default function SignUp() {
           type="password"
           autoComplete="new-password"
           required
-          error={errors.password}
+          error={translateError(t, errors.password)}
           hint={t('auth.passwordHint')}
         />
         <button type="submit" disabled={busy}>

@@ -6,6 +6,7 @@ import { setStaffRole, type RoleChangeResult } from '~/models/accounts/accounts.
 import { listPrivilegedUsersForAdmin } from '~/models/accounts/users.server';
 import { requireAdmin } from '~/utils/auth.server';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
+import { tFor, translateError } from '~/utils/i18n';
 
 export const meta: MetaFunction = () => [{ title: 'Staff accounts — Privacy Portal' }];
 
@@ -58,7 +59,8 @@ export default function StaffUsers() {
           autoComplete="off"
           required
           defaultValue={result?.values?.email}
-          error={result?.fieldErrors?.email}
+          // Staff pages are English; the shared email rule answers with a catalog key.
+          error={translateError(tFor('en'), result?.fieldErrors?.email)}
         />
         <button type="submit" disabled={busy}>
           Grant staff role

@@ -21,13 +21,25 @@ export function passwordLength(password: string) {
   return [...password].length;
 }
 
-/** Returns why the password is refused, or null when it is acceptable. */
-export function checkPasswordPolicy(password: string, email?: string): string | null {
+export type PasswordProblem = 'short' | 'long' | 'email' | 'common';
+
+/** Why the password is refused, as a code a form turns into words in the visitor's language; null when acceptable. */
+export function passwordProblem(password: string, email?: string): PasswordProblem | null {
   const length = passwordLength(password);
-  if (length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
-  if (length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
+  if (length < PASSWORD_MIN_LENGTH) return 'short';
+  if (length > PASSWORD_MAX_LENGTH) return 'long';
   const lower = password.normalize('NFKC').toLowerCase();
-  if (email && lower === normalizeEmail(email)) return 'Your password cannot be your email address.';
-  if (commonPasswords().has(lower)) return 'This password is too common. Choose one that is harder to guess.';
+  if (email && lower === normalizeEmail(email)) return 'email';
+  if (commonPasswords().has(lower)) return 'common';
+  return null;
+}
+
+/** Returns why the password is refused, in English (for the command line), or null when it is acceptable. */
+export function checkPasswordPolicy(password: string, email?: string): string | null {
+  const problem = passwordProblem(password, email);
+  if (problem === 'short') return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
+  if (problem === 'long') return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
+  if (problem === 'email') return 'Your password cannot be your email address.';
+  if (problem === 'common') return 'This password is too common. Choose one that is harder to guess.';
   return null;
 }

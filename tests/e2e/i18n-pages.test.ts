@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { expectAccessible, useBrowser } from './browser';
 import { E2E_ORGANISATION } from './global-setup';
+import { addSessionCookie, signUpOverHttp, uniqueEmail, uniquePassword } from '../support/users';
 
 /**
  * Every public page in every language, at a phone's size and a desktop's: axe-clean, in the
@@ -143,13 +144,33 @@ describe('a request in German, in the browser', () => {
   });
 });
 
-describe('sign-in and sign-up at phone size', () => {
-  it.each(LANGS)('in %s', async (lang) => {
+describe('account pages at phone size', () => {
+  const SIGN_IN_FAILED = { en: 'The email address or password is not right', de: 'E-Mail-Adresse oder Passwort stimmen nicht', fr: 'L’adresse e-mail ou le mot de passe est incorrect' };
+  const ACCOUNT = { en: 'Your account', de: 'Ihr Konto', fr: 'Votre compte' };
+  const REQUESTS = { en: 'Your requests', de: 'Ihre Anträge', fr: 'Vos demandes' };
+
+  it.each(LANGS)('in %s: sign-in (and a failed one), sign-up, forgot password, the account and its requests', async (lang) => {
     const { page } = b;
     await page.setViewportSize(VIEWPORTS.phone);
-    for (const url of ['/login', '/signup']) {
+    for (const url of ['/login', '/signup', '/forgot-password']) {
       await page.goto(`${url}?lng=${lang}`);
       await check(page, lang, `phone-${lang}-${url.slice(1)}`);
     }
+
+    const credentials = { email: uniqueEmail(`acct-${lang}`), password: uniquePassword() };
+    await page.goto(`/login?lng=${lang}`);
+    await page.locator('input[name=email]').fill(credentials.email);
+    await page.locator('input[name=password]').fill('not the right password');
+    await page.locator('button[type=submit]').last().click();
+    await page.getByRole('alert').filter({ hasText: SIGN_IN_FAILED[lang] }).waitFor();
+    await check(page, lang, `phone-${lang}-login-failed`);
+
+    await addSessionCookie(page.context(), b.baseURL, await signUpOverHttp(b.baseURL, credentials));
+    await page.goto(`/account?lng=${lang}`);
+    await page.getByRole('heading', { level: 1, name: ACCOUNT[lang] }).waitFor();
+    await check(page, lang, `phone-${lang}-account`);
+    await page.goto('/account/requests');
+    await page.getByRole('heading', { level: 1, name: REQUESTS[lang] }).waitFor();
+    await check(page, lang, `phone-${lang}-account-requests`);
   });
 });

@@ -2,9 +2,9 @@ import { sha256 } from '~/utils/crypto.server';
 import type { DB } from '../../../db/client';
 import type { Role } from '../../../db/schema';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '~/utils/password.server';
-import type { Config } from '~/utils/env.server';
+import type { Language } from '~/utils/i18n';
 import { sendEmailConfirmation } from '~/models/accounts/email-confirmation.server';
-import { mailPasswordChanged, mailSignUpAttempt } from '~/models/accounts/account-mail.server';
+import { mailPasswordChanged, mailSignUpAttempt, type AccountMailSettings } from '~/models/accounts/account-mail.server';
 import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { recordAudit } from '~/models/audit.server';
@@ -41,14 +41,14 @@ function emailFingerprint(email: string) {
  */
 export async function signUp(
   db: DB,
-  input: { email: string; password: string; ip: string | null },
-  config: Pick<Config, 'publicUrl'>,
+  input: { email: string; password: string; ip: string | null; lang?: Language },
+  config: AccountMailSettings,
 ): Promise<void> {
   const existing = await findUserByEmail(db, input.email);
   if (!existing) {
     try {
       const user = await insertUser(db, { email: input.email, password: input.password });
-      await sendEmailConfirmation(db, config, user);
+      await sendEmailConfirmation(db, config, user, input.lang);
       await recordAudit(db, { actorId: user.id, action: 'account.created', targetType: 'user', targetId: user.id, ip: input.ip });
       return;
     } catch (error) {
@@ -61,7 +61,7 @@ export async function signUp(
   if (!owner) return;
   // One notice an hour at most: sign-up must not become a way to flood someone's inbox.
   const hit = await consumeRateLimit(db, { bucket: 'sign-up-existing', key: owner.id, ...RATE_LIMITS.signUpExistingNotice });
-  if (hit.allowed) await mailSignUpAttempt(db, config, owner.email);
+  if (hit.allowed) await mailSignUpAttempt(db, config, owner.email, input.lang);
   await recordAudit(db, { actorId: null, action: 'account.sign_up_existing_email', targetType: 'user', targetId: owner.id, ip: input.ip });
 }
 
@@ -128,8 +128,8 @@ export async function signOutEverywhere(db: DB, input: { userId: string; ip: str
  */
 export async function changePassword(
   db: DB,
-  input: { userId: string; currentPassword: string; newPassword: string; ip: string | null },
-  config: Pick<Config, 'publicUrl'>,
+  input: { userId: string; currentPassword: string; newPassword: string; ip: string | null; lang?: Language },
+  config: AccountMailSettings,
 ): Promise<({ ok: true } & NewSession) | { ok: false }> {
   const user = await getUserById(db, input.userId);
   if (!user) return { ok: false };
@@ -156,7 +156,7 @@ export async function changePassword(
   await recordSignInSuccess(db, keys);
   await setPasswordHash(db, user.id, await hashPassword(input.newPassword), true);
   const revoked = await revokeAllSessions(db, user.id);
-  await mailPasswordChanged(db, config, user.email, 'changed');
+  await mailPasswordChanged(db, config, { to: user.email, how: 'changed', lang: input.lang });
   await recordAudit(db, { actorId: user.id, action: 'account.password_changed', targetType: 'user', targetId: user.id, ip: input.ip, details: { revoked } });
   const session = await createSession(db, user);
   return { ok: true, token: session.token, maxAgeSeconds: session.maxAgeSeconds, user: { id: user.id, email: user.email, role: user.role } };

@@ -2,9 +2,9 @@ import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../../db/client';
 import type { Database } from '../../../db/schema';
 import { randomToken, sha256 } from '~/utils/crypto.server';
-import type { Config } from '~/utils/env.server';
+import type { Language } from '~/utils/i18n';
 import { recordAudit } from '~/models/audit.server';
-import { queueMail, renderMail } from '~/models/mail.server';
+import { mailEmailConfirmation, type AccountMailSettings } from '~/models/accounts/account-mail.server';
 import { LINK_LIFETIME_DAYS, RATE_LIMITS, daysMs } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 
@@ -18,8 +18,9 @@ const RESEND_LIMIT = RATE_LIMITS.accountEmailResend;
  */
 export async function sendEmailConfirmation(
   db: DB | Transaction<Database>,
-  config: Pick<Config, 'publicUrl'>,
+  config: AccountMailSettings,
   user: { id: string; email: string },
+  lang?: Language,
 ): Promise<void> {
   const token = randomToken();
   await db
@@ -31,21 +32,7 @@ export async function sendEmailConfirmation(
       expires_at: new Date(Date.now() + daysMs(EMAIL_LINK_DAYS)),
     })
     .execute();
-  const url = `${config.publicUrl}/account/confirm/${token}`;
-  await queueMail(db, {
-    to: user.email,
-    subject: 'Confirm your email address',
-    ...renderMail({
-      preheader: 'One click to confirm this address for your Privacy Portal account.',
-      heading: 'Confirm your email address',
-      paragraphs: [
-        `Someone, probably you, created a Privacy Portal account for ${user.email}.`,
-        `Confirm the address so that requests you file while signed in are accepted at once. The link works once, for ${EMAIL_LINK_DAYS} days.`,
-      ],
-      action: { label: 'Confirm my email address', url },
-      footer: ['If you did not create this account, ignore this message; nothing more will happen.'],
-    }),
-  });
+  await mailEmailConfirmation(db, config, { to: user.email, url: `${config.publicUrl}/account/confirm/${token}`, lifetimeDays: EMAIL_LINK_DAYS, lang });
 }
 
 export type EmailLink =
@@ -110,11 +97,12 @@ export async function confirmAccountEmail(
 /** A new link for a signed-in account whose address is not yet confirmed; limited per account. */
 export async function resendEmailConfirmation(
   db: DB,
-  config: Pick<Config, 'publicUrl'>,
+  config: AccountMailSettings,
   user: { id: string; email: string },
+  lang?: Language,
 ): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
   const hit = await consumeRateLimit(db, { bucket: 'account-email-resend', key: user.id, ...RESEND_LIMIT });
   if (!hit.allowed) return { ok: false, retryAfterSeconds: hit.retryAfterSeconds };
-  await db.transaction().execute((trx) => sendEmailConfirmation(trx, config, user));
+  await db.transaction().execute((trx) => sendEmailConfirmation(trx, config, user, lang));
   return { ok: true };
 }

@@ -1,42 +1,54 @@
 import { z } from 'zod';
-import { checkPasswordPolicy, PASSWORD_MAX_LENGTH } from '~/utils/password-policy.server';
+import { passwordProblem, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '~/utils/password-policy.server';
 
-/** Zod schemas for the account forms; the server's answer is the truth, whatever the browser checked. */
+/**
+ * Zod schemas for the account forms; the server's answer is the truth, whatever the browser checked.
+ * Messages are catalog keys (`accountErrors.*`, a limit after a colon) that the page shows in the
+ * visitor's language with `translateError`.
+ */
+const EMAIL_MAX_LENGTH = 254;
+
 const email = z
-  .string({ error: 'Enter your email address.' })
+  .string({ error: 'accountErrors.emailMissing' })
   .trim()
-  .min(1, 'Enter your email address.')
-  .max(254, 'An email address has at most 254 characters.')
-  .pipe(z.email('Enter an email address like name@example.org.'));
+  .min(1, 'accountErrors.emailMissing')
+  .max(EMAIL_MAX_LENGTH, `accountErrors.emailLong:${EMAIL_MAX_LENGTH}`)
+  .pipe(z.email('accountErrors.email'));
 
 const enteredPassword = z
-  .string({ error: 'Enter your password.' })
-  .min(1, 'Enter your password.')
-  .max(PASSWORD_MAX_LENGTH * 4, `A password has at most ${PASSWORD_MAX_LENGTH} characters.`);
+  .string({ error: 'accountErrors.passwordMissing' })
+  .min(1, 'accountErrors.passwordMissing')
+  .max(PASSWORD_MAX_LENGTH * 4, `accountErrors.passwordLong:${PASSWORD_MAX_LENGTH}`);
 
-const newPassword = z.string({ error: 'Choose a password.' }).min(1, 'Choose a password.');
+const newPassword = z.string({ error: 'accountErrors.newPasswordMissing' }).min(1, 'accountErrors.newPasswordMissing');
+
+const POLICY_MESSAGES = {
+  short: `accountErrors.passwordShort:${PASSWORD_MIN_LENGTH}`,
+  long: `accountErrors.passwordTooLong:${PASSWORD_MAX_LENGTH}`,
+  email: 'accountErrors.passwordIsEmail',
+  common: 'accountErrors.passwordCommon',
+} as const;
+
+/** Adds the password policy's refusal, if any, to the field `path`. */
+function checkNewPassword(password: unknown, userEmail: unknown, path: string, ctx: z.RefinementCtx) {
+  if (typeof password !== 'string') return;
+  const problem = passwordProblem(password, typeof userEmail === 'string' ? userEmail : undefined);
+  if (problem) ctx.addIssue({ code: 'custom', path: [path], message: POLICY_MESSAGES[problem] });
+}
 
 // Where to go after signing in: never a reason to refuse the form (safeRedirect falls back).
 const redirectTo = z.string().max(2000).optional().catch(undefined);
 
 export const signUpSchema = z
   .object({ email, password: newPassword, redirectTo })
-  .superRefine((value, ctx) => {
-    if (typeof value.password !== 'string') return;
-    const problem = checkPasswordPolicy(value.password, value.email);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
-  });
+  .superRefine((value, ctx) => checkNewPassword(value.password, value.email, 'password', ctx));
 
 export const signInSchema = z.object({ email, password: enteredPassword, redirectTo });
 
 export function changePasswordSchema(userEmail: string) {
   return z
     .object({ currentPassword: enteredPassword, newPassword })
-    .superRefine((value, ctx) => {
-      if (typeof value.newPassword !== 'string') return;
-      const problem = checkPasswordPolicy(value.newPassword, userEmail);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['newPassword'], message: problem });
-    });
+    .superRefine((value, ctx) => checkNewPassword(value.newPassword, userEmail, 'newPassword', ctx));
 }
 
 export const staffRoleSchema = z.object({
@@ -47,9 +59,5 @@ export const staffRoleSchema = z.object({
 export const forgotPasswordSchema = z.object({ email });
 
 export function resetPasswordSchema(userEmail: string) {
-  return z.object({ newPassword }).superRefine((value, ctx) => {
-    if (typeof value.newPassword !== 'string') return;
-    const problem = checkPasswordPolicy(value.newPassword, userEmail);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['newPassword'], message: problem });
-  });
+  return z.object({ newPassword }).superRefine((value, ctx) => checkNewPassword(value.newPassword, userEmail, 'newPassword', ctx));
 }

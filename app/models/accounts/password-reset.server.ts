@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { DB } from '../../../db/client';
 import { randomToken, sha256 } from '~/utils/crypto.server';
-import type { Config } from '~/utils/env.server';
+import type { Language } from '~/utils/i18n';
 import { hashPassword } from '~/utils/password.server';
 import { recordAudit } from '~/models/audit.server';
 import { PASSWORD_RESET_LINK_MINUTES, RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
-import { mailPasswordChanged, mailPasswordResetLink } from '~/models/accounts/account-mail.server';
+import { mailPasswordChanged, mailPasswordResetLink, type AccountMailSettings } from '~/models/accounts/account-mail.server';
 import { findUserByEmail } from '~/models/accounts/users.server';
 import { normalizeEmail } from '~/utils/email';
 
@@ -20,8 +20,8 @@ const RESET_LIMITS = RATE_LIMITS.passwordReset;
  */
 export async function requestPasswordReset(
   db: DB,
-  config: Pick<Config, 'publicUrl'>,
-  input: { email: string; ip: string | null },
+  config: AccountMailSettings,
+  input: { email: string; ip: string | null; lang?: Language },
   now = new Date(),
 ): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
   for (const [bucket, key, limits] of [
@@ -43,7 +43,7 @@ export async function requestPasswordReset(
       .insertInto('password_reset_tokens')
       .values({ user_id: user.id, token_hash: sha256(token), expires_at: new Date(now.getTime() + RESET_LINK_MINUTES * 60_000) })
       .execute();
-    await mailPasswordResetLink(trx, config, user.email, token, RESET_LINK_MINUTES);
+    await mailPasswordResetLink(trx, config, { to: user.email, token, lifetimeMinutes: RESET_LINK_MINUTES, lang: input.lang });
     await recordAudit(trx, { actorId: null, action: 'account.password_reset_requested', targetType: 'user', targetId: user.id, ip: input.ip });
   });
   return { ok: true };
@@ -69,8 +69,8 @@ export async function inspectResetLink(db: DB, token: string, now = new Date()):
  */
 export async function resetPassword(
   db: DB,
-  config: Pick<Config, 'publicUrl'>,
-  input: { token: string; newPassword: string; ip: string | null },
+  config: AccountMailSettings,
+  input: { token: string; newPassword: string; ip: string | null; lang?: Language },
   now = new Date(),
 ): Promise<boolean> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(input.token)) return false;
@@ -98,7 +98,7 @@ export async function resetPassword(
       .returning(['id', 'email'])
       .executeTakeFirstOrThrow();
     const revoked = await trx.deleteFrom('sessions').where('user_id', '=', user.id).executeTakeFirst();
-    await mailPasswordChanged(trx, config, user.email, 'reset');
+    await mailPasswordChanged(trx, config, { to: user.email, how: 'reset', lang: input.lang });
     await recordAudit(trx, {
       actorId: user.id,
       action: 'account.password_reset',

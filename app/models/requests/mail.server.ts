@@ -28,6 +28,13 @@ function footer({ t, org }: Voice, options: { unconfirmed: boolean }): string[] 
   return [
     t('mail.footerWhy', { org: org.name }),
     ...(options.unconfirmed ? [t('mail.footerIgnore')] : []),
+    ...organisationFooter(t, org),
+  ];
+}
+
+/** The lines every email to a person ends with: the organisation's contact and the authority. */
+export function organisationFooter(t: TFunction, org: Organisation): string[] {
+  return [
     t('mail.footerContact', { email: org.privacyEmail, org: org.name, address: org.postalAddress }),
     t('mail.footerComplaint', { authority: org.authority.name, url: org.authority.url }),
     ...(org.demo ? [t('mail.footerExample')] : []),
