@@ -87,6 +87,7 @@ export const de: Catalog = {
   timeline: {
     verify: 'E-Mail-Adresse bestätigt; die gesetzliche Frist läuft.',
     expire: 'Die E-Mail-Adresse wurde nicht innerhalb von 7 Tagen bestätigt; der Antrag ist abgelaufen.',
+    close_unverified: 'Das Datenschutzteam hat den Antrag geschlossen, weil die E-Mail-Adresse nie bestätigt wurde.',
     start: 'Das Datenschutzteam hat mit der Bearbeitung begonnen.',
     request_information: 'Das Datenschutzteam hat Sie um weitere Angaben gebeten; die Frist ruht, bis Sie antworten.',
     resume: 'Die Bearbeitung wurde fortgesetzt; die Frist läuft wieder.',

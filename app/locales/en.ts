@@ -90,6 +90,7 @@ export const en = {
   timeline: {
     verify: 'Email address confirmed; the statutory deadline started.',
     expire: 'The email address was not confirmed within 7 days; the request expired.',
+    close_unverified: 'The privacy team closed the request because the email address was never confirmed.',
     start: 'The privacy team started working on the request.',
     request_information: 'The privacy team asked you for more information; the deadline is paused until you reply.',
     resume: 'Work on the request resumed; the deadline runs again.',

@@ -87,6 +87,7 @@ export const fr: Catalog = {
   timeline: {
     verify: 'Adresse e-mail confirmée ; le délai légal a commencé.',
     expire: 'L’adresse e-mail n’a pas été confirmée dans les 7 jours ; la demande a expiré.',
+    close_unverified: 'L’équipe chargée de la protection des données a clôturé la demande, car l’adresse e-mail n’a jamais été confirmée.',
     start: 'L’équipe a commencé à traiter la demande.',
     request_information: 'L’équipe vous a demandé des informations supplémentaires ; le délai est suspendu jusqu’à votre réponse.',
     resume: 'Le traitement de la demande a repris ; le délai court à nouveau.',

@@ -285,6 +285,11 @@ export default function StaffRequest() {
 
       <h2>Actions</h2>
       {data.actions.length === 0 && !data.canExtend ? <p>None: the request is {STATE_LABELS[r.state].toLowerCase()}.</p> : null}
+      {data.actions.includes('close_unverified') ? (
+        <p>
+          The address is not confirmed yet. To close the request early, select it in the <Link to="/staff/requests?state=unverified">queue of unconfirmed requests</Link>.
+        </p>
+      ) : null}
       <div className="staff-actions">
         {data.actions.includes('start') ? (
           <Form method="post">

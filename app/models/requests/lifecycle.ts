@@ -26,6 +26,13 @@ export const TRANSITIONS = {
   verify: { from: ['unverified'], to: 'open', by: ['subject', 'system'] },
   /** Never verified within 7 days. */
   expire: { from: ['unverified'], to: 'expired', by: ['system'] },
+  /**
+   * Staff close a request whose address was never proven (spam, a test, a typo) before the
+   * 7 days run out. It ends where expiry ends, `expired`: nothing was ever received in law
+   * (the clock never started), and the same retention follows. Not `deny`: a refusal is an
+   * answer owed to a proven subject, with an Art. 12(4) notice, and here nobody is proven.
+   */
+  close_unverified: { from: ['unverified'], to: 'expired', by: ['staff'] },
   start: { from: ['open'], to: 'in_progress', by: ['staff'] },
   /** Staff need something from the subject: the clock pauses. */
   request_information: { from: ['in_progress'], to: 'awaiting_subject', by: ['staff'] },
@@ -114,6 +121,7 @@ export const STATE_LABELS: Record<RequestState, string> = {
 export const TRANSITION_MESSAGES: Record<RequestAction, string> = {
   verify: 'Email address confirmed; the statutory deadline started.',
   expire: 'The email address was not confirmed within 7 days; the request expired.',
+  close_unverified: 'The privacy team closed the request because the email address was never confirmed.',
   start: 'The privacy team started working on the request.',
   request_information: 'The privacy team asked you for more information; the deadline is paused until you reply.',
   resume: 'Work on the request resumed; the deadline runs again.',
