@@ -1,11 +1,16 @@
-import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData } from '@remix-run/react';
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { DueBadge } from '~/components/due-badge';
+import { Field, FormError, Notice, SelectField } from '~/components/field';
+import { BULK_ACTION_LIMIT } from '~/models/policy';
+import { BulkActionError, bulkFormSchema, runBulkAction, type BulkResult } from '~/models/requests/bulk.server';
+import { requestPolicy } from '~/models/requests/policy';
 import { formatDueDate } from '~/models/requests/deadlines';
 import { requestTypeLabel, REQUEST_TYPES } from '~/models/requests/request-types';
 import { REQUEST_STATES, STATE_LABELS, type RequestState } from '~/models/requests/lifecycle';
 import { countByState, listQueue, queueFilterSchema } from '~/models/requests/staff.server';
 import { requireStaff } from '~/utils/auth.server';
+import { badRequest, parseForm } from '~/utils/form.server';
 
 export const meta: MetaFunction = () => [{ title: 'Requests — Staff console — Privacy Portal' }];
 
@@ -22,6 +27,43 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ filter, ...page, counts, timeZone: context.config.timeZone, nextQuery: page.next ? `?${nextParams}` : null });
 }
 
+const KEEP = ['bulkAction', 'original'];
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, context);
+  const form = await parseForm(request, bulkFormSchema, { keep: KEEP });
+  if (!form.ok) return form.reply;
+  try {
+    const bulk = await runBulkAction(
+      context.db,
+      form.data,
+      { id: staff.id, ip: context.clientIp },
+      { rules: requestPolicy(context.config), organisation: context.config.organisation },
+    );
+    return json({ bulk });
+  } catch (error) {
+    if (error instanceof BulkActionError) {
+      return badRequest({ fieldErrors: { [error.field ?? 'selected']: error.message }, values: form.fields }, { keep: KEEP });
+    }
+    throw error;
+  }
+}
+
+/** "3 closed; DSR-… could not be closed: it is in progress." */
+function bulkSummary(result: BulkResult): string {
+  const n = result.closed.length;
+  const what =
+    result.action === 'close_duplicates'
+      ? `${n} closed as duplicate${n === 1 ? '' : 's'} of ${result.original}${n ? ' (each subject was emailed the reason)' : ''}`
+      : `${n} closed${n ? ' (no email: the addresses were never confirmed)' : ''}`;
+  return [what, ...result.refused.map((r) => `${r.reference} could not be closed: ${r.reason}`)].join('; ') + '.';
+}
+
+const BULK_OPTIONS = {
+  close_unverified: 'Close: email address never confirmed (no email is sent)',
+  close_duplicates: 'Close as duplicates of the original below (the subject is emailed)',
+};
+
 const STATE_OPTIONS: [string, string][] = [
   ['active', 'Open work (received, in progress, waiting)'],
   ['all', 'All verified requests'],
@@ -30,6 +72,10 @@ const STATE_OPTIONS: [string, string][] = [
 
 export default function StaffRequests() {
   const { filter, rows, counts, nextQuery, timeZone } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const bulk = result && 'bulk' in result ? result.bulk : undefined;
+  const errors = result && 'fieldErrors' in result ? result.fieldErrors : undefined;
+  const values = result && 'values' in result ? result.values : undefined;
   return (
     <>
       <p>
@@ -93,50 +139,77 @@ export default function StaffRequests() {
         </div>
         <button type="submit">Show</button>
       </Form>
+      {bulk ? <Notice>{bulkSummary(bulk)}</Notice> : null}
       {rows.length === 0 ? (
         <p>No requests match.</p>
       ) : (
-        <table className="responsive-table queue">
-          <caption>
-            Oldest due date first. Due dates are in {timeZone} and mean the end of that day.
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Reference</th>
-              <th scope="col">Type</th>
-              <th scope="col">State</th>
-              <th scope="col">Subject</th>
-              <th scope="col">Due</th>
-              <th scope="col">Assigned to</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id}>
-                <th scope="row" data-label="Reference">
-                  <Link to={`/staff/requests/${r.id}`}>{r.reference}</Link>
-                </th>
-                <td data-label="Type">{requestTypeLabel(r.type)}</td>
-                <td data-label="State">{STATE_LABELS[r.state]}</td>
-                <td data-label="Subject">
-                  {r.name}
-                  <br />
-                  <span className="muted">{r.email}</span>
-                </td>
-                <td data-label="Due">
-                  {r.dueDate ? (
-                    <>
-                      {formatDueDate(r.dueDate)} <DueBadge daysLeft={r.daysLeft} paused={r.state === 'awaiting_subject'} />
-                    </>
-                  ) : (
-                    '—'
-                  )}
-                </td>
-                <td data-label="Assigned to">{r.assignee ?? 'Nobody'}</td>
+        <Form method="post" aria-label="Act on selected requests">
+          <fieldset className="bulk-actions">
+            <legend>With the selected requests</legend>
+            <p className="hint">
+              A request never confirmed is closed without an email: nobody proved the address is theirs. A duplicate is
+              refused with the reason “duplicate of” the original, and its subject is emailed that reason and their right
+              to complain. At most {BULK_ACTION_LIMIT} at a time; each one is audited.
+            </p>
+            <SelectField label="Action" name="bulkAction" options={BULK_OPTIONS} defaultValue={values?.bulkAction} error={errors?.bulkAction} />
+            <Field
+              label="Original request (for duplicates)"
+              name="original"
+              hint="Its reference, such as DSR-2026-000123. It must have been filed from the same email address."
+              defaultValue={values?.original}
+              error={errors?.original}
+              autoComplete="off"
+              spellCheck={false}
+            />
+            <FormError message={errors?.selected} id="bulk-selected-error" />
+            <button type="submit">Apply to selected</button>
+          </fieldset>
+          <table className="responsive-table queue">
+            <caption>
+              Oldest due date first. Due dates are in {timeZone} and mean the end of that day.
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Select</th>
+                <th scope="col">Reference</th>
+                <th scope="col">Type</th>
+                <th scope="col">State</th>
+                <th scope="col">Subject</th>
+                <th scope="col">Due</th>
+                <th scope="col">Assigned to</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id}>
+                  <td data-label="Select">
+                    <input type="checkbox" name={`select-${r.id}`} aria-label={`Select ${r.reference}`} />
+                  </td>
+                  <th scope="row" data-label="Reference">
+                    <Link to={`/staff/requests/${r.id}`}>{r.reference}</Link>
+                  </th>
+                  <td data-label="Type">{requestTypeLabel(r.type)}</td>
+                  <td data-label="State">{STATE_LABELS[r.state]}</td>
+                  <td data-label="Subject">
+                    {r.name}
+                    <br />
+                    <span className="muted">{r.email}</span>
+                  </td>
+                  <td data-label="Due">
+                    {r.dueDate ? (
+                      <>
+                        {formatDueDate(r.dueDate)} <DueBadge daysLeft={r.daysLeft} paused={r.state === 'awaiting_subject'} />
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td data-label="Assigned to">{r.assignee ?? 'Nobody'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Form>
       )}
       {nextQuery ? (
         <p>

@@ -36,6 +36,7 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'staff.requests.$id.tsx': (ids) => `/staff/requests/${ids.requestId}`,
   'staff.requests.$id_.erase.tsx': (ids) => `/staff/requests/${ids.requestId}/erase`,
   'staff.requests.$id_.package.tsx': (ids) => `/staff/requests/${ids.requestId}/package`,
+  'staff.requests._index.tsx': () => '/staff/requests?index',
   'staff.subprocessors.$id.art19.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/art19`,
   'staff.subprocessors.$id.edit.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/edit`,
   'staff.subprocessors.$id.retire.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/retire`,
@@ -71,7 +72,7 @@ const FIELD_NAMES = [
   'details', 'effectiveOn', 'email', 'files', 'intent', 'legalEntity', 'locations', 'message', 'name', 'newPassword',
   'organisation', 'password', 'purpose', 'reason', 'redirectTo', 'requesterRole', 'submissionId', 'summary', 'token',
   'transferMechanism', 'type', 'website', 'role', 'userId', 'id', 'assignee', 'denialReason', 'due', 'extensionReason',
-  'months', 'note', 'outcome', 'question', 'state', 'version', 'within', 'q',
+  'months', 'note', 'outcome', 'question', 'state', 'version', 'within', 'q', 'bulkAction', 'original',
 ];
 
 /** Protected tables: fuzzing may add rows (a rate-limit hit, a failed sign-in) but never alter one. */
