@@ -150,4 +150,31 @@ describe('the staff console answers a request, in a real browser', () => {
     await subject.close();
     expect(b.consoleErrors).toEqual([]);
   });
+
+  it('staff close a never-confirmed request from the queue in bulk', async () => {
+    const email = `bulkclose.${Date.now()}@example.org`;
+    const subject = await b.browser.newContext({ baseURL: inject('baseURL') });
+    const sp = await subject.newPage();
+    await visit(sp, '/requests/new');
+    await sp.getByLabel('Access (Art. 15)').check();
+    await sp.getByLabel('Email address').fill(email);
+    await sp.getByLabel('Full name').fill('Never Confirms');
+    await sp.getByLabel('Myself').check();
+    await sp.getByLabel(/I confirm that I am the person/).check();
+    await sp.getByRole('button', { name: 'Send request' }).click();
+    await sp.getByRole('heading', { name: 'Check your email' }).waitFor();
+    await subject.close();
+    const reference = /DSR-\d{4}-\d{6}/.exec((await mailTo(email, 'Confirm your request')).subject ?? '')![0];
+
+    const { page } = b;
+    await signInPage(page, inject('admin'));
+    await visit(page, '/staff/requests?state=unverified');
+    await page.getByLabel(`Select ${reference}`).check();
+    await page.getByLabel('Action').selectOption('close_unverified');
+    await page.getByRole('button', { name: 'Apply to selected' }).click();
+    await page.getByText('1 closed (no email: the addresses were never confirmed).').waitFor();
+    await expectAccessible(page);
+    await expect(page.getByLabel(`Select ${reference}`).count()).resolves.toBe(0);
+    expect(b.consoleErrors).toEqual([]);
+  });
 });
