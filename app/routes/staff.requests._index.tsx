@@ -191,9 +191,15 @@ export default function StaffRequests() {
                   <td data-label="Type">{requestTypeLabel(r.type)}</td>
                   <td data-label="State">{STATE_LABELS[r.state]}</td>
                   <td data-label="Subject">
-                    {r.name}
-                    <br />
-                    <span className="muted">{r.email}</span>
+                    {r.email === '' ? (
+                      <span className="muted">Personal data erased</span>
+                    ) : (
+                      <>
+                        {r.name}
+                        <br />
+                        <span className="muted">{r.email}</span>
+                      </>
+                    )}
                   </td>
                   <td data-label="Due">
                     {r.dueDate ? (

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOutboxMail } from '../../app/models/mail.server';
 import { encryptAttachment } from '../../app/models/requests/attachments.server';
 import { eraseSubject } from '../../app/models/requests/erasure.server';
+import { answerObjection } from '../../app/models/subprocessors/objections.server';
 import { requestVersion } from '../../app/models/requests/staff.server';
 import { confirmVerification } from '../../app/models/requests/verification.server';
 import { DEMO_ORGANISATION } from '../../app/utils/env.server';
@@ -81,13 +82,14 @@ async function personWithHistory() {
   const change = await portal.db.selectFrom('subprocessor_changes').select('id').orderBy('id').executeTakeFirstOrThrow();
   await portal.db.insertInto('subprocessor_objections').values({ change_id: change.id, organisation: 'Acme', email: subject.email, reason: 'We object' }).execute();
   const open = await verified({ type: 'access', email: subject.email });
+  const { request: unconfirmed } = await fileRequest(portal.db, { type: 'objection', email: subject.email, details: 'Never confirmed' });
   const erasure = await started({ type: 'erasure', email: subject.email, name: 'Erin Erase', details: 'Delete everything' });
-  return { subject, cookie, old, open, erasure };
+  return { subject, cookie, old, open, unconfirmed, erasure };
 }
 
 describe('erasure', () => {
   it('shows staff what goes, what stays and who is told, then erases it all in one go', async () => {
-    const { subject, old, open, erasure } = await personWithHistory();
+    const { subject, old, open, unconfirmed, erasure } = await personWithHistory();
     const preview = await (await fetch(`${portal.url}/staff/requests/${erasure.id}/erase`, { headers: { Cookie: staffCookie } })).text();
     expect(preview).toContain(subject.email);
     expect(preview).toContain(sha(subject.email));
@@ -126,7 +128,8 @@ describe('erasure', () => {
     expect(await portal.db.selectFrom('request_attachments').select('id').where('request_id', '=', old.id).execute()).toEqual([]);
     const pkg = await portal.db.selectFrom('access_packages').selectAll().where('request_id', '=', old.id).executeTakeFirstOrThrow();
     expect(pkg.ciphertext).toBeNull();
-    // The open request keeps its data until it is answered.
+    // A never-confirmed request is reduced too; the open one keeps its data until it is answered.
+    expect((await current(unconfirmed.id)).personal_data_deleted_at).not.toBeNull();
     expect((await current(open.id)).email).toBe(subject.email);
 
     // The subject was told at the address they gave, queued before it was erased.
@@ -135,6 +138,10 @@ describe('erasure', () => {
     expect(told).toContain('We erased your data.');
     expect(told).toContain('one-way hash');
     expect(told).toContain(open.reference);
+    // No link: the status link and the account went with the erasure.
+    expect(told).not.toMatch(/\/status\/s\/|\/account\/requests\//);
+    // An erased objection has no address left to answer.
+    await expect(answerObjection(portal.db, { id: objection.id, answer: 'A reply of some length.' }, { id: staff.id, ip: null }, portal.config)).rejects.toThrow(/erased/);
     // Art. 19: one notice per recipient, recorded and mailed.
     const notices = await portal.db.selectFrom('erasure_notices').selectAll().where('request_id', '=', erasure.id).execute();
     expect(notices.map((n) => n.contact_email).sort()).toHaveLength(2);

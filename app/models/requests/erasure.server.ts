@@ -3,11 +3,12 @@ import type { DB, Tx } from '../../../db/client';
 import type { RequestRow } from '../../../db/schema';
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { queueMail, renderMail } from '~/models/mail.server';
-import { isClosed } from '~/models/requests/lifecycle';
+import { isClosed, isUnverified } from '~/models/requests/lifecycle';
 import type { RequestPolicy } from '~/models/requests/policy';
 import { emailProofHash, reduceToProofRecord } from '~/models/requests/proof.server';
 import { requestVersion, StaleFormError } from '~/models/requests/staff.server';
 import { applyTransition, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
+import { mailErasureDone } from '~/models/requests/mail.server';
 import { normalizeEmail } from '~/utils/email';
 import type { Organisation } from '~/utils/env.server';
 import { isLanguage, tFor, type Language } from '~/utils/i18n';
@@ -77,8 +78,11 @@ async function plan(db: DB, request: RequestRow): Promise<ErasurePlan> {
       .executeTakeFirstOrThrow(),
     recipientsOf(db),
   ]);
-  const requests = related.filter((r) => String(r.id) === String(request.id) || isClosed(r.state));
-  const openElsewhere = related.filter((r) => String(r.id) !== String(request.id) && !isClosed(r.state));
+  // Closed requests and never-confirmed ones (nobody proved the address, so nothing is owed on
+  // them) are reduced; requests still being answered keep their data until they close.
+  const erasable = (r: { id: string; state: RequestRow['state'] }) => String(r.id) === String(request.id) || isClosed(r.state) || isUnverified(r.state);
+  const requests = related.filter(erasable);
+  const openElsewhere = related.filter((r) => !erasable(r));
   const ids = requests.map((r) => r.id);
   const [attachments, packageFiles, packages, sessions] = await Promise.all([
     ids.length ? db.selectFrom('request_attachments').select(sql<string>`count(*)`.as('n')).where('request_id', 'in', ids).executeTakeFirstOrThrow() : { n: '0' },
@@ -192,11 +196,9 @@ export async function eraseSubject(
 
     // 1. The subject hears it at the address they gave, while that address still exists.
     await trx.updateTable('requests').set({ outcome: 'fulfilled' }).where('id', '=', request.id).execute();
-    await applyTransition(trx, request, 'complete', { kind: 'staff', id: actor.id, ip: actor.ip }, {
-      rules: options.rules,
-      now,
-      note: `${input.answer}\n\n${subjectSummary(lang, p)}`,
-    });
+    const note = `${input.answer}\n\n${subjectSummary(lang, p)}`;
+    const completed = await applyTransition(trx, request, 'complete', { kind: 'staff', id: actor.id, ip: actor.ip }, { rules: options.rules, now, note, mail: false });
+    await mailErasureDone(trx, completed, note, { publicUrl: options.rules.publicUrl, organisation: options.organisation });
 
     // 2. Art. 19: every recipient of personal data is told, once, and that is recorded.
     for (const recipient of p.recipients) {

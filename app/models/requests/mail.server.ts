@@ -160,3 +160,19 @@ export async function mailExtension(trx: DB, request: RequestRow, settings: Mail
   });
   await queueMail(trx, { to: request.email, subject: subjectLine(voice, request, t('mail.extendedSubject')), ...content });
 }
+
+/**
+ * The last email to a person whose data was erased: the answer and what was erased and kept,
+ * with no link (the status link and the account go with the erasure).
+ */
+export async function mailErasureDone(trx: DB, request: RequestRow, note: string, settings: MailSettings) {
+  const voice = voiceOf(request, settings);
+  const { t } = voice;
+  const heading = t('mail.headings.complete');
+  const content = render(voice, {
+    heading,
+    paragraphs: [`${t('timeline.complete')} ${t('mail.referenceLine', { reference: request.reference })}`, note],
+    footer: footer(voice, { unconfirmed: false }),
+  });
+  await queueMail(trx, { to: request.email, subject: subjectLine(voice, request, heading), ...content });
+}

@@ -81,7 +81,7 @@ export async function applyTransition(
   request: RequestRow,
   action: RequestAction,
   actor: ActorRef,
-  options: { rules: RequestPolicy; now: Date; note?: string | null },
+  options: { rules: RequestPolicy; now: Date; note?: string | null; /** false: the caller sends its own email (erasure). */ mail?: boolean },
 ): Promise<RequestRow> {
   const { rules, now } = options;
   const to = nextState(request.state, action, actor.kind);
@@ -123,7 +123,9 @@ export async function applyTransition(
     to,
     note: options.note ? `${TRANSITION_MESSAGES[action]}\n\n${options.note}` : TRANSITION_MESSAGES[action],
   });
-  await mailTransition(trx, updated, action, { note: options.note, actor: actor.kind, publicUrl: rules.publicUrl, organisation: rules.organisation });
+  if (options.mail !== false) {
+    await mailTransition(trx, updated, action, { note: options.note, actor: actor.kind, publicUrl: rules.publicUrl, organisation: rules.organisation });
+  }
   if (isClosed(to) && to !== 'expired') {
     await enqueueJob(trx, {
       kind: 'request.purge-attachments',

@@ -90,6 +90,8 @@ export async function answerObjection(
   const objection = await getObjection(db, input.id);
   if (!objection) throw new RegistryRuleError('form', 'No such objection');
   if (objection.answered_at) throw new RegistryRuleError('form', 'This objection has already been answered');
+  // Erased at the objector's request (Art. 17): no address is left to answer.
+  if (objection.email === '') throw new RegistryRuleError('form', "The objector's data was erased at their request: there is no address to answer");
   const change = await getChange(db, objection.change_id);
   await db.transaction().execute(async (trx) => {
     await trx
