@@ -367,7 +367,8 @@ export default function StaffRequest() {
         <SelectField
           label="Assigned to"
           name="assignee"
-          options={{ '': 'Nobody', ...Object.fromEntries(data.staff.map((s) => [s.id, s.id === data.me ? `${s.email} (me)` : s.email])) }}
+          placeholder="Nobody"
+          options={Object.fromEntries(data.staff.map((s) => [s.id, s.id === data.me ? `${s.email} (me)` : s.email]))}
           defaultValue={r.assignedTo ?? ''}
         />
         <button type="submit">Save</button>

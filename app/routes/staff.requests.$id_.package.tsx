@@ -109,7 +109,7 @@ export default function StaffRequestPackage() {
       <h2>Files from other systems</h2>
       {data.files.length === 0 ? <p>None yet.</p> : null}
       {data.files.length > 0 ? (
-        <table>
+        <table className="reflow">
           <caption className="visually-hidden">Files in the package</caption>
           <thead>
             <tr>
@@ -125,10 +125,10 @@ export default function StaffRequestPackage() {
           <tbody>
             {data.files.map((f) => (
               <tr key={f.id}>
-                <td>{f.filename}</td>
-                <td>{f.type}</td>
-                <td>{Math.max(1, Math.round(f.size / 1024))} KB</td>
-                <td>
+                <td data-label="File">{f.filename}</td>
+                <td data-label="Type">{f.type}</td>
+                <td data-label="Size">{Math.max(1, Math.round(f.size / 1024))} KB</td>
+                <td data-label="Added">
                   {when(f.at)} ({data.timeZone})
                 </td>
                 <td>

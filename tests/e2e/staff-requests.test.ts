@@ -9,6 +9,18 @@ const b = useBrowser();
 
 const mailTo = (to: string, subjectPart: string) => waitForMail(inject('dataDir'), to, subjectPart);
 
+/** SCREENSHOTS=dir keeps a desktop and a phone-size PNG of the page (for looking at it). */
+async function shoot(page: import('playwright-core').Page, name: string) {
+  const dir = process.env.SCREENSHOTS;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  const size = page.viewportSize();
+  await page.screenshot({ path: `${dir}/${name}-desktop.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `${dir}/${name}-phone.png`, fullPage: true });
+  if (size) await page.setViewportSize(size);
+}
+
 describe('the staff console answers a request, in a real browser', () => {
   it('staff find a verified request in the queue, start it and ask; the subject replies; staff complete it with a package; the subject downloads it', async () => {
     const email = `staffjourney.${Date.now()}@example.org`;
@@ -70,6 +82,7 @@ describe('the staff console answers a request, in a real browser', () => {
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByText('Added to the package.').waitFor();
     await expect(page.getByRole('cell', { name: 'orders.csv', exact: true }).isVisible()).resolves.toBe(true);
+    await shoot(page, 'staff-package');
     await page.getByRole('link', { name: `← ${reference}` }).click();
     await page.getByRole('heading', { name: new RegExp(reference) }).waitFor();
     await page.waitForLoadState('networkidle');
@@ -78,6 +91,7 @@ describe('the staff console answers a request, in a real browser', () => {
     await page.getByRole('button', { name: 'Complete and send' }).click();
     await page.getByText('Completed; the subject was emailed the answer.').waitFor({ timeout: 10_000 });
     await page.getByText('0 of 5').waitFor();
+    await shoot(page, 'staff-request-completed');
     await expectAccessible(page);
 
     const done = await mailTo(email, 'Your request is complete');
@@ -87,6 +101,7 @@ describe('the staff console answers a request, in a real browser', () => {
     await sp.getByText('Completed', { exact: true }).first().waitFor();
     await sp.waitForLoadState('networkidle');
     await expectAccessible(sp);
+    await shoot(sp, 'status-package');
     const [download] = await Promise.all([sp.waitForEvent('download'), sp.getByRole('link', { name: /Download your data/ }).click()]);
     expect(download.suggestedFilename()).toBe(`${reference}-data.zip`);
     const zip = unzipSync(new Uint8Array(fs.readFileSync((await download.path())!)));
@@ -134,11 +149,13 @@ describe('the staff console answers a request, in a real browser', () => {
     await page.waitForLoadState('networkidle');
     await expectAccessible(page);
     await expect(page.getByText(/Their account .* and its 1 session/).isVisible()).resolves.toBe(true);
+    await shoot(page, 'staff-erase');
     await page.getByLabel(/Answer to the subject/).fill('We have erased your data.');
     await page.getByRole('button', { name: 'Erase and complete the request' }).click();
     await page.getByText(/Erased and completed/).waitFor();
     await page.getByText('Personal data erased', { exact: false }).waitFor();
     await expect(page.getByText('Erin Erase').count()).resolves.toBe(0);
+    await shoot(page, 'staff-erased');
     await expectAccessible(page);
 
     const told = await mailTo(credentials.email, 'Your request is complete');
