@@ -98,6 +98,21 @@ describe('retention, with the clock moved forward', () => {
     expect(left.map((r) => r.to_address)).not.toContain('old@example.test');
   });
 
+  it('deletes an access package's bytes once its days are over, keeping the record that it was delivered', async () => {
+    const start = new Date();
+    const { request } = await fileRequest(t.db, { type: 'access' }, start);
+    await t.db
+      .insertInto('access_packages')
+      .values({ request_id: request.id, filename: 'p.zip', size: 3, sha256: 'x', iv: Buffer.alloc(12), auth_tag: Buffer.alloc(16), ciphertext: Buffer.from('zip'), expires_at: later(start, 7) })
+      .execute();
+    const bytes = () => t.db.selectFrom('access_packages').select(['ciphertext', 'deleted_at']).where('request_id', '=', request.id).executeTakeFirstOrThrow();
+    expect((await runRetention(t.db, policy, later(start, 6))).lapsedAccessPackages).toBe(0);
+    expect((await bytes()).ciphertext).not.toBeNull();
+    expect((await runRetention(t.db, policy, later(start, 8))).lapsedAccessPackages).toBe(1);
+    expect(await bytes()).toMatchObject({ ciphertext: null });
+    expect((await bytes()).deleted_at).not.toBeNull();
+  });
+
   it('records every run in the audit trail with its counts', async () => {
     const runs = await t.db.selectFrom('audit_events').selectAll().where('action', '=', 'retention.run').orderBy('id').execute();
     expect(runs.length).toBeGreaterThanOrEqual(9);
