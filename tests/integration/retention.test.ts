@@ -98,7 +98,7 @@ describe('retention, with the clock moved forward', () => {
     expect(left.map((r) => r.to_address)).not.toContain('old@example.test');
   });
 
-  it('deletes an access package's bytes once its days are over, keeping the record that it was delivered', async () => {
+  it("deletes an access package's bytes once its days are over, keeping the record that it was delivered", async () => {
     const start = new Date();
     const { request } = await fileRequest(t.db, { type: 'access' }, start);
     await t.db
