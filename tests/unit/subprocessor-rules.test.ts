@@ -65,9 +65,9 @@ describe('registryAsOf', () => {
   it('keeps `since` at the original addition across updates', () => {
     expect(registryAsOf(changes, '2024-03-15').find((e) => e.name === 'Alpha')!.since).toBe('2024-01-10');
   });
-  it('drops a removed subprocessor and restarts `since` when it returns', () => {
+  it('drops a removed subprocessor, and keeps `since` at its first use when it returns', () => {
     expect(registryAsOf(changes, '2024-04-01').map((e) => e.name)).toEqual(['Alpha']);
-    expect(registryAsOf(changes, '2024-06-01').find((e) => e.name === 'Beta')!.since).toBe('2024-06-01');
+    expect(registryAsOf(changes, '2024-06-01').find((e) => e.name === 'Beta')!.since).toBe('2024-02-01');
   });
   it('sorts by name and does not depend on input order', () => {
     const shuffled = [...changes].reverse();

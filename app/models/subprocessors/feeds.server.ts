@@ -121,6 +121,7 @@ export function registryJson(registry: Registry, config: Config, today: string, 
     version: registry.version,
     subprocessors: view.active.map((e) => ({
       slug: e.slug,
+      category: e.category,
       name: e.name,
       legalEntity: e.legalEntity,
       purpose: e.purpose,

@@ -37,23 +37,24 @@ const byEffective = (a: RegistryChange, b: RegistryChange) =>
 
 /**
  * The registry as it stood at the end of `date`: for each subprocessor the latest change
- * effective on or before that date; removed ones drop out. `since` is the start of the
- * current uninterrupted period of service.
+ * effective on or before that date; removed ones drop out. `since` is when the subprocessor was
+ * first used, kept when it leaves and returns (its history shows the gap).
  */
 export function registryAsOf(changes: RegistryChange[], date: string): RegistryEntry[] {
   const state = new Map<string, RegistryEntry>();
+  const firstUsed = new Map<string, string>();
   for (const change of [...changes].sort(byEffective)) {
     if (change.effectiveOn > date) break;
-    const current = state.get(change.subprocessorId);
     if (change.kind === 'removed' || !change.details) {
       state.delete(change.subprocessorId);
       continue;
     }
+    if (!firstUsed.has(change.subprocessorId)) firstUsed.set(change.subprocessorId, change.effectiveOn);
     state.set(change.subprocessorId, {
       ...change.details,
       subprocessorId: change.subprocessorId,
       slug: change.slug,
-      since: current?.since ?? change.effectiveOn,
+      since: firstUsed.get(change.subprocessorId)!,
     });
   }
   return [...state.values()].sort((a, b) => a.name.localeCompare(b.name, 'en'));
