@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Form, Link } from '@remix-run/react';
 import { FormError, TextAreaField } from '~/components/field';
 import type { FormState } from '~/utils/form-state';
+import { translateError } from '~/utils/i18n';
 
 /** Answering the privacy team: text and up to four PDF, PNG or JPEG files, posted as multipart. */
 export function ReplyForm({
@@ -17,7 +18,8 @@ export function ReplyForm({
   state?: FormState;
 }) {
   const { t } = useTranslation();
-  const fieldErrors = state?.fieldErrors ?? {};
+  // Errors come as catalog keys or as sentences already in the page's language.
+  const fieldErrors = Object.fromEntries(Object.entries(state?.fieldErrors ?? {}).map(([k, v]) => [k, translateError(t, v)]));
   return (
     <section className="narrow">
       <h1>{t('reply.title', { reference })}</h1>
@@ -27,7 +29,7 @@ export function ReplyForm({
           <blockquote className="preserve">{question}</blockquote>
         </>
       ) : null}
-      <FormError message={state?.formError} />
+      <FormError message={translateError(t, state?.formError)} />
       <Form method="post" encType="multipart/form-data" noValidate>
         <TextAreaField label={t('reply.message')} name="message" rows={6} autoComplete="off" defaultValue={state?.values?.message} error={fieldErrors.message} />
         <div className="field">

@@ -632,6 +632,21 @@ export const en = {
     recipients: 'We have asked the recipients of your data to erase it as well (Art. 19 GDPR): {{names}}.',
     noRecipients: 'No other recipient holds your data on our behalf.',
   },
+  replyErrors: {
+    needsAttention: 'Your reply needs attention.',
+    fileRejected: 'A file could not be accepted.',
+    empty: 'Write a reply.',
+    control: 'The reply must not contain control characters.',
+    tooLong: 'The reply must be at most {{max}} characters.',
+    file_empty: '{{name}} is empty.',
+    file_too_large: '{{name}} is larger than 10 MB.',
+    file_type: '{{name}} is not a PDF, PNG or JPEG file.',
+    tooMany_one: 'Attach at most {{count}} file.',
+    tooMany_other: 'Attach at most {{count}} files.',
+    unreadable: 'The form could not be read. Please send it from the page.',
+    bodyTooLarge: 'A file is larger than {{max}} MB, or a text field is too long.',
+    notAwaiting: 'This request is not waiting for a reply.',
+  },
 };
 
 /**

@@ -7,6 +7,8 @@ import { replyToRequest } from '~/models/requests/replies.server';
 import { RequestConflictError } from '~/models/requests/transitions.server';
 import { badRequest, validateFields } from '~/utils/form.server';
 import { readUpload } from '~/utils/upload.server';
+import { tFor } from '~/utils/i18n';
+import { languageOf } from '~/utils/language.server';
 
 /**
  * The subject's reply (text and files, posted as multipart), shared by the account route and
@@ -23,9 +25,20 @@ export async function replyAction(
   input: { request: RequestRow; httpRequest: Request; userId: string | null; headers?: HeadersInit },
 ): Promise<Response | null> {
   const { headers } = input;
+  // Messages in the language of the page: keys the form translates, or sentences made here
+  // when they carry a file name or a number.
+  const t = tFor(languageOf(input.httpRequest));
   const upload = await readUpload(input.httpRequest, UPLOAD_LIMITS);
-  if (!upload.ok) return badRequest({ formError: upload.formError }, { status: upload.status, headers });
-  const parsed = validateFields(replySchema, upload.fields, { keep: KEEP, formError: 'Your reply needs attention.', headers });
+  if (!upload.ok) {
+    const formError =
+      upload.code === 'too_many'
+        ? t('replyErrors.tooMany', { count: upload.max ?? MAX_ATTACHMENTS_PER_REPLY })
+        : upload.code === 'too_large'
+          ? t('replyErrors.bodyTooLarge', { max: upload.max ?? 10 })
+          : t('replyErrors.unreadable');
+    return badRequest({ formError }, { status: upload.status, headers });
+  }
+  const parsed = validateFields(replySchema, upload.fields, { keep: KEEP, formError: 'replyErrors.needsAttention', headers });
   if (!parsed.ok) return parsed.reply;
   try {
     await replyToRequest(
@@ -36,10 +49,14 @@ export async function replyAction(
     return null;
   } catch (error) {
     if (error instanceof AttachmentError) {
-      return badRequest({ formError: 'A file could not be accepted.', fieldErrors: { files: error.message }, values: upload.fields }, { keep: KEEP, headers });
+      const files =
+        error.code === 'too_many'
+          ? t('replyErrors.tooMany', { count: error.params.count ?? MAX_ATTACHMENTS_PER_REPLY })
+          : t(`replyErrors.file_${error.code}`, { name: error.params.name ?? '' });
+      return badRequest({ formError: 'replyErrors.fileRejected', fieldErrors: { files }, values: upload.fields }, { keep: KEEP, headers });
     }
     if (error instanceof RequestConflictError) {
-      return badRequest({ formError: error.message, values: upload.fields }, { keep: KEEP, status: 409, headers });
+      return badRequest({ formError: 'replyErrors.notAwaiting', values: upload.fields }, { keep: KEEP, status: 409, headers });
     }
     throw error;
   }

@@ -7,7 +7,7 @@ import {
 
 export type ParsedUpload =
   | { ok: true; fields: Record<string, string>; files: Array<{ filename: string; bytes: Buffer }> }
-  | { ok: false; status: 400 | 413 | 415; formError: string };
+  | { ok: false; status: 400 | 413 | 415; formError: string; code: 'unreadable' | 'too_large' | 'too_many'; max?: number };
 
 /**
  * Reads a multipart form with limits on every part: each file at most `maxFileBytes`, at most
@@ -20,7 +20,7 @@ export async function readUpload(
 ): Promise<ParsedUpload> {
   const type = (request.headers.get('Content-Type') ?? '').toLowerCase();
   if (!type.startsWith('multipart/form-data')) {
-    return { ok: false, status: 415, formError: 'The form could not be read. Please send it from the page.' };
+    return { ok: false, status: 415, formError: 'The form could not be read. Please send it from the page.', code: 'unreadable' };
   }
   const files = unstable_createMemoryUploadHandler({ maxPartSize: limits.maxFileBytes });
   const text = unstable_createMemoryUploadHandler({ maxPartSize: 65_536 });
@@ -36,14 +36,14 @@ export async function readUpload(
     form = await unstable_parseMultipartFormData(request, handler);
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
-      return { ok: false, status: 413, formError: 'A file is larger than 10 MB, or a text field is too long.' };
+      return { ok: false, status: 413, formError: `A file is larger than ${Math.round(limits.maxFileBytes / 1024 / 1024)} MB, or a text field is too long.`, code: 'too_large', max: Math.round(limits.maxFileBytes / 1024 / 1024) };
     }
     if (error instanceof TooManyFilesError) {
-      return { ok: false, status: 400, formError: `Attach at most ${limits.maxFiles} files.` };
+      return { ok: false, status: 400, formError: `Attach at most ${limits.maxFiles} files.`, code: 'too_many', max: limits.maxFiles };
     }
     // The handlers only buffer in memory: anything else thrown here is a malformed body (bad
     // boundary, a part without a name), the sender's fault, never a 500.
-    return { ok: false, status: 400, formError: 'The form could not be read.' };
+    return { ok: false, status: 400, formError: 'The form could not be read.', code: 'unreadable' };
   }
   const fields: Record<string, string> = {};
   const uploaded: Array<{ filename: string; bytes: Buffer }> = [];
@@ -55,7 +55,7 @@ export async function readUpload(
       uploaded.push({ filename: value.name, bytes: Buffer.from(await value.arrayBuffer()) });
     }
   }
-  if (uploaded.length > limits.maxFiles) return { ok: false, status: 400, formError: `Attach at most ${limits.maxFiles} files.` };
+  if (uploaded.length > limits.maxFiles) return { ok: false, status: 400, formError: `Attach at most ${limits.maxFiles} files.`, code: 'too_many', max: limits.maxFiles };
   return { ok: true, fields, files: uploaded };
 }
 

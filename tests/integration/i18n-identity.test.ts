@@ -164,6 +164,37 @@ describe('languages', () => {
   });
 });
 
+describe('the reply page speaks the subject\'s language', () => {
+  it('says what is wrong with a reply in German, and with a refused file, naming it', async () => {
+    const { createRequest } = await import('../../app/models/requests/requests.server');
+    const { confirmVerification } = await import('../../app/models/requests/verification.server');
+    const { transitionRequest } = await import('../../app/models/requests/transitions.server');
+    const { issueToken } = await import('../../app/models/requests/tokens.server');
+    const { intakeInput, rules } = await import('../support/requests');
+    const created = await createRequest(portal.db, intakeInput({ type: 'access' }), { rules });
+    if (created.outcome !== 'created') throw new Error('not created');
+    await confirmVerification(portal.db, created.verifyToken!, { rules });
+    for (const action of ['start', 'request_information'] as const) {
+      await transitionRequest(portal.db, { requestId: created.request.id, action, actor: { kind: 'staff' }, note: 'Welche Kundennummer?' }, { rules });
+    }
+    const token = await issueToken(portal.db, created.request.id, 'status');
+    const post = (form: FormData) =>
+      fetch(`${portal.url}/status/s/${token}/reply`, { method: 'POST', headers: { 'Accept-Language': 'de', Origin: portal.url }, body: form });
+    const empty = new FormData();
+    empty.append('message', ' ');
+    const res = await post(empty);
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('Schreiben Sie eine Antwort.');
+    expect(html).toContain('Ihre Antwort muss noch korrigiert werden.');
+    const wrong = new FormData();
+    wrong.append('message', 'Hier ist sie');
+    wrong.append('files', new Blob(['just text']), 'notiz.txt');
+    const refused = await (await post(wrong)).text();
+    expect(refused).toContain('notiz.txt ist keine PDF-, PNG- oder JPEG-Datei.');
+  });
+});
+
 describe('agents', () => {
   it('an agent files for someone else with an authorisation: both are asked to confirm, the document is kept encrypted', async () => {
     const form = intake({

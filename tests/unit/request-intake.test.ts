@@ -80,8 +80,8 @@ describe('intake validation', () => {
 
   it('validates a reply', () => {
     expect(replySchema.safeParse({ message: 'Here you go' }).success).toBe(true);
-    expect(replySchema.safeParse({ message: ' ' }).error?.issues[0]?.message).toBe('Write a reply');
-    expect(replySchema.safeParse({ message: '\u001b[31m' }).error?.issues[0]?.message).toBe('The reply must not contain control characters');
+    expect(replySchema.safeParse({ message: ' ' }).error?.issues[0]?.message).toBe('replyErrors.empty');
+    expect(replySchema.safeParse({ message: '\u001b[31m' }).error?.issues[0]?.message).toBe('replyErrors.control');
   });
 });
 

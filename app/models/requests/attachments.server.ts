@@ -17,8 +17,16 @@ const ALLOWED = ['application/pdf', 'image/png', 'image/jpeg'] as const;
 type AllowedType = (typeof ALLOWED)[number];
 export type AttachmentType = AllowedType;
 
+/** Why a file was refused: `code` and `params` let a page say it in the subject's language. */
 export class AttachmentError extends Error {
   override name = 'AttachmentError';
+  constructor(
+    message: string,
+    readonly code: 'empty' | 'too_large' | 'type' | 'too_many' = 'type',
+    readonly params: { name?: string; count?: number } = {},
+  ) {
+    super(message);
+  }
 }
 
 const PURPOSE = 'request-attachments/v1';
@@ -37,11 +45,11 @@ export function decryptAttachment(
 
 /** The real type of `bytes` when it is one we accept; throws with a message for the subject. */
 export async function checkAttachment(filename: string, bytes: Buffer): Promise<AllowedType> {
-  if (bytes.length === 0) throw new AttachmentError(`${filename} is empty`);
-  if (bytes.length > MAX_ATTACHMENT_BYTES) throw new AttachmentError(`${filename} is larger than 10 MB`);
+  if (bytes.length === 0) throw new AttachmentError(`${filename} is empty`, 'empty', { name: filename });
+  if (bytes.length > MAX_ATTACHMENT_BYTES) throw new AttachmentError(`${filename} is larger than 10 MB`, 'too_large', { name: filename });
   const detected = await fileTypeFromBuffer(bytes);
   const mime = detected?.mime as AllowedType | undefined;
-  if (!mime || !ALLOWED.includes(mime)) throw new AttachmentError(`${filename} is not a PDF, PNG or JPEG file`);
+  if (!mime || !ALLOWED.includes(mime)) throw new AttachmentError(`${filename} is not a PDF, PNG or JPEG file`, 'type', { name: filename });
   return mime;
 }
 

@@ -156,10 +156,10 @@ export function validateIntake(
 /** Free text of a reply to the privacy team. */
 export const replySchema = z.object({
   message: z
-    .string({ error: 'Write a reply' })
-    .refine((v) => v.trim().length > 0, 'Write a reply')
-    .refine((v) => !hasControlCharacters(v, true), 'The reply must not contain control characters')
-    .refine((v) => v.length <= DETAILS_MAX, `The reply must be at most ${DETAILS_MAX} characters`),
+    .string({ error: 'replyErrors.empty' })
+    .refine((v) => v.trim().length > 0, 'replyErrors.empty')
+    .refine((v) => !hasControlCharacters(v, true), 'replyErrors.control')
+    .refine((v) => v.length <= DETAILS_MAX, `replyErrors.tooLong:${DETAILS_MAX}`),
 });
 
 export type FieldErrors = Record<string, string>;

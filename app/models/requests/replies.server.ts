@@ -18,7 +18,7 @@ export async function replyToRequest(
 ): Promise<RequestRow> {
   const now = options.now ?? new Date();
   if (input.files.length > MAX_ATTACHMENTS_PER_REPLY) {
-    throw new AttachmentError(`Attach at most ${MAX_ATTACHMENTS_PER_REPLY} files`);
+    throw new AttachmentError(`Attach at most ${MAX_ATTACHMENTS_PER_REPLY} files`, 'too_many', { count: MAX_ATTACHMENTS_PER_REPLY });
   }
   // Content checks before the transaction: no row is locked while bytes are inspected.
   const checked = await Promise.all(
