@@ -6,13 +6,16 @@ import type { Logger } from '~/utils/logger.server';
 /**
  * Background jobs are rows. Any number of app instances may run the worker: a job is claimed
  * with FOR UPDATE SKIP LOCKED, so two workers never take the same one; a failure is retried
- * with exponential backoff until max_attempts; a worker that died mid-job leaves a `running`
- * row whose lock expires and is claimed again.
+ * with exponential backoff until max_attempts. A live worker renews the lock of every job it
+ * holds every HEARTBEAT_MS; a worker that died mid-job stops renewing, and its `running` rows
+ * are claimed again once the lock is LOCK_TIMEOUT_SECONDS old (a minute and a half, not the
+ * length of the longest job).
  */
 export type JobHandler = (payload: Record<string, unknown>, job: Job) => Promise<void>;
 export type JobHandlers = Record<string, JobHandler>;
 
-const LOCK_TIMEOUT_SECONDS = 300;
+export const LOCK_TIMEOUT_SECONDS = 90;
+export const HEARTBEAT_MS = 20_000;
 
 export async function enqueueJob(
   db: DB,
@@ -109,9 +112,10 @@ export async function runDueJobs(
   db: DB,
   handlers: JobHandlers,
   logger: Logger,
-  options: { limit?: number } = {},
+  options: { limit?: number; held?: Set<string> } = {},
 ): Promise<number> {
   const jobs = await claimJobs(db, Object.keys(handlers), options.limit ?? 10);
+  for (const job of jobs) options.held?.add(String(job.id));
   for (const job of jobs) {
     try {
       await handlers[job.kind]!(job.payload, job);
@@ -119,9 +123,23 @@ export async function runDueJobs(
     } catch (error) {
       logger.warn({ err: error, jobId: job.id, kind: job.kind, attempt: job.attempts }, 'job failed');
       await finishJob(db, job, error);
+    } finally {
+      options.held?.delete(String(job.id));
     }
   }
   return jobs.length;
+}
+
+/** Renews the locks of the jobs this worker holds, so only a dead worker's jobs are taken over. */
+export async function renewLocks(db: DB, held: ReadonlySet<string>): Promise<number> {
+  if (held.size === 0) return 0;
+  const result = await db
+    .updateTable('jobs')
+    .set({ locked_at: sql<Date>`now()` })
+    .where('id', 'in', [...held])
+    .where('state', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Polls for due jobs until stopped. While the database is unreachable it backs off (up to `maxBackoffMs`) and resumes on its own. */
@@ -129,9 +147,16 @@ export function startWorker(
   db: DB,
   handlers: JobHandlers,
   logger: Logger,
-  options: { intervalMs?: number; maxBackoffMs?: number } = {},
+  options: { intervalMs?: number; maxBackoffMs?: number; heartbeatMs?: number } = {},
 ): { stop: () => Promise<void>; lastRunAt: () => Date | null } {
   const intervalMs = options.intervalMs ?? 2_000;
+  const held = new Set<string>();
+  const heartbeat = setInterval(() => {
+    // A failed renewal (database away) is harmless: the next beat tries again, and the lock
+    // outlives several missed beats.
+    renewLocks(db, held).catch(() => {});
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref();
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   let stopped = false;
   let failures = 0;
@@ -141,7 +166,7 @@ export function startWorker(
   const tick = () => {
     running = (async () => {
       try {
-        while (!stopped && (await runDueJobs(db, handlers, logger)) > 0) {
+        while (!stopped && (await runDueJobs(db, handlers, logger, { held })) > 0) {
           // Keep draining while there is work.
         }
         if (failures > 0) logger.info({ failures }, 'job worker resumed');
@@ -163,6 +188,7 @@ export function startWorker(
     stop: async () => {
       stopped = true;
       clearTimeout(timer);
+      clearInterval(heartbeat);
       await running;
     },
   };

@@ -202,8 +202,8 @@ describe.each(['pglite', 'postgres'] as const)('SIGKILL on %s', (backend) => {
       3_500,
     );
     const deliveredBeforeKill = slow.messages.length;
-    // The dead process's claimed jobs keep their lock for LOCK_TIMEOUT_SECONDS (300 s); age it
-    // rather than wait five minutes.
+    // The dead process's claimed jobs keep their lock for LOCK_TIMEOUT_SECONDS (90 s); age it
+    // rather than wait.
     const wasRunning = await inspect(target, async (db) => {
       const running = await db.selectFrom('jobs').select('id').where('state', '=', 'running').execute();
       await db.updateTable('jobs').set({ locked_at: sql`now() - interval '301 seconds'` }).where('state', '=', 'running').execute();

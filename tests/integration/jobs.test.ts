@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { backoffSeconds, claimJobs, enqueueJob, runDueJobs } from '../../app/models/jobs.server';
+import { backoffSeconds, claimJobs, enqueueJob, LOCK_TIMEOUT_SECONDS, runDueJobs, startWorker } from '../../app/models/jobs.server';
 import { createLogger } from '../../app/utils/logger.server';
 import { createTestDb, type TestDb } from '../support/db';
 
@@ -56,6 +56,32 @@ describe('job queue', () => {
     await t.db.updateTable('jobs').set({ locked_at: sql<Date>`now() - interval '1 hour'` }).execute();
     const [again] = await claimJobs(t.db, ['crash'], 1);
     expect(again?.attempts).toBe(2);
+  });
+
+  it('keeps renewing the lock of a long job it runs, so only a dead worker\'s jobs are taken over', async () => {
+    await enqueueJob(t.db, { kind: 'slow' });
+    let release!: () => void;
+    const started = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const worker = startWorker(t.db, { slow: async () => (release(), done) }, logger, { intervalMs: 50, heartbeatMs: 100 });
+    try {
+      await started;
+      // Age the lock past the timeout: a worker that stopped beating would lose the job now...
+      await t.db.updateTable('jobs').set({ locked_at: sql<Date>`now() - make_interval(secs => ${LOCK_TIMEOUT_SECONDS + 60})` }).execute();
+      await new Promise((r) => setTimeout(r, 400));
+      // ...but this one is alive: its heartbeat renewed the lock, and nobody else can claim it.
+      const job = await t.db.selectFrom('jobs').select(['state', 'locked_at']).executeTakeFirstOrThrow();
+      expect(job.state).toBe('running');
+      expect(Date.now() - job.locked_at!.getTime()).toBeLessThan(5_000);
+      expect(await claimJobs(t.db, ['slow'], 1)).toEqual([]);
+    } finally {
+      finish();
+      await worker.stop();
+    }
+    expect((await t.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state).toBe('done');
   });
 
   it('never hands the same job to two workers', async () => {
