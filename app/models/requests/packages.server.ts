@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import { strToU8, zipSync, type Zippable } from 'fflate';
 import { sql } from 'kysely';
@@ -128,18 +128,25 @@ export async function uploadPackageFiles(
     }
     const stored: Array<{ id: string; filename: string }> = [];
     for (const file of checked) {
-      const row = await trx
-        .insertInto('package_files')
-        .values({ request_id: request.id, filename: file.filename, content_type: file.contentType, size: file.bytes.length, sha256: '', iv: Buffer.alloc(0), auth_tag: Buffer.alloc(0), ciphertext: Buffer.alloc(0), uploaded_by: actor.id })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const sealed = sealBytes(file.bytes, options.exportKey, FILES_PURPOSE, `package-file:${request.id}:${row.id}`);
+      // The id is made here so the ciphertext can be bound to it (additional data) in one insert.
+      const id = randomUUID();
+      const sealed = sealBytes(file.bytes, options.exportKey, FILES_PURPOSE, `package-file:${request.id}:${id}`);
       await trx
-        .updateTable('package_files')
-        .set({ sha256: sha256(file.bytes), iv: sealed.iv, auth_tag: sealed.authTag, ciphertext: sealed.ciphertext })
-        .where('id', '=', row.id)
+        .insertInto('package_files')
+        .values({
+          id,
+          request_id: request.id,
+          filename: file.filename,
+          content_type: file.contentType,
+          size: file.bytes.length,
+          sha256: sha256(file.bytes),
+          iv: sealed.iv,
+          auth_tag: sealed.authTag,
+          ciphertext: sealed.ciphertext,
+          uploaded_by: actor.id,
+        })
         .execute();
-      stored.push({ id: row.id, filename: file.filename });
+      stored.push({ id, filename: file.filename });
     }
     await appendEvent(trx, {
       requestId: request.id,
@@ -203,7 +210,7 @@ function subjectEmailKey(request: RequestRow): string | null {
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
 
 /** Everything the portal holds on the subject of `request`, as `data.json` carries it. */
-export async function collectSubjectData(trx: DB, request: RequestRow, organisation: Organisation, now: Date): Promise<PackageData> {
+export async function collectSubjectData(trx: DB, request: RequestRow, organisation: Organisation, timeZone: string, now: Date): Promise<PackageData> {
   const key = subjectEmailKey(request) ?? '';
   const user = await trx
     .selectFrom('users')
@@ -265,7 +272,7 @@ export async function collectSubjectData(trx: DB, request: RequestRow, organisat
       ])
     : [[], []];
   // Recipients as the registry stood when the request was received (Art. 15(1)(c)).
-  const asOf = localDate(request.received_at ?? request.created_at, 'UTC');
+  const asOf = localDate(request.received_at ?? request.created_at, timeZone);
   const recipients = registryAsOf(registry.changes, asOf).map((e) => ({
     name: e.name,
     legalEntity: e.legalEntity,
@@ -365,7 +372,7 @@ export async function buildPackage(
   options: { exportKey: string; organisation: Organisation; answer: string | null; timeZone: string; publicUrl: string; now: Date },
 ): Promise<{ bytes: Uint8Array; data: PackageData }> {
   const files = (await trx.selectFrom('package_files').selectAll().where('request_id', '=', request.id).orderBy('created_at').orderBy('id').execute()) as PackageFileRow[];
-  const data = await collectSubjectData(trx, request, options.organisation, options.now);
+  const data = await collectSubjectData(trx, request, options.organisation, options.timeZone, options.now);
   const names = uniqueNames(files);
   const contents: Zippable = {};
   data.filesFromOtherSystems = files.map((f, i) => ({ path: `files/${names[i]}`, type: f.content_type, bytes: f.size, sha256: f.sha256 }));
@@ -393,21 +400,27 @@ export async function createPackage(
 ): Promise<string> {
   const { bytes } = await buildPackage(trx, request, options);
   const expiresAt = new Date(options.now.getTime() + daysMs(ACCESS_PACKAGE.downloadDays));
+  const id = randomUUID();
+  const sealed = sealBytes(bytes, options.exportKey, PACKAGE_PURPOSE, `package:${request.id}:${id}`);
   const row = await trx
     .insertInto('access_packages')
     .values({
+      id,
       request_id: request.id,
       filename: `${request.reference}-data.zip`,
       size: bytes.length,
       sha256: sha256(bytes),
+      iv: sealed.iv,
+      auth_tag: sealed.authTag,
+      ciphertext: sealed.ciphertext,
       created_by: actor.id,
+      // The same clock as expires_at: the package lives exactly ACCESS_PACKAGE.downloadDays.
+      created_at: options.now,
       expires_at: expiresAt,
       max_downloads: ACCESS_PACKAGE.maxDownloads,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const sealed = sealBytes(bytes, options.exportKey, PACKAGE_PURPOSE, `package:${request.id}:${row.id}`);
-  await trx.updateTable('access_packages').set({ iv: sealed.iv, auth_tag: sealed.authTag, ciphertext: sealed.ciphertext }).where('id', '=', row.id).execute();
   await trx.deleteFrom('package_files').where('request_id', '=', request.id).execute();
   await enqueueJob(trx, { kind: PACKAGE_PURGE_JOB, payload: { packageId: row.id }, runAt: expiresAt, dedupeKey: `${PACKAGE_PURGE_JOB}:${row.id}:expiry` });
   await recordAudit(trx, {
