@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { Form, Link } from '@remix-run/react';
-import { FormError, TextAreaField } from '~/components/field';
+import { Field, FormError, TextAreaField } from '~/components/field';
 import type { FormState } from '~/utils/form-state';
 import { translateError } from '~/utils/i18n';
 
@@ -32,26 +32,15 @@ export function ReplyForm({
       <FormError message={translateError(t, state?.formError)} />
       <Form method="post" encType="multipart/form-data" noValidate>
         <TextAreaField label={t('reply.message')} name="message" rows={6} autoComplete="off" defaultValue={state?.values?.message} error={fieldErrors.message} />
-        <div className="field">
-          <label htmlFor="field-files">{t('reply.files')}</label>
-          <p className="hint" id="field-files-hint">
-            {t('reply.filesHint')}
-          </p>
-          {fieldErrors.files ? (
-            <p className="field-error" id="field-files-error">
-              {fieldErrors.files}
-            </p>
-          ) : null}
-          <input
-            id="field-files"
-            name="files"
-            type="file"
-            multiple
-            accept="application/pdf,image/png,image/jpeg"
-            aria-invalid={fieldErrors.files ? true : undefined}
-            aria-describedby={fieldErrors.files ? 'field-files-error field-files-hint' : 'field-files-hint'}
-          />
-        </div>
+        <Field
+          label={t('reply.files')}
+          hint={t('reply.filesHint')}
+          name="files"
+          type="file"
+          multiple
+          accept="application/pdf,image/png,image/jpeg"
+          error={fieldErrors.files}
+        />
         <button type="submit">{t('reply.send')}</button>
       </Form>
       <p>

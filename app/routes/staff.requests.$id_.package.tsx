@@ -1,7 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
-import { FormError } from '~/components/field';
+import { Field, FormError } from '~/components/field';
 import { ACCESS_PACKAGE } from '~/models/policy';
 import { requestTypeLabel } from '~/models/requests/request-types';
 import { STATE_LABELS } from '~/models/requests/lifecycle';
@@ -151,27 +151,15 @@ export default function StaffRequestPackage() {
       {data.open && !data.built ? (
         <Form method="post" encType="multipart/form-data" noValidate>
           <h3>Add files</h3>
-          <div className="field">
-            <label htmlFor="field-files">Files (CSV, JSON, PDF, PNG or JPEG)</label>
-            <p className="hint" id="field-files-hint">
-              At most {ACCESS_PACKAGE.maxFileBytes / 1024 / 1024} MB each and {ACCESS_PACKAGE.maxFiles} in all; two per upload. Each is checked by its
-              content, not its name.
-            </p>
-            {fileError ? (
-              <p className="field-error" id="field-files-error">
-                {fileError}
-              </p>
-            ) : null}
-            <input
-              id="field-files"
-              name="files"
-              type="file"
-              multiple
-              accept=".csv,.json,text/csv,application/json,application/pdf,image/png,image/jpeg"
-              aria-invalid={fileError ? true : undefined}
-              aria-describedby={fileError ? 'field-files-error field-files-hint' : 'field-files-hint'}
-            />
-          </div>
+          <Field
+            label="Files (CSV, JSON, PDF, PNG or JPEG)"
+            hint={`At most ${ACCESS_PACKAGE.maxFileBytes / 1024 / 1024} MB each and ${ACCESS_PACKAGE.maxFiles} in all; two per upload. Each is checked by its content, not its name.`}
+            name="files"
+            type="file"
+            multiple
+            accept=".csv,.json,text/csv,application/json,application/pdf,image/png,image/jpeg"
+            error={fileError}
+          />
           <button type="submit">Upload</button>
         </Form>
       ) : (
