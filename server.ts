@@ -191,7 +191,8 @@ export function createApp(options: {
   app.use(discardUnreadBodies);
 
   // /readyz, /metrics and the latency histogram (app/utils/monitoring.server.ts).
-  mountMonitoring(app, { db, config, logger, build, worker: options.worker ?? { lastRunAt: () => null } });
+  const monitoring = mountMonitoring(app, { db, config, logger, build, worker: options.worker ?? { lastRunAt: () => null } });
+  app.locals.monitoring = monitoring;
 
   // Fingerprinted by the compiler: cache for a year.
   app.use('/build', express.static(path.join(root, 'public/build'), { immutable: true, maxAge: '1y' }));
@@ -250,8 +251,10 @@ export function createApp(options: {
 }
 
 /** The public registry documents, rendered by Remix once per registry version and served from memory. */
-function createPublicDocumentCache(options: { build: ServerBuild; db: DB; backend: Backend; config: Config; logger: Logger }) {
-  const { build, db, backend, config, logger } = options;
+type PortalMonitoring = ReturnType<typeof mountMonitoring>;
+
+function createPublicDocumentCache(options: { build: ServerBuild; db: DB; backend: Backend; config: Config; logger: Logger; monitoring?: PortalMonitoring }) {
+  const { build, db, backend, config, logger, monitoring } = options;
   const remix = createRemixHandler(build, config.env === 'development' ? 'development' : 'production');
   const origin = new URL(config.publicUrl).origin;
   return createPublicCache({
@@ -270,6 +273,7 @@ function createPublicDocumentCache(options: { build: ServerBuild; db: DB; backen
     buildVersion: build.assets.version,
     securityHeaders: staticSecurityHeaders(config),
     logger,
+    metrics: monitoring,
   });
 }
 
@@ -296,7 +300,7 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   }
   const workerHeartbeat: WorkerHeartbeat = { lastRunAt: () => null };
   const app = createApp({ build, db, backend, config, logger, worker: workerHeartbeat });
-  const publicCache = createPublicDocumentCache({ build, db, backend, config, logger });
+  const publicCache = createPublicDocumentCache({ build, db, backend, config, logger, monitoring: app.locals.monitoring as PortalMonitoring });
   const server = createServer((req, res) => {
     // Any state-changing request may have written the registry: re-read its version next time.
     if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', publicCache.invalidate);

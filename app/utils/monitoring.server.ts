@@ -132,4 +132,14 @@ export function mountMonitoring(
     workerAge.set(lastRun ? Math.round((Date.now() - lastRun.getTime()) / 1000) : -1);
     res.type(registry.contentType).send(await registry.metrics());
   });
+
+  return {
+    routeIdOf,
+    /** For answers given outside Express (the public document cache): the same histogram and count. */
+    record(route: string, method: string, status: number, seconds: number) {
+      const labels = { route, method, status: String(status) };
+      httpDuration.observe(labels, seconds);
+      httpRequests.inc(labels);
+    },
+  };
 }

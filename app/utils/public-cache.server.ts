@@ -39,6 +39,8 @@ type Entry = {
   notModified: FlatHeaders;
   etag: string | undefined;
   lastModified: number | undefined;
+  /** The Remix route id for the histogram, matched once when the entry is built. */
+  route: string;
   identity: Buffer;
   gzip: Buffer | undefined;
   br: Buffer | undefined;
@@ -55,6 +57,8 @@ export type PublicCacheOptions = {
   /** Security headers for a full response and for a 304 (the latter without a CSP, as Express sends). */
   securityHeaders: { full: [string, string][]; notModified: [string, string][] };
   logger: { info: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
+  /** The HTTP latency histogram, so cached answers are counted like Express's (route id found once per entry). */
+  metrics?: { routeIdOf: (pathname: string) => string; record: (route: string, method: string, status: number, seconds: number) => void };
 };
 
 /**
@@ -172,6 +176,7 @@ export function createPublicCache(options: PublicCacheOptions) {
       notModified: flatten(options.securityHeaders.notModified, notModifiedHeaders, vary),
       etag,
       lastModified: lastModifiedHeader ? Date.parse(lastModifiedHeader) : undefined,
+      route: options.metrics?.routeIdOf(url.split('?')[0]!) ?? 'unmatched',
       identity: body,
       gzip,
       br,
@@ -204,9 +209,11 @@ export function createPublicCache(options: PublicCacheOptions) {
       res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     }
+    const elapsed = Number(process.hrtime.bigint() - started);
+    options.metrics?.record(entry.route, req.method ?? 'GET', status, elapsed / 1e9);
     // `url` is the cache key's path (only `?at=` survives), so it holds no credential to mask.
     options.logger.info(
-      { req: { method: req.method, url }, res: { statusCode: status }, responseTime: Number(process.hrtime.bigint() - started) / 1e6, cache: 'public' },
+      { req: { method: req.method, url }, res: { statusCode: status }, responseTime: elapsed / 1e6, cache: 'public' },
       'request completed',
     );
   }

@@ -47,6 +47,9 @@ describe('/metrics', () => {
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ email: 'metrics-canary@example.test', password: 'not the password at all' }),
     });
+    // Answered from the public document cache, before Express: counted all the same.
+    const cached = await fetch(`${portal.url}/subprocessors.json`);
+    expect(await cached.json()).toHaveProperty('subprocessors');
     const res = await fetch(`${portal.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -64,6 +67,7 @@ describe('/metrics', () => {
     const routes = new Set(counted.metrics.map((m) => m.labels!.route));
     expect(routes).toContain('routes/status.s.$token');
     expect(routes).toContain('routes/login');
+    expect(routes).toContain('routes/subprocessors[.json]');
     for (const route of routes) expect(route).toMatch(/^(routes\/[^/]+|root|unmatched|static|healthz|readyz|metrics)$/);
     for (const name of ['portal_jobs', 'portal_mail_outbox', 'portal_requests', 'portal_requests_overdue', 'portal_backup_age_seconds']) {
       expect(byName.has(name), name).toBe(true);
