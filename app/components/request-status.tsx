@@ -158,7 +158,9 @@ export function RequestStatusView({ status, basePath, timeZone }: { status: Subj
             <>
               <p>{t('package.statusReady')}</p>
               <p>
-                <a className="button" href={`${basePath}/package`} download={status.package.filename}>
+                {/* No `download` attribute: the server's Content-Disposition saves the ZIP, and a package
+                    that lapsed since this page was shown redirects here instead of saving this page as a ZIP. */}
+                <a className="button" href={`${basePath}/package`}>
                   {t('package.statusDownload', { size: size(lang, status.package.size) })}
                 </a>
               </p>

@@ -593,7 +593,7 @@ export const de: Catalog = {
     sourcePortal: 'Aus diesem Portal: die Daten, der Verlauf Ihrer Anträge und die Anmeldeprotokolle, die bei Ihrer Nutzung entstanden sind.',
     sourceOther: 'Aus unseren anderen Systemen: die unten aufgeführten Dateien.',
     automatedHeading: 'Automatisierte Entscheidungen (Art. 15 Abs. 1 lit. h)',
-    automated: 'Keine Entscheidung über Sie beruht ausschließlich auf automatisierter Verarbeitung, und es findet kein Profiling statt (Art. 22 DSGVO).',
+    automated: 'Dieses Portal trifft keine Entscheidung über Sie, die ausschließlich auf automatisierter Verarbeitung beruht, und erstellt kein Profil von Ihnen (Art. 22 DSGVO). Zu unseren übrigen Verarbeitungen siehe die Nachricht oben und unsere Datenschutzerklärung.',
     filesHeading: 'Dateien in diesem Paket',
     fileColPath: 'Datei',
     fileColSize: 'Größe',

@@ -597,7 +597,7 @@ export const en = {
     sourcePortal: 'From this portal: the dates, the history of your requests and the sign-in records it made while you used it.',
     sourceOther: 'From our other systems: the files listed below.',
     automatedHeading: 'Automated decisions (Art. 15(1)(h))',
-    automated: 'No decision about you is made solely by automated means, and you are not profiled (Art. 22 GDPR).',
+    automated: 'This portal makes no decision about you solely by automated means and does not profile you (Art. 22 GDPR). For our other processing, see the message above and our privacy notice.',
     filesHeading: 'Files in this package',
     fileColPath: 'File',
     fileColSize: 'Size',

@@ -606,7 +606,7 @@ export const fr: Catalog = {
     sourcePortal: 'De ce portail : les dates, l’historique de vos demandes et les journaux de connexion créés lors de votre utilisation.',
     sourceOther: 'De nos autres systèmes : les fichiers listés ci-dessous.',
     automatedHeading: 'Décisions automatisées (art. 15, par. 1, h)',
-    automated: 'Aucune décision vous concernant n’est fondée exclusivement sur un traitement automatisé, et vous ne faites l’objet d’aucun profilage (art. 22 du RGPD).',
+    automated: 'Ce portail ne prend aucune décision vous concernant fondée exclusivement sur un traitement automatisé et ne vous profile pas (art. 22 du RGPD). Pour nos autres traitements, voir le message ci-dessus et notre politique de confidentialité.',
     filesHeading: 'Fichiers de ce dossier',
     fileColPath: 'Fichier',
     fileColSize: 'Taille',

@@ -273,6 +273,8 @@ export default function StaffRequest() {
                     : 'Expired or used up; deleted by the next purge'}
               </dd>
             </dl>
+          ) : r.state === 'completed' || r.state === 'denied' || r.state === 'withdrawn' || r.state === 'expired' ? (
+            <p>No package: the request was closed without one.</p>
           ) : (
             <p>
               {data.packageFileCount} file(s) from other systems added so far.{' '}
