@@ -81,7 +81,11 @@ export function embeddedDatabaseInUse(dataDir: string): boolean {
   if (!fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return false;
   const pid = Number.parseInt(fs.existsSync(`${dataDir}.owner`) ? fs.readFileSync(`${dataDir}.owner`, 'utf8') : '', 10);
   if (!Number.isInteger(pid) || pid <= 0) return true;
-  if (pid === process.pid) return true;
+  return pid === process.pid || isProcessAlive(pid);
+}
+
+/** Whether a process with this pid runs on this machine (EPERM: it does, under another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -122,14 +122,6 @@ export const BACKUPS_KEPT = 14;
 /** Requests one bulk action on the staff queue may close at once (one transaction each). */
 export const BULK_ACTION_LIMIT = 200;
 
-/** The daily deadline reminders to staff (REMINDERS_ENABLED, REMINDERS_HOUR, REMINDERS_TO). */
-export const REMINDERS = {
-  /** A staff member hears of their assigned requests due within this many days (today included). */
-  dueWithinDays: 7,
-  /** At most this many requests are listed per section of a reminder; the rest are counted. */
-  listLimit: 100,
-} as const;
-
 /** Milliseconds in `days` whole days, for the timestamps the jobs above are scheduled at. */
 export function daysMs(days: number): number {
   return days * DAY * 1000;

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createDb, embeddedInstanceOf, migrateToLatest, type Backend, type DB } from '../../../db/client';
+import { createDb, embeddedInstanceOf, isProcessAlive, migrateToLatest, type Backend, type DB } from '../../../db/client';
 import { migrations } from '../../../db/migrations/index';
 import { recordAudit, verifyAuditChain, type AuditVerifyResult } from '~/models/audit.server';
 import { BackupEncryptor, BackupRefused, checksumOffset, decryptBackup, readBackupHeader, type BackupHeader } from './format.server';
@@ -112,20 +112,11 @@ function removeDeadPartials(dir: string): string[] {
   const removed: string[] = [];
   for (const f of fs.readdirSync(dir)) {
     const pid = Number(PARTIAL_PATTERN.exec(f)?.[1] ?? NaN);
-    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    if (!Number.isInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
     fs.rmSync(path.join(dir, f), { force: true });
     removed.push(f);
   }
   return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Keeps the newest `keep` backups in `dir` (by the time in their names); returns what was deleted. */
