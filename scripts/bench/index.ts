@@ -88,9 +88,9 @@ function run(
 }
 
 async function accessLogLineCpuMicroseconds(): Promise<number> {
-  const { createLogger } = await import('../../app/utils/logger.server');
-  const pino = (await import('pino')).default;
-  const logger = createLogger({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+  const { createLogger, logDestination } = await import('../../app/utils/logger.server');
+  // The same writer the server logs through, pointed at /dev/null.
+  const logger = createLogger({ level: 'info' }, logDestination('/dev/null'));
   const line = () =>
     logger.info({ req: { method: 'GET', url: '/subprocessors.json' }, res: { statusCode: 304 }, responseTime: 0.05, cache: 'public' }, 'request completed');
   for (let i = 0; i < 20_000; i++) line();

@@ -43,3 +43,20 @@ describe('the logger redacts on its own', () => {
     expect(lines.join('\n')).toContain('[REDACTED]');
   });
 });
+
+describe('the log writer', () => {
+  it('keeps every line, in order, when the process exits right after logging', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = `
+      import { createLogger } from './app/utils/logger.server.ts';
+      const logger = createLogger({ level: 'info' });
+      for (let i = 0; i < 1000; i++) logger.info({ i, url: '/verify/Exit-Canary-77' }, 'line');
+      process.exit(3);
+    `;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.status).toBe(3);
+    const lines = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number; url: string });
+    expect(lines.map((l) => l.i)).toEqual([...Array(1000).keys()]);
+    expect(run.stdout).not.toContain('Exit-Canary-77');
+  });
+});
