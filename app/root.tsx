@@ -13,7 +13,8 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react';
 import type { ReactNode } from 'react';
-import { I18nextProvider, useTranslation } from 'react-i18next';
+import { I18nextProvider } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { SiteFooter, SiteHeader, type PublicOrganisation } from '~/components/site-chrome';
 import stylesHref from '~/styles/app.css';
 import { getOptionalUser } from '~/utils/auth.server';

@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { Form, Link } from '@remix-run/react';
 import { Field, FormError, TextAreaField } from '~/components/field';
 import type { FormState } from '~/utils/form-state';

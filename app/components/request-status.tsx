@@ -1,5 +1,5 @@
 import { Form, Link } from '@remix-run/react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import type { RequestState } from '~/models/requests/lifecycle';
 import { ACCESS_PACKAGE } from '~/models/policy';
 import type { SubjectStatus } from '~/models/requests/status.server';

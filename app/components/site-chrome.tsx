@@ -1,5 +1,5 @@
 import { Form, Link, NavLink, useLocation, useRouteLoaderData } from '@remix-run/react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { LANGUAGE_NAMES, LANGUAGES, type Language } from '~/utils/i18n';
 
 /** What the browser may know of the organisation: all of it is public (Art. 13(1)(a)-(b), 12(4)). */

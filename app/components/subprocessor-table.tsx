@@ -1,4 +1,4 @@
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import type { SubprocessorDetails } from '../../db/schema';
 import { formatDay, type Language } from '~/utils/i18n';
 

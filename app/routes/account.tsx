@@ -1,6 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { Field, FormError, Notice, useResultKey } from '~/components/field';
 import { changePasswordSchema } from '~/models/accounts/forms.server';
 import { resendEmailConfirmation } from '~/models/accounts/email-confirmation.server';

@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
-import { Trans, useTranslation } from 'react-i18next';
+import { Trans } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { confirmAccountEmail, inspectEmailLink, type EmailLink } from '~/models/accounts/email-confirmation.server';
 import { LINK_LIFETIME_DAYS } from '~/models/policy';
 import { pageMeta } from '~/utils/meta';

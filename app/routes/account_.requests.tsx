@@ -1,6 +1,6 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { formatDeadline, isLanguage } from '~/utils/i18n';
 import { listRequestsForUser } from '~/models/requests/requests.server';
 import { requireUser } from '~/utils/auth.server';

@@ -1,6 +1,7 @@
 import { json, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
-import { Trans, useTranslation } from 'react-i18next';
+import { Trans } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { Field, FormError } from '~/components/field';
 import { forgotPasswordSchema } from '~/models/accounts/forms.server';
 import { requestPasswordReset } from '~/models/accounts/password-reset.server';

@@ -1,6 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { pageMeta } from '~/utils/meta';
 import { Field, FormError, Notice, useResultKey } from '~/components/field';
 import { signInSchema } from '~/models/accounts/forms.server';

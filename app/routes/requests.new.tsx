@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { CheckboxField, RadioGroupField } from '~/components/choice-fields';
 import { ErrorSummary } from '~/components/error-summary';
 import { useOrganisation } from '~/components/site-chrome';

@@ -1,6 +1,6 @@
 import type { MetaFunction } from '@remix-run/node';
 import { Link } from '@remix-run/react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { pageMeta } from '~/utils/meta';
 
 export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'sent.title' });

@@ -1,6 +1,6 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { Field, FormError, useResultKey } from '~/components/field';
 import { resetPasswordSchema } from '~/models/accounts/forms.server';
 import { inspectResetLink, resetPassword } from '~/models/accounts/password-reset.server';

@@ -1,6 +1,6 @@
 import { json, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import { Field, SelectField } from '~/components/field';
 import { useOrganisation } from '~/components/site-chrome';
 import { SubprocessorTable } from '~/components/subprocessor-table';

@@ -1,6 +1,6 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { useTranslation } from 'react-i18next';
+import { useTranslation } from '~/utils/i18n-react';
 import type { SubprocessorDetails } from '../../db/schema';
 import { Field, TextAreaField } from '~/components/field';
 import { fileObjection, objectionSchema } from '~/models/subprocessors/objections.server';
