@@ -6,7 +6,7 @@ import { CheckboxField, RadioGroupField } from '~/components/choice-fields';
 import { ErrorSummary } from '~/components/error-summary';
 import { useOrganisation } from '~/components/site-chrome';
 import { Field, FormError, SelectField, TextAreaField } from '~/components/field';
-import { countryOptions, validateIntake, type FieldErrors } from '~/models/requests/intake-rules.server';
+import { countryOptionsText, validateIntake, type FieldErrors } from '~/models/requests/intake-rules.server';
 import { submitIntake } from '~/models/requests/intake.server';
 import { isUnverified } from '~/models/requests/lifecycle';
 import { AGENT_RELATIONSHIPS, PREFERRED_FORMATS, REQUEST_TYPE_VALUES } from '~/models/requests/request-types';
@@ -33,7 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request, context);
   // A fresh key per rendering of the form: a retried post of this form is recognised as the same submission.
   return json(
-    { submissionId: randomUUID(), accountEmail: user?.email ?? null, countries: countryOptions(languageOf(request)) },
+    { submissionId: randomUUID(), accountEmail: user?.email ?? null, countries: countryOptionsText(languageOf(request)) },
     { headers: { 'Cache-Control': 'no-store' } },
   );
 }
@@ -88,6 +88,19 @@ const ANCHORS: Record<string, string> = {
   preferredFormat: 'field-preferredFormat-json',
 };
 const ORDER = [...ECHO.filter((k) => k !== 'submissionId'), 'authorisation', 'submissionId'];
+
+const countryLists = new Map<string, Record<string, string>>();
+
+/** The loader's `code<TAB>name` lines as the select's options, made once per list. */
+function countryChoices(text: string): Record<string, string> {
+  let choices = countryLists.get(text);
+  if (!choices) {
+    choices = Object.fromEntries(text.split('\n').map((line) => line.split('\t') as [string, string]));
+    if (countryLists.size >= 8) countryLists.clear();
+    countryLists.set(text, choices);
+  }
+  return choices;
+}
 
 export default function NewRequest() {
   const { submissionId, accountEmail, countries } = useLoaderData<typeof loader>();
@@ -192,7 +205,7 @@ export default function NewRequest() {
             name="country"
             autoComplete="country"
             placeholder={t('form.countryChoose')}
-            options={Object.fromEntries(countries.map((c) => [c.code, c.name]))}
+            options={countryChoices(countries)}
             defaultValue={values.country}
             error={errors.country}
           />

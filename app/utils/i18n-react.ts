@@ -1,7 +1,7 @@
-import { useContext } from "react";
-import type { i18n, TFunction } from "i18next";
-import { I18nContext } from "react-i18next";
-import { DEFAULT_LANGUAGE, i18nFor, translatorOf } from "~/utils/i18n";
+import { useContext } from 'react';
+import type { i18n, TFunction } from 'i18next';
+import { I18nContext } from 'react-i18next';
+import { DEFAULT_LANGUAGE, i18nFor, translatorOf } from '~/utils/i18n';
 
 /**
  * `useTranslation` for this app's components: the language's instance from the root's

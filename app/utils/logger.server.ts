@@ -1,10 +1,5 @@
-import pino, { type Logger, type DestinationStream } from "pino";
-import {
-  isSecretKey,
-  REDACTED,
-  redactSecrets,
-  redactText,
-} from "~/utils/redact";
+import pino, { type Logger, type DestinationStream } from 'pino';
+import { isSecretKey, REDACTED, redactSecrets, redactText } from '~/utils/redact';
 
 export type { Logger };
 
@@ -14,11 +9,9 @@ export type { Logger };
  * first. A raw `res` handed over by pino-http would otherwise be walked, socket and all, on every
  * request, only for the serializer to keep its status code.
  */
-const SERIALIZED_KEYS = new Set(["req", "res", "err", "error"]);
+const SERIALIZED_KEYS = new Set(['req', 'res', 'err', 'error']);
 
-function redactLogObject(
-  object: Record<string, unknown>
-): Record<string, unknown> {
+function redactLogObject(object: Record<string, unknown>): Record<string, unknown> {
   // Copied only when something changes: most lines carry a few plain values and serialized keys.
   let out: Record<string, unknown> | undefined;
   for (const key of Object.keys(object)) {
@@ -31,7 +24,7 @@ function redactLogObject(
 }
 
 let lastMs = 0;
-let lastTime = "";
+let lastTime = '';
 /** pino's ISO timestamp, formatted once per millisecond (a busy server writes many lines in one). */
 function isoTimeOncePerMillisecond(): string {
   const now = Date.now();
@@ -44,28 +37,19 @@ function isoTimeOncePerMillisecond(): string {
 
 /** What a request says in a log line: method and path, query credentials masked; never headers or bodies. */
 function serializeRequest(req: unknown): unknown {
-  if (req === null || typeof req !== "object") return redactSecrets(req);
-  const r = req as {
-    id?: unknown;
-    method?: unknown;
-    originalUrl?: unknown;
-    url?: unknown;
-  };
-  const url = typeof r.originalUrl === "string" ? r.originalUrl : r.url;
-  return {
-    ...(r.id !== undefined ? { id: r.id } : {}),
-    method: String(r.method ?? ""),
-    url: redactText(String(url ?? "")),
-  };
+  if (req === null || typeof req !== 'object') return redactSecrets(req);
+  const r = req as { id?: unknown; method?: unknown; originalUrl?: unknown; url?: unknown };
+  const url = typeof r.originalUrl === 'string' ? r.originalUrl : r.url;
+  return { ...(r.id !== undefined ? { id: r.id } : {}), method: String(r.method ?? ''), url: redactText(String(url ?? '')) };
 }
 
 function serializeResponse(res: unknown): unknown {
-  if (res === null || typeof res !== "object") return redactSecrets(res);
+  if (res === null || typeof res !== 'object') return redactSecrets(res);
   return { statusCode: (res as { statusCode?: unknown }).statusCode };
 }
 
 const atExit = new Set<() => void>();
-process.once("exit", () => {
+process.once('exit', () => {
   for (const flush of atExit) flush();
 });
 
@@ -76,19 +60,14 @@ process.once("exit", () => {
  * (or every 128 lines), a few microseconds' work shared by all of them. Nothing is lost at exit:
  * whatever is gathered goes to the writer, which then writes synchronously.
  */
-export function logDestination(
-  dest: string | number = 1
-): DestinationStream & {
-  flush(cb?: (err?: Error) => void): void;
-  flushSync(): void;
-} {
+export function logDestination(dest: string | number = 1): DestinationStream & { flush(cb?: (err?: Error) => void): void; flushSync(): void } {
   const writer = pino.destination({ dest, sync: false });
   let lines: string[] = [];
   let scheduled = false;
   const handOver = () => {
     scheduled = false;
     if (lines.length === 0) return;
-    const batch = lines.length === 1 ? lines[0]! : lines.join("");
+    const batch = lines.length === 1 ? lines[0]! : lines.join('');
     lines = [];
     writer.write(batch);
   };
@@ -127,12 +106,12 @@ export function logDestination(
  */
 export function createLogger(
   options: { level?: string; name?: string } = {},
-  destination?: DestinationStream
+  destination?: DestinationStream,
 ): Logger {
   const logger = pino(
     {
-      name: options.name ?? "privacy-portal",
-      level: options.level ?? "info",
+      name: options.name ?? 'privacy-portal',
+      level: options.level ?? 'info',
       base: { pid: process.pid },
       timestamp: isoTimeOncePerMillisecond,
       formatters: {
@@ -145,12 +124,9 @@ export function createLogger(
           // `logger.error(err)` makes pino use err.message as the line's msg, outside formatters.log.
           const first = args[0] as unknown;
           const line: unknown[] =
-            first instanceof Error && typeof args[1] !== "string"
-              ? [{ err: first }, first.message, ...args.slice(1)]
-              : args;
+            first instanceof Error && typeof args[1] !== 'string' ? [{ err: first }, first.message, ...args.slice(1)] : args;
           for (let i = 0; i < line.length; i++) {
-            if (typeof line[i] === "string")
-              line[i] = redactText(line[i] as string);
+            if (typeof line[i] === 'string') line[i] = redactText(line[i] as string);
           }
           return method.apply(this, line as Parameters<typeof method>);
         },
@@ -162,7 +138,7 @@ export function createLogger(
         res: serializeResponse,
       },
     },
-    destination ?? logDestination()
+    destination ?? logDestination(),
   );
   // A child's bindings are serialized once, at creation, without passing through formatters.log.
   // Bindings with a serializer (pino-http binds the whole `req` to every request's child) go to
@@ -171,36 +147,20 @@ export function createLogger(
   // Children inherit this `child` through their prototype, so grandchildren are covered too.
   const child = logger.child;
   logger.child = function redactedChild(this: Logger, bindings, options) {
-    const inherited =
-      (this as unknown as Record<symbol, Record<string, unknown> | undefined>)[
-        pino.symbols.serializersSym
-      ] ?? {};
+    const inherited = (this as unknown as Record<symbol, Record<string, unknown> | undefined>)[pino.symbols.serializersSym] ?? {};
     // pino-http's child per request binds only `req`, which has a serializer: nothing to copy.
-    if (
-      options === undefined &&
-      Object.keys(bindings).every((key) => key in inherited)
-    )
-      return child.call(this, bindings, options);
+    if (options === undefined && Object.keys(bindings).every((key) => key in inherited)) return child.call(this, bindings, options);
     const added = options?.serializers ?? {};
     const wrapped = Object.fromEntries(
-      Object.entries(added).map(([key, serialize]) => [
-        key,
-        (value: unknown) => redactSecrets(serialize(value)),
-      ])
+      Object.entries(added).map(([key, serialize]) => [key, (value: unknown) => redactSecrets(serialize(value))]),
     );
     const serializers = { ...inherited, ...wrapped };
     const entries = Object.entries(bindings);
     const safe = {
-      ...(redactSecrets(
-        Object.fromEntries(entries.filter(([key]) => !(key in serializers)))
-      ) as object),
+      ...(redactSecrets(Object.fromEntries(entries.filter(([key]) => !(key in serializers)))) as object),
       ...Object.fromEntries(entries.filter(([key]) => key in serializers)),
     };
-    return child.call(
-      this,
-      safe as typeof bindings,
-      options ? { ...options, serializers: wrapped } : options
-    );
+    return child.call(this, safe as typeof bindings, options ? { ...options, serializers: wrapped } : options);
   } as typeof logger.child;
   return logger;
 }

@@ -11,98 +11,59 @@
  * default; with DATABASE_URL, a fresh database on that server, dropped afterwards.
  * Loopback only.
  */
-import { spawn, spawnSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import pg from "pg";
-import { createTestDatabaseUrl, testDatabaseEnv } from "../../tests/support/db";
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createTestDatabaseUrl, testDatabaseEnv } from '../../tests/support/db';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
-const SECTIONS = new Set(
-  (process.env.BENCH_ONLY || "full,304,pages,intake,log")
-    .split(",")
-    .map((s) => s.trim())
-);
-const wanted = (section: "full" | "304" | "pages" | "intake" | "log") =>
-  SECTIONS.has(section);
-const TICKS_PER_SECOND = Number(
-  spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim() || 100
-);
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pp-bench-"));
+const SECTIONS = new Set((process.env.BENCH_ONLY || 'full,304,pages,intake,log').split(',').map((s) => s.trim()));
+const wanted = (section: 'full' | '304' | 'pages' | 'intake' | 'log') => SECTIONS.has(section);
+const TICKS_PER_SECOND = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-bench-'));
 
 function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
-async function waitForFile(
-  file: string,
-  child: ReturnType<typeof spawn>,
-  what: string
-) {
+async function waitForFile(file: string, child: ReturnType<typeof spawn>, what: string) {
   for (let i = 0; i < 600; i++) {
-    if (fs.existsSync(file) && fs.statSync(file).size > 0)
-      return JSON.parse(fs.readFileSync(file, "utf8"));
-    if (child.exitCode !== null)
-      throw new Error(`${what} exited with ${child.exitCode}`);
+    if (fs.existsSync(file) && fs.statSync(file).size > 0) return JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${what} did not start`);
 }
 
-type Result = {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuMs: number;
-  non2xx: number;
-  errors: number;
-};
+type Result = { name: string; rps: number; p50: number; p99: number; cpuMs: number; non2xx: number; errors: number };
 
 /** One autocannon run in its own process; CPU is the target process's user+system time over the run. */
 function run(
   name: string,
   url: string,
   pid: number,
-  options: {
-    headers?: Record<string, string>;
-    method?: string;
-    body?: string;
-    expect?: number;
-    intake?: boolean;
-  } = {}
+  options: { headers?: Record<string, string>; method?: string; body?: string; expect?: number; intake?: boolean } = {},
 ): Promise<Result & { acknowledged: number }> {
-  const args = ["-j", "-c", String(CONNECTIONS), "-d", String(SECONDS)];
-  for (const [k, v] of Object.entries(options.headers ?? {}))
-    args.push("-H", `${k}=${v}`);
-  if (options.method) args.push("-m", options.method);
-  if (options.body) args.push("-b", options.body);
+  const args = ['-j', '-c', String(CONNECTIONS), '-d', String(SECONDS)];
+  for (const [k, v] of Object.entries(options.headers ?? {})) args.push('-H', `${k}=${v}`);
+  if (options.method) args.push('-m', options.method);
+  if (options.body) args.push('-b', options.body);
   args.push(url);
   const before = cpuSeconds(pid);
   return new Promise((resolve, reject) => {
     // The intake row needs a new key, email and address per submission: its own small client.
     const child = options.intake
-      ? spawn(
-          process.execPath,
-          [
-            "scripts/bench/intake-client.mjs",
-            url,
-            String(CONNECTIONS),
-            String(SECONDS),
-          ],
-          { stdio: ["ignore", "pipe", "ignore"] }
-        )
-      : spawn(path.resolve("node_modules/.bin/autocannon"), args, {
-          stdio: ["ignore", "pipe", "ignore"],
-        });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d));
-    child.on("error", reject);
-    child.on("exit", () => {
+      ? spawn(process.execPath, ['scripts/bench/intake-client.mjs', url, String(CONNECTIONS), String(SECONDS)], { stdio: ['ignore', 'pipe', 'ignore'] })
+      : spawn(path.resolve('node_modules/.bin/autocannon'), args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.on('error', reject);
+    child.on('exit', () => {
       const cpu = cpuSeconds(pid) - before;
       const r = JSON.parse(out) as {
         requests: { total: number; average: number };
@@ -131,21 +92,11 @@ function run(
 }
 
 async function accessLogLineCpuMicroseconds(): Promise<number> {
-  const { createLogger, logDestination } = await import(
-    "../../app/utils/logger.server"
-  );
+  const { createLogger, logDestination } = await import('../../app/utils/logger.server');
   // The same writer the server logs through, pointed at /dev/null.
-  const logger = createLogger({ level: "info" }, logDestination("/dev/null"));
+  const logger = createLogger({ level: 'info' }, logDestination('/dev/null'));
   const line = () =>
-    logger.info(
-      {
-        req: { method: "GET", url: "/subprocessors.json" },
-        res: { statusCode: 304 },
-        responseTime: 0.05,
-        cache: "public",
-      },
-      "request completed"
-    );
+    logger.info({ req: { method: 'GET', url: '/subprocessors.json' }, res: { statusCode: 304 }, responseTime: 0.05, cache: 'public' }, 'request completed');
   for (let i = 0; i < 20_000; i++) line();
   const n = 200_000;
   const before = process.cpuUsage();
@@ -156,189 +107,98 @@ async function accessLogLineCpuMicroseconds(): Promise<number> {
 
 async function main() {
   const pgDatabase = await createTestDatabaseUrl();
-  const info = path.join(tmp, "target.json");
-  const target = spawn(
-    process.execPath,
-    ["--import", "tsx", "scripts/bench/target.ts"],
-    {
-      env: {
-        ...process.env,
-        ...testDatabaseEnv(pgDatabase),
-        ...(pgDatabase ? {} : { DATABASE_URL: "" }),
-        NODE_ENV: "production",
-        DATA_DIR: path.join(tmp, "data"),
-        LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
-        SUBPROCESSOR_DEMO: "on",
-        BENCH_INFO: info,
-      },
-      stdio: [
-        "ignore",
-        fs.openSync(path.join(tmp, "portal.log"), "w"),
-        "inherit",
-      ],
-    }
-  );
+  const info = path.join(tmp, 'target.json');
+  const target = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/target.ts'], {
+    env: {
+      ...process.env,
+      ...testDatabaseEnv(pgDatabase),
+      ...(pgDatabase ? {} : { DATABASE_URL: '' }),
+      NODE_ENV: 'production',
+      DATA_DIR: path.join(tmp, 'data'),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      SUBPROCESSOR_DEMO: 'on',
+      BENCH_INFO: info,
+    },
+    stdio: ['ignore', fs.openSync(path.join(tmp, 'portal.log'), 'w'), 'inherit'],
+  });
   const bare: { child?: ReturnType<typeof spawn> } = {};
   try {
-    const { portalPort, minimalPort, pid } = await waitForFile(
-      info,
-      target,
-      "the portal"
-    );
+    const { portalPort, minimalPort, pid } = await waitForFile(info, target, 'the portal');
     const portal = `http://127.0.0.1:${portalPort}`;
     const today = new Date().toISOString().slice(0, 10);
     const publicPaths = [
-      "/subprocessors",
+      '/subprocessors',
       `/subprocessors?at=${today}`,
-      "/subprocessors.json",
-      "/subprocessors/feed.rss",
-      "/subprocessors/feed.atom",
-      "/subprocessors/feed.json",
+      '/subprocessors.json',
+      '/subprocessors/feed.rss',
+      '/subprocessors/feed.atom',
+      '/subprocessors/feed.json',
     ];
     // The bytes each public path sends, for the bare server to send the same.
-    const captured: Record<
-      string,
-      { body: string; etag: string; contentType: string; cacheControl: string }
-    > = {};
+    const captured: Record<string, { body: string; etag: string; contentType: string; cacheControl: string }> = {};
     for (const p of publicPaths) {
-      const res = await fetch(portal + p, {
-        headers: { "Accept-Encoding": "identity" },
-      });
+      const res = await fetch(portal + p, { headers: { 'Accept-Encoding': 'identity' } });
       if (res.status !== 200) throw new Error(`${p} answered ${res.status}`);
       captured[p] = {
-        body: Buffer.from(await res.arrayBuffer()).toString("base64"),
-        etag: res.headers.get("etag") ?? "",
-        contentType: res.headers.get("content-type") ?? "",
-        cacheControl: res.headers.get("cache-control") ?? "",
+        body: Buffer.from(await res.arrayBuffer()).toString('base64'),
+        etag: res.headers.get('etag') ?? '',
+        contentType: res.headers.get('content-type') ?? '',
+        cacheControl: res.headers.get('cache-control') ?? '',
       };
     }
-    fs.writeFileSync(path.join(tmp, "captured.json"), JSON.stringify(captured));
-    bare.child = spawn(
-      process.execPath,
-      [
-        "scripts/bench/bare.mjs",
-        path.join(tmp, "captured.json"),
-        path.join(tmp, "bare.json"),
-      ],
-      { stdio: "inherit" }
-    );
-    const bareInfo = await waitForFile(
-      path.join(tmp, "bare.json"),
-      bare.child,
-      "the bare server"
-    );
+    fs.writeFileSync(path.join(tmp, 'captured.json'), JSON.stringify(captured));
+    bare.child = spawn(process.execPath, ['scripts/bench/bare.mjs', path.join(tmp, 'captured.json'), path.join(tmp, 'bare.json')], { stdio: 'inherit' });
+    const bareInfo = await waitForFile(path.join(tmp, 'bare.json'), bare.child, 'the bare server');
     const bareUrl = `http://127.0.0.1:${bareInfo.port}`;
 
-    const rows: {
-      result: Result;
-      ceiling?: Result;
-      ratioOf?: "ceiling" | "minimal" | "insert";
-    }[] = [];
-    const minimalPage = await run(
-      "minimal Remix page (1 query)",
-      `http://127.0.0.1:${minimalPort}/`,
-      pid
-    );
-    const minimalInsert = await run(
-      "minimal Remix action (1 INSERT, redirect)",
-      `http://127.0.0.1:${minimalPort}/?index`,
-      pid,
-      {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body: "body=hello",
-        expect: 302,
-      }
-    );
+    const rows: { result: Result; ceiling?: Result; ratioOf?: 'ceiling' | 'minimal' | 'insert' }[] = [];
+    const minimalPage = await run('minimal Remix page (1 query)', `http://127.0.0.1:${minimalPort}/`, pid);
+    const minimalInsert = await run('minimal Remix action (1 INSERT, redirect)', `http://127.0.0.1:${minimalPort}/?index`, pid, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'body=hello',
+      expect: 302,
+    });
     rows.push({ result: minimalPage }, { result: minimalInsert });
-    for (const p of wanted("full") ? publicPaths : []) {
-      const ceiling = await run(
-        `bare node:http ${p}`,
-        bareUrl + p,
-        bareInfo.pid
-      );
+    for (const p of wanted('full') ? publicPaths : []) {
+      const ceiling = await run(`bare node:http ${p}`, bareUrl + p, bareInfo.pid);
       const full = await run(`${p} full`, portal + p, pid);
-      rows.push({ result: full, ceiling, ratioOf: "ceiling" });
+      rows.push({ result: full, ceiling, ratioOf: 'ceiling' });
     }
-    const bare304 = wanted("304")
-      ? await run(
-          "bare node:http 304",
-          bareUrl + publicPaths[0],
-          bareInfo.pid,
-          {
-            headers: { "If-None-Match": captured[publicPaths[0]!]!.etag },
-            expect: 304,
-          }
-        )
+    const bare304 = wanted('304')
+      ? await run('bare node:http 304', bareUrl + publicPaths[0], bareInfo.pid, {
+          headers: { 'If-None-Match': captured[publicPaths[0]!]!.etag },
+          expect: 304,
+        })
       : undefined;
     for (const p of bare304 ? publicPaths : []) {
-      const r = await run(`${p} 304`, portal + p, pid, {
-        headers: { "If-None-Match": captured[p]!.etag },
-        expect: 304,
-      });
-      rows.push({ result: r, ceiling: bare304, ratioOf: "ceiling" });
+      const r = await run(`${p} 304`, portal + p, pid, { headers: { 'If-None-Match': captured[p]!.etag }, expect: 304 });
+      rows.push({ result: r, ceiling: bare304, ratioOf: 'ceiling' });
     }
-    for (const p of wanted("pages")
-      ? ["/requests/new", "/login", "/signup", "/"]
-      : []) {
-      rows.push({
-        result: await run(`${p} (uncacheable)`, portal + p, pid),
-        ceiling: minimalPage,
-        ratioOf: "minimal",
-      });
+    for (const p of wanted('pages') ? ['/requests/new', '/login', '/signup', '/'] : []) {
+      rows.push({ result: await run(`${p} (uncacheable)`, portal + p, pid), ceiling: minimalPage, ratioOf: 'minimal' });
     }
-    if (wanted("pages"))
-      rows.push({ result: await run("/healthz", portal + "/healthz", pid) });
+    if (wanted('pages')) rows.push({ result: await run('/healthz', portal + '/healthz', pid) });
     // Intake through the real form, against the minimal INSERT action, in the same run. Last:
     // the mail it queues keeps the worker busy afterwards, which would bill the rows after it.
-    const intake = wanted("intake")
-      ? await run(
-          "/requests/new POST (intake)",
-          portal + "/requests/new",
-          pid,
-          { intake: true, expect: 302 }
-        )
+    const intake = wanted('intake')
+      ? await run('/requests/new POST (intake)', portal + '/requests/new', pid, { intake: true, expect: 302 })
       : undefined;
-    if (intake)
-      rows.push({ result: intake, ceiling: minimalInsert, ratioOf: "insert" });
+    if (intake) rows.push({ result: intake, ceiling: minimalInsert, ratioOf: 'insert' });
 
     const pad = (s: string, n: number) => s.padEnd(n);
-    const num = (n: number, d = 0) =>
-      (Number.isFinite(n) ? n.toFixed(d) : "-").padStart(8);
+    const num = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-').padStart(8);
     console.log(
-      `\n${
-        os.cpus().length
-      } cores, ${CONNECTIONS} connections, ${SECONDS} s per path, ${
-        pgDatabase ? "PostgreSQL" : "embedded PGlite"
-      }\n`
+      `\n${os.cpus().length} cores, ${CONNECTIONS} connections, ${SECONDS} s per path, ${pgDatabase ? 'PostgreSQL' : 'embedded PGlite'}\n`,
     );
-    console.log(
-      `${pad("path", 44)} ${"req/s".padStart(8)} ${"p50 ms".padStart(
-        8
-      )} ${"p99 ms".padStart(8)} ${"CPU ms".padStart(8)}  ratio`
-    );
+    console.log(`${pad('path', 44)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms'.padStart(8)}  ratio`);
     for (const { result: r, ceiling, ratioOf } of rows) {
-      let ratio = "";
-      if (ceiling && ratioOf === "ceiling")
-        ratio = `${(r.rps / ceiling.rps).toFixed(
-          3
-        )} of bare (${ceiling.rps.toFixed(0)} req/s)`;
-      if (ceiling && ratioOf === "minimal")
-        ratio = `CPU ${(r.cpuMs / ceiling.cpuMs).toFixed(2)}x the minimal page`;
-      if (ceiling && ratioOf === "insert")
-        ratio = `${(r.rps / ceiling.rps).toFixed(
-          3
-        )} of the minimal INSERT action`;
-      const bad =
-        r.non2xx || r.errors
-          ? `  !! ${r.non2xx} unexpected status, ${r.errors} errors`
-          : "";
-      console.log(
-        `${pad(r.name, 44)} ${num(r.rps)} ${num(r.p50, 1)} ${num(
-          r.p99,
-          1
-        )} ${num(r.cpuMs, 3)}  ${ratio}${bad}`
-      );
+      let ratio = '';
+      if (ceiling && ratioOf === 'ceiling') ratio = `${(r.rps / ceiling.rps).toFixed(3)} of bare (${ceiling.rps.toFixed(0)} req/s)`;
+      if (ceiling && ratioOf === 'minimal') ratio = `CPU ${(r.cpuMs / ceiling.cpuMs).toFixed(2)}x the minimal page`;
+      if (ceiling && ratioOf === 'insert') ratio = `${(r.rps / ceiling.rps).toFixed(3)} of the minimal INSERT action`;
+      const bad = r.non2xx || r.errors ? `  !! ${r.non2xx} unexpected status, ${r.errors} errors` : '';
+      console.log(`${pad(r.name, 44)} ${num(r.rps)} ${num(r.p50, 1)} ${num(r.p99, 1)} ${num(r.cpuMs, 3)}  ${ratio}${bad}`);
     }
     // Every acknowledged submission must be stored (readable from outside on PostgreSQL only:
     // the embedded database belongs to the portal's process while it runs).
@@ -347,52 +207,27 @@ async function main() {
     } else if (pgDatabase) {
       const client = new pg.Client({ connectionString: pgDatabase.url });
       await client.connect();
-      const stored = Number(
-        (
-          await client.query<{ n: string }>(
-            `select count(*) as n from requests where email like 'bench-%'`
-          )
-        ).rows[0]!.n
-      );
+      const stored = Number((await client.query<{ n: string }>(`select count(*) as n from requests where email like 'bench-%'`)).rows[0]!.n);
       await client.end();
-      console.log(
-        `\nintake: ${
-          intake.acknowledged
-        } submissions acknowledged (302), ${stored} stored${
-          stored >= intake.acknowledged
-            ? ""
-            : "  !! some acknowledged submissions are missing"
-        }`
-      );
+      console.log(`\nintake: ${intake.acknowledged} submissions acknowledged (302), ${stored} stored${stored >= intake.acknowledged ? '' : '  !! some acknowledged submissions are missing'}`);
     } else {
-      console.log(
-        `\nintake: ${intake.acknowledged} submissions acknowledged (302); run with DATABASE_URL to count them in the database`
-      );
+      console.log(`\nintake: ${intake.acknowledged} submissions acknowledged (302); run with DATABASE_URL to count them in the database`);
     }
 
     // The request log's share of a cached response: the access line the cache writes, through
     // the production logger (redaction included) into /dev/null, timed in CPU, against the CPU
     // per request of the cached 304s measured above.
-    const cached304 = rows
-      .filter((r) => r.result.name.endsWith(" 304"))
-      .map((r) => r.result.cpuMs * 1000);
-    const median304 = cached304.sort((a, b) => a - b)[
-      Math.floor(cached304.length / 2)
-    ]!;
-    if (wanted("log") && cached304.length) {
+    const cached304 = rows.filter((r) => r.result.name.endsWith(' 304')).map((r) => r.result.cpuMs * 1000);
+    const median304 = cached304.sort((a, b) => a - b)[Math.floor(cached304.length / 2)]!;
+    if (wanted('log') && cached304.length) {
       const lineUs = await accessLogLineCpuMicroseconds();
       console.log(
-        `request log: ${lineUs.toFixed(2)} µs CPU per access line = ${(
-          (100 * lineUs) /
-          median304
-        ).toFixed(1)}% of a cached 304 (median ${median304.toFixed(
-          1
-        )} µs CPU per request)`
+        `request log: ${lineUs.toFixed(2)} µs CPU per access line = ${((100 * lineUs) / median304).toFixed(1)}% of a cached 304 (median ${median304.toFixed(1)} µs CPU per request)`,
       );
     }
   } finally {
-    target.kill("SIGTERM");
-    bare.child?.kill("SIGTERM");
+    target.kill('SIGTERM');
+    bare.child?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));
     await pgDatabase?.drop();
     fs.rmSync(tmp, { recursive: true, force: true });

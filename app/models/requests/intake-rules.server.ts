@@ -131,6 +131,23 @@ export function countryOptions(lang: string): ReadonlyArray<{ code: string; name
   return list;
 }
 
+const countryTexts = new Map<string, string>();
+
+/**
+ * The same list as one string, `code<TAB>name` per line: what the form's loader sends. A page's
+ * data is serialized twice and parsed once per request; one string costs a fraction of 250 objects.
+ */
+export function countryOptionsText(lang: string): string {
+  let text = countryTexts.get(lang);
+  if (text === undefined) {
+    text = countryOptions(lang)
+      .map((c) => `${c.code}\t${c.name}`)
+      .join('\n');
+    countryTexts.set(lang, text);
+  }
+  return text;
+}
+
 /**
  * Validates an intake submission. The details rule is checked beside the schema rather than
  * in a refinement, so its message appears together with every other field's.
