@@ -123,7 +123,7 @@ async function main() {
   });
   const bare: { child?: ReturnType<typeof spawn> } = {};
   try {
-    const { portalPort, minimalPort, pid } = await waitForFile(info, target, 'the portal');
+    const { portalPort, minimalPort, pid, statusPath, subjectCookie, staffCookie } = await waitForFile(info, target, 'the portal');
     const portal = `http://127.0.0.1:${portalPort}`;
     const today = new Date().toISOString().slice(0, 10);
     const publicPaths = [
@@ -175,15 +175,30 @@ async function main() {
       const r = await run(`${p} 304`, portal + p, pid, { headers: { 'If-None-Match': captured[p]!.etag }, expect: 304 });
       rows.push({ result: r, ceiling: bare304, ratioOf: 'ceiling' });
     }
-    for (const p of wanted('pages') ? ['/requests/new', '/login', '/signup', '/'] : []) {
-      rows.push({ result: await run(`${p} (uncacheable)`, portal + p, pid), ceiling: minimalPage, ratioOf: 'minimal' });
+    const pages: [string, string, Record<string, string>?][] = [
+      ['/requests/new', '/requests/new'],
+      ['/login', '/login'],
+      ['/signup', '/signup'],
+      ['/', '/'],
+      ['/status/s/… (status page)', statusPath],
+      ['/account (subject signed in)', '/account', { Cookie: subjectCookie }],
+      ['/staff/requests (queue, staff)', '/staff/requests', { Cookie: staffCookie }],
+    ];
+    for (const [name, p, headers] of wanted('pages') ? pages : []) {
+      rows.push({ result: await run(`${name} (uncacheable)`, portal + p, pid, { headers }), ceiling: minimalPage, ratioOf: 'minimal' });
     }
     if (wanted('pages')) rows.push({ result: await run('/healthz', portal + '/healthz', pid) });
     // Intake through the real form, against the minimal INSERT action, in the same run. Last:
     // the mail it queues keeps the worker busy afterwards, which would bill the rows after it.
+    const statementsSoFar = async () =>
+      ((await (await fetch(`http://127.0.0.1:${minimalPort}/__statements`)).json()) as { statements: number }).statements;
+    const statementsBefore = await statementsSoFar();
     const intake = wanted('intake')
       ? await run('/requests/new POST (intake)', portal + '/requests/new', pid, { intake: true, expect: 302 })
       : undefined;
+    // Let the worker send the confirmation emails the run queued: their statements are the intake's too.
+    if (intake && pgDatabase) await new Promise((r) => setTimeout(r, 3000));
+    const intakeStatements = (await statementsSoFar()) - statementsBefore;
     if (intake) rows.push({ result: intake, ceiling: minimalInsert, ratioOf: 'insert' });
 
     const pad = (s: string, n: number) => s.padEnd(n);
@@ -210,6 +225,9 @@ async function main() {
       const stored = Number((await client.query<{ n: string }>(`select count(*) as n from requests where email like 'bench-%'`)).rows[0]!.n);
       await client.end();
       console.log(`\nintake: ${intake.acknowledged} submissions acknowledged (302), ${stored} stored${stored >= intake.acknowledged ? '' : '  !! some acknowledged submissions are missing'}`);
+      console.log(
+        `intake: ${(intakeStatements / Math.max(1, intake.acknowledged)).toFixed(1)} statements sent to PostgreSQL per submission (form, worker and its email included; the minimal action sends 1)`,
+      );
     } else {
       console.log(`\nintake: ${intake.acknowledged} submissions acknowledged (302); run with DATABASE_URL to count them in the database`);
     }
