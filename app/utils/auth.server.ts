@@ -8,11 +8,15 @@ export type SessionUser = { id: string; email: string; role: Role; emailVerified
 export type CurrentSession = { sessionId: string; user: SessionUser };
 
 // Loaders of one request share the lookup (root + route): one query, one idle-expiry update.
-const lookups = new WeakMap<Request, Promise<CurrentSession | null>>();
+// Remix hands each loader its own copy of the Request, so a page is known by its load context
+// (one per HTTP request). Only on GET and HEAD: after an action (which may sign in or out) the
+// loaders look again.
+const lookups = new WeakMap<object, Promise<CurrentSession | null>>();
 
 /** The signed-in session behind the request's cookie, or null. */
 export function getCurrentSession(request: Request, context: AppLoadContext): Promise<CurrentSession | null> {
-  let lookup = lookups.get(request);
+  const key = request.method === 'GET' || request.method === 'HEAD' ? context : request;
+  let lookup = lookups.get(key);
   if (!lookup) {
     lookup = (async () => {
       const token = readSessionToken(request.headers.get('Cookie'), context.config.env);
@@ -24,7 +28,7 @@ export function getCurrentSession(request: Request, context: AppLoadContext): Pr
         user: { id: found.userId, email: found.email, role: found.role, emailVerified: found.emailVerified },
       };
     })();
-    lookups.set(request, lookup);
+    lookups.set(key, lookup);
   }
   return lookup;
 }
