@@ -99,49 +99,44 @@ function securityHeaderOptions(config: Config, nonce?: NonceSource): HelmetOptio
   };
 }
 
+/** The headers helmet sets with these options (run once, synchronously), plus Permissions-Policy. */
+function helmetHeaders(options: HelmetOptions): Map<string, string> {
+  const headers = new Map<string, string>();
+  const res = {
+    setHeader: (name: string, value: unknown) => void headers.set(name.toLowerCase(), String(value)),
+    removeHeader: (name: string) => void headers.delete(name.toLowerCase()),
+    getHeader: (name: string) => headers.get(name.toLowerCase()),
+  };
+  let done = false;
+  helmet(options)({} as IncomingMessage, res as unknown as ServerResponse, () => {
+    done = true;
+  });
+  if (!done) throw new Error('helmet did not finish synchronously');
+  headers.set('permissions-policy', PERMISSIONS_POLICY);
+  return headers;
+}
+
 /**
  * The security headers of a cached public document, computed once by running helmet itself:
  * the same headers Express sends, with a CSP that has no nonce (those documents carry no script).
  */
 export function staticSecurityHeaders(config: Config) {
-  const headers = new Map<string, string>();
-  const res = {
-    setHeader: (name: string, value: unknown) => void headers.set(name.toLowerCase(), String(value)),
-    removeHeader: (name: string) => void headers.delete(name.toLowerCase()),
-    getHeader: (name: string) => headers.get(name.toLowerCase()),
-  };
-  let done = false;
-  helmet(securityHeaderOptions(config))({} as IncomingMessage, res as unknown as ServerResponse, () => {
-    done = true;
-  });
-  if (!done) throw new Error('helmet did not finish synchronously');
-  headers.set('permissions-policy', PERMISSIONS_POLICY);
-  const full = [...headers];
+  const full = [...helmetHeaders(securityHeaderOptions(config))];
   return { full, notModified: full.filter(([name]) => name !== 'content-security-policy') };
 }
 
 /**
- * The security headers of a page, computed once by running helmet itself, with the CSP split
- * around its nonce: each response gets the same headers helmet would set, with a fresh nonce,
- * without rebuilding the policy string per request.
+ * The security headers of a page, computed once the same way, with the CSP split around its
+ * nonce: each response gets the headers helmet would set, with a fresh nonce, without
+ * rebuilding the policy string per request.
  */
 export function pageSecurityHeaders(config: Config) {
   const slot = 'NONCE0SLOT0b6f1c2d9e';
-  const headers = new Map<string, string>();
-  const res = {
-    setHeader: (name: string, value: unknown) => void headers.set(name.toLowerCase(), String(value)),
-    removeHeader: (name: string) => void headers.delete(name.toLowerCase()),
-    getHeader: (name: string) => headers.get(name.toLowerCase()),
-  };
-  let done = false;
-  helmet(securityHeaderOptions(config, () => `'nonce-${slot}'`))({} as IncomingMessage, res as unknown as ServerResponse, () => {
-    done = true;
-  });
-  const csp = headers.get('content-security-policy');
-  if (!done || !csp || csp.split(slot).length !== 2) throw new Error('helmet did not produce a policy with one nonce');
+  const headers = helmetHeaders(securityHeaderOptions(config, () => `'nonce-${slot}'`));
+  const parts = headers.get('content-security-policy')?.split(slot) ?? [];
+  if (parts.length !== 2) throw new Error('helmet did not produce a policy with one nonce');
   headers.delete('content-security-policy');
-  headers.set('permissions-policy', PERMISSIONS_POLICY);
-  const [before, after] = csp.split(slot) as [string, string];
+  const [before, after] = parts as [string, string];
   return { headers: [...headers], csp: (nonce: string) => before + nonce + after };
 }
 
