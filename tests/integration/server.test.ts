@@ -52,6 +52,21 @@ describe('the server', () => {
     expect(nonces[0]).not.toBe(nonces[1]);
   });
 
+  it('gives every page its own 16-byte nonce and the full set of helmet headers', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const res = await fetch(`${portal.url}/login`);
+      const nonce = /'nonce-([^']+)'/.exec(res.headers.get('content-security-policy') ?? '')?.[1] ?? '';
+      expect(Buffer.from(nonce, 'base64')).toHaveLength(16);
+      seen.add(nonce);
+      for (const name of ['cross-origin-opener-policy', 'cross-origin-resource-policy', 'origin-agent-cluster', 'x-frame-options', 'x-dns-prefetch-control', 'x-permitted-cross-domain-policies', 'permissions-policy']) {
+        expect(res.headers.get(name), name).toBeTruthy();
+      }
+      await res.arrayBuffer();
+    }
+    expect(seen.size).toBe(40);
+  });
+
   it('answers an unknown path with a 404 page', async () => {
     const res = await fetch(`${portal.url}/no/such/page`);
     expect(res.status).toBe(404);
