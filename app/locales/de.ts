@@ -359,6 +359,14 @@ export const de: Catalog = {
     signUp: 'Konto erstellen',
     haveAccount: 'Sie haben bereits ein Konto?',
   },
+  statusLookup: {
+    title: 'Ihre Anfrage finden',
+    lead: 'Link zu Ihrer Anfrage verloren, oder funktioniert er nicht mehr? Geben Sie die E-Mail-Adresse ein, die Sie verwendet haben, und wir senden Ihnen einen neuen Link. Links funktionieren, solange eine Anfrage offen ist, und noch {{days}} Tage nach ihrem Abschluss.',
+    send: 'Link per E-Mail senden',
+    sent: 'Falls unter <strong>{{email}}</strong> Anfragen bei uns bestehen, haben wir für jede einen neuen privaten Link gesendet. Frühere Links funktionieren weiter wie bisher.',
+    tooMany_one: 'In der letzten Stunde wurden bereits mehrere Links angefordert. Versuchen Sie es in {{count}} Minute erneut.',
+    tooMany_other: 'In der letzten Stunde wurden bereits mehrere Links angefordert. Versuchen Sie es in {{count}} Minuten erneut.',
+  },
   passwordReset: {
     title: 'Passwort zurücksetzen',
     lead: 'Geben Sie die E-Mail-Adresse Ihres Kontos ein. Wir senden Ihnen einen Link, mit dem Sie ein neues Passwort wählen können.',

@@ -362,6 +362,14 @@ export const en = {
     signUp: 'Create account',
     haveAccount: 'Already have an account?',
   },
+  statusLookup: {
+    title: 'Find your request',
+    lead: 'Lost the link to your request, or does it no longer work? Enter the email address you used and we will email you a fresh link. Links work while a request is open and for {{days}} days after it is closed.',
+    send: 'Email me a link',
+    sent: 'If <strong>{{email}}</strong> has requests with us, we sent a fresh private link for each one. Earlier links keep working as long as they did before.',
+    tooMany_one: 'Several links were asked for in the last hour. Try again in {{count}} minute.',
+    tooMany_other: 'Several links were asked for in the last hour. Try again in {{count}} minutes.',
+  },
   passwordReset: {
     title: 'Reset your password',
     lead: 'Enter the email address of your account and we will send you a link to choose a new password.',

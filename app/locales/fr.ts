@@ -365,6 +365,15 @@ export const fr: Catalog = {
     signUp: 'Créer le compte',
     haveAccount: 'Vous avez déjà un compte ?',
   },
+  statusLookup: {
+    title: 'Retrouver votre demande',
+    lead: 'Vous avez perdu le lien vers votre demande, ou il ne fonctionne plus ? Saisissez l’adresse e-mail que vous avez utilisée : nous vous enverrons un nouveau lien. Les liens fonctionnent tant qu’une demande est ouverte, puis pendant {{days}} jours après sa clôture.',
+    send: 'M’envoyer un lien',
+    sent: 'Si des demandes sont enregistrées chez nous pour <strong>{{email}}</strong>, nous avons envoyé un nouveau lien privé pour chacune. Les liens précédents continuent de fonctionner comme avant.',
+    tooMany_one: 'Plusieurs liens ont déjà été demandés au cours de la dernière heure. Réessayez dans {{count}} minute.',
+    tooMany_many: 'Plusieurs liens ont déjà été demandés au cours de la dernière heure. Réessayez dans {{count}} minutes.',
+    tooMany_other: 'Plusieurs liens ont déjà été demandés au cours de la dernière heure. Réessayez dans {{count}} minutes.',
+  },
   passwordReset: {
     title: 'Réinitialiser votre mot de passe',
     lead: 'Saisissez l’adresse e-mail de votre compte : nous vous enverrons un lien pour choisir un nouveau mot de passe.',

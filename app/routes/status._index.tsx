@@ -1,26 +1,26 @@
 import { json, type ActionFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useNavigation } from '@remix-run/react';
-import { z } from 'zod';
+import { Trans } from 'react-i18next';
 import { Field, FormError } from '~/components/field';
-import { RATE_LIMITS } from '~/models/policy';
+import { lostStatusLinkSchema } from '~/models/accounts/forms.server';
+import { LINK_LIFETIME_DAYS, RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { requestPolicy } from '~/models/requests/policy';
-import { STATUS_LINK_DAYS_AFTER_CLOSE } from '~/models/requests/tokens.server';
 import { resendStatusLinks } from '~/models/requests/verification.server';
 import { parseForm, type FormState } from '~/utils/form.server';
+import { translateError } from '~/utils/i18n';
+import { useTranslation } from '~/utils/i18n-react';
+import { pageMeta } from '~/utils/meta';
 
-export const meta: MetaFunction = () => [{ title: 'Find your request — Privacy Portal' }];
+export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'statusLookup.title' });
 
-const schema = z.object({
-  email: z.string().trim().min(1, 'Enter your email address.').max(254).pipe(z.email('Enter an email address like name@example.org.')),
-});
 const LIMITS = RATE_LIMITS.statusLinkResend;
 
-type LostLinkState = FormState & { sent?: boolean };
+type LostLinkState = FormState & { sent?: boolean; retryMinutes?: number };
 
 /** The same answer whether or not the address has requests: only its mailbox learns that. */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = await parseForm(request, schema, { keep: ['email'] });
+  const parsed = await parseForm(request, lostStatusLinkSchema, { keep: ['email'] });
   if (!parsed.ok) return parsed.reply;
   const { email } = parsed.data;
   for (const [bucket, key, limits] of [
@@ -30,7 +30,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const hit = await consumeRateLimit(context.db, { bucket, key, ...limits });
     if (!hit.allowed) {
       return json<LostLinkState>(
-        { formError: `Several links were asked for in the last hour. Try again in ${Math.ceil(hit.retryAfterSeconds / 60)} minutes.`, values: { email } },
+        { formError: 'statusLookup.tooMany', retryMinutes: Math.ceil(hit.retryAfterSeconds / 60), values: { email } },
         { status: 429, headers: { 'Retry-After': String(hit.retryAfterSeconds) } },
       );
     }
@@ -42,37 +42,36 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function LostLink() {
   const result = useActionData<LostLinkState>();
   const busy = useNavigation().state === 'submitting';
+  const { t } = useTranslation();
   if (result?.sent) {
     return (
       <section className="narrow">
-        <h1>Check your inbox</h1>
+        <h1>{t('auth.checkInboxTitle')}</h1>
         <p role="status">
-          If <strong>{result.values?.email}</strong> has requests with us, we sent a fresh private link for each one.
-          Earlier links keep working as long as they did before.
+          <Trans t={t} i18nKey="statusLookup.sent" values={{ email: result.values?.email ?? '' }} components={{ strong: <strong /> }} />
         </p>
       </section>
     );
   }
+  const formError =
+    result?.formError === 'statusLookup.tooMany' ? t('statusLookup.tooMany', { count: result.retryMinutes ?? 1 }) : translateError(t, result?.formError);
   return (
     <section className="narrow">
-      <h1>Find your request</h1>
-      <p>
-        Lost the link to your request, or does it no longer work? Enter the email address you used and we will email you a
-        fresh link. Links work while a request is open and for {STATUS_LINK_DAYS_AFTER_CLOSE} days after it is closed.
-      </p>
-      <Form method="post" aria-describedby={result?.formError ? 'form-error' : undefined}>
-        <FormError message={result?.formError} />
+      <h1>{t('statusLookup.title')}</h1>
+      <p>{t('statusLookup.lead', { days: LINK_LIFETIME_DAYS.statusLinkAfterClose })}</p>
+      <Form method="post" aria-describedby={formError ? 'form-error' : undefined}>
+        <FormError message={formError} />
         <Field
-          label="Email"
+          label={t('auth.email')}
           name="email"
           type="email"
           autoComplete="email"
           required
           defaultValue={result?.values?.email}
-          error={result?.fieldErrors?.email}
+          error={translateError(t, result?.fieldErrors?.email)}
         />
         <button type="submit" disabled={busy}>
-          Email me a link
+          {t('statusLookup.send')}
         </button>
       </Form>
     </section>

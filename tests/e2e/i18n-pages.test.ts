@@ -15,10 +15,10 @@ import { addSessionCookie, signUpOverHttp, uniqueEmail, uniquePassword } from '.
 const b = useBrowser();
 const VIEWPORTS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 900 } } as const;
 const LANGS = ['en', 'de', 'fr'] as const;
-const HEADINGS: Record<(typeof LANGS)[number], { home: string; form: string; registry: string }> = {
-  en: { home: 'Your data, your rights', form: 'Make a request', registry: 'Subprocessors' },
-  de: { home: 'Ihre Daten, Ihre Rechte', form: 'Antrag stellen', registry: 'Unterauftragsverarbeiter' },
-  fr: { home: 'Vos données, vos droits', form: 'Faire une demande', registry: 'Sous-traitants' },
+const HEADINGS: Record<(typeof LANGS)[number], { home: string; form: string; registry: string; lookup: string }> = {
+  en: { home: 'Your data, your rights', form: 'Make a request', registry: 'Subprocessors', lookup: 'Find your request' },
+  de: { home: 'Ihre Daten, Ihre Rechte', form: 'Antrag stellen', registry: 'Unterauftragsverarbeiter', lookup: 'Ihre Anfrage finden' },
+  fr: { home: 'Vos données, vos droits', form: 'Faire une demande', registry: 'Sous-traitants', lookup: 'Retrouver votre demande' },
 };
 
 async function mailTo(to: string) {
@@ -45,6 +45,11 @@ async function check(page: Page, lang: string, shot: string) {
     await page.screenshot({ path: path.join(dir, `${shot}-full.png`), fullPage: true });
   }
   await expectAccessible(page);
+  // Hydration failures and CSP refusals show up in the console; a 4xx answer the page expects does too.
+  expect(
+    b.consoleErrors.filter((e) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(e)),
+    shot,
+  ).toEqual([]);
   expect(await page.getAttribute('html', 'lang')).toBe(lang);
   const footer = await page.locator('footer').innerText();
   expect(footer).toContain(E2E_ORGANISATION.ORG_NAME);
@@ -111,6 +116,10 @@ describe.each(Object.entries(VIEWPORTS))('public pages at %s size', (size, viewp
 
     await page.goto('/subprocessors/subscribe');
     await check(page, lang, name('subscribe'));
+
+    await page.goto('/status');
+    await page.getByRole('heading', { level: 1, name: h.lookup }).waitFor();
+    await check(page, lang, name('lost-link'));
   });
 });
 

@@ -1,5 +1,6 @@
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LINK_LIFETIME_DAYS } from '../../app/models/policy';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { startSmtpServer, type TestSmtp } from '../support/smtp';
 import { createSessionCookie, createUser, uniqueEmail, uniquePassword } from '../support/users';
@@ -213,5 +214,21 @@ describe('English stays the default', () => {
     const mail = await mailTo(user.email, 'Reset your password');
     expect(mail.text).toContain('The link works once, for 60 minutes.');
     expectOrganisationFooter(mail, 'en');
+  });
+});
+
+describe('the lost-link page (/status) in the visitor\'s language', () => {
+  it('asks, refuses and answers in German and French, titled with the organisation', async () => {
+    const de = await (await get('/status', DE)).text();
+    expect(de).toContain('<title>Ihre Anfrage finden');
+    expect(de).toContain(`noch ${LINK_LIFETIME_DAYS.statusLinkAfterClose} Tage nach ihrem Abschluss`);
+    expect(de).not.toContain('Lost the link');
+    const post = (body: string, headers: Record<string, string>) =>
+      fetch(`${portal.url}/status`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body });
+    const empty = await (await post('email=', DE)).text();
+    expect(empty).toContain('Geben Sie Ihre E-Mail-Adresse ein.');
+    expect(empty).not.toContain('Enter your email');
+    const sent = await (await post(`email=${encodeURIComponent(uniqueEmail('lost'))}`, FR)).text();
+    expect(sent).toContain('nous avons envoyé un nouveau lien privé');
   });
 });

@@ -58,6 +58,9 @@ export const staffRoleSchema = z.object({
 
 export const forgotPasswordSchema = z.object({ email });
 
+/** The subject's "lost my link" form (/status): the same address rules and messages. */
+export const lostStatusLinkSchema = z.object({ email });
+
 export function resetPasswordSchema(userEmail: string) {
   return z.object({ newPassword }).superRefine((value, ctx) => checkNewPassword(value.newPassword, userEmail, 'newPassword', ctx));
 }
