@@ -26,6 +26,9 @@ describe('valid HTML', () => {
         ['registry', '/subprocessors'],
         ['registry-filtered', '/subprocessors?q=a&category=infrastructure'],
         ['subscribe', '/subprocessors/subscribe'],
+        ['lost-link', '/status'],
+        ['sign-in', '/login'],
+        ['sign-up', '/signup'],
         ['not-found', '/no-such-page'],
       ]) {
         await save(`${lang}-${name}`, await fetch(`${base}${url}`, { headers }));
@@ -49,7 +52,7 @@ describe('valid HTML', () => {
     );
     // gnu format: one "file:line.col: error: message" line per error, nothing when there are none.
     expect(`${stdout}${stderr}`.trim()).toBe('');
-    expect(files).toHaveLength(27);
+    expect(files).toHaveLength(36);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
