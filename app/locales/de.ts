@@ -360,6 +360,8 @@ export const de: Catalog = {
     haveAccount: 'Sie haben bereits ein Konto?',
   },
   statusLookup: {
+    goneTitle: 'Dieser Link funktioniert nicht',
+    gone: 'Links zu einer Anfrage funktionieren, solange sie offen ist, und noch {{days}} Tage nach ihrem Abschluss. <fresh>Neuen Link per E-Mail anfordern</fresh>.',
     title: 'Ihre Anfrage finden',
     lead: 'Link zu Ihrer Anfrage verloren, oder funktioniert er nicht mehr? Geben Sie die E-Mail-Adresse ein, die Sie verwendet haben, und wir senden Ihnen einen neuen Link. Links funktionieren, solange eine Anfrage offen ist, und noch {{days}} Tage nach ihrem Abschluss.',
     send: 'Link per E-Mail senden',

@@ -363,6 +363,8 @@ export const en = {
     haveAccount: 'Already have an account?',
   },
   statusLookup: {
+    goneTitle: 'This link does not work',
+    gone: 'Links to a request work while it is open and for {{days}} days after it is closed. <fresh>Get a fresh link by email</fresh>.',
     title: 'Find your request',
     lead: 'Lost the link to your request, or does it no longer work? Enter the email address you used and we will email you a fresh link. Links work while a request is open and for {{days}} days after it is closed.',
     send: 'Email me a link',

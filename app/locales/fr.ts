@@ -366,6 +366,8 @@ export const fr: Catalog = {
     haveAccount: 'Vous avez déjà un compte ?',
   },
   statusLookup: {
+    goneTitle: 'Ce lien ne fonctionne pas',
+    gone: 'Les liens vers une demande fonctionnent tant qu’elle est ouverte, puis pendant {{days}} jours après sa clôture. <fresh>Recevoir un nouveau lien par e-mail</fresh>.',
     title: 'Retrouver votre demande',
     lead: 'Vous avez perdu le lien vers votre demande, ou il ne fonctionne plus ? Saisissez l’adresse e-mail que vous avez utilisée : nous vous enverrons un nouveau lien. Les liens fonctionnent tant qu’une demande est ouverte, puis pendant {{days}} jours après sa clôture.',
     send: 'M’envoyer un lien',

@@ -1,6 +1,8 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { isRouteErrorResponse, Link, useActionData, useLoaderData, useParams, useRouteError } from '@remix-run/react';
+import { Trans } from 'react-i18next';
 import { useTranslation } from '~/utils/i18n-react';
+import { LINK_LIFETIME_DAYS } from '~/models/policy';
 import { pageMeta } from '~/utils/meta';
 import { FormError } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
@@ -41,16 +43,21 @@ export default function StatusByLink() {
   );
 }
 
+function StatusLinkGone() {
+  const { t } = useTranslation();
+  return (
+    <section className="narrow">
+      <h1>{t('statusLookup.goneTitle')}</h1>
+      <p>
+        <Trans t={t} i18nKey="statusLookup.gone" values={{ days: LINK_LIFETIME_DAYS.statusLinkAfterClose }} components={{ fresh: <Link to="/status" /> }} />
+      </p>
+    </section>
+  );
+}
+
 /** A link that is unknown or whose life is over: say so, and where to get a fresh one. */
 export function ErrorBoundary() {
   const error = useRouteError();
   if (!isRouteErrorResponse(error) || error.status !== 404) throw error;
-  return (
-    <section className="narrow">
-      <h1>This link does not work</h1>
-      <p>
-        Links to a request work while it is open and for a while after it closes. <Link to="/status">Get a fresh link by email</Link>.
-      </p>
-    </section>
-  );
+  return <StatusLinkGone />;
 }

@@ -232,3 +232,14 @@ describe('the lost-link page (/status) in the visitor\'s language', () => {
     expect(sent).toContain('nous avons envoyé un nouveau lien privé');
   });
 });
+
+describe('a status link that does not work', () => {
+  it('says so in the visitor\'s language, with the way to a fresh link', async () => {
+    const res = await get(`/status/s/${'x'.repeat(43)}`, DE);
+    expect(res.status).toBe(404);
+    const html = await res.text();
+    expect(html).toContain('Dieser Link funktioniert nicht');
+    expect(html).toContain('href="/status">Neuen Link per E-Mail anfordern</a>');
+    expect(html).not.toContain('This link does not work');
+  });
+});
