@@ -59,7 +59,8 @@ export function translatorOf(instance: i18n): TFunction {
         let word = words.get(key);
         if (word === undefined) {
           word = slow(key) as string;
-          words.set(key, word);
+          // The catalogs hold a few hundred keys; a key built from input must not grow this without end.
+          if (words.size < 5000) words.set(key, word);
         }
         return word;
       }
