@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOutboxMail } from '../../app/models/mail.server';
 import { encryptAttachment } from '../../app/models/requests/attachments.server';
 import { eraseSubject } from '../../app/models/requests/erasure.server';
 import { answerObjection } from '../../app/models/subprocessors/objections.server';
 import { requestVersion } from '../../app/models/requests/staff.server';
 import { confirmVerification } from '../../app/models/requests/verification.server';
 import { DEMO_ORGANISATION } from '../../app/utils/env.server';
+import { outboxText } from '../support/mailbox';
 import { fileRequest, rules } from '../support/requests';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { createSessionCookie, createUser, signInOverHttp, type TestUser } from '../support/users';
@@ -134,7 +134,7 @@ describe('erasure', () => {
 
     // The subject was told at the address they gave, queued before it was erased.
     const mails = await portal.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', subject.email).orderBy('id').execute();
-    const told = openOutboxMail(mails.at(-1)!).text;
+    const told = await outboxText(portal.dataDir, mails.at(-1)!);
     expect(told).toContain('We erased your data.');
     expect(told).toContain('one-way hash');
     expect(told).toContain(open.reference);
@@ -147,7 +147,7 @@ describe('erasure', () => {
     expect(notices.map((n) => n.contact_email).sort()).toHaveLength(2);
     for (const n of notices) {
       const mail = await portal.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', n.contact_email).orderBy('id', 'desc').executeTakeFirstOrThrow();
-      expect(openOutboxMail(mail).text).toContain(erasure.reference);
+      expect(await outboxText(portal.dataDir, mail)).toContain(erasure.reference);
     }
     const audit = await portal.db.selectFrom('audit_events').select(['actor_id', 'details']).where('action', '=', 'request.erase').where('target_id', '=', erasure.id).executeTakeFirstOrThrow();
     expect(audit.actor_id).toBe(staff.id);

@@ -1,6 +1,5 @@
 import { unzipSync, strFromU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOutboxMail } from '../../app/models/mail.server';
 import { ACCESS_PACKAGE } from '../../app/models/policy';
 import { checkPackageFile, downloadPackage, purgePackage, PackageFileError, packageForStaff } from '../../app/models/requests/packages.server';
 import { PACKAGE_KEYS } from '../../app/models/requests/package-summary.server';
@@ -9,6 +8,7 @@ import { issueToken } from '../../app/models/requests/tokens.server';
 import { confirmVerification } from '../../app/models/requests/verification.server';
 import { createSessionCookie, createUser, type TestUser } from '../support/users';
 import { fileRequest, rules, SAMPLE_FILES } from '../support/requests';
+import { outboxText } from '../support/mailbox';
 import { startTestPortal, type TestPortal } from '../support/portal';
 
 /**
@@ -126,9 +126,9 @@ describe('completing an access request', () => {
     // The uploads live on inside the package only.
     expect(await portal.db.selectFrom('package_files').select('id').where('request_id', '=', request.id).execute()).toEqual([]);
     const mails = await portal.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', request.email).orderBy('id').execute();
-    const last = openOutboxMail(mails.at(-1)!);
-    expect(last.text).toContain('ready to download');
-    expect(last.text).toContain(`${ACCESS_PACKAGE.maxDownloads} times`);
+    const last = await outboxText(portal.dataDir, mails.at(-1)!);
+    expect(last).toContain('ready to download');
+    expect(last).toContain(`${ACCESS_PACKAGE.maxDownloads} times`);
     expect((await current(request.id)).state).toBe('completed');
   });
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { openOutboxMail } from '../../app/models/mail.server';
 
 /**
  * The delivered message to `to` whose subject contains `subjectPart`, read from the .eml files
@@ -26,4 +27,18 @@ export function linkIn(mail: ParsedMail, pathPrefix: string): string {
   const match = new RegExp(`https?://[^\\s/]+(${pathPrefix.replace(/\//g, '\\/')}[^\\s]*)`).exec(mail.text ?? '');
   if (!match) throw new Error(`no ${pathPrefix} link in "${mail.subject}"`);
   return match[1]!;
+}
+
+/**
+ * The text of one outbox row, wherever it is now. A queued row is opened from its seal; the
+ * portal's worker clears the body once it has delivered the message, and then the text is read
+ * from the .eml file it wrote, named after the row's id.
+ */
+export async function outboxText(dataDir: string, row: { id: string; text_body: string; html_body: string; headers: unknown }): Promise<string> {
+  if (row.text_body) return openOutboxMail(row).text;
+  const dir = path.join(dataDir, 'mail');
+  const suffix = `-${row.id.padStart(8, '0')}.eml`;
+  const file = (fs.existsSync(dir) ? fs.readdirSync(dir) : []).find((f) => f.endsWith(suffix));
+  if (!file) throw new Error(`outbox row ${row.id} has no body and no delivered file`);
+  return (await simpleParser(fs.readFileSync(path.join(dir, file)))).text ?? '';
 }
