@@ -4,7 +4,7 @@ import { getRequestById } from '../../app/models/requests/requests.server';
 import { requestInformation, transitionRequest, withdrawRequest } from '../../app/models/requests/transitions.server';
 import { confirmVerification, resolveStatusLink } from '../../app/models/requests/verification.server';
 import { STATUS_LINK_DAYS_AFTER_CLOSE } from '../../app/models/requests/tokens.server';
-import { openOutboxMail } from '../../app/models/mail.server';
+import { openOutboxMail, queueMail } from '../../app/models/mail.server';
 import { fileRequest, rules } from '../support/requests';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { linkIn, waitForMail } from '../support/mailbox';
@@ -259,10 +259,18 @@ describe('finding 4: no working link in the database', () => {
   });
 
   it('opens a sealed body with the key, and refuses a tampered one', async () => {
-    const { request } = await fileRequest(portal.db);
-    const row = await portal.db.selectFrom('mail_outbox').selectAll().where('to_address', '=', request.email).executeTakeFirstOrThrow();
-    if (row.text_body === '') return; // delivered before we looked: the previous test covers the sealed form
-    expect(openOutboxMail(row).text).toContain('/verify/');
+    // Read inside the queueing transaction, so the worker cannot have delivered it and cleared the body.
+    const link = `${portal.config.publicUrl}/verify/${'x'.repeat(43)}`;
+    const row = await portal.db.transaction().execute(async (trx) => {
+      const id = await queueMail(trx, { to: uniqueEmail(), subject: 'Confirm your request', text: `Open ${link}`, html: `<a href="${link}">Open</a>` });
+      return trx.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    });
+    for (const stored of [row.text_body, row.html_body, JSON.stringify(row.headers)]) {
+      expect(stored).toContain('pp-sealed-1:');
+      expect(stored).not.toContain('/verify/');
+    }
+    expect(openOutboxMail(row).text).toContain(link);
+    expect(openOutboxMail(row).html).toContain(link);
     const flipped = row.text_body.slice(0, -4) + (row.text_body.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     expect(() => openOutboxMail({ ...row, text_body: flipped })).toThrow();
   });
