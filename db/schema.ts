@@ -105,6 +105,8 @@ export interface SubprocessorObjectionsTable {
   answer: string | null;
   answered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   answered_by: string | null;
+  /** The language the objection was filed in: the acknowledgement and the answer use it. */
+  lang: Defaulted<Language>;
 }
 
 export type MailStatus = 'queued' | 'sent' | 'failed';

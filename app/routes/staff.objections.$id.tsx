@@ -6,6 +6,7 @@ import { changeTitle, todayIn } from '~/models/subprocessors/rules';
 import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
 import { requireStaff } from '~/utils/auth.server';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
+import { LANGUAGE_NAMES } from '~/utils/i18n';
 import { invariantResponse } from '~/utils/invariant';
 
 export const meta: MetaFunction = () => [{ title: 'Objection — Privacy Portal' }];
@@ -20,6 +21,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     organisation: objection.organisation,
     email: objection.email,
     reason: objection.reason,
+    language: LANGUAGE_NAMES[objection.lang],
     createdAt: objection.created_at.toISOString(),
     answer: objection.answer,
     answeredAt: objection.answered_at?.toISOString() ?? null,
@@ -54,6 +56,8 @@ export default function StaffObjection() {
         <dd>{o.change ? <Link to={`/subprocessors/changes/${o.change.id}`}>{o.change.title}</Link> : 'Unknown'}</dd>
         <dt>Contact</dt>
         <dd>{o.email}</dd>
+        <dt>Language</dt>
+        <dd>{o.language}: the email around your answer is in it, so write the answer in it too</dd>
         <dt>Received</dt>
         <dd>{o.createdAt.slice(0, 16).replace('T', ' ')} UTC</dd>
         <dt>Reason</dt>

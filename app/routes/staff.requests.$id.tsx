@@ -23,6 +23,7 @@ import {
 import { requireStaff } from '~/utils/auth.server';
 import { dateTimeFormat } from '~/utils/intl';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
+import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_NAMES } from '~/utils/i18n';
 import { invariantResponse } from '~/utils/invariant';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -57,6 +58,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       accountIdentifier: r.account_identifier,
       details: r.details,
       requesterRole: r.requester_role,
+      language: LANGUAGE_NAMES[isLanguage(r.lang) ? r.lang : DEFAULT_LANGUAGE],
       createdAt: r.created_at.toISOString(),
       receivedAt: r.received_at?.toISOString() ?? null,
       dueDate: r.due_date,
@@ -216,6 +218,8 @@ export default function StaffRequest() {
             </dd>
           </>
         ) : null}
+        <dt>Language</dt>
+        <dd>{r.language}: every email to the subject is in it, so write questions and answers in it too</dd>
         <dt>Account</dt>
         <dd>{data.account ? `Signed-in account ${data.account.email}` : 'None: verified by email link'}</dd>
         {r.accountIdentifier ? (

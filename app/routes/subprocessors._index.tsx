@@ -1,4 +1,4 @@
-import { json, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { json, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { useTranslation } from '~/utils/i18n-react';
 import { Field, SelectField } from '~/components/field';
@@ -8,20 +8,26 @@ import { registryValidators } from '~/models/subprocessors/feeds.server';
 import { cacheHeaders, notModified } from '~/utils/http-cache.server';
 import { REGISTRY_CATEGORIES } from '~/models/subprocessors/categories';
 import { readRegistryQuery } from '~/models/subprocessors/page-query.server';
-import { todayIn } from '~/models/subprocessors/rules';
+import { feedQuery, todayIn } from '~/models/subprocessors/rules';
 import { loadRegistry, loadRegistryState, viewRegistry } from '~/models/subprocessors/registry.server';
-import { formatDay, translateError, type Language } from '~/utils/i18n';
+import { formatDay, tFor, translateError, type Language } from '~/utils/i18n';
 import { languageOf } from '~/utils/language.server';
-import { pageMeta } from '~/utils/meta';
+import { pageMeta, rootInfo } from '~/utils/meta';
 
-export const meta: MetaFunction = ({ matches }) => pageMeta(matches, { title: 'registry.title', description: 'registry.metaDescription' });
-
-export const links: LinksFunction = () => [
-  { rel: 'alternate', type: 'application/rss+xml', title: 'Subprocessor changes (RSS)', href: '/subprocessors/feed.rss' },
-  { rel: 'alternate', type: 'application/atom+xml', title: 'Subprocessor changes (Atom)', href: '/subprocessors/feed.atom' },
-  { rel: 'alternate', type: 'application/feed+json', title: 'Subprocessor changes (JSON Feed)', href: '/subprocessors/feed.json' },
-  { rel: 'alternate', type: 'application/json', title: 'Subprocessor list (JSON)', href: '/subprocessors.json' },
-];
+/** Title, description and the feeds as alternates, all in the page's language (a German page offers the German feeds). */
+export const meta: MetaFunction = ({ matches }) => {
+  const { lang } = rootInfo(matches);
+  const t = tFor(lang);
+  const q = feedQuery(lang);
+  const feed = t('registry.feedTitle');
+  return [
+    ...pageMeta(matches, { title: 'registry.title', description: 'registry.metaDescription' }),
+    { tagName: 'link', rel: 'alternate', type: 'application/rss+xml', title: `${feed} (RSS)`, href: `/subprocessors/feed.rss${q}` },
+    { tagName: 'link', rel: 'alternate', type: 'application/atom+xml', title: `${feed} (Atom)`, href: `/subprocessors/feed.atom${q}` },
+    { tagName: 'link', rel: 'alternate', type: 'application/feed+json', title: `${feed} (JSON Feed)`, href: `/subprocessors/feed.json${q}` },
+    { tagName: 'link', rel: 'alternate', type: 'application/json', title: t('registry.jsonList'), href: '/subprocessors.json' },
+  ];
+};
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
@@ -76,6 +82,7 @@ export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
 export default function Subprocessors() {
   const data = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
+  const feeds = feedQuery(i18n.language as Language);
   const lang = i18n.language as Language;
   const org = useOrganisation();
   const day = (d: string) => formatDay(lang, d);
@@ -108,9 +115,9 @@ export default function Subprocessors() {
         </ul>
       ) : null}
       <ul className="feeds no-print" aria-label={t('registry.follow')}>
-        <li><a href="/subprocessors/feed.rss">{t('registry.rss')}</a></li>
-        <li><a href="/subprocessors/feed.atom">{t('registry.atom')}</a></li>
-        <li><a href="/subprocessors/feed.json">{t('registry.jsonFeed')}</a></li>
+        <li><a href={`/subprocessors/feed.rss${feeds}`}>{t('registry.rss')}</a></li>
+        <li><a href={`/subprocessors/feed.atom${feeds}`}>{t('registry.atom')}</a></li>
+        <li><a href={`/subprocessors/feed.json${feeds}`}>{t('registry.jsonFeed')}</a></li>
         <li><a href="/subprocessors.json">{t('registry.jsonList')}</a></li>
         <li><a href={`/subprocessors.csv${past ? `?at=${data.at}` : ''}`} download>{t('registry.csv')}</a></li>
         <li><a href="#subscribe">{t('registry.emailAlerts')}</a></li>

@@ -8,7 +8,7 @@ import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
 import { isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
 import { getChangeWithBefore, RegistryRuleError } from '~/models/subprocessors/registry.server';
-import { formatDay, type Language } from '~/utils/i18n';
+import { formatDay, translateError, type Language } from '~/utils/i18n';
 import { languageOf } from '~/utils/language.server';
 import { pageMeta } from '~/utils/meta';
 import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
@@ -52,14 +52,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   });
   if (!limit.allowed) {
     return badRequest(
-      { formError: 'Too many objections from your address. Please try again later.', values },
+      { formError: 'change.errors.tooMany', values },
       { keep: KEEP, status: 429, headers: { 'Retry-After': String(limit.retryAfterSeconds) } },
     );
   }
   const parsed = validateFields(objectionSchema, values, { keep: KEEP });
   if (!parsed.ok) return parsed.reply;
   try {
-    await fileObjection(context.db, { changeId: params.changeId ?? '', ...parsed.data }, context.config);
+    await fileObjection(context.db, { changeId: params.changeId ?? '', lang: languageOf(request), ...parsed.data }, context.config);
   } catch (error) {
     if (error instanceof RegistryRuleError) return badRequest({ formError: error.message, values }, { keep: KEEP });
     throw error;
@@ -109,7 +109,10 @@ export default function ChangePage() {
   const result = useActionData<Result>();
   const { t, i18n } = useTranslation();
   const day = (d: string) => formatDay(i18n.language as Language, d);
-  const errors: Record<string, string | undefined> = { form: result?.formError, ...result?.fieldErrors };
+  // Messages are catalog keys; a refusal from the registry's rules may be a sentence already.
+  const errors: Record<string, string | undefined> = Object.fromEntries(
+    Object.entries({ form: result?.formError, ...result?.fieldErrors }).map(([name, message]) => [name, translateError(t, message)]),
+  );
   return (
     <>
       <p>

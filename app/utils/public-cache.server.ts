@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { ifNoneMatchMatches } from '~/utils/http-cache.server';
-import { DEFAULT_LANGUAGE } from '~/utils/i18n';
+import { DEFAULT_LANGUAGE, isLanguage } from '~/utils/i18n';
 import { languageFromAcceptLanguage } from '~/utils/language.server';
 
 /**
@@ -15,13 +15,16 @@ import { languageFromAcceptLanguage } from '~/utils/language.server';
  * this instance served or a registry write in this process (`markRegistryChanged`).
  */
 
-/** Paths served from the cache, exactly; any query other than `?at=` on the page and JSON goes to Remix. */
+/**
+ * Paths served from the cache, exactly; any query other than `?at=` on the page and JSON, or a
+ * feed's `?lng=` naming one of our languages, goes to Remix.
+ */
 const CACHEABLE = new Map<string, { query: readonly string[]; anonymousOnly: boolean }>([
   ['/subprocessors', { query: ['at'], anonymousOnly: true }],
   ['/subprocessors.json', { query: ['at'], anonymousOnly: false }],
-  ['/subprocessors/feed.rss', { query: [], anonymousOnly: false }],
-  ['/subprocessors/feed.atom', { query: [], anonymousOnly: false }],
-  ['/subprocessors/feed.json', { query: [], anonymousOnly: false }],
+  ['/subprocessors/feed.rss', { query: ['lng'], anonymousOnly: false }],
+  ['/subprocessors/feed.atom', { query: ['lng'], anonymousOnly: false }],
+  ['/subprocessors/feed.json', { query: ['lng'], anonymousOnly: false }],
 ]);
 
 const MAX_ENTRIES = 500;
@@ -139,6 +142,8 @@ export function createPublicCache(options: PublicCacheOptions) {
     const params = new URLSearchParams(raw.slice(q + 1));
     const names = [...params.keys()];
     if (names.length > 1 || names.some((name) => !rule.query.includes(name))) return undefined;
+    const lng = params.get('lng');
+    if (lng !== null) return isLanguage(lng) ? { key: `${pathname}?lng=${lng}`, url: `${pathname}?lng=${lng}`, lang } : undefined;
     const at = params.get('at');
     if (at === null || at === '') return { key: `${prefix}${pathname}`, url: pathname, lang };
     if (!/^\d{4}-\d{2}-\d{2}$/.test(at)) return undefined;

@@ -13,7 +13,7 @@ afterAll(async () => {
   await portal?.stop();
 });
 
-const PATHS = ['/subprocessors', '/subprocessors.json', '/subprocessors/feed.rss', '/subprocessors/feed.atom', '/subprocessors/feed.json'];
+const PATHS = ['/subprocessors', '/subprocessors.json', '/subprocessors/feed.rss', '/subprocessors/feed.atom', '/subprocessors/feed.json', '/subprocessors/feed.rss?lng=de', '/subprocessors/feed.json?lng=fr'];
 const get = (p: string, headers: Record<string, string> = {}) => fetch(portal.url + p, { headers });
 
 function securityHeaders(res: Response) {
@@ -98,6 +98,17 @@ describe('public document cache', () => {
     await new Promise((r) => setTimeout(r, 1_100));
     const after = await get('/subprocessors/feed.json');
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
+  });
+
+  it('keeps one entry per feed language, the same bytes Remix renders', async () => {
+    for (const lang of ['de', 'fr']) {
+      const cached = await get(`/subprocessors/feed.atom?lng=${lang}`);
+      // Any other query goes through Express and Remix.
+      const rendered = await get(`/subprocessors/feed.atom?lng=${lang}&fresh=1`);
+      expect(await cached.text()).toBe(await rendered.text());
+      expect(cached.headers.get('content-language')).toBe(lang);
+    }
+    expect(await (await get('/subprocessors/feed.atom?lng=de')).text()).not.toBe(await (await get('/subprocessors/feed.atom?lng=fr')).text());
   });
 
   it('leaves other queries and bad dates to Remix', async () => {

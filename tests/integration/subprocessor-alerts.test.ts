@@ -2,6 +2,7 @@ import type { ParsedMail } from 'mailparser';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertHandler } from '../../app/models/subprocessors/alerts.server';
+import { answerObjection } from '../../app/models/subprocessors/objections.server';
 import { addDays, todayIn } from '../../app/models/subprocessors/rules';
 import { formatDay } from '../../app/utils/i18n';
 import { ALERT_JOB, planAddition } from '../../app/models/subprocessors/registry.server';
@@ -173,9 +174,53 @@ describe('objections', () => {
     const ack = mails.find((m) => m.subject?.startsWith('We received your objection'))!;
     expect(ack.text).toContain('Acme Ltd');
     expect(ack.text).toContain('We cannot accept call recordings abroad.');
+    // It speaks for the organisation: contact, DPO and the authority one may complain to.
+    const org = portal.config.organisation;
+    expect(ack.text).toContain(org.privacyEmail);
+    expect(ack.text).toContain(`Our data protection officer: ${org.dpo!.name}`);
+    expect(ack.text).toContain(org.authority.name);
     const stored = await portal.db.selectFrom('subprocessor_objections').selectAll().where('change_id', '=', changeId).execute();
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ organisation: 'Acme Ltd', email: 'dpo@acme.example', answer: null });
+    expect(stored[0]).toMatchObject({ organisation: 'Acme Ltd', email: 'dpo@acme.example', answer: null, lang: 'en' });
+  });
+
+  it('speaks the objector’s language: the form’s errors, the acknowledgement and staff’s answer', async () => {
+    const effectiveOn = addDays(todayIn(portal.config.timeZone), 40);
+    const { changeId } = await planAddition(portal.db, { details: details('Einspruch'), effectiveOn }, ctx());
+    const url = `${portal.url}/subprocessors/changes/${changeId}`;
+    const german = (init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), 'Accept-Language': 'de-DE,de;q=0.9' } });
+    expect(await (await fetch(url, german())).text()).toContain('Dieser Änderung widersprechen');
+
+    const bad = await fetch(url, german(form({ organisation: '', email: 'keine-adresse', reason: 'kurz' })));
+    expect(bad.status).toBe(400);
+    const badHtml = await bad.text();
+    expect(badHtml).toContain('Geben Sie Ihre Organisation an');
+    expect(badHtml).toContain('Geben Sie eine E-Mail-Adresse wie name@example.com ein');
+    expect(badHtml).toContain('(mindestens 10 Zeichen)');
+    // The keys travel in the action data; what the page shows is words.
+    expect(badHtml.replace(/<script[\s\S]*?<\/script>/g, '')).not.toContain('change.errors');
+    expect(badHtml).toContain('value="keine-adresse"');
+
+    const count = smtp.messages.length;
+    const ok = await fetch(url, german(form({ organisation: 'Muster GmbH', email: 'dsb@muster.example', reason: 'Keine Gesprächsaufzeichnungen im Ausland.' })));
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('Ihr Widerspruch ist eingegangen');
+    const title = `Aufnahme von Einspruch: gilt ab ${formatDay('de', effectiveOn)}`;
+    const ack = (await waitForMail(count + 1)).find((m) => m.subject === `Wir haben Ihren Widerspruch erhalten: ${title}`);
+    expect(ack).toBeDefined();
+    expect(ack!.text).toContain('Vielen Dank. Wir haben den Widerspruch von Muster GmbH gegen diese Änderung erhalten');
+    expect(ack!.text).toContain('Unser Datenschutzbeauftragter:');
+    expect(ack!.text).toContain('Sie können sich bei der Aufsichtsbehörde beschweren');
+    expect(ack!.html).toContain('<html lang="de">');
+    const stored = await portal.db.selectFrom('subprocessor_objections').selectAll().where('change_id', '=', changeId).executeTakeFirstOrThrow();
+    expect(stored.lang).toBe('de');
+
+    // Staff answer in English-speaking tools; the email around the answer is German.
+    await answerObjection(portal.db, { id: String(stored.id), answer: 'Die Aufzeichnungen bleiben in der EU.' }, { id: null, ip: null }, portal.config);
+    const answer = (await waitForMail(count + 2)).find((m) => m.subject === `Antwort auf Ihren Widerspruch: ${title}`);
+    expect(answer).toBeDefined();
+    expect(answer!.text).toContain('Sie haben im Namen von Muster GmbH widersprochen. Unsere Antwort:');
+    expect(answer!.text).toContain('Die Aufzeichnungen bleiben in der EU.');
   });
 
   it('refuses objections once a change has taken effect', async () => {
@@ -188,7 +233,7 @@ describe('objections', () => {
     expect(await (await fetch(url)).text()).toContain('no longer open to objections');
     const res = await fetch(url, form({ organisation: 'Acme Ltd', email: 'dpo@acme.example', reason: 'Too late but trying anyway.' }));
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('it has taken effect');
+    expect(await res.text()).toContain('This change is no longer open to objections.');
   });
 });
 

@@ -183,6 +183,7 @@ describe('feeds, read back by an independent parser', () => {
     xmllint(xml);
     const feed = parseFeed(xml);
     expect(feed.meta.type).toBe('atom');
+    expect(feed.language).toBe('en');
     expect(feed.title).toBe('Subprocessor changes');
     expect(feed.url).toBe(`${PUBLIC_URL}/subprocessors`);
     expect(feed.self).toBe(`${PUBLIC_URL}/subprocessors/feed.atom`);
@@ -204,7 +205,7 @@ describe('feeds, read back by an independent parser', () => {
       expect(item.id).toMatch(new RegExp(`^${PUBLIC_URL}/subprocessors/changes/\\d+$`));
       expect(item.url).toBe(item.id);
       expect(item.title).toMatch(/^(Addition of|Change to|Removal of) .+: (takes effect|effective) \d{1,2} [A-Z][a-z]+ \d{4}$/);
-      expect(item.description).toMatch(/Takes effect on \d{1,2} [A-Z][a-z]+ \d{4}\./);
+      expect(item.description).toMatch(/(Takes|Took) effect on \d{1,2} [A-Z][a-z]+ \d{4}\./);
       expect(item.authors[0]?.name).toBe('Example Privacy');
     }
     expect(new Set(feed.items.map((i) => i.id)).size).toBe(feed.items.length);
@@ -251,11 +252,56 @@ describe('feeds, read back by an independent parser', () => {
     for (const item of doc.items) {
       expect(typeof item.id).toBe('string');
       expect(item.url).toBe(item.id);
-      expect(item.content_html).toContain('Takes effect on');
+      expect(item.content_html).toMatch(/(Takes|Took) effect on/);
       expect(item.date_published).toMatch(RFC3339);
       expect(item.author).toBeUndefined();
       expect(item.authors[0].name).toBe('Example Privacy');
       expect(item._subprocessor.effective_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }
+  });
+
+  it('in German and French at ?lng=, with links to the pages in that language; the page offers its own language’s feeds', async () => {
+    const atom = parseFeed(await (await get('/subprocessors/feed.atom')).text());
+    for (const [lang, title, added] of [
+      ['de', 'Änderungen bei Unterauftragsverarbeitern', /^(Aufnahme von|Änderung bei|Entfernung von) .+: (gilt ab|in Kraft seit) \d{1,2}\. [A-ZÄÖÜ][a-zäöü]+ \d{4}$/],
+      ['fr', 'Changements de sous-traitants', /^(Ajout|Modification|Retrait) de .+ : (prend effet le|en vigueur depuis le) \d{1,2}(er)? [a-zéû]+ \d{4}$/],
+    ] as const) {
+      const res = await get(`/subprocessors/feed.atom?lng=${lang}`);
+      expect(res.headers.get('content-language')).toBe(lang);
+      const xml = await res.text();
+      xmllint(xml);
+      const feed = parseFeed(xml);
+      expect(feed.title).toBe(title);
+      expect(feed.language).toBe(lang);
+      expect(xml).toContain(`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${lang}">`);
+      expect(feed.self).toBe(`${PUBLIC_URL}/subprocessors/feed.atom?lng=${lang}`);
+      // The same entries as the English feed, under the same ids; links open the page in this language.
+      expect(feed.items.map((i) => i.id)).toEqual(atom.items.map((i) => i.id));
+      for (const item of feed.items) {
+        expect(item.title).toMatch(added);
+        expect(item.url).toBe(`${item.id}?lng=${lang}`);
+      }
+      const rss = parseFeed(await (await get(`/subprocessors/feed.rss?lng=${lang}`)).text());
+      expect(rss.title).toBe(title);
+      expect(rss.language).toBe(lang);
+      const json = await (await get(`/subprocessors/feed.json?lng=${lang}`)).json();
+      expect(json.language).toBe(lang);
+      expect(json.feed_url).toBe(`${PUBLIC_URL}/subprocessors/feed.json?lng=${lang}`);
+      expect(json.items[0].title).toMatch(added);
+      // A conditional request for this language's feed is answered 304; another language's tag does not match.
+      const etag = res.headers.get('etag')!;
+      expect((await get(`/subprocessors/feed.atom?lng=${lang}`, { 'If-None-Match': etag })).status).toBe(304);
+      expect((await get('/subprocessors/feed.atom', { 'If-None-Match': etag })).status).toBe(200);
+    }
+    // German prose in a German item: the mechanism and the countries are named in German.
+    const de = parseFeed(await (await get('/subprocessors/feed.rss?lng=de')).text());
+    expect(de.items.map((i) => i.description).join(' ')).toMatch(/Übermittlungsgarantie: .*(Standardvertragsklauseln|Angemessenheitsbeschluss|Keine Übermittlung)/);
+    expect(de.items.map((i) => i.description).join(' ')).toContain('Deutschland');
+    // An unknown language falls back to English rather than failing.
+    expect(parseFeed(await (await get('/subprocessors/feed.atom?lng=xx')).text()).title).toBe('Subprocessor changes');
+
+    const page = await (await get('/subprocessors', { 'Accept-Language': 'de' })).text();
+    expect(page).toMatch(/<link rel="alternate" type="application\/rss\+xml" title="Änderungen bei Unterauftragsverarbeitern \(RSS\)" href="\/subprocessors\/feed.rss\?lng=de"/);
+    expect(page).toContain('href="/subprocessors/feed.atom?lng=de"');
   });
 });

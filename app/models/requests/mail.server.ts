@@ -32,10 +32,11 @@ function footer({ t, org }: Voice, options: { unconfirmed: boolean }): string[] 
   ];
 }
 
-/** The lines every email to a person ends with: the organisation's contact and the authority. */
+/** The lines every email to a person ends with: the organisation's contact, its DPO and the authority. */
 export function organisationFooter(t: TFunction, org: Organisation): string[] {
   return [
     t('mail.footerContact', { email: org.privacyEmail, org: org.name, address: org.postalAddress }),
+    ...(org.dpo ? [t('mail.footerDpo', { dpo: org.dpo.email ? `${org.dpo.name} (${org.dpo.email})` : org.dpo.name })] : []),
     t('mail.footerComplaint', { authority: org.authority.name, url: org.authority.url }),
     ...(org.demo ? [t('mail.footerExample')] : []),
   ];

@@ -59,6 +59,7 @@ export type PackageData = {
     reason: string;
     answer: string | null;
     answeredAt: string | null;
+    language: string;
   }>;
   recipients: {
     asOf: string;

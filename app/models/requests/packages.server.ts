@@ -247,7 +247,7 @@ export async function collectSubjectData(trx: DB, request: RequestRow, organisat
       .selectFrom('subprocessor_objections as o')
       .innerJoin('subprocessor_changes as c', 'c.id', 'o.change_id')
       .innerJoin('subprocessors as s', 's.id', 'c.subprocessor_id')
-      .select(['o.created_at', 'o.organisation', 'o.reason', 'o.answer', 'o.answered_at', 's.slug', 'c.summary'])
+      .select(['o.created_at', 'o.organisation', 'o.reason', 'o.answer', 'o.answered_at', 'o.lang', 's.slug', 'c.summary'])
       .where(sql`lower(o.email)`, '=', key)
       .orderBy('o.id')
       .execute(),
@@ -345,6 +345,7 @@ export async function collectSubjectData(trx: DB, request: RequestRow, organisat
       reason: o.reason,
       answer: o.answer,
       answeredAt: iso(o.answered_at),
+      language: o.lang,
     })),
     recipients: { asOf, subprocessors: recipients },
     filesFromOtherSystems: [],

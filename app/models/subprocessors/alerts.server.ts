@@ -3,7 +3,8 @@ import type { Config } from '~/utils/env.server';
 import type { Logger } from '~/utils/logger.server';
 import { renderMail } from '~/utils/mail-template';
 import { queueMail } from '~/models/mail.server';
-import { changeUrl } from '~/models/subprocessors/feeds.server';
+import { organisationFooter } from '~/models/requests/mail.server';
+import { changeDetailsLine, changeUrl } from '~/models/subprocessors/feeds.server';
 import { isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
 import { formatDay, tFor, type Language } from '~/utils/i18n';
 import { loadRegistry, type NamedChange } from '~/models/subprocessors/registry.server';
@@ -19,19 +20,7 @@ function alertMail(change: NamedChange, stage: Stage, config: Config, subscripti
     stage === 'announced' ? t('subscriptionMail.announced', { date: day(change.effectiveOn) }) : t('subscriptionMail.effective', { date: day(change.effectiveOn) }),
     change.summary,
   ];
-  if (d) {
-    const regions = new Intl.DisplayNames([lang], { type: 'region' });
-    paragraphs.push(
-      t('subscriptionMail.details', {
-        name: d.name,
-        entity: d.legalEntity,
-        purpose: d.purpose,
-        data: d.dataCategories.join(', '),
-        locations: d.locations.map((c) => regions.of(c) ?? c).join(', '),
-        mechanism: t(`mechanisms.${d.transferMechanism}`, { defaultValue: d.transferMechanism }),
-      }),
-    );
-  }
+  if (d) paragraphs.push(changeDetailsLine(lang, d));
   if (stage === 'announced' && isOpenForObjection(change, today)) {
     paragraphs.push(t('subscriptionMail.objectUntil', { date: day(change.effectiveOn) }));
   }
@@ -54,6 +43,7 @@ function alertMail(change: NamedChange, stage: Stage, config: Config, subscripti
           email: config.organisation.privacyEmail,
           url: unsubscribeUrl(config, subscriptionId),
         }),
+        ...organisationFooter(t, config.organisation),
       ],
     }),
   };

@@ -1,8 +1,9 @@
 import { Feed } from 'feed';
-import { formatDay } from '~/utils/i18n';
+import type { SubprocessorDetails } from '../../../db/schema';
+import { DEFAULT_LANGUAGE, formatDay, tFor, type Language } from '~/utils/i18n';
 import type { Config } from '~/utils/env.server';
 import { isNotModified, registryEtag, registryLastModified } from '~/utils/http-cache.server';
-import { changeTitle, countryName, TRANSFER_MECHANISMS, type TransferMechanism } from '~/models/subprocessors/rules';
+import { feedQuery } from '~/models/subprocessors/rules';
 import { viewRegistry, type NamedChange, type Registry } from '~/models/subprocessors/registry.server';
 
 /**
@@ -35,36 +36,62 @@ function publisher(config: Config) {
   return { name: config.organisation.name, email: config.organisation.privacyEmail };
 }
 
-function changeText(change: NamedChange) {
-  const d = change.details;
-  const lines = [change.summary, `Takes effect on ${formatDay('en', change.effectiveOn)}.`];
-  if (d) {
-    lines.push(
-      `Legal entity: ${d.legalEntity}. Purpose: ${d.purpose}. Data: ${d.dataCategories.join(', ')}. ` +
-        `Locations: ${d.locations.map(countryName).join(', ')}. ` +
-        `Transfer mechanism: ${TRANSFER_MECHANISMS[d.transferMechanism as TransferMechanism] ?? d.transferMechanism}.`,
-    );
-  }
+/** A change's title in one language: "Addition of Acme: takes effect 1 February 2026". */
+export function changeTitleIn(lang: Language, change: Pick<NamedChange, 'kind' | 'effectiveOn' | 'name'>, today: string): string {
+  const t = tFor(lang);
+  const what = t(`registry.kind.${change.kind}`, { name: change.name });
+  // Prose gets the people's date ("1 February 2026"), never the ISO form.
+  return t(change.effectiveOn > today ? 'registry.titleUpcoming' : 'registry.titlePast', { what, date: formatDay(lang, change.effectiveOn) });
+}
+
+const regionNames = new Map<Language, Intl.DisplayNames>();
+
+/** What a change makes true, in one sentence of the reader's language (feeds and alert emails). */
+export function changeDetailsLine(lang: Language, d: SubprocessorDetails): string {
+  const t = tFor(lang);
+  let regions = regionNames.get(lang);
+  if (!regions) regionNames.set(lang, (regions = new Intl.DisplayNames([lang], { type: 'region' })));
+  return t('subscriptionMail.details', {
+    name: d.name,
+    entity: d.legalEntity,
+    purpose: d.purpose,
+    data: d.dataCategories.join(', '),
+    locations: d.locations.map((c) => regions.of(c) ?? c).join(', '),
+    mechanism: t(`mechanisms.${d.transferMechanism}`, { defaultValue: d.transferMechanism }),
+  });
+}
+
+function changeText(lang: Language, change: NamedChange, today: string) {
+  const t = tFor(lang);
+  const date = formatDay(lang, change.effectiveOn);
+  const lines = [change.summary, change.effectiveOn > today ? t('change.takesEffect', { date }) : t('change.tookEffect', { date })];
+  if (change.details) lines.push(changeDetailsLine(lang, change.details));
   return lines;
 }
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** Every announced change, newest announcement first; ids are permanent URLs of the change. */
-export function buildFeed(registry: Registry, config: Config, lastModified: Date, today: string): Feed {
+/**
+ * Every announced change, newest announcement first, in one language (the feed's URL says
+ * which: feed readers send no cookie and rarely a useful Accept-Language). Entry ids are the
+ * permanent URLs of the changes, the same in every language; links open the page in that language.
+ */
+export function buildFeed(registry: Registry, config: Config, lastModified: Date, today: string, lang: Language = DEFAULT_LANGUAGE): Feed {
+  const t = tFor(lang);
+  const q = feedQuery(lang);
   const author = { ...publisher(config), link: config.publicUrl };
   const base = `${config.publicUrl}/subprocessors`;
   const feed = new Feed({
     id: base,
-    title: 'Subprocessor changes',
-    description: 'Additions, changes and removals of subprocessors, announced before they take effect.',
-    link: base,
-    language: 'en',
+    title: t('registry.feedTitle'),
+    description: t('registry.feedDescription'),
+    link: base + q,
+    language: lang,
     // Never older than its newest entry.
     updated: new Date(Math.max(lastModified.getTime(), ...registry.changes.map((c) => c.announcedAt.getTime()))),
     generator: 'Privacy Portal',
-    feedLinks: { rss: `${base}/feed.rss`, atom: `${base}/feed.atom`, json: `${base}/feed.json` },
+    feedLinks: { rss: `${base}/feed.rss${q}`, atom: `${base}/feed.atom${q}`, json: `${base}/feed.json${q}` },
     author,
     copyright: `${author.name}`,
   });
@@ -75,9 +102,9 @@ export function buildFeed(registry: Registry, config: Config, lastModified: Date
     const url = changeUrl(config, change);
     feed.addItem({
       id: url,
-      link: url,
-      title: changeTitle(change, today),
-      description: changeText(change).map((line) => `<p>${escapeHtml(line)}</p>`).join(''),
+      link: url + q,
+      title: changeTitleIn(lang, change, today),
+      description: changeText(lang, change, today).map((line) => `<p>${escapeHtml(line)}</p>`).join(''),
       date: change.announcedAt,
       published: change.announcedAt,
       author: [author],
@@ -91,7 +118,7 @@ export function buildFeed(registry: Registry, config: Config, lastModified: Date
  * `feed` writes JSON Feed 1.0; 1.1 renames `author` to `authors` (a list) and adds `language`.
  * Each item also carries a `_subprocessor` extension (kind, effective date) for machines.
  */
-export function toJsonFeed11(feed: Feed, registry: Registry, config: Config): string {
+export function toJsonFeed11(feed: Feed, registry: Registry, config: Config, lang: Language = DEFAULT_LANGUAGE): string {
   const byUrl = new Map(registry.changes.map((c) => [changeUrl(config, c), c]));
   const doc = JSON.parse(feed.json1()) as Record<string, unknown> & { items: Record<string, unknown>[] };
   const upgrade = (o: Record<string, unknown>) => {
@@ -101,7 +128,7 @@ export function toJsonFeed11(feed: Feed, registry: Registry, config: Config): st
     }
   };
   doc.version = 'https://jsonfeed.org/version/1.1';
-  doc.language = 'en';
+  doc.language = lang;
   upgrade(doc);
   for (const item of doc.items) {
     upgrade(item);

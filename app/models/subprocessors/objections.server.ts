@@ -7,48 +7,59 @@ import type { Config } from '~/utils/env.server';
 import { renderMail } from '~/utils/mail-template';
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { queueMail } from '~/models/mail.server';
-import { changeUrl } from '~/models/subprocessors/feeds.server';
-import { changeTitle, isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
+import { organisationFooter } from '~/models/requests/mail.server';
+import { changeTitleIn, changeUrl } from '~/models/subprocessors/feeds.server';
+import { isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
+import { DEFAULT_LANGUAGE, tFor, type Language } from '~/utils/i18n';
 import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
 
+/** The public objection form. Messages are catalog keys (a limit after a colon) shown in the visitor's language. */
 export const objectionSchema = z.object({
-  organisation: z.string().trim().min(1, 'Enter your organisation').max(200),
-  email: z.email({ error: 'Enter an email address like name@example.com' }).max(254),
-  reason: z.string().trim().min(10, 'Tell us why you object (at least 10 characters)').max(5000),
+  organisation: z.string({ error: 'change.errors.organisation' }).trim().min(1, 'change.errors.organisation').max(200, 'change.errors.organisationLong:200'),
+  email: z.string({ error: 'change.errors.email' }).trim().pipe(z.email({ error: 'change.errors.email' }).max(254, 'change.errors.email')),
+  reason: z.string({ error: 'change.errors.reasonShort:10' }).trim().min(10, 'change.errors.reasonShort:10').max(5000, 'change.errors.reasonLong:5000'),
 });
 
 export const answerSchema = z.object({
   answer: z.string().trim().min(10, 'Write an answer of at least 10 characters').max(5000),
 });
 
+/**
+ * Records an objection and acknowledges it, in the language it was filed in (kept for the
+ * answer too). The refusals' messages are catalog keys for the public page.
+ */
 export async function fileObjection(
   db: DB,
-  input: { changeId: string } & z.output<typeof objectionSchema>,
+  input: { changeId: string; lang?: Language } & z.output<typeof objectionSchema>,
   config: Config,
 ): Promise<string> {
   const change = await getChange(db, input.changeId);
   const today = todayIn(config.timeZone);
-  if (!change) throw new RegistryRuleError('form', 'No such change');
-  if (!isOpenForObjection(change, today)) {
-    throw new RegistryRuleError('form', 'This change is no longer open to objections: it has taken effect');
-  }
+  if (!change) throw new RegistryRuleError('form', 'change.errors.missing');
+  if (!isOpenForObjection(change, today)) throw new RegistryRuleError('form', 'change.closed');
+  const lang = input.lang ?? DEFAULT_LANGUAGE;
+  const t = tFor(lang);
+  const title = changeTitleIn(lang, change, today);
   return db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('subprocessor_objections')
-      .values({ change_id: change.id, organisation: input.organisation, email: input.email, reason: input.reason })
+      .values({ change_id: change.id, organisation: input.organisation, email: input.email, reason: input.reason, lang })
       .returning('id')
       .executeTakeFirstOrThrow();
     await queueMail(trx, {
       to: input.email,
-      subject: `We received your objection: ${changeTitle(change, today)}`,
+      subject: t('objectionMail.receivedSubject', { title }),
       ...renderMail({
-        heading: 'Your objection has been received',
+        lang,
+        heading: t('objectionMail.receivedHeading'),
         paragraphs: [
-          `Thank you. We received the objection of ${input.organisation} to this change: ${changeTitle(change, today)}.`,
-          `Your reason: ${input.reason}`,
-          'Our privacy team will answer you by email before the change takes effect.',
+          t('objectionMail.receivedThanks', { organisation: input.organisation, title }),
+          t('objectionMail.receivedReason', { reason: input.reason }),
+          t('objectionMail.receivedNext'),
         ],
-        action: { label: 'See the change', url: changeUrl(config, change) },
+        action: { label: t('objectionMail.seeChange'), url: changeUrl(config, change) },
+        footer: [t('objectionMail.footerWhy', { org: config.organisation.name }), ...organisationFooter(t, config.organisation)],
+        buttonFallback: t('mail.buttonFallback'),
       }),
     });
     return String(id);
@@ -99,13 +110,20 @@ export async function answerObjection(
       .set({ answer: input.answer, answered_at: sql<Date>`now()`, answered_by: actor.id })
       .where('id', '=', input.id)
       .execute();
+    // In the language the objection was filed in.
+    const t = tFor(objection.lang);
     await queueMail(trx, {
       to: objection.email,
-      subject: `Answer to your objection${change ? `: ${changeTitle(change, todayIn(config.timeZone))}` : ''}`,
+      subject: change
+        ? t('objectionMail.answerSubject', { title: changeTitleIn(objection.lang, change, todayIn(config.timeZone)) })
+        : t('objectionMail.answerHeading'),
       ...renderMail({
-        heading: 'Our answer to your objection',
-        paragraphs: [`You objected on behalf of ${objection.organisation}. Our answer:`, input.answer],
-        ...(change ? { action: { label: 'See the change', url: changeUrl(config, change) } } : {}),
+        lang: objection.lang,
+        heading: t('objectionMail.answerHeading'),
+        paragraphs: [t('objectionMail.answerLead', { organisation: objection.organisation }), input.answer],
+        ...(change ? { action: { label: t('objectionMail.seeChange'), url: changeUrl(config, change) } } : {}),
+        footer: [t('objectionMail.footerWhy', { org: config.organisation.name }), ...organisationFooter(t, config.organisation)],
+        buttonFallback: t('mail.buttonFallback'),
       }),
     });
     await recordAudit(trx, {

@@ -28,7 +28,7 @@ export type RegistryChange = {
 export type RegistryEntry = SubprocessorDetails & { subprocessorId: string; slug: string; since: string };
 
 import { addDays, isIsoDate, todayIn } from '~/utils/calendar';
-import { formatDay } from '~/utils/i18n';
+import { DEFAULT_LANGUAGE, formatDay, type Language } from '~/utils/i18n';
 
 export { addDays, isIsoDate, startOfDayIn, todayIn } from '~/utils/calendar';
 
@@ -132,6 +132,11 @@ export function changeTitle(change: Pick<RegistryChange, 'kind' | 'effectiveOn'>
   const day = formatDay('en', change.effectiveOn);
   const when = change.effectiveOn > today ? `takes effect ${day}` : `effective ${day}`;
   return `${describeChange(change, change.name)}: ${when}`;
+}
+
+/** The `?lng=` the feeds in `lang` are reached by; English, the default, has none. */
+export function feedQuery(lang: Language): string {
+  return lang === DEFAULT_LANGUAGE ? '' : `?lng=${lang}`;
 }
 
 export function slugify(name: string): string {

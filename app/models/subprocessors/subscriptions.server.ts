@@ -13,6 +13,7 @@ import type { Config } from '~/utils/env.server';
 import { normalizeEmail } from '~/utils/email';
 import { renderMail } from '~/utils/mail-template';
 import { queueMail } from '~/models/mail.server';
+import { organisationFooter } from '~/models/requests/mail.server';
 import { LINK_LIFETIME_DAYS } from '~/models/policy';
 import { z } from 'zod';
 import { tFor, type Language } from '~/utils/i18n';
@@ -89,7 +90,7 @@ export async function requestSubscription(db: DB, input: { email: string; lang?:
         heading: t('subscriptionMail.confirmHeading'),
         paragraphs: [t('subscriptionMail.confirmWho', { org: config.organisation.name }), t('subscriptionMail.confirmHow', { days: CONFIRM_DAYS })],
         action: { label: t('subscriptionMail.confirmAction'), url },
-        footer: [t('mail.footerContact', { email: config.organisation.privacyEmail, org: config.organisation.name, address: config.organisation.postalAddress })],
+        footer: organisationFooter(t, config.organisation),
       }),
     });
   });
