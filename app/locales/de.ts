@@ -239,6 +239,11 @@ export const de: Catalog = {
     withdrawButton: 'Antrag zurückziehen',
     keepPrivate: 'Halten Sie die Adresse dieser Seite geheim: Wer sie kennt, kann diesen Antrag sehen und zurückziehen.',
     duplicate: 'Sie hatten diesen Antrag bereits offen, daher wurde Ihre neue Einsendung damit verknüpft. Die Frist hat sich nicht geändert.',
+    errors: {
+      unknownAction: 'Diese Aktion ist auf dieser Seite nicht verfügbar.',
+      fileGone: 'Diese Datei ist nicht mehr angehängt.',
+      cannotWithdraw: 'Dieser Antrag kann nicht mehr zurückgezogen werden.',
+    },
   },
   registry: {
     title: 'Unterauftragsverarbeiter',

@@ -242,6 +242,11 @@ export const en = {
     withdrawButton: 'Withdraw request',
     keepPrivate: "Keep this page's address private: anyone who has it can see and withdraw this request.",
     duplicate: 'You already had this request open, so your new submission was linked to it. The deadline did not change.',
+    errors: {
+      unknownAction: 'That action is not available on this page.',
+      fileGone: 'That file is no longer attached.',
+      cannotWithdraw: 'This request can no longer be withdrawn.',
+    },
   },
   registry: {
     title: 'Subprocessors',

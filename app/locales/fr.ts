@@ -243,6 +243,11 @@ export const fr: Catalog = {
     withdrawButton: 'Retirer la demande',
     keepPrivate: 'Gardez l’adresse de cette page confidentielle : quiconque la connaît peut voir et retirer cette demande.',
     duplicate: 'Vous aviez déjà cette demande en cours ; votre nouvel envoi y a été rattaché. L’échéance n’a pas changé.',
+    errors: {
+      unknownAction: 'Cette action n’est pas disponible sur cette page.',
+      fileGone: 'Ce fichier n’est plus joint.',
+      cannotWithdraw: 'Cette demande ne peut plus être retirée.',
+    },
   },
   registry: {
     title: 'Sous-traitants',

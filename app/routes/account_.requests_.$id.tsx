@@ -1,6 +1,7 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useTranslation } from '~/utils/i18n-react';
+import { translateError } from '~/utils/i18n';
 import { pageMeta } from '~/utils/meta';
 import { FormError, Notice } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
@@ -35,7 +36,7 @@ export default function AccountRequest() {
       {params.get('duplicate') ? (
         <Notice>{t('status.duplicate')}</Notice>
       ) : null}
-      <FormError message={data?.formError} />
+      <FormError message={translateError(t, data?.formError)} />
       <RequestStatusView status={status} basePath={`/account/requests/${id}`} timeZone={timeZone} />
     </section>
   );

@@ -3,6 +3,7 @@ import { isRouteErrorResponse, Link, useActionData, useLoaderData, useParams, us
 import { Trans } from 'react-i18next';
 import { useTranslation } from '~/utils/i18n-react';
 import { LINK_LIFETIME_DAYS } from '~/models/policy';
+import { translateError } from '~/utils/i18n';
 import { pageMeta } from '~/utils/meta';
 import { FormError } from '~/components/field';
 import { RequestStatusView } from '~/components/request-status';
@@ -36,7 +37,7 @@ export default function StatusByLink() {
   const { t } = useTranslation();
   return (
     <section>
-      <FormError message={data?.formError} />
+      <FormError message={translateError(t, data?.formError)} />
       <RequestStatusView status={status} basePath={`/status/s/${token}`} timeZone={timeZone} />
       <p className="hint">{t('status.keepPrivate')}</p>
     </section>

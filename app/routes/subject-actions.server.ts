@@ -15,7 +15,8 @@ const schema = z.discriminatedUnion('intent', [
 /**
  * What a subject may do from their status page (withdraw, remove an attachment), shared by the
  * account route and the status-link route once each has checked whose request it is. Returns
- * null when done (the route redirects), else the FormState answer to send.
+ * null when done (the route redirects), else the FormState answer to send; its message is a
+ * catalog key the page shows in the subject's language.
  */
 export async function subjectStatusAction(
   context: Pick<AppLoadContext, 'db' | 'config'>,
@@ -23,7 +24,7 @@ export async function subjectStatusAction(
 ): Promise<Response | null> {
   const { db, config } = context;
   const { request, headers } = input;
-  const form = await parseForm(input.httpRequest, schema, { formError: 'Unknown action.', headers });
+  const form = await parseForm(input.httpRequest, schema, { formError: 'status.errors.unknownAction', headers });
   if (!form.ok) return form.reply;
   try {
     if (form.data.intent === 'withdraw') {
@@ -31,10 +32,10 @@ export async function subjectStatusAction(
       return null;
     }
     const removed = await removeAttachment(db, { requestId: request.id, attachmentId: form.data.attachmentId });
-    return removed ? null : badRequest({ formError: 'That file is no longer attached.' }, { status: 404, headers });
+    return removed ? null : badRequest({ formError: 'status.errors.fileGone' }, { status: 404, headers });
   } catch (error) {
     if (error instanceof IllegalTransitionError || error instanceof RequestConflictError) {
-      return badRequest({ formError: 'This request can no longer be withdrawn.' }, { status: 409, headers });
+      return badRequest({ formError: 'status.errors.cannotWithdraw' }, { status: 409, headers });
     }
     throw error;
   }

@@ -163,7 +163,16 @@ describe('status page actions', () => {
     const html = await (await fetch(`${portal.url}${path}`)).text();
     expect(html).toContain('Withdrawn');
     expect(html).not.toContain('Withdraw request');
-    expect((await post(path, 'intent=withdraw')).status).toBe(409);
+    const again = await post(path, 'intent=withdraw');
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain('This request can no longer be withdrawn.');
+    // In the subject's language, like the rest of the page.
+    const german = await post(path, 'intent=withdraw', { 'Accept-Language': 'de' });
+    expect(german.status).toBe(409);
+    expect(await german.text()).toContain('Dieser Antrag kann nicht mehr zurückgezogen werden.');
+    const unknown = await post(path, 'intent=explode', { 'Accept-Language': 'fr' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('Cette action n’est pas disponible sur cette page.');
   });
 
   it('replies with attachments checked by content, downloads and removes them', async () => {
