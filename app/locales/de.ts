@@ -295,6 +295,7 @@ export const de: Catalog = {
     feedDescription: 'Aufnahmen, Änderungen und Entfernungen von Unterauftragsverarbeitern, angekündigt, bevor sie in Kraft treten.',
     titleUpcoming: '{{what}}: gilt ab {{date}}',
     titlePast: '{{what}}: in Kraft seit {{date}}',
+    addedSummary: '{{name}} ({{entity}}) wird Daten verarbeiten für: {{purpose}}',
   },
   categories: { infrastructure: 'Infrastruktur', support: 'Kundensupport', payments: 'Zahlungen', affiliates: 'Verbundene Unternehmen', other: 'Sonstige' },
   table: {

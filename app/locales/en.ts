@@ -298,6 +298,7 @@ export const en = {
     feedDescription: 'Additions, changes and removals of subprocessors, announced before they take effect.',
     titleUpcoming: '{{what}}: takes effect {{date}}',
     titlePast: '{{what}}: effective {{date}}',
+    addedSummary: '{{name}} ({{entity}}) will process data for: {{purpose}}',
   },
   categories: { infrastructure: 'Infrastructure', support: 'Customer support', payments: 'Payments', affiliates: 'Affiliates', other: 'Other' },
   table: {

@@ -301,6 +301,7 @@ export const fr: Catalog = {
     feedDescription: 'Ajouts, modifications et retraits de sous-traitants, annoncés avant leur prise d’effet.',
     titleUpcoming: '{{what}} : prend effet le {{date}}',
     titlePast: '{{what}} : en vigueur depuis le {{date}}',
+    addedSummary: '{{name}} ({{entity}}) traitera des données pour : {{purpose}}',
   },
   categories: { infrastructure: 'Infrastructure', support: 'Support client', payments: 'Paiements', affiliates: 'Sociétés affiliées', other: 'Autres' },
   table: {

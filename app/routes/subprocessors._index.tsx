@@ -8,7 +8,7 @@ import { registryValidators } from '~/models/subprocessors/feeds.server';
 import { cacheHeaders, notModified } from '~/utils/http-cache.server';
 import { REGISTRY_CATEGORIES } from '~/models/subprocessors/categories';
 import { readRegistryQuery } from '~/models/subprocessors/page-query.server';
-import { feedQuery, todayIn } from '~/models/subprocessors/rules';
+import { changeSummary, feedQuery, todayIn } from '~/models/subprocessors/rules';
 import { loadRegistry, loadRegistryState, viewRegistry } from '~/models/subprocessors/registry.server';
 import { formatDay, tFor, translateError, type Language } from '~/utils/i18n';
 import { languageOf } from '~/utils/language.server';
@@ -158,7 +158,7 @@ export default function Subprocessors() {
                     <Link to={`/subprocessors/changes/${c.id}`}>{t(`registry.kind.${c.kind}`, { name: c.name })}</Link>
                   </h3>
                   <p>
-                    {t('registry.takesEffect', { date: day(c.effectiveOn) })} {c.summary}
+                    {t('registry.takesEffect', { date: day(c.effectiveOn) })} {changeSummary(t, c)}
                   </p>
                   {c.details ? (
                     <p>
@@ -196,7 +196,7 @@ export default function Subprocessors() {
                 </Link>
                 {/* Summaries are written by staff as sentences; no second full stop after them. */}
                 {' — '}
-                {c.summary}
+                {changeSummary(t, c)}
               </li>
             ))}
           </ul>

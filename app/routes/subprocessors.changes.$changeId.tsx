@@ -6,7 +6,7 @@ import { Field, TextAreaField } from '~/components/field';
 import { fileObjection, objectionSchema } from '~/models/subprocessors/objections.server';
 import { RATE_LIMITS } from '~/models/policy';
 import { consumeRateLimit } from '~/models/rate-limits.server';
-import { isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
+import { changeSummary, isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
 import { getChangeWithBefore, RegistryRuleError } from '~/models/subprocessors/registry.server';
 import { formatDay, translateError, type Language } from '~/utils/i18n';
 import { languageOf } from '~/utils/language.server';
@@ -123,7 +123,7 @@ export default function ChangePage() {
         {change.effectiveOn > today ? t('change.takesEffect', { date: day(change.effectiveOn) }) : t('change.tookEffect', { date: day(change.effectiveOn) })}{' '}
         {t('change.announced', { date: day(announcedOn) })}
       </p>
-      <p>{change.summary}</p>
+      <p>{changeSummary(t, change)}</p>
       <div className="compare">
         <Details heading={t('change.before')} side={before} other={after} empty={t('change.nothingBefore')} />
         <Details heading={t('change.after', { date: day(change.effectiveOn) })} side={after} other={before} empty={t('change.nothingAfter')} />

@@ -189,7 +189,11 @@ describe('objections', () => {
     const { changeId } = await planAddition(portal.db, { details: details('Einspruch'), effectiveOn }, ctx());
     const url = `${portal.url}/subprocessors/changes/${changeId}`;
     const german = (init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), 'Accept-Language': 'de-DE,de;q=0.9' } });
-    expect(await (await fetch(url, german())).text()).toContain('Dieser Änderung widersprechen');
+    const page = await (await fetch(url, german())).text();
+    expect(page).toContain('Dieser Änderung widersprechen');
+    // The summary the portal wrote for the addition is said in German too; staff's words would stay as written.
+    expect(page).toContain('Einspruch (Einspruch SAS) wird Daten verarbeiten für: Video calls with customers');
+    expect(page.replace(/<script[\s\S]*?<\/script>/g, '')).not.toContain('will process data for');
 
     const bad = await fetch(url, german(form({ organisation: '', email: 'keine-adresse', reason: 'kurz' })));
     expect(bad.status).toBe(400);

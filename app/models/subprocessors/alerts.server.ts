@@ -5,7 +5,7 @@ import { renderMail } from '~/utils/mail-template';
 import { queueMail } from '~/models/mail.server';
 import { organisationFooter } from '~/models/requests/mail.server';
 import { changeDetailsLine, changeUrl } from '~/models/subprocessors/feeds.server';
-import { isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
+import { changeSummary, isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
 import { formatDay, tFor, type Language } from '~/utils/i18n';
 import { loadRegistry, type NamedChange } from '~/models/subprocessors/registry.server';
 import { activeSubscriptions, unsubscribeHeaders, unsubscribeUrl } from '~/models/subprocessors/subscriptions.server';
@@ -18,7 +18,7 @@ function alertMail(change: NamedChange, stage: Stage, config: Config, subscripti
   const d = change.details;
   const paragraphs = [
     stage === 'announced' ? t('subscriptionMail.announced', { date: day(change.effectiveOn) }) : t('subscriptionMail.effective', { date: day(change.effectiveOn) }),
-    change.summary,
+    changeSummary(t, change),
   ];
   if (d) paragraphs.push(changeDetailsLine(lang, d));
   if (stage === 'announced' && isOpenForObjection(change, today)) {

@@ -3,7 +3,7 @@ import type { SubprocessorDetails } from '../../../db/schema';
 import { DEFAULT_LANGUAGE, formatDay, tFor, type Language } from '~/utils/i18n';
 import type { Config } from '~/utils/env.server';
 import { isNotModified, registryEtag, registryLastModified } from '~/utils/http-cache.server';
-import { feedQuery } from '~/models/subprocessors/rules';
+import { changeSummary, feedQuery } from '~/models/subprocessors/rules';
 import { viewRegistry, type NamedChange, type Registry } from '~/models/subprocessors/registry.server';
 
 /**
@@ -64,7 +64,7 @@ export function changeDetailsLine(lang: Language, d: SubprocessorDetails): strin
 function changeText(lang: Language, change: NamedChange, today: string) {
   const t = tFor(lang);
   const date = formatDay(lang, change.effectiveOn);
-  const lines = [change.summary, change.effectiveOn > today ? t('change.takesEffect', { date }) : t('change.tookEffect', { date })];
+  const lines = [changeSummary(t, change), change.effectiveOn > today ? t('change.takesEffect', { date }) : t('change.tookEffect', { date })];
   if (change.details) lines.push(changeDetailsLine(lang, change.details));
   return lines;
 }

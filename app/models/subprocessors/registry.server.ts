@@ -5,6 +5,7 @@ import type { Database, SubprocessorCategory, SubprocessorChangeKind, Subprocess
 import { enqueueJob } from '~/models/jobs.server';
 import { markRegistryChanged } from '~/utils/public-cache.server';
 import {
+  additionSummary,
   effectiveDateError,
   lastAnnouncementDate,
   lastChangeDate,
@@ -277,7 +278,7 @@ export async function planAddition(
         subprocessorId,
         effectiveOn: input.effectiveOn,
         details: input.details,
-        summary: `${input.details.name} (${input.details.legalEntity}) will process data for: ${input.details.purpose}`,
+        summary: additionSummary(input.details),
         actorId: ctx.actorId,
       },
       ctx,

@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import type { SubprocessorChangeKind, SubprocessorDetails } from '../../../db/schema';
 
 /**
@@ -132,6 +133,24 @@ export function changeTitle(change: Pick<RegistryChange, 'kind' | 'effectiveOn'>
   const day = formatDay('en', change.effectiveOn);
   const when = change.effectiveOn > today ? `takes effect ${day}` : `effective ${day}`;
   return `${describeChange(change, change.name)}: ${when}`;
+}
+
+/** The summary the portal itself writes for an addition (staff write the others'), stored in English. */
+export function additionSummary(d: Pick<SubprocessorDetails, 'name' | 'legalEntity' | 'purpose'>): string {
+  return `${d.name} (${d.legalEntity}) will process data for: ${d.purpose}`;
+}
+
+/**
+ * A change's summary for a reader: an addition's own generated summary is said in the reader's
+ * language; words staff wrote are shown as written.
+ */
+export function changeSummary(
+  t: TFunction,
+  change: { kind: SubprocessorChangeKind; summary: string; details: Pick<SubprocessorDetails, 'name' | 'legalEntity' | 'purpose'> | null },
+): string {
+  const d = change.details;
+  if (change.kind !== 'added' || !d || change.summary !== additionSummary(d)) return change.summary;
+  return t('registry.addedSummary', { name: d.name, entity: d.legalEntity, purpose: d.purpose });
 }
 
 /** The `?lng=` the feeds in `lang` are reached by; English, the default, has none. */
