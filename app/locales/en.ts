@@ -528,7 +528,7 @@ export const en = {
     answerSubject: 'Answer to your objection: {{title}}',
     answerHeading: 'Our answer to your objection',
     answerLead: 'You objected on behalf of {{organisation}}. Our answer:',
-    footerWhy: 'You receive this email because you objected, on this address, to a change of the subprocessors of {{org}}.',
+    footerWhy: 'You receive this email because this address was given in an objection to a change of the subprocessors of {{org}}.',
   },
   subscriptionMail: {
     confirmSubject: 'Confirm your subprocessor alerts',
