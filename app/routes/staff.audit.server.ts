@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { searchTerm } from '~/utils/text';
 
 const optionalText = z
   .string()
-  .trim()
   .max(200)
   .optional()
-  .transform((v) => (v ? v : undefined));
+  .transform((v) => (v ? searchTerm(v) || undefined : undefined));
 const optionalDate = z
   .string()
   .trim()

@@ -216,6 +216,19 @@ describe.each(entries)('%s', (file, entry) => {
     }
   });
 
+  it('answers a NUL byte or other control character in any query parameter with no 5xx', async () => {
+    // PostgreSQL cannot hold U+0000 in text: a parameter that reached a query unchanged was a 500.
+    const names = ['q', 'action', 'actor', 'targetType', 'targetId', 'assignee', 'type', 'state', 'after', 'token', 'at', 'category', 'redirectTo', 'done', 'lng'];
+    const url = entry.path(fixtures);
+    // Each alone (one invalid parameter must not hide another that reaches the database), then all together.
+    const queries = [...names.map((n) => `${n}=a%00b`), ...['%00', '%01%1F%7F'].map((v) => names.map((n) => `${n}=${v}`).join('&'))];
+    for (const query of queries) {
+      const probe = `${url}${url.includes('?') ? '&' : '?'}${query}`;
+      const res = await send('GET', probe, { who: allowedRole[entry.access] });
+      expect(res.status, `GET ${probe}`).toBeLessThan(500);
+    }
+  });
+
   it('sends the security headers with every HTML answer', async () => {
     const url = entry.path(fixtures);
     for (const who of new Set<Who>(['signed-out', allowedRole[entry.access]])) {

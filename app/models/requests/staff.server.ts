@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { searchTerm } from '~/utils/text';
 import { z } from 'zod';
 import type { DB } from '../../../db/client';
 import type { RequestRow } from '../../../db/schema';
@@ -46,7 +47,7 @@ export const queueFilterSchema = z.object({
   assignee: z.string().max(64).optional().catch(undefined),
   due: z.enum(['overdue', 'week']).optional().catch(undefined),
   within: z.coerce.number().int().min(0).max(366).optional().catch(undefined),
-  q: z.string().trim().max(200).optional().catch(undefined),
+  q: z.string().max(200).transform(searchTerm).optional().catch(undefined),
   after: z
     .string()
     .regex(/^(\d{4}-\d{2}-\d{2})_(\d+)$/)
