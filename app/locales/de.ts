@@ -355,6 +355,8 @@ export const de: Catalog = {
     notFound: 'Unter dieser Adresse gibt es keine Seite. Vielleicht wurde sie verschoben oder der Link ist falsch geschrieben.',
     unavailableTitle: 'Vorübergehend nicht erreichbar',
     unavailable: 'Das Portal erreicht seine Datenbank gerade nicht, meist nur für einige Sekunden während einer Wartung. Falls Sie ein Formular gesendet haben, wurde es nicht gespeichert: Bitte senden Sie es gleich noch einmal.',
+    busyTitle: 'Das Portal ist ausgelastet',
+    busy: 'Gerade werden zu viele Anfragen bearbeitet. Bitte versuchen Sie es in einigen Sekunden noch einmal.',
     serverTitle: 'Etwas ist schiefgegangen',
     server: 'Ein unerwarteter Fehler hat diese Seite angehalten. Er wurde protokolliert; bitte versuchen Sie es gleich noch einmal.',
     clientTitle: 'Diese Anfrage konnte nicht ausgeführt werden',

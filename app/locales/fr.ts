@@ -361,6 +361,8 @@ export const fr: Catalog = {
     notFound: 'Il n’y a pas de page à cette adresse. Elle a peut-être été déplacée, ou le lien est mal saisi.',
     unavailableTitle: 'Temporairement indisponible',
     unavailable: 'Le portail ne peut pas joindre sa base de données pour le moment, en général pendant quelques secondes de maintenance. Si vous envoyiez un formulaire, il n’a pas été enregistré : veuillez le renvoyer dans un instant.',
+    busyTitle: 'Le portail est surchargé',
+    busy: 'Trop de requêtes sont traitées en ce moment. Veuillez réessayer dans quelques secondes.',
     serverTitle: 'Un problème est survenu',
     server: 'Une erreur inattendue a interrompu cette page. Elle a été enregistrée ; veuillez réessayer dans un instant.',
     clientTitle: 'Cette requête n’a pas pu aboutir',

@@ -2,6 +2,27 @@ import type { ServerBuild } from '@remix-run/node';
 import type { NextFunction, Request, Response } from 'express';
 import { isDatabaseUnavailable } from '../../db/client';
 import type { Logger } from '~/utils/logger.server';
+import { DEFAULT_LANGUAGE, LANGUAGES, tFor, type Language } from '~/utils/i18n';
+import { languageFromAcceptLanguage } from '~/utils/language.server';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** The page a shed request gets, one per language, built once. */
+const busyPages = new Map<Language, string>(
+  LANGUAGES.map((lang) => {
+    const t = tFor(lang);
+    const title = escapeHtml(t('error.busyTitle'));
+    return [
+      lang,
+      `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title></head>` +
+        `<body><main><h1>${title}</h1><p>${escapeHtml(t('error.busy'))}</p></main></body></html>`,
+    ];
+  }),
+);
+
+function busyPage(lang: Language): string {
+  return busyPages.get(lang) ?? busyPages.get(DEFAULT_LANGUAGE)!;
+}
 
 /** How long a client is asked to wait before trying again after a 503. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -110,12 +131,12 @@ export function createAdmissionControl(options: AdmissionOptions) {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Connection', 'close');
+      // In the visitor's language, from the header alone: no work beyond a lookup while overloaded.
+      res.setHeader('Vary', 'Accept-Language');
       res
         .status(503)
         .type('html')
-        .send(
-          '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Busy</title></head><body><main><h1>The portal is busy</h1><p>Too many requests are being served right now. Please try again in a few seconds.</p></main></body></html>',
-        );
+        .send(busyPage(languageFromAcceptLanguage(req.headers['accept-language']) ?? DEFAULT_LANGUAGE));
       return;
     }
     const waiter = () => {

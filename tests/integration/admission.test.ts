@@ -30,6 +30,14 @@ describe('load shedding', () => {
     expect(shed.length).toBeGreaterThan(0);
     expect(shed.every((r) => r.retryAfter === '5' && r.body.includes('The portal is busy'))).toBe(true);
 
+    // A German visitor is told in German.
+    const german = await Promise.all(
+      Array.from({ length: 24 }, () => fetch(`${portal.url}/requests/new`, { headers: { 'Accept-Language': 'de-DE,de;q=0.9' } }).then(async (r) => ({ status: r.status, body: await r.text() }))),
+    );
+    const shedGerman = german.filter((r) => r.status === 503);
+    expect(shedGerman.length).toBeGreaterThan(0);
+    expect(shedGerman.every((r) => r.body.includes('<html lang="de">') && r.body.includes('Das Portal ist ausgelastet'))).toBe(true);
+
     const during = Promise.all(Array.from({ length: 10 }, () => fetch(`${portal.url}/requests/new`).then((r) => r.text())));
     expect((await fetch(`${portal.url}/healthz`)).status).toBe(200);
     await during;
