@@ -5,6 +5,7 @@ import { ACCESS_PACKAGE } from '~/models/policy';
 import type { SubjectStatus } from '~/models/requests/status.server';
 import { useOrganisation } from '~/components/site-chrome';
 import { formatDay, formatDeadline, formatInstant, formatNumber, isLanguage, type Language } from '~/utils/i18n';
+import { regionNames } from '~/utils/intl';
 
 function useLang(): Language {
   const { i18n } = useTranslation();
@@ -27,7 +28,7 @@ function WhatWasAsked({ request }: { request: SubjectStatus['request'] }) {
         : request.periodTo
           ? t('status.periodTo', { to: formatDay(lang, request.periodTo) })
           : null;
-  const country = request.country ? new Intl.DisplayNames([lang], { type: 'region' }).of(request.country) : null;
+  const country = request.country ? regionNames(lang).of(request.country) : null;
   return (
     <section aria-labelledby="asked-heading">
       <h2 id="asked-heading">{t('status.askedHeading')}</h2>

@@ -23,7 +23,7 @@ import {
 import { requireStaff } from '~/utils/auth.server';
 import { dateTimeFormat } from '~/utils/intl';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
-import { DEFAULT_LANGUAGE, isLanguage, LANGUAGE_NAMES } from '~/utils/i18n';
+import { LANGUAGE_NAMES } from '~/utils/i18n';
 import { invariantResponse } from '~/utils/invariant';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -58,7 +58,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       accountIdentifier: r.account_identifier,
       details: r.details,
       requesterRole: r.requester_role,
-      language: LANGUAGE_NAMES[isLanguage(r.lang) ? r.lang : DEFAULT_LANGUAGE],
+      language: LANGUAGE_NAMES[r.lang],
       createdAt: r.created_at.toISOString(),
       receivedAt: r.received_at?.toISOString() ?? null,
       dueDate: r.due_date,

@@ -13,6 +13,7 @@ import { loadRegistry, loadRegistryState, viewRegistry } from '~/models/subproce
 import { formatDay, tFor, translateError, type Language } from '~/utils/i18n';
 import { languageOf } from '~/utils/language.server';
 import { pageMeta, rootInfo } from '~/utils/meta';
+import { regionNames } from '~/utils/intl';
 
 /** Title, description and the feeds as alternates, all in the page's language (a German page offers the German feeds). */
 export const meta: MetaFunction = ({ matches }) => {
@@ -47,7 +48,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const registry = await loadRegistry(context.db);
   const view = viewRegistry(registry, today, query.at, context.config.timeZone);
   const needle = query.q.toLocaleLowerCase(lang);
-  const regions = new Intl.DisplayNames([lang], { type: 'region' });
+  const regions = regionNames(lang);
   const active = view.active
     .filter((e) => !query.category || e.category === query.category)
     .map((e) => ({ ...e, locationNames: e.locations.map((c) => regions.of(c) ?? c) }))

@@ -14,6 +14,7 @@ import { pageMeta } from '~/utils/meta';
 import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
 import { invariantResponse } from '~/utils/invariant';
 import { loaderAndActionHeaders } from '~/utils/route-headers';
+import { regionNames } from '~/utils/intl';
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>
   pageMeta(matches, {
@@ -26,7 +27,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const found = await getChangeWithBefore(context.db, params.changeId ?? '');
   invariantResponse(found, 'Not found', { status: 404 });
   const today = todayIn(context.config.timeZone);
-  const regions = new Intl.DisplayNames([languageOf(request)], { type: 'region' });
+  const regions = regionNames(languageOf(request));
   const named = (d: SubprocessorDetails | undefined) => (d ? { ...d, locationNames: d.locations.map((c) => regions.of(c) ?? c) } : undefined);
   return json({
     change: found.change,

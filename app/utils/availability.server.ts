@@ -4,8 +4,7 @@ import { isDatabaseUnavailable } from '../../db/client';
 import type { Logger } from '~/utils/logger.server';
 import { DEFAULT_LANGUAGE, LANGUAGES, tFor, type Language } from '~/utils/i18n';
 import { languageFromAcceptLanguage } from '~/utils/language.server';
-
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+import { escapeHtml } from '~/utils/mail-template';
 
 /** The page a shed request gets, one per language, built once. */
 const busyPages = new Map<Language, string>(

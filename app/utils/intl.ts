@@ -13,3 +13,15 @@ export function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptio
   }
   return formatter;
 }
+
+const regions = new Map<string, Intl.DisplayNames>();
+
+/** Country names in one language ("Deutschland" for DE in German), built once per locale. */
+export function regionNames(locale: string): Intl.DisplayNames {
+  let names = regions.get(locale);
+  if (!names) {
+    names = new Intl.DisplayNames([locale], { type: 'region' });
+    regions.set(locale, names);
+  }
+  return names;
+}

@@ -7,6 +7,7 @@ import {
   REQUEST_TYPE_VALUES,
   type RequestTypeValue,
 } from '~/models/requests/request-types';
+import { regionNames } from '~/utils/intl';
 
 /**
  * The rules of the intake form, on the server only (zod stays out of the browser bundle).
@@ -121,7 +122,7 @@ const countryLists = new Map<string, ReadonlyArray<{ code: string; name: string 
 export function countryOptions(lang: string): ReadonlyArray<{ code: string; name: string }> {
   let list = countryLists.get(lang);
   if (!list) {
-    const names = new Intl.DisplayNames([lang], { type: 'region' });
+    const names = regionNames(lang);
     const collator = new Intl.Collator(lang);
     list = Object.freeze(
       [...COUNTRY_CODES].map((code) => ({ code, name: names.of(code) ?? code })).sort((a, b) => collator.compare(a.name, b.name)),

@@ -4,6 +4,8 @@ import { DEFAULT_LANGUAGE, formatDay, tFor, type Language } from '~/utils/i18n';
 import type { Config } from '~/utils/env.server';
 import { isNotModified, registryEtag, registryLastModified } from '~/utils/http-cache.server';
 import { changeSummary, feedQuery } from '~/models/subprocessors/rules';
+import { regionNames } from '~/utils/intl';
+import { escapeHtml } from '~/utils/mail-template';
 import { viewRegistry, type NamedChange, type Registry } from '~/models/subprocessors/registry.server';
 
 /**
@@ -44,13 +46,10 @@ export function changeTitleIn(lang: Language, change: Pick<NamedChange, 'kind' |
   return t(change.effectiveOn > today ? 'registry.titleUpcoming' : 'registry.titlePast', { what, date: formatDay(lang, change.effectiveOn) });
 }
 
-const regionNames = new Map<Language, Intl.DisplayNames>();
-
 /** What a change makes true, in one sentence of the reader's language (feeds and alert emails). */
 export function changeDetailsLine(lang: Language, d: SubprocessorDetails): string {
   const t = tFor(lang);
-  let regions = regionNames.get(lang);
-  if (!regions) regionNames.set(lang, (regions = new Intl.DisplayNames([lang], { type: 'region' })));
+  const regions = regionNames(lang);
   return t('subscriptionMail.details', {
     name: d.name,
     entity: d.legalEntity,
@@ -68,9 +67,6 @@ function changeText(lang: Language, change: NamedChange, today: string) {
   if (change.details) lines.push(changeDetailsLine(lang, change.details));
   return lines;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * Every announced change, newest announcement first, in one language (the feed's URL says

@@ -169,8 +169,3 @@ export function slugify(name: string): string {
       .slice(0, 60) || 'subprocessor'
   );
 }
-
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-export function countryName(code: string): string {
-  return regionNames.of(code) ?? code;
-}
