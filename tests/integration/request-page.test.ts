@@ -264,7 +264,8 @@ describe('item 11: the staff page after an erasure', () => {
     const r = await current(filed.request.id);
     expect(r.state).toBe('open');
     expect(await staffPage(r.id)).toContain(`Signed-in account ${subject.email}`);
-    expect((await postForm(`/staff/requests/${r.id}/erase`, { version: requestVersion(r), answer: 'Erased.' })).status).toBe(302);
+    expect((await postForm(`/staff/requests/${r.id}`, { intent: 'start', version: requestVersion(r) })).status).toBe(302);
+    expect((await postForm(`/staff/requests/${r.id}/erase`, { version: requestVersion(await current(r.id)), answer: 'Erased.' })).status).toBe(302);
 
     const page = await staffPage(r.id);
     expect(page).toContain('Personal data erased');

@@ -278,7 +278,8 @@ export function buildSummary(data: PackageData, options: SummaryOptions): Summar
  * screen (each cell names its column), and long unbroken strings (hashes, addresses) wrap,
  * so nothing is wider than a phone.
  */
-const STYLE = `body{font-family:system-ui,sans-serif;line-height:1.5;max-width:52rem;margin:0 auto;padding:1rem;color:#1a1a1a;overflow-wrap:anywhere}
+const STYLE = `*,*::before,*::after{box-sizing:border-box}
+body{font-family:system-ui,sans-serif;line-height:1.5;max-width:52rem;margin:0 auto;padding:1rem;color:#1a1a1a;overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f0f0f0}code{font-size:.85em;word-break:break-all}.prewrap{white-space:pre-wrap}h2{margin-top:2rem;border-bottom:1px solid #ddd}
 dd{margin:0 0 .5rem 1.5rem}
@@ -360,7 +361,8 @@ function Summary({ doc }: { doc: SummaryDocument }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{doc.title}</title>
-        <style>{STYLE}</style>
+        {/* Raw: React would escape the quotes in `content`, and the rule would not parse. A constant, no input in it. */}
+        <style dangerouslySetInnerHTML={{ __html: STYLE }} />
       </head>
       <body>
         <main>
