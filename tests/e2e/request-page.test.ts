@@ -113,6 +113,12 @@ describe('the staff request page, in a real browser', () => {
     await expect(fact(page, 'Preferred format')).resolves.toMatch(/^PDF summary: the package adds summary\.pdf/);
     await expect(fact(page, 'Country of residence')).resolves.toBe('Austria (AT)');
     await expect(fact(page, 'Details')).resolves.toBe(given.details);
+    // On a phone each term sits above its value: no value squeezed into a sliver beside a long term.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const ddWidth = await page.locator('dt:text-is("Other names, emails or identifiers") + dd').first().evaluate((el) => el.getBoundingClientRect().width);
+    expect(ddWidth).toBeGreaterThan(300);
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    await expectAccessible(page);
     // The authorisation opens for staff.
     const auth = await page.request.get((await page.getByRole('link', { name: 'authority.pdf' }).first().getAttribute('href'))!);
     expect(auth.status()).toBe(200);

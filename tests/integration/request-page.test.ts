@@ -193,7 +193,7 @@ describe('items 6, 7 and 8: a completed request and its package', () => {
     expect(self).toMatchObject({ state: 'completed', closedAt: row.closed_at!.toISOString(), outcome: 'fulfilled' });
   });
 
-  it('item 8: the summary cites Art. 15 on an access request and Art. 20 on a portability one, and its tables reflow', async () => {
+  it('item 8: the summary cites Art. 15 on an access request and Art. 20 on a portability one (reflow: tests/e2e/request-page.test.ts)', async () => {
     const summary = strFromU8(zip['summary.html']!);
     expect(summary).toContain(`This package answers your request ${access.reference} for access to your personal data under Art. 15 GDPR.`);
     expect(summary).not.toContain('Art. 20 GDPR');
