@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reduceToProofRecord } from '../../app/models/requests/proof.server';
 import { createRequest } from '../../app/models/requests/requests.server';
 import { requestVersion } from '../../app/models/requests/staff.server';
 import { issueToken } from '../../app/models/requests/tokens.server';
@@ -240,6 +241,10 @@ describe('item 9: access answered in part', () => {
     const staffView = await staffPage(r.id);
     expect(staffView).toContain('Withheld (Art. 15(4))');
     expect(staffView).toContain(html(reason));
+
+    // Staff's free text goes with the rest when the request is reduced to its proof record.
+    await portal.db.transaction().execute((trx) => reduceToProofRecord(trx, r.id, { now: new Date(), note: 'Retention' }));
+    expect(await current(r.id)).toMatchObject({ outcome: 'partial', withheld_reason: null });
   });
 
   it('shows the reason in the subject\'s language', async () => {
