@@ -25,6 +25,7 @@ import { dateTimeFormat } from '~/utils/intl';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 import { LANGUAGE_NAMES } from '~/utils/i18n';
 import { invariantResponse } from '~/utils/invariant';
+import { REFUSAL_GROUND_LABELS } from '~/models/requests/refusal-grounds';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.request.reference ?? 'Request'} — Staff console — Privacy Portal` },
@@ -93,7 +94,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-const KEEP = ['question', 'extensionReason', 'denialReason', 'answer', 'note', 'months', 'outcome'];
+const KEEP = ['question', 'extensionReason', 'denialReason', 'refusalGround', 'answer', 'note', 'months', 'outcome'];
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
@@ -359,6 +360,13 @@ export default function StaffRequest() {
             <h3>Refuse</h3>
             {hidden}
             <input type="hidden" name="intent" value="deny" />
+            <SelectField
+              label="Ground for refusing (counted in the reports)"
+              name="refusalGround"
+              options={REFUSAL_GROUND_LABELS}
+              defaultValue={result?.values?.refusalGround}
+              error={result?.fieldErrors?.refusalGround}
+            />
             <TextAreaField label="Reason for refusing (emailed to the subject)" name="denialReason" required defaultValue={result?.values?.denialReason} error={result?.fieldErrors?.denialReason} />
             <p className="hint">The subject receives this text, with your reason in place of the brackets:</p>
             <blockquote className="prewrap">{data.denialPreview}</blockquote>
