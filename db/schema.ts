@@ -293,7 +293,8 @@ export interface ReportSettingsTable {
 
 /**
  * Report figures as counts, kept by a trigger on requests (migration 0140): per local day, ISO
- * week (Monday) or month, measure, type, channel and value (days or percent for the histograms).
+ * week (Monday) or month, measure, type and value (days or percent for the histograms), in two
+ * breakdowns: by channel (assignee `*`) and by assignee (channel `*`; `none` for nobody).
  * `period_start` is a date: select it as `period_start::text`.
  */
 export interface ReportCellsTable {
@@ -302,6 +303,7 @@ export interface ReportCellsTable {
   measure: string;
   type: string;
   channel: string;
+  assignee: string;
   value: number;
   n: ColumnType<string, string | number, string | number>;
 }

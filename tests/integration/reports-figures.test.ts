@@ -177,7 +177,7 @@ describe('the report of a hand-computed year', () => {
     expect(r.totals.deadlineShare.p90).toBe(107);
     // Open now: R12 (open) and R13 (in progress, due 1 January: overdue).
     expect(r.now).toEqual({ open: 2, overdue: 1, paused: 0, dueSoon: 0 });
-    expect(r.load).toEqual([{ assigneeId: null, email: null, open: 2, overdue: 1, paused: 0 }]);
+    expect(r.load).toEqual([{ assigneeId: null, email: null, open: 2, overdue: 1, paused: 0, dueSoon: 0 }]);
   });
 
   it('draws the deadline histogram, the on-time months, the weekly volume and the backlog from the same counts', async () => {
@@ -239,6 +239,10 @@ describe('the report of a hand-computed year', () => {
     const nobody = await report('2025', { assignee: 'unassigned' });
     expect(nobody.totals.received).toBe(10);
     expect(nobody.now).toMatchObject({ open: 2, overdue: 1 });
+    // Assignee and channel at once: summed from A's requests.
+    const aByEmail = await report('2025', { assignee: staffA.id, channel: 'email' });
+    expect(aByEmail.totals).toMatchObject({ received: 1, completed: 1, completedLate: 1 });
+    expect(aByEmail.totals.daysToClose.median).toBe(33);
   });
 
   it('reads custom periods: days at the edges and whole months between', async () => {
@@ -257,10 +261,14 @@ describe('the report of a hand-computed year', () => {
 
   it('gives the same figures from the requests themselves as from the maintained cells', async () => {
     const cells = await report('2025');
-    // Everyone's requests assigned to one person: that report is summed from the requests.
-    await t.db.updateTable('requests').set({ assigned_to: staffA.id }).execute();
+    // Every request assigned to one person and from one channel: that report (assignee and
+    // channel at once) is summed from the requests, and the one by assignee from the other cells.
+    await t.db.updateTable('requests').set({ assigned_to: staffA.id, channel: 'web' }).execute();
     try {
-      const summed = await report('2025', { assignee: staffA.id });
+      const byAssignee = await report('2025', { assignee: staffA.id });
+      expect(byAssignee.totals).toEqual(cells.totals);
+      expect(byAssignee.backlog).toEqual(cells.backlog);
+      const summed = await report('2025', { assignee: staffA.id, channel: 'web' });
       expect(summed.totals).toEqual(cells.totals);
       expect(summed.weeklyVolume).toEqual(cells.weeklyVolume);
       expect(summed.onTimeByMonth).toEqual(cells.onTimeByMonth);
@@ -268,6 +276,7 @@ describe('the report of a hand-computed year', () => {
       expect(summed.backlog).toEqual(cells.backlog);
     } finally {
       await sql`update requests set assigned_to = null where id not in (${ids.R1!}, ${ids.R2!})`.execute(t.db);
+      await t.db.updateTable('requests').set({ channel: 'email' }).where('id', '=', ids.R2!).execute();
     }
   });
 

@@ -2,15 +2,16 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { DB } from '../../../db/client';
 import { addDays, startOfDayIn } from '~/utils/calendar';
 import { splitRange, type Grain } from '~/models/reports/period';
-import type { SumRow } from '~/models/reports/figures';
+import { ALL_MEASURES, WEEKLY_MEASURES, type SumRow } from '~/models/reports/figures';
 
 /**
  * Reading the report's counts. `report_cells` (migration 0140) holds them per local day, ISO
- * week and month, type, channel, measure and value, kept by a trigger on `requests`; a sum over
- * a period reads one row per month (or week) inside it and one per day only at its edges, so a
- * year costs the same at ten thousand requests as at a million. A report filtered by assignee
- * has no cells (assignments change; see docs/decisions/033-report-cells.md): it sums the same
- * `report_tuples` over that person's requests instead, through the (assigned_to, created_at) index.
+ * week and month, measure, type and value, by channel, by assignee and by type alone, kept by a
+ * trigger on `requests`; a sum over a period reads one row per month (or week) inside it and one
+ * per day only at its edges, so a year costs the same at ten thousand requests as at a million.
+ * A report filtered by assignee and channel at once has no cells of its own (docs/decisions/
+ * 033-report-cells.md): it sums the same `report_tuples` over that person's requests, through
+ * the (assigned_to, created_at) index.
  */
 
 export type CellScope = {
@@ -44,16 +45,19 @@ export async function rebuildReportCells(db: DB, timeZone: string, options: { fo
     await trx.updateTable('report_settings').set({ time_zone: timeZone, built_at: new Date() }).where('id', '=', 1).execute();
     await trx.deleteFrom('report_cells').execute();
     await sql`
-      insert into report_cells (grain, period_start, measure, type, channel, value, n)
-      select 'day', t.day, t.measure, r.type, r.channel, t.value, count(*)
-      from requests r cross join lateral report_tuples(r, ${timeZone}) t
-      group by t.day, t.measure, r.type, r.channel, t.value`.execute(trx);
+      insert into report_cells (grain, period_start, measure, type, channel, assignee, value, n)
+      select 'day', t.day, t.measure, r.type, b.channel, b.assignee, t.value, count(*)
+      from requests r
+      cross join lateral ${tuplesOf(timeZone)} t
+      cross join lateral (values (r.channel, '*'), ('*', coalesce(r.assigned_to::text, 'none')), ('*', '*')) as b(channel, assignee)
+      group by t.day, t.measure, r.type, b.channel, b.assignee, t.value`.execute(trx);
     for (const grain of ['week', 'month'] as const) {
+      const only = grain === 'week' ? sql`and measure in (${sql.join(WEEKLY_MEASURES)})` : sql``;
       await sql`
-        insert into report_cells (grain, period_start, measure, type, channel, value, n)
-        select ${grain}, date_trunc(${grain}, period_start::timestamp)::date, measure, type, channel, value, sum(n)
-        from report_cells where grain = 'day'
-        group by 2, measure, type, channel, value`.execute(trx);
+        insert into report_cells (grain, period_start, measure, type, channel, assignee, value, n)
+        select ${grain}, date_trunc(${grain}, period_start::timestamp)::date, measure, type, channel, assignee, value, sum(n)
+        from report_cells where grain = 'day' ${only}
+        group by 2, measure, type, channel, assignee, value`.execute(trx);
     }
     const { n } = await trx.selectFrom('report_cells').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
     return Number(n);
@@ -70,8 +74,21 @@ export async function readSums(
   scope: CellScope,
   range: { from: string; to: string; by?: Grain; measures?: readonly string[] },
 ): Promise<SumRow[]> {
+  if (range.by === 'week' && range.measures?.some((m) => !(WEEKLY_MEASURES as readonly string[]).includes(m))) {
+    throw new Error(`readSums: report_cells keep only ${WEEKLY_MEASURES.join(', ')} by week`);
+  }
   if (range.to < range.from) return [];
-  return scope.assignee ? readSumsFromRequests(db, scope, range) : readSumsFromCells(db, scope, range);
+  return scope.assignee && scope.channel ? readSumsFromRequests(db, scope, range) : readSumsFromCells(db, scope, range);
+}
+
+/** What one request of `requests r` contributes (the function the trigger uses). */
+function tuplesOf(timeZone: string) {
+  return sql`report_tuples(r.state, r.outcome, r.refusal_ground, r.created_at, r.received_at, r.closed_at, r.extended_at, r.due_date, ${timeZone})`;
+}
+
+/** The breakdown a scope reads: by assignee (any channel) or by channel (any assignee). */
+function assigneeKey(assignee: string): string {
+  return assignee === 'unassigned' ? 'none' : assignee;
 }
 
 type RawSum = { bucket: string | null; type: string; measure: string; value: number; n: string };
@@ -100,8 +117,12 @@ async function readSumsFromCells(
     })
     .groupBy([sql`1`, 'type', 'measure', 'value']);
   if (scope.type) query = query.where('type', '=', scope.type);
-  if (scope.channel) query = query.where('channel', '=', scope.channel);
-  if (range.measures) query = query.where('measure', 'in', [...range.measures]);
+  // Each scope reads one breakdown: by assignee, by channel, or by type alone.
+  query = query
+    .where('assignee', '=', scope.assignee ? assigneeKey(scope.assignee) : '*')
+    .where('channel', '=', scope.channel && !scope.assignee ? scope.channel : '*');
+  // Every measure named, so the index is walked measure by measure over the period's range.
+  query = query.where('measure', 'in', [...(range.measures ?? ALL_MEASURES)]);
   const rows = (await query.execute()) as RawSum[];
   return rows.map(toSumRow);
 }
@@ -122,7 +143,7 @@ async function readSumsFromRequests(
   const measures = range.measures ? sql`and t.measure in (${sql.join([...range.measures])})` : sql``;
   const { rows } = await sql<RawSum>`
     select ${bucket} as bucket, r.type, t.measure, t.value, count(*) as n
-    from requests r cross join lateral report_tuples(r, ${scope.timeZone}) t
+    from requests r cross join lateral ${tuplesOf(scope.timeZone)} t
     where ${assignee} ${type} ${channel}
       and r.created_at < ${endInstant}
       and (r.closed_at is null or r.closed_at >= ${fromInstant})

@@ -36,6 +36,15 @@ export const REFUSED_FOR = 'refused_for:';
 /** The measures that close a verified request: the backlog shrinks by these. */
 export const CLOSING_MEASURES = [MEASURE.completedOnTime, MEASURE.completedLate, MEASURE.refusedOnTime, MEASURE.refusedLate, MEASURE.withdrawn];
 
+/** The only measures report_cells keep by week (migration 0140): the weekly volume and the backlog. */
+export const WEEKLY_MEASURES = [MEASURE.received, MEASURE.verified, ...CLOSING_MEASURES];
+
+/** Every measure report_tuples yields. */
+export const ALL_MEASURES = [
+  ...Object.values(MEASURE),
+  ...[...REFUSAL_GROUNDS, NOT_RECORDED].map((ground) => `${REFUSED_FOR}${ground}`),
+];
+
 export type Histogram = [value: number, n: number][];
 export type Stats = { count: number; mean: number | null; median: number | null; p90: number | null };
 

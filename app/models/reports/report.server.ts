@@ -104,50 +104,34 @@ export async function computeReport(db: DB, query: ReportQuery, options: { timeZ
   const last = period.to < today ? period.to : today;
   const backlogMeasures = [MEASURE.verified, ...CLOSING_MEASURES];
   const answeredMeasures = [MEASURE.completedOnTime, MEASURE.completedLate, MEASURE.refusedOnTime, MEASURE.refusedLate];
-  const [totalRows, weekRows, monthRows, backlogRows, afterRows, live, load] = await Promise.all([
+  const [totalRows, weekRows, monthRows, backlogRows, afterRows, work] = await Promise.all([
     readSums(db, scope, { from: period.from, to: period.to }),
     readSums(db, scope, { from: period.from, to: period.to, by: 'week', measures: [MEASURE.received] }),
     readSums(db, scope, { from: period.from, to: period.to, by: 'month', measures: answeredMeasures }),
     readSums(db, scope, { from: period.from, to: last, by: 'week', measures: backlogMeasures }),
     readSums(db, scope, { from: addDays(last, 1), to: today, measures: backlogMeasures }),
-    openNow(db, query, today),
-    loadByAssignee(db, query, today),
+    openWork(db, query, today),
   ]);
   return {
     period: { ...period, label: periodLabel(period) },
     filter: { type: query.type ?? null, channel: query.channel ?? null, assignee: query.assignee ?? null },
     today,
     totals: totalsOf(totalRows),
-    now: live,
-    load,
+    now: work.now,
+    load: work.load,
     weeklyVolume: volumeSeries(weekRows, period, 'week'),
     deadlineHistogram: deadlineHistogram(totalRows),
     onTimeByMonth: onTimeSeries(monthRows, period),
-    backlog: backlogSeries(backlogRows, backlogChange(afterRows), live.open, { from: period.from, last }),
+    backlog: backlogSeries(backlogRows, backlogChange(afterRows), work.now.open, { from: period.from, last }),
   };
 }
 
-/** Verified requests not yet closed, now: open, overdue (clock running past the due date), paused, due within 7 days. */
-async function openNow(db: DB, query: ReportQuery, today: string) {
-  let q = db
-    .selectFrom('requests')
-    .where('state', 'in', [...ACTIVE_QUEUE_STATES])
-    .select([
-      sql<string>`count(*)`.as('open'),
-      sql<string>`count(*) filter (where state <> 'awaiting_subject' and due_date < ${today})`.as('overdue'),
-      sql<string>`count(*) filter (where state = 'awaiting_subject')`.as('paused'),
-      sql<string>`count(*) filter (where state <> 'awaiting_subject' and due_date >= ${today} and due_date <= ${addDays(today, 7)})`.as('dueSoon'),
-    ]);
-  if (query.type) q = q.where('type', '=', query.type as never);
-  if (query.channel) q = q.where('channel', '=', query.channel as never);
-  if (query.assignee === 'unassigned') q = q.where('assigned_to', 'is', null);
-  else if (query.assignee) q = q.where('assigned_to', '=', query.assignee);
-  const row = await q.executeTakeFirstOrThrow();
-  return { open: Number(row.open), overdue: Number(row.overdue), paused: Number(row.paused), dueSoon: Number(row.dueSoon) };
-}
-
-/** The open work per assignee now (nobody's included), most first. */
-async function loadByAssignee(db: DB, query: ReportQuery, today: string) {
+/**
+ * The work open now (verified, not closed), per assignee and in all: open, overdue (clock
+ * running past the due date), paused (waiting on the subject), due within 7 days. One pass
+ * over the small partial index of open work (requests_open_work_idx).
+ */
+async function openWork(db: DB, query: ReportQuery, today: string) {
   let q = db
     .selectFrom('requests as r')
     .leftJoin('users as u', 'u.id', 'r.assigned_to')
@@ -158,6 +142,7 @@ async function loadByAssignee(db: DB, query: ReportQuery, today: string) {
       sql<string>`count(*)`.as('open'),
       sql<string>`count(*) filter (where r.state <> 'awaiting_subject' and r.due_date < ${today})`.as('overdue'),
       sql<string>`count(*) filter (where r.state = 'awaiting_subject')`.as('paused'),
+      sql<string>`count(*) filter (where r.state <> 'awaiting_subject' and r.due_date >= ${today} and r.due_date <= ${addDays(today, 7)})`.as('dueSoon'),
     ])
     .groupBy(['r.assigned_to', 'u.email'])
     .orderBy(sql`count(*)`, 'desc')
@@ -166,8 +151,16 @@ async function loadByAssignee(db: DB, query: ReportQuery, today: string) {
   if (query.channel) q = q.where('r.channel', '=', query.channel as never);
   if (query.assignee === 'unassigned') q = q.where('r.assigned_to', 'is', null);
   else if (query.assignee) q = q.where('r.assigned_to', '=', query.assignee);
-  const rows = await q.execute();
-  return rows.map((r) => ({ assigneeId: r.assigned_to, email: r.email, open: Number(r.open), overdue: Number(r.overdue), paused: Number(r.paused) }));
+  const load = (await q.execute()).map((r) => ({
+    assigneeId: r.assigned_to,
+    email: r.email,
+    open: Number(r.open),
+    overdue: Number(r.overdue),
+    paused: Number(r.paused),
+    dueSoon: Number(r.dueSoon),
+  }));
+  const sum = (key: 'open' | 'overdue' | 'paused' | 'dueSoon') => load.reduce((s, r) => s + r[key], 0);
+  return { now: { open: sum('open'), overdue: sum('overdue'), paused: sum('paused'), dueSoon: sum('dueSoon') }, load };
 }
 
 /** Staff and admins, for the assignee filter. */
