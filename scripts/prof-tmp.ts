@@ -20,6 +20,7 @@ const now = new Date('2026-01-15T12:00:00Z');
 const q = { period: parsePeriod('2025') };
 const time = async (name: string, fn: () => Promise<unknown>) => { await fn(); const ts=[]; for (let i=0;i<5;i++){const t=performance.now(); await fn(); ts.push(performance.now()-t);} ts.sort((a,b)=>a-b); console.log(name.padEnd(20), ts[2]!.toFixed(1)); };
 await time('report', () => computeReport(db, q, { timeZone: tz, now }));
+await time('report', () => computeReport(db, q, { timeZone: tz, now }));
 await time('totals', () => readSums(db, { timeZone: tz }, { from: '2025-01-01', to: '2025-12-31' }));
 await time('week', () => readSums(db, { timeZone: tz }, { from: '2025-01-01', to: '2025-12-31', by: 'week', measures: ['received'] }));
 await time('month', () => readSums(db, { timeZone: tz }, { from: '2025-01-01', to: '2025-12-31', by: 'month', measures: ['completed_on_time','completed_late','refused_on_time','refused_late'] }));

@@ -44,6 +44,8 @@ export async function rebuildReportCells(db: DB, timeZone: string, options: { fo
     if (!options.force && settings?.time_zone === timeZone) return 0; // another instance built them meanwhile
     await trx.updateTable('report_settings').set({ time_zone: timeZone, built_at: new Date() }).where('id', '=', 1).execute();
     await trx.deleteFrom('report_cells').execute();
+    // One big GROUP BY over every request: room to hash it in memory instead of spilling to disk.
+    await sql`set local work_mem = '256MB'`.execute(trx);
     await sql`
       insert into report_cells (grain, period_start, measure, type, channel, assignee, value, n)
       select 'day', t.day, t.measure, r.type, b.channel, b.assignee, t.value, count(*)

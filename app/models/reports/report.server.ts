@@ -132,26 +132,30 @@ export async function computeReport(db: DB, query: ReportQuery, options: { timeZ
  * over the small partial index of open work (requests_open_work_idx).
  */
 async function openWork(db: DB, query: ReportQuery, today: string) {
-  let q = db
-    .selectFrom('requests as r')
-    .leftJoin('users as u', 'u.id', 'r.assigned_to')
-    .where('r.state', 'in', [...ACTIVE_QUEUE_STATES])
+  let counts = db
+    .selectFrom('requests')
+    .where('state', 'in', [...ACTIVE_QUEUE_STATES])
     .select([
-      'r.assigned_to',
-      'u.email',
+      'assigned_to',
       sql<string>`count(*)`.as('open'),
-      sql<string>`count(*) filter (where r.state <> 'awaiting_subject' and r.due_date < ${today})`.as('overdue'),
-      sql<string>`count(*) filter (where r.state = 'awaiting_subject')`.as('paused'),
-      sql<string>`count(*) filter (where r.state <> 'awaiting_subject' and r.due_date >= ${today} and r.due_date <= ${addDays(today, 7)})`.as('dueSoon'),
+      sql<string>`count(*) filter (where state <> 'awaiting_subject' and due_date < ${today})`.as('overdue'),
+      sql<string>`count(*) filter (where state = 'awaiting_subject')`.as('paused'),
+      sql<string>`count(*) filter (where state <> 'awaiting_subject' and due_date >= ${today} and due_date <= ${addDays(today, 7)})`.as('dueSoon'),
     ])
-    .groupBy(['r.assigned_to', 'u.email'])
-    .orderBy(sql`count(*)`, 'desc')
-    .orderBy('u.email');
-  if (query.type) q = q.where('r.type', '=', query.type as never);
-  if (query.channel) q = q.where('r.channel', '=', query.channel as never);
-  if (query.assignee === 'unassigned') q = q.where('r.assigned_to', 'is', null);
-  else if (query.assignee) q = q.where('r.assigned_to', '=', query.assignee);
-  const load = (await q.execute()).map((r) => ({
+    .groupBy('assigned_to');
+  if (query.type) counts = counts.where('type', '=', query.type as never);
+  if (query.channel) counts = counts.where('channel', '=', query.channel as never);
+  if (query.assignee === 'unassigned') counts = counts.where('assigned_to', 'is', null);
+  else if (query.assignee) counts = counts.where('assigned_to', '=', query.assignee);
+  // Counted first, then named: the join sees one row per assignee, not one per request.
+  const rows = await db
+    .selectFrom(counts.as('w'))
+    .leftJoin('users as u', 'u.id', 'w.assigned_to')
+    .select(['w.assigned_to', 'u.email', 'w.open', 'w.overdue', 'w.paused', 'w.dueSoon'])
+    .orderBy(sql`w.open::bigint`, 'desc')
+    .orderBy('u.email')
+    .execute();
+  const load = rows.map((r) => ({
     assigneeId: r.assigned_to,
     email: r.email,
     open: Number(r.open),
