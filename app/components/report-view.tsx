@@ -16,11 +16,12 @@ type Summaries = Charts;
 const typeName = (type: string) => requestTypeLabel(type).replace(/ \(Art\. \d+\)$/, '');
 const groundName = (ground: string) => (ground === NOT_RECORDED ? 'Not recorded (refused before grounds were kept)' : REFUSAL_GROUND_LABELS[ground as RefusalGround] ?? ground);
 
-function ChartWithTable(props: { id: string; title: string; svg: string; summary: string; children: ReactNode }) {
+/** `wide`: a table with many columns goes under its chart, full width, rather than beside it. */
+function ChartWithTable(props: { id: string; title: string; svg: string; summary: string; wide?: boolean; children: ReactNode }) {
   return (
     <section className="report-chart" aria-labelledby={`${props.id}-heading`}>
       <h2 id={`${props.id}-heading`}>{props.title}</h2>
-      <div className="chart-pair">
+      <div className={props.wide ? 'chart-pair wide' : 'chart-pair'}>
         <figure className="chart">
           <div className="chart-image" dangerouslySetInnerHTML={{ __html: props.svg }} />
           <figcaption>{props.summary}</figcaption>
@@ -193,7 +194,7 @@ export function ReportView({
         </tbody>
       </table>
 
-      <ChartWithTable id="volume" title="Volume by week" svg={charts.volume} summary={summaries.volume}>
+      <ChartWithTable id="volume" title="Volume by week" svg={charts.volume} summary={summaries.volume} wide>
         <table className="responsive-table compact">
           <caption>Requests received per week, by type</caption>
           <thead>

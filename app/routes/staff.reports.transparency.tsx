@@ -3,10 +3,9 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { FormError, Notice, SelectField } from '~/components/field';
 import { requestTypeLabel } from '~/models/requests/request-types';
+import { CORRECTION_REASONS, FIGURE_KEYS } from '~/models/reports/transparency';
 import {
   changedFigures,
-  CORRECTION_REASONS,
-  FIGURE_KEYS,
   listPublishedYears,
   publishCorrection,
   publishedVersions,

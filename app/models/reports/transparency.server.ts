@@ -5,6 +5,7 @@ import { REQUEST_TYPE_VALUES } from '~/models/requests/request-types';
 import { todayIn } from '~/utils/calendar';
 import { ensureReportCells, readSums } from '~/models/reports/cells.server';
 import { byType, disclosureOf, type DisclosureRow } from '~/models/reports/figures';
+import type { YearFigures } from '~/models/reports/transparency';
 
 /**
  * The public yearly report (/transparency): per right, the figures the CCPA regulations ask
@@ -14,19 +15,8 @@ import { byType, disclosureOf, type DisclosureRow } from '~/models/reports/figur
  * changed. A snapshot holds counts only: nothing about any person.
  */
 
-export const CORRECTION_REASONS = ['records_added_late', 'recording_error', 'counting_error'] as const satisfies readonly TransparencyCorrectionReason[];
+export { changedFigures, CORRECTION_REASONS, FIGURE_KEYS, type FigureChange, type YearFigures } from '~/models/reports/transparency';
 export type { TransparencyCorrectionReason };
-
-export const FIGURE_KEYS = ['received', 'compliedWith', 'denied', 'medianDays', 'meanDays'] as const satisfies readonly (keyof DisclosureRow)[];
-
-export type YearFigures = {
-  format: 'privacy-portal/transparency/v1';
-  year: number;
-  /** PORTAL_TIMEZONE the year's days were counted in. */
-  timeZone: string;
-  rights: Record<string, DisclosureRow>;
-  total: DisclosureRow;
-};
 
 export type PublishedVersion = {
   version: number;
@@ -117,23 +107,6 @@ export async function publishCorrection(
     await recordAudit(trx, { actorId: actor.id, ip: actor.ip, action: 'transparency.corrected', targetType: 'transparency_report', targetId: String(year), details: { version, reason } });
     return figures;
   });
-}
-
-export type FigureChange = { right: string; figure: (typeof FIGURE_KEYS)[number]; from: number | null; to: number | null };
-
-/** What a correction changed, figure by figure (`right` is a type or `total`). */
-export function changedFigures(before: YearFigures, after: YearFigures): FigureChange[] {
-  const changes: FigureChange[] = [];
-  for (const right of [...REQUEST_TYPE_VALUES, 'total'] as const) {
-    const a = right === 'total' ? before.total : before.rights[right];
-    const b = right === 'total' ? after.total : after.rights[right];
-    for (const figure of FIGURE_KEYS) {
-      const from = a?.[figure] ?? null;
-      const to = b?.[figure] ?? null;
-      if (from !== to) changes.push({ right, figure, from, to });
-    }
-  }
-  return changes;
 }
 
 /** The years published, newest first, with their latest version. */
