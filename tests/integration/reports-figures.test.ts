@@ -33,8 +33,10 @@ import { createUser, type TestUser } from '../support/users';
  *   R11 rectification  verified Fri 20 Dec 2024   due Mon 20 Jan                          completed 10 Jan: 21 of 31, 68%
  *   R12 erasure        filed 31 Dec 23:00 GMT, verified 2 Jan 2026: received in 2025, verified in 2026, open
  *   R13 objection      verified Mon 1 Dec         due Thu 1 Jan 2026                      in progress: overdue on 15 Jan 2026
+ *   R14 portability    verified Mon 5 Jan 2026    paused 10 Jan 2026, still waiting on the subject: counted only in
+ *                                                 the work open now (and the backlog counts back past it)
  *
- * R1 and R2 are assigned to staff member A. "Today" is Thursday 15 January 2026.
+ * R1 and R2 are assigned to staff member A, R13 and R14 to B. "Today" is Thursday 15 January 2026.
  */
 
 let t: TestDb;
@@ -123,9 +125,15 @@ beforeAll(async () => {
   await transitionRequest(t.db, { requestId: ids.R8!, action: 'expire', actor: { kind: 'system' } }, { rules, now: at('2025-12-08T10:00:00Z') });
 
   await file('R13', 'objection', '2025-12-01T10:00:00Z', '2025-12-01T10:00:00Z');
+  await act('R13', '2025-12-01T11:00:00Z', { intent: 'assign', assignee: staffB.id });
   await act('R13', '2025-12-02T10:00:00Z', { intent: 'start' });
 
   await file('R12', 'erasure', '2025-12-31T23:00:00Z', '2026-01-02T10:00:00Z');
+
+  await file('R14', 'portability', '2026-01-05T10:00:00Z', '2026-01-05T10:00:00Z');
+  await act('R14', '2026-01-05T11:00:00Z', { intent: 'assign', assignee: staffB.id });
+  await act('R14', '2026-01-06T10:00:00Z', { intent: 'start' });
+  await act('R14', '2026-01-10T10:00:00Z', { intent: 'request_information', question: 'Which account?' });
 
   // Issue 21 lets staff log requests from other channels; until then, as it would set it.
   await t.db.updateTable('requests').set({ channel: 'email' }).where('id', '=', ids.R2!).execute();
@@ -175,9 +183,13 @@ describe('the report of a hand-computed year', () => {
     expect(r.totals.deadlineShare.median).toBe(82);
     expect(r.totals.deadlineShare.mean).toBeCloseTo(723 / 9, 10);
     expect(r.totals.deadlineShare.p90).toBe(107);
-    // Open now: R12 (open) and R13 (in progress, due 1 January: overdue).
-    expect(r.now).toEqual({ open: 2, overdue: 1, paused: 0, dueSoon: 0 });
-    expect(r.load).toEqual([{ assigneeId: null, email: null, open: 2, overdue: 1, paused: 0, dueSoon: 0 }]);
+    // Open now: R12 (open, due 2 February), R13 (in progress, due 1 January: overdue) and R14
+    // (waiting on the subject: paused, so not overdue whatever its date).
+    expect(r.now).toEqual({ open: 3, overdue: 1, paused: 1, dueSoon: 0 });
+    expect(r.load).toEqual([
+      { assigneeId: staffB.id, email: staffB.email, open: 2, overdue: 1, paused: 1, dueSoon: 0 },
+      { assigneeId: null, email: null, open: 1, overdue: 0, paused: 0, dueSoon: 0 },
+    ]);
   });
 
   it('draws the deadline histogram, the on-time months, the weekly volume and the backlog from the same counts', async () => {
@@ -223,6 +235,23 @@ describe('the report of a hand-computed year', () => {
     expect(r.backlog.at(-1)).toEqual({ end: '2025-12-31', open: 1 }); // R13; R12 was verified in 2026
   });
 
+  it('counts a request paused for 10 days and answered on its extended due date as on time', async () => {
+    // R3: due 2 July, moved 10 days by the pause (12 July, a Saturday: Monday 14 July), and the
+    // one-month extension counts from the first due date and keeps the pause: Tuesday 12 August.
+    const r3 = await t.db
+      .selectFrom('requests')
+      .select(['due_date', 'paused_days', 'extension_months', sql<string>`(closed_at at time zone 'Europe/London')::date::text`.as('closedOn')])
+      .where('id', '=', ids.R3!)
+      .executeTakeFirstOrThrow();
+    expect(r3).toEqual({ due_date: '2025-08-12', paused_days: 10, extension_months: 1, closedOn: '2025-08-12' });
+    const objections = await report('2025', { type: 'objection' });
+    expect(objections.totals).toMatchObject({ received: 2, answered: 1, onTime: 1, late: 0, completedOnTime: 1, extended: 1, objectionsRejected: 1 });
+    expect(objections.totals.daysToClose).toMatchObject({ count: 1, median: 71 });
+    expect(objections.totals.deadlineShare).toMatchObject({ median: 100, p90: 100 });
+    expect(objections.deadlineHistogram.find((b) => b.n > 0)).toMatchObject({ label: '91–100%', n: 1, onTime: true });
+    expect(objections.onTimeByMonth.find((m) => m.start === '2025-08-01')).toMatchObject({ answered: 1, onTime: 1, onTimePercent: 100 });
+  });
+
   it('filters by type, channel and assignee', async () => {
     const rect = await report('2025', { type: 'rectification' });
     expect(rect.totals).toMatchObject({ received: 3, verified: 3, completed: 3, withdrawn: 1, answered: 3, onTime: 3 });
@@ -237,8 +266,12 @@ describe('the report of a hand-computed year', () => {
     expect(a.totals.daysToClose).toMatchObject({ median: 27, mean: 27 }); // 21, 33
     expect(a.now.open).toBe(0);
     const nobody = await report('2025', { assignee: 'unassigned' });
-    expect(nobody.totals.received).toBe(10);
-    expect(nobody.now).toMatchObject({ open: 2, overdue: 1 });
+    expect(nobody.totals.received).toBe(9); // not R1, R2, R13
+    expect(nobody.now).toMatchObject({ open: 1, overdue: 0, paused: 0 }); // R12
+    const b = await report('2025', { assignee: staffB.id });
+    expect(b.totals).toMatchObject({ received: 1, verified: 1, answered: 0 }); // R13
+    expect(b.now).toEqual({ open: 2, overdue: 1, paused: 1, dueSoon: 0 }); // R13, R14
+    expect(b.backlog.at(-1)).toEqual({ end: '2025-12-31', open: 1 }); // R13; R14 came in 2026
     // Assignee and channel at once: summed from A's requests.
     const aByEmail = await report('2025', { assignee: staffA.id, channel: 'email' });
     expect(aByEmail.totals).toMatchObject({ received: 1, completed: 1, completedLate: 1 });
@@ -275,7 +308,8 @@ describe('the report of a hand-computed year', () => {
       expect(summed.deadlineHistogram).toEqual(cells.deadlineHistogram);
       expect(summed.backlog).toEqual(cells.backlog);
     } finally {
-      await sql`update requests set assigned_to = null where id not in (${ids.R1!}, ${ids.R2!})`.execute(t.db);
+      await sql`update requests set assigned_to = null where id not in (${ids.R1!}, ${ids.R2!}, ${ids.R13!}, ${ids.R14!})`.execute(t.db);
+      await t.db.updateTable('requests').set({ assigned_to: staffB.id }).where('id', 'in', [ids.R13!, ids.R14!]).execute();
       await t.db.updateTable('requests').set({ channel: 'email' }).where('id', '=', ids.R2!).execute();
     }
   });

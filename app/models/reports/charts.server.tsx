@@ -186,8 +186,9 @@ export function deadlineChart(bins: Report['deadlineHistogram'], summary: string
           </g>
         ) : null,
       )}
+      {/* The last bin (over 200%) is labelled at its middle below, not at its edge: the two would overlap. */}
       {bins.map((b, i) =>
-        i % 5 === 0 ? (
+        i % 5 === 0 && i < bins.length - 1 ? (
           <text key={b.label} x={x(b.label)} y={H - M.bottom + 16} textAnchor="middle" fill={INK}>
             {`${b.from === 0 ? 0 : b.from - 1}%`}
           </text>
