@@ -5,7 +5,7 @@ import { REQUEST_TYPE_VALUES } from '~/models/requests/request-types';
 import { todayIn } from '~/utils/calendar';
 import { ensureReportCells, readSums } from '~/models/reports/cells.server';
 import { byType, disclosureOf, type DisclosureRow } from '~/models/reports/figures';
-import type { YearFigures } from '~/models/reports/transparency';
+import { changedFigures, type YearFigures } from '~/models/reports/transparency';
 
 /**
  * The public yearly report (/transparency): per right, the figures the CCPA regulations ask
