@@ -2,6 +2,7 @@ import { Form, Link } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { SelectField, TextAreaField } from '~/components/field';
 import type { RequestAction, RequestState } from '~/models/requests/lifecycle';
+import { REFUSAL_GROUND_LABELS } from '~/models/requests/refusal-grounds';
 import type { FormState } from '~/utils/form-state';
 
 /**
@@ -169,6 +170,13 @@ export function StaffRequestActions({ request: r, actions, canExtend, version, o
           <Form method="post" noValidate>
             {hidden}
             <input type="hidden" name="intent" value="deny" />
+            <SelectField
+              label="Ground for refusing (counted in the reports)"
+              name="refusalGround"
+              options={REFUSAL_GROUND_LABELS}
+              defaultValue={failed === 'deny' ? values.refusalGround : undefined}
+              error={failed === 'deny' ? errors.refusalGround : undefined}
+            />
             <TextAreaField
               label="Reason for refusing (emailed to the subject)"
               name="denialReason"

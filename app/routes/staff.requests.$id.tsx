@@ -31,6 +31,7 @@ import { dateTimeFormat } from '~/utils/intl';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 import { LANGUAGE_NAMES } from '~/utils/i18n';
 import { invariantResponse } from '~/utils/invariant';
+import { REFUSAL_GROUND_LABELS } from '~/models/requests/refusal-grounds';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.request.reference ?? 'Request'} — Staff console — Privacy Portal` },
@@ -117,7 +118,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-const KEEP = ['intent', 'question', 'extensionReason', 'denialReason', 'answer', 'note', 'months', 'outcome', 'withheldReason'];
+const KEEP = ['intent', 'question', 'extensionReason', 'denialReason', 'refusalGround', 'answer', 'note', 'months', 'outcome', 'withheldReason'];
 
 const day = (date: string) => parseDate(date).setLocale('en-GB').toFormat('d LLLL yyyy');
 

@@ -17,6 +17,8 @@ import * as m0070 from './0070_access_packages';
 import * as m0072 from './0072_reminders';
 import * as m0080 from './0080_objection_language';
 import * as m0095 from './0095_withheld_and_package_format';
+import * as m0140 from './0140_reports';
+import * as m0141 from './0141_transparency_reports';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -41,6 +43,8 @@ export const migrations: Record<string, Migration> = {
   '0072_reminders': m0072,
   '0080_objection_language': m0080,
   '0095_withheld_and_package_format': m0095,
+  '0140_reports': m0140,
+  '0141_transparency_reports': m0141,
 };
 
 export const migrationProvider: MigrationProvider = {

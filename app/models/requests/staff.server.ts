@@ -25,6 +25,7 @@ import {
 import { addDays, todayIn } from '~/utils/calendar';
 import type { Organisation } from '~/utils/env.server';
 import { OUTCOMES, PACKAGE_OUTCOMES } from '~/models/requests/outcomes';
+import { REFUSAL_GROUNDS } from '~/models/requests/refusal-grounds';
 import { createPackage, packageReadyNote, takesPackage } from '~/models/requests/packages.server';
 
 export { OUTCOMES };
@@ -271,7 +272,12 @@ export const staffActionSchema = z.discriminatedUnion('intent', [
     months: z.coerce.number().int().min(1, 'Choose 1 or 2 months').max(2, 'Choose 1 or 2 months'),
     extensionReason: message('the reason the subject will read'),
   }),
-  z.object({ intent: z.literal('deny'), version, denialReason: message('the reason the subject will read') }),
+  z.object({
+    intent: z.literal('deny'),
+    version,
+    refusalGround: z.enum(REFUSAL_GROUNDS, { error: 'Choose the ground for refusing' }),
+    denialReason: message('the reason the subject will read'),
+  }),
   z
     .object({
       intent: z.literal('complete'),
@@ -321,7 +327,12 @@ export async function actOnRequest(
       }
       let note: string | null = null;
       if (action.intent === 'request_information') note = action.question;
-      if (action.intent === 'deny') note = denialNotice(action.denialReason, options.organisation);
+      if (action.intent === 'deny') {
+        note = denialNotice(action.denialReason, options.organisation);
+        // The ground is what the reports count refusals by; the subject reads the reason.
+        await trx.updateTable('requests').set({ refusal_ground: action.refusalGround }).where('id', '=', request.id).execute();
+        details = { ground: action.refusalGround };
+      }
       let afterTransition: ((completed: RequestRow) => Promise<void>) | null = null;
       if (action.intent === 'complete') {
         const outcome = OUTCOMES[action.outcome]!;
