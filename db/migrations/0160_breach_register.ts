@@ -98,7 +98,7 @@ export async function up(db: Kysely<any>) {
     .addColumn('content', 'jsonb', (c) => c.notNull())
     .addColumn('recorded_by', 'uuid')
     .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addCheckConstraint('breach_filings_late_reasons', sql`not late or ${nonBlank('late_reasons')}`)
+    .addCheckConstraint('breach_filings_late_reasons', sql`phase <> 'initial' or not late or ${nonBlank('late_reasons')}`)
     .execute();
   await sql`create unique index breach_filings_one_initial on breach_filings (breach_id) where phase = 'initial'`.execute(db);
   await sql`create unique index breach_filings_one_final on breach_filings (breach_id) where phase = 'final'`.execute(db);
