@@ -4,7 +4,7 @@ import type { DB, Tx } from '../../../db/client';
 import type { Art34Exemption, BreachRow, Language } from '../../../db/schema';
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { BreachRuleError } from '~/models/breaches/errors';
-import { withLockedBreach } from '~/models/breaches/register.server';
+import { getBreachForStaff, withLockedBreach } from '~/models/breaches/register.server';
 import { parseSubjectLines } from '~/models/breaches/rules';
 import { queueMail, renderMail } from '~/models/mail.server';
 import { organisationFooter } from '~/models/requests/mail.server';
@@ -315,6 +315,12 @@ export async function recordExemption(
     });
     return updated;
   });
+}
+
+/** The Art. 34 page: the breach (its reading audited), the people on its list and the texts. */
+export async function art34ForStaff(db: DB, actor: Actor, breachId: string, options: { now?: Date } = {}) {
+  const entry = await getBreachForStaff(db, actor, breachId, options);
+  return entry ? { entry, notices: await noticesForStaff(db, entry.breach.id) } : undefined;
 }
 
 /** The people on a breach's list, for staff: failures first, then the newest; and the texts. */

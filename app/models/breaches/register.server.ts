@@ -120,6 +120,13 @@ export async function hasInitialFiling(trx: Tx | DB, breachId: string): Promise<
   return row !== undefined;
 }
 
+/** A breach as its form shows it, and whether the first filing has fixed its clock. */
+export async function breachForEditing(db: DB, id: string) {
+  if (!isBreachId(id)) return undefined;
+  const breach = await db.selectFrom('breaches').selectAll().where('id', '=', id).executeTakeFirst();
+  return breach ? { breach, clockFixed: await hasInitialFiling(db, id) } : undefined;
+}
+
 /**
  * What is now known of a breach: details may follow in phases (Art. 33(4)). Refused when the
  * form is older than the record (409), and, once the initial filing exists, for a change of the
