@@ -2,7 +2,7 @@ import { Form } from '@remix-run/react';
 import { RadioGroupField } from '~/components/choice-fields';
 import { ErrorSummary } from '~/components/error-summary';
 import { Field, FormError, TextAreaField } from '~/components/field';
-import { KIND_LABELS, RISK_LABELS, ROLE_LABELS, type BreachKind } from '~/models/breaches/rules';
+import { KIND_LABELS, RISK_LABELS, ROLE_LABELS, type BreachKind } from '~/models/breaches/labels';
 
 type Values = Record<string, string | undefined>;
 

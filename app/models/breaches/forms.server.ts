@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Art34Exemption, BreachFilingPhase, BreachRisk, BreachRole } from '../../../db/schema';
-import { clockErrors, parseLocalDateTime } from '~/models/breaches/rules';
+import { clockErrors, NOTICE_LANGUAGES, parseLocalDateTime } from '~/models/breaches/rules';
 import { isIsoDate } from '~/utils/calendar';
 
 /**
@@ -49,7 +49,6 @@ const ROLES = ['controller', 'processor'] as const satisfies readonly BreachRole
 const RISKS = ['unassessed', 'unlikely', 'risk', 'high'] as const satisfies readonly BreachRisk[];
 const PHASES = ['initial', 'follow_up', 'final'] as const satisfies readonly BreachFilingPhase[];
 const EXEMPTIONS = ['protected', 'mitigated', 'disproportionate'] as const satisfies readonly Art34Exemption[];
-export const NOTICE_LANGUAGES = ['en', 'de', 'fr'] as const;
 
 /** A `datetime-local` value in `timeZone`, as an instant; clear messages for each way it can be wrong. */
 function localTime(timeZone: string, missing: string) {
