@@ -2,7 +2,8 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Link, useLoaderData } from '@remix-run/react';
 import { Notice } from '~/components/field';
 import { getBreachForStaff } from '~/models/breaches/register.server';
-import { breachDeadline, EXEMPTION_LABELS, formatInstant, KIND_LABELS, PHASE_LABELS, RISK_LABELS, ROLE_LABELS } from '~/models/breaches/rules';
+import { EXEMPTION_LABELS, KIND_LABELS, PHASE_LABELS, RISK_LABELS, ROLE_LABELS } from '~/models/breaches/labels';
+import { breachDeadline, formatInstant } from '~/models/breaches/rules';
 import { describeState } from '~/models/breaches/view';
 import { actorOf, requireBreachOfficer } from '~/routes/breach-guard.server';
 import { invariantResponse } from '~/utils/invariant';

@@ -17,7 +17,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Notify
 
 const KEEP = ['intent', 'phase', 'filedAt', 'authorityReference', 'summary', 'lateReasons', 'reason', 'controllerName', 'notifiedAt'] as const;
 const DONE: Record<string, string> = {
-  filed: 'The filing is recorded.',
+  file: 'The filing is recorded.',
   not_notified: 'The decision not to notify, and its reason, are recorded.',
   controller_told: 'When the controller was told is recorded.',
 };

@@ -2,7 +2,8 @@ import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Link, useLoaderData } from '@remix-run/react';
 import { Notice } from '~/components/field';
 import { listBreaches } from '~/models/breaches/register.server';
-import { formatInstant, RISK_LABELS } from '~/models/breaches/rules';
+import { RISK_LABELS } from '~/models/breaches/labels';
+import { formatInstant } from '~/models/breaches/rules';
 import { describeState } from '~/models/breaches/view';
 import { actorOf, requireBreachOfficer } from '~/routes/breach-guard.server';
 

@@ -58,8 +58,8 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'verify.$token.tsx': (ids) => `/verify/${ids.token}`,
 };
 
-/** Documents and JSON read with generated query strings. */
-const GET_PATHS = [
+/** Documents and JSON read with generated query strings (ids filled from the seeded data). */
+const getPaths = (ids: Ids) => [
   '/subprocessors.json',
   '/subprocessors/feed.json',
   '/subprocessors/feed.rss',
@@ -74,6 +74,12 @@ const GET_PATHS = [
   '/staff/breaches',
   '/staff/breaches/new',
   '/staff/breaches.csv',
+  '/staff/breaches.json',
+  '/staff/breaches/officers',
+  `/staff/breaches/${ids.breachId}`,
+  `/staff/breaches/${ids.breachId}/edit`,
+  `/staff/breaches/${ids.breachId}/notify`,
+  `/staff/breaches/${ids.breachId}/subjects`,
 ];
 
 const FIELD_NAMES = [
@@ -239,7 +245,7 @@ describe.each(['pglite', 'postgres'] as const)('fuzzing on %s', (backend) => {
       route: fc.constantFrom(...routes),
       role: fc.constantFrom('anonymous', 'subject', 'staff', 'admin') as fc.Arbitrary<keyof typeof cookies>,
       body,
-      getPath: fc.constantFrom(...GET_PATHS),
+      getPath: fc.constantFrom(...getPaths(ids)),
       query: fc.array(fc.tuple(key, value.filter((v) => v.length < 2_000)), { maxLength: 4 }),
       asGet: fc.boolean(),
     });

@@ -152,6 +152,9 @@ describe('a breach recorded, filed in phases, and the people told', () => {
   it('files the initial notification and a follow-up', async () => {
     const initial = await post(`${breachPath}/notify`, 'dpo', { intent: 'file', phase: 'initial', filedAt: local(H), summary: 'Initial notification via the LDA portal.', authorityReference: 'LDA-2026-77' });
     expect(initial.status).toBe(302);
+    // The redirect names what was done, and the page says so.
+    const after = await (await get(initial.headers.get('location')!, 'dpo')).text();
+    expect(after).toContain('The filing is recorded.');
     const noSummary = await post(`${breachPath}/notify`, 'dpo', { intent: 'file', phase: 'follow_up', filedAt: local(0) });
     expect(noSummary.status).toBe(400);
     expect((await post(`${breachPath}/notify`, 'dpo', { intent: 'file', phase: 'follow_up', filedAt: local(0), summary: 'Receiving domain confirmed deletion.' })).status).toBe(302);

@@ -72,7 +72,6 @@ export const ROUTES: Record<string, RouteEntry> = {
   'staff.users.tsx': { access: 'admin', path: () => '/staff/users' },
   'staff.audit.tsx': { access: 'admin', path: () => '/staff/audit' },
   'staff.audit_.export.ts': { access: 'admin', path: () => '/staff/audit/export?from=2026-01-01&to=2026-01-02' },
-  // `?index`: a POST without it would go to the parent route, not the queue's bulk action.
   // The breach register: administrators and DPO staff. 'admin' is what this suite can check (a plain
   // staff member is refused); tests/integration/breach-routes.test.ts lets a DPO in on every route.
   'staff.breaches._index.tsx': { access: 'admin', path: () => '/staff/breaches' },
@@ -84,6 +83,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   'staff.breaches.officers.tsx': { access: 'admin', path: () => '/staff/breaches/officers', probeBody: 'intent=designate&email=a@example.org' },
   'staff.breaches[.csv].ts': { access: 'admin', path: () => '/staff/breaches.csv' },
   'staff.breaches[.json].ts': { access: 'admin', path: () => '/staff/breaches.json' },
+  // `?index`: a POST without it would go to the parent route, not the queue's bulk action.
   'staff.requests._index.tsx': { access: 'staff', path: () => '/staff/requests?index', probeBody: 'bulkAction=close_unverified&select-1=on' },
   'staff.requests.$id.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}`, probeBody: 'intent=note&note=probe' },
   'staff.requests.$id.attachments.$attachmentId.tsx': {

@@ -3,7 +3,8 @@ import type { BreachFiling, BreachFilingPhase, BreachRow } from '../../../db/sch
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { BreachRuleError } from '~/models/breaches/errors';
 import { withLockedBreach } from '~/models/breaches/register.server';
-import { art33Gaps, breachDeadline, duration, formatInstant, isLate, nextPhases, PHASE_LABELS } from '~/models/breaches/rules';
+import { PHASE_LABELS } from '~/models/breaches/labels';
+import { art33Gaps, breachDeadline, duration, formatInstant, isLate, nextPhases } from '~/models/breaches/rules';
 
 /**
  * What the controller told the supervisory authority, phase by phase (Art. 33(4)): an initial

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Art34Exemption, BreachFilingPhase, BreachRisk, BreachRole } from '../../../db/schema';
-import { clockErrors, NOTICE_LANGUAGES, parseLocalDateTime } from '~/models/breaches/rules';
+import { NOTICE_LANGUAGES } from '~/models/breaches/labels';
+import { clockErrors, parseLocalDateTime } from '~/models/breaches/rules';
 import { isIsoDate } from '~/utils/calendar';
 
 /**

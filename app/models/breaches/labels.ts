@@ -38,4 +38,3 @@ export const KIND_LABELS = {
   availability: 'Availability (lost, destroyed or unreachable)',
 } as const;
 export type BreachKind = keyof typeof KIND_LABELS;
-

@@ -4,7 +4,8 @@ import type { BreachRow } from '../../../db/schema';
 import { recordAudit } from '~/models/audit.server';
 import { enqueueJob } from '~/models/jobs.server';
 import { queueMail, renderMail } from '~/models/mail.server';
-import { art33Gaps, breachDeadline, formatInstant, reminderSchedule, RISK_LABELS, timeLeft } from '~/models/breaches/rules';
+import { RISK_LABELS } from '~/models/breaches/labels';
+import { art33Gaps, breachDeadline, formatInstant, reminderSchedule, timeLeft } from '~/models/breaches/rules';
 import type { Config } from '~/utils/env.server';
 
 /**

@@ -2,11 +2,9 @@ import { DateTime } from 'luxon';
 import type { BreachFilingPhase, BreachRisk, BreachRole } from '../../../db/schema';
 import { dateTimeFormat } from '~/utils/intl';
 
-export * from '~/models/breaches/labels';
-
 /**
  * The breach register's rules as plain functions (no database, `now` passed in): the 72-hour
- * clock of Art. 33(1), its reminders, lateness, the order of filings, and the words staff read.
+ * clock of Art. 33(1), its reminders, lateness, the order of filings (the words staff read are in ./labels.ts).
  *
  * The clock runs from awareness, not detection: a controller is "aware" once it has a
  * reasonable degree of certainty that a breach affected personal data (EDPB Guidelines 9/2022),
