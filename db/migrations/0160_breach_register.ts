@@ -18,7 +18,7 @@ const nonBlank = (column: string) => sql`length(btrim(coalesce(${sql.ref(column)
  *   the authority when the clock started, and its lateness was fixed then);
  * - an Art. 34 draft that went out is no longer changed.
  *
- * `users.dpo` marks a staff account as the data protection officer (docs/decisions/033).
+ * `users.dpo` marks a staff account as the data protection officer (docs/decisions/162-dpo-designation.md).
  * Delivery of each Art. 34 mail is copied from the outbox by a trigger, because the outbox's
  * rows are deleted after RETENTION_MAIL_OUTBOX_DAYS and the register must keep the record.
  */

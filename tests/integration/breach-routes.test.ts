@@ -1,6 +1,7 @@
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setBreachOfficer } from '../../app/models/breaches/officers.server';
+import { recordBreachFixture } from '../support/breaches';
 import { toLocalInput } from '../../app/models/breaches/rules';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { startSmtpServer, type TestSmtp } from '../support/smtp';
@@ -96,6 +97,20 @@ describe('who may keep the register', () => {
       expect((await get(path, 'staff')).status, path).toBe(403);
     }
     expect((await post('/staff/breaches/new', 'staff', breachForm())).status).toBe(403);
+    // And on each breach's own pages, reading and acting.
+    // Aware long before the breach the later tests record, so it stays second in the register's order.
+    const breach = await recordBreachFixture(portal.db, admin.id, { detectedAt: new Date(Date.now() - 100 * H), awareAt: new Date(Date.now() - 100 * H) });
+    for (const path of ['', '/edit', '/notify', '/subjects', '/subjects?lang=de'].map((p) => `/staff/breaches/${breach.id}${p}`)) {
+      expect((await get(path, 'dpo')).status, path).toBe(200);
+      expect((await get(path, 'staff')).status, path).toBe(403);
+    }
+    for (const [path, fields] of [
+      ['/notify', { intent: 'not_notified', reason: 'Staff may not decide this.' }],
+      ['/subjects', { intent: 'add', source: 'entered', addresses: 'x@example.org', defaultLang: 'en' }],
+      ['/edit', breachForm()],
+    ] as const) {
+      expect((await post(`/staff/breaches/${breach.id}${path}`, 'staff', fields)).status, path).toBe(403);
+    }
     // Designating DPOs is for administrators.
     expect((await get('/staff/breaches/officers', 'dpo')).status).toBe(403);
     expect((await get('/staff/breaches/officers', 'admin')).status).toBe(200);
