@@ -147,6 +147,8 @@ export interface UsersTable {
   password_changed_at: ColumnType<Date, Date | string | undefined, Date | string>;
   /** When the owner proved the address by opening the emailed link; null until then. */
   email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** A staff account acting as data protection officer: keeps the breach register (migration 0160). */
+  dpo: Generated<boolean>;
 }
 
 /** Single-use links that prove an account's email; only the token's SHA-256 is stored. */
@@ -435,6 +437,103 @@ export interface ReminderSendsTable {
   created_at: CreatedAt;
 }
 
+export type BreachRisk = 'unassessed' | 'unlikely' | 'risk' | 'high';
+export type BreachRole = 'controller' | 'processor';
+export type Art34Exemption = 'protected' | 'mitigated' | 'disproportionate';
+export type BreachFilingPhase = 'initial' | 'follow_up' | 'final';
+export type BreachSubjectStatus = 'selected' | 'excluded' | 'queued' | 'sent' | 'failed';
+
+/** A personal data breach (Art. 33(5)); never deleted (migration 0160). */
+export interface BreachesTable {
+  id: Generated<string>;
+  reference: string;
+  title: string;
+  detected_at: Timestamp;
+  aware_at: Timestamp;
+  awareness_reason: Nullable<string>;
+  confidentiality: Defaulted<boolean>;
+  integrity: Defaulted<boolean>;
+  availability: Defaulted<boolean>;
+  nature: string;
+  subject_categories: Defaulted<string>;
+  subjects_approx: Nullable<number>;
+  record_categories: Defaulted<string>;
+  records_approx: Nullable<number>;
+  dpo_contact: string;
+  consequences: Defaulted<string>;
+  measures: Defaulted<string>;
+  causes: Defaulted<string>;
+  role: BreachRole;
+  controller_name: Nullable<string>;
+  controller_notified_at: NullableTimestamp;
+  risk: Defaulted<BreachRisk>;
+  risk_reasoning: Nullable<string>;
+  not_notified_reason: Nullable<string>;
+  not_notified_at: NullableTimestamp;
+  art34_exemption: Nullable<Art34Exemption>;
+  art34_exemption_ground: Nullable<string>;
+  art34_exemption_at: NullableTimestamp;
+  incident_ref: Nullable<string>;
+  created_by: Nullable<string>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** A notification to the supervisory authority, one phase of it; append-only. */
+export interface BreachFilingsTable {
+  id: Generated<string>;
+  breach_id: string;
+  phase: BreachFilingPhase;
+  filed_at: ColumnType<Date, Date | string, never>;
+  authority_name: string;
+  authority_reference: Nullable<string>;
+  summary: string;
+  deadline_at: ColumnType<Date, Date | string, never>;
+  late: boolean;
+  late_reasons: Nullable<string>;
+  content: Json<Record<string, unknown>>;
+  recorded_by: Nullable<string>;
+  recorded_at: CreatedAt;
+}
+
+/** The plain-language Art. 34 text in one language; locked once sent. */
+export interface BreachNoticeDraftsTable {
+  breach_id: string;
+  lang: Language;
+  nature: string;
+  consequences: string;
+  measures: string;
+  updated_by: Nullable<string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_at: NullableTimestamp;
+}
+
+/** A person told (or to be told) of a breach under Art. 34, and how delivery went. */
+export interface BreachSubjectsTable {
+  id: Generated<string>;
+  breach_id: string;
+  email: string;
+  email_key: string;
+  lang: Language;
+  source: 'entered' | 'account' | 'request';
+  status: Defaulted<BreachSubjectStatus>;
+  outbox_id: Nullable<string>;
+  added_by: Nullable<string>;
+  added_at: CreatedAt;
+  queued_at: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  attempts: Defaulted<number>;
+  last_error: Nullable<string>;
+}
+
+/** One row per deadline reminder mailed: a person gets each of a breach's reminders once. */
+export interface BreachReminderSendsTable {
+  breach_id: string;
+  hours_before: number;
+  recipient: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   jobs: JobsTable;
   subprocessors: SubprocessorsTable;
@@ -466,6 +565,11 @@ export interface Database {
   report_settings: ReportSettingsTable;
   report_cells: ReportCellsTable;
   transparency_reports: TransparencyReportsTable;
+  breaches: BreachesTable;
+  breach_filings: BreachFilingsTable;
+  breach_notice_drafts: BreachNoticeDraftsTable;
+  breach_subjects: BreachSubjectsTable;
+  breach_reminder_sends: BreachReminderSendsTable;
 }
 
 export type Job = Selectable<JobsTable>;
@@ -478,3 +582,5 @@ export type { Timestamp };
 export type RequestUpdate = Updateable<RequestsTable>;
 export type RequestRow = Selectable<RequestsTable>;
 export type RequestEvent = Selectable<RequestEventsTable>;
+export type BreachRow = Selectable<BreachesTable>;
+export type BreachFiling = Selectable<BreachFilingsTable>;

@@ -560,6 +560,18 @@ export const de: Catalog = {
     subjectEffective: 'In Kraft: {{title}}',
     footer: 'Sie erhalten diese E-Mail, weil Sie Benachrichtigungen zu Unterauftragsverarbeitern von {{org}} ({{email}}) abonniert haben. Abmelden: {{url}}',
   },
+  breachNotice: {
+    subject: 'Wichtig: Eine Datenschutzverletzung bei {{org}}, die Sie betrifft',
+    preheader: 'Was geschehen ist, was es für Sie bedeuten kann und was wir dagegen tun.',
+    heading: 'Eine Datenschutzverletzung, die Sie betrifft',
+    intro: '{{org}} informiert Sie über eine Verletzung der Sicherheit, von der Ihre personenbezogenen Daten betroffen sind. Wir benachrichtigen Sie direkt, weil sie ein hohes Risiko für Sie zur Folge haben kann, wie es Artikel 34 DSGVO verlangt.',
+    whatHappened: 'Was ist geschehen?',
+    whatItMeans: 'Was kann das für Sie bedeuten?',
+    whatWeDid: 'Was wir unternommen haben und was Sie tun können',
+    contact: 'Ihr Ansprechpartner: {{contact}}. Wenden Sie sich mit allen Fragen zu diesem Vorfall dorthin.',
+    reference: 'Unser Aktenzeichen zu diesem Vorfall: {{reference}}.',
+    why: 'Sie erhalten diese E-Mail, weil Ihre Adresse zu den von diesem Vorfall bei {{org}} Betroffenen gehört. Es ist keine Werbung, und Sie werden in keine Liste aufgenommen.',
+  },
   mail: {
     footerWhy: 'Sie erhalten diese E-Mail, weil mit dieser Adresse im Datenschutzportal von {{org}} ein Datenschutzantrag gestellt wurde.',
     footerIgnore: 'Wenn Sie das nicht waren, ignorieren Sie diese E-Mail: Ein unbestätigter Antrag läuft nach 7 Tagen ab und seine Daten werden gelöscht.',

@@ -564,6 +564,18 @@ export const en = {
     subjectEffective: 'Now in effect: {{title}}',
     footer: 'You receive this because you subscribed to subprocessor alerts from {{org}} ({{email}}). Unsubscribe: {{url}}',
   },
+  breachNotice: {
+    subject: 'Important: a personal data breach at {{org}} that affects you',
+    preheader: 'What happened, what it may mean for you, and what we are doing about it.',
+    heading: 'A personal data breach that affects you',
+    intro: '{{org}} is writing to tell you about a breach of security that involved your personal data. We are telling you directly because it may put you at high risk, as Article 34 of the GDPR requires.',
+    whatHappened: 'What happened',
+    whatItMeans: 'What this may mean for you',
+    whatWeDid: 'What we have done, and what you can do',
+    contact: 'Who to contact: {{contact}}. Write to them with any question about this breach.',
+    reference: 'Our reference for this breach: {{reference}}.',
+    why: 'You receive this email because your address is among those affected by this breach at {{org}}. It is not marketing, and it does not add you to any list.',
+  },
   mail: {
     footerWhy: 'You receive this email because a data-protection request was made with this address on the privacy portal of {{org}}.',
     footerIgnore: 'If that was not you, ignore this email: an unconfirmed request expires after 7 days and its data is deleted.',

@@ -569,6 +569,18 @@ export const fr: Catalog = {
     subjectEffective: 'En vigueur : {{title}}',
     footer: 'Vous recevez cet e-mail car vous êtes abonné aux alertes sur les sous-traitants de {{org}} ({{email}}). Se désabonner : {{url}}',
   },
+  breachNotice: {
+    subject: 'Important : une violation de données personnelles chez {{org}} vous concerne',
+    preheader: 'Ce qui s’est passé, ce que cela peut signifier pour vous et ce que nous faisons.',
+    heading: 'Une violation de données personnelles qui vous concerne',
+    intro: '{{org}} vous informe d’une violation de la sécurité qui a touché vos données personnelles. Nous vous prévenons directement parce qu’elle peut présenter un risque élevé pour vous, comme l’exige l’article 34 du RGPD.',
+    whatHappened: 'Ce qui s’est passé',
+    whatItMeans: 'Ce que cela peut signifier pour vous',
+    whatWeDid: 'Ce que nous avons fait, et ce que vous pouvez faire',
+    contact: 'Votre contact : {{contact}}. Écrivez-lui pour toute question sur cette violation.',
+    reference: 'Notre référence pour cette violation : {{reference}}.',
+    why: 'Vous recevez cet e-mail parce que votre adresse figure parmi celles concernées par cette violation chez {{org}}. Ce n’est pas de la publicité, et vous n’êtes inscrit à aucune liste.',
+  },
   mail: {
     footerWhy: 'Vous recevez cet e-mail parce qu’une demande relative à la protection des données a été faite avec cette adresse sur le portail de {{org}}.',
     footerIgnore: 'Si ce n’était pas vous, ignorez cet e-mail : une demande non confirmée expire après 7 jours et ses données sont supprimées.',

@@ -12,6 +12,7 @@ import { retentionPolicy, runRetention } from '~/models/retention.server';
 import { BACKUPS_KEPT } from '~/models/policy';
 import { createAlertHandler } from '~/models/subprocessors/alerts.server';
 import { ALERT_JOB } from '~/models/subprocessors/registry.server';
+import { breachJobHandlers } from '~/models/breaches/reminders.server';
 
 export const MAINTENANCE_JOB = 'maintenance.daily';
 export const BACKUP_JOB = 'backup.scheduled';
@@ -26,6 +27,7 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
   const sender = createMailSender(config);
   return {
     ...requestJobHandlers({ db, config }),
+    ...breachJobHandlers({ db, config }),
     [MAIL_DELIVER_JOB]: createMailDeliveryHandler(db, config, sender),
     [ALERT_JOB]: createAlertHandler(db, config, logger),
     [BACKUP_JOB]: async () => {

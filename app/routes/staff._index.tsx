@@ -5,25 +5,37 @@ import { countUnansweredObjections } from '~/models/subprocessors/objections.ser
 import { requireStaff } from '~/utils/auth.server';
 import { OperationsSummary } from '~/components/operations-summary';
 import { staffOperationsSummary } from '~/models/operations.server';
+import { BreachDeadlines } from '~/components/breach-deadlines';
+import { breachesNeedingAttention, isBreachOfficer } from '~/models/breaches/register.server';
+import { attentionView } from '~/models/breaches/view';
 
 export const meta: MetaFunction = () => [{ title: 'Staff console — Privacy Portal' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
   const now = new Date();
-  const [unansweredObjections, queue, operations] = await Promise.all([
+  const [unansweredObjections, queue, operations, breaches] = await Promise.all([
     countUnansweredObjections(context.db),
     queueSummary(context.db, { timeZone: context.config.timeZone }),
     staffOperationsSummary(context.db, { now, timeZone: context.config.timeZone }),
+    // The DPO and administrators see the breach deadlines (issue 23, item 5).
+    isBreachOfficer(context.db, staff).then((officer) => (officer ? breachesNeedingAttention(context.db, now) : null)),
   ]);
-  return json({ isAdmin: staff.role === 'admin', unansweredObjections, queue, operations: { ...operations, now: now.toISOString() } });
+  return json({
+    isAdmin: staff.role === 'admin',
+    unansweredObjections,
+    queue,
+    operations: { ...operations, now: now.toISOString() },
+    breaches: breaches ? attentionView(breaches, context.config.timeZone, now) : null,
+  });
 }
 
 export default function StaffConsole() {
-  const { isAdmin, unansweredObjections, queue, operations } = useLoaderData<typeof loader>();
+  const { isAdmin, unansweredObjections, queue, operations, breaches } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Staff console</h1>
+      {breaches ? <BreachDeadlines items={breaches} /> : null}
       <ul className="console-summary" aria-label="Requests needing attention">
         <li>
           <Link to="/staff/requests?due=overdue">
@@ -55,6 +67,11 @@ export default function StaffConsole() {
           <Link to="/staff/objections">Objections</Link> to planned subprocessor changes
           {unansweredObjections > 0 ? ` (${unansweredObjections} unanswered)` : ''}.
         </li>
+        {breaches ? (
+          <li>
+            <Link to="/staff/breaches">Breach register</Link>: every personal data breach on the 72-hour clock.
+          </li>
+        ) : null}
         {isAdmin ? (
           <li>
             <Link to="/staff/users">Staff accounts</Link>: grant and revoke the staff role.

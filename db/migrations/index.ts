@@ -19,6 +19,7 @@ import * as m0080 from './0080_objection_language';
 import * as m0095 from './0095_withheld_and_package_format';
 import * as m0140 from './0140_reports';
 import * as m0141 from './0141_transparency_reports';
+import * as m0160 from './0160_breach_register';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -45,6 +46,7 @@ export const migrations: Record<string, Migration> = {
   '0095_withheld_and_package_format': m0095,
   '0140_reports': m0140,
   '0141_transparency_reports': m0141,
+  '0160_breach_register': m0160,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../db/client';
 import { createSessionCookie, createUser } from '../support/users';
 import { fileRequest } from '../support/requests';
+import { recordBreachFixture } from '../support/breaches';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { createThrowawayCluster, type Cluster } from './support';
 
@@ -32,6 +33,11 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'requests.new.tsx': () => '/requests/new',
   'reset-password.$token.tsx': (ids) => `/reset-password/${ids.token}`,
   'signup.tsx': () => '/signup',
+  'staff.breaches.$id_.edit.tsx': (ids) => `/staff/breaches/${ids.breachId}/edit`,
+  'staff.breaches.$id_.notify.tsx': (ids) => `/staff/breaches/${ids.breachId}/notify`,
+  'staff.breaches.$id_.subjects.tsx': (ids) => `/staff/breaches/${ids.breachId}/subjects`,
+  'staff.breaches.new.tsx': () => '/staff/breaches/new',
+  'staff.breaches.officers.tsx': () => '/staff/breaches/officers',
   'staff.objections.$id.tsx': (ids) => `/staff/objections/${ids.objectionId}`,
   'staff.requests.$id.tsx': (ids) => `/staff/requests/${ids.requestId}`,
   'staff.requests.$id_.erase.tsx': (ids) => `/staff/requests/${ids.requestId}/erase`,
@@ -53,8 +59,8 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'verify.$token.tsx': (ids) => `/verify/${ids.token}`,
 };
 
-/** Documents and JSON read with generated query strings. */
-const GET_PATHS = [
+/** Documents and JSON read with generated query strings (ids filled from the seeded data). */
+const getPaths = (ids: Ids) => [
   '/subprocessors.json',
   '/subprocessors/feed.json',
   '/subprocessors/feed.rss',
@@ -69,6 +75,15 @@ const GET_PATHS = [
   '/staff/reports',
   '/staff/reports/figures.csv',
   '/transparency',
+  '/staff/breaches',
+  '/staff/breaches/new',
+  '/staff/breaches.csv',
+  '/staff/breaches.json',
+  '/staff/breaches/officers',
+  `/staff/breaches/${ids.breachId}`,
+  `/staff/breaches/${ids.breachId}/edit`,
+  `/staff/breaches/${ids.breachId}/notify`,
+  `/staff/breaches/${ids.breachId}/subjects`,
 ];
 
 const FIELD_NAMES = [
@@ -78,15 +93,17 @@ const FIELD_NAMES = [
   'transferMechanism', 'type', 'website', 'role', 'userId', 'id', 'assignee', 'denialReason', 'due', 'extensionReason',
   'months', 'note', 'outcome', 'question', 'state', 'version', 'within', 'q', 'bulkAction', 'original',
   'refusalGround', 'year', 'period', 'from', 'to', 'channel',
+  'title', 'detectedAt', 'awareAt', 'awarenessReason', 'confidentiality', 'availability', 'nature', 'subjectsApprox', 'dpoContact',
+  'risk', 'riskReasoning', 'phase', 'filedAt', 'lateReasons', 'addresses', 'source', 'lang', 'exemption', 'ground', 'subjectId',
 ];
 
 /** Protected tables: fuzzing may add rows (a rate-limit hit, a failed sign-in) but never alter one. */
 const PROTECTED = [
   'users', 'subprocessors', 'subprocessor_changes', 'requests', 'request_events', 'request_tokens', 'audit_events',
-  'subprocessor_subscriptions', 'subprocessor_objections', 'request_attachments',
+  'subprocessor_subscriptions', 'subprocessor_objections', 'request_attachments', 'breaches', 'breach_filings',
 ];
 
-type Ids = { requestId: string; subprocessorId: string; changeId: string; objectionId: string; token: string };
+type Ids = { requestId: string; subprocessorId: string; changeId: string; objectionId: string; token: string; breachId: string };
 
 const hostile = fc.constantFrom(
   '', ' ', '\u0000', '\ud800', '\udfff', '\u202e', '\ufeff', 'é', 'e\u0301', '👩‍👩‍👧', '\r\n', '%00', '%', '../../etc/passwd',
@@ -202,6 +219,7 @@ describe.each(['pglite', 'postgres'] as const)('fuzzing on %s', (backend) => {
     const admin = await createUser(db, { role: 'admin' });
     const filed = await fileRequest(db, { email: subject.email });
     await db.updateTable('requests').set({ user_id: subject.id }).where('id', '=', filed.request.id).execute();
+    const breach = await recordBreachFixture(db, admin.id);
     const change = await db.selectFrom('subprocessor_changes').select(['id', 'subprocessor_id']).executeTakeFirstOrThrow();
     ids = {
       requestId: filed.request.id,
@@ -209,6 +227,7 @@ describe.each(['pglite', 'postgres'] as const)('fuzzing on %s', (backend) => {
       changeId: change.id,
       objectionId: '1',
       token: randomBytes(32).toString('base64url'),
+      breachId: breach.id,
     };
     cookies = {
       anonymous: undefined,
@@ -231,7 +250,7 @@ describe.each(['pglite', 'postgres'] as const)('fuzzing on %s', (backend) => {
       route: fc.constantFrom(...routes),
       role: fc.constantFrom('anonymous', 'subject', 'staff', 'admin') as fc.Arbitrary<keyof typeof cookies>,
       body,
-      getPath: fc.constantFrom(...GET_PATHS),
+      getPath: fc.constantFrom(...getPaths(ids)),
       query: fc.array(fc.tuple(key, value.filter((v) => v.length < 2_000)), { maxLength: 4 }),
       asGet: fc.boolean(),
     });

@@ -28,6 +28,8 @@ export type Fixtures = {
   missingId: string;
   /** 43 characters shaped like a token, that is no token. */
   fakeToken: string;
+  /** A breach in the register. */
+  breachId: string;
 };
 
 export type RouteEntry = {
@@ -77,6 +79,17 @@ export const ROUTES: Record<string, RouteEntry> = {
   'transparency.$year.tsx': { access: 'public', path: () => '/transparency/2025' },
   'staff.audit.tsx': { access: 'admin', path: () => '/staff/audit' },
   'staff.audit_.export.ts': { access: 'admin', path: () => '/staff/audit/export?from=2026-01-01&to=2026-01-02' },
+  // The breach register: administrators and DPO staff. 'admin' is what this suite can check (a plain
+  // staff member is refused); tests/integration/breach-routes.test.ts lets a DPO in on every route.
+  'staff.breaches._index.tsx': { access: 'admin', path: () => '/staff/breaches' },
+  'staff.breaches.new.tsx': { access: 'admin', path: () => '/staff/breaches/new?incident=INC-1', probeBody: 'title=probe' },
+  'staff.breaches.$id.tsx': { access: 'admin', path: (f) => `/staff/breaches/${f.breachId}` },
+  'staff.breaches.$id_.edit.tsx': { access: 'admin', path: (f) => `/staff/breaches/${f.breachId}/edit`, probeBody: 'title=probe' },
+  'staff.breaches.$id_.notify.tsx': { access: 'admin', path: (f) => `/staff/breaches/${f.breachId}/notify`, probeBody: 'intent=not_notified&reason=probe' },
+  'staff.breaches.$id_.subjects.tsx': { access: 'admin', path: (f) => `/staff/breaches/${f.breachId}/subjects`, probeBody: 'intent=draft&lang=en' },
+  'staff.breaches.officers.tsx': { access: 'admin', path: () => '/staff/breaches/officers', probeBody: 'intent=designate&email=a@example.org' },
+  'staff.breaches[.csv].ts': { access: 'admin', path: () => '/staff/breaches.csv' },
+  'staff.breaches[.json].ts': { access: 'admin', path: () => '/staff/breaches.json' },
   // `?index`: a POST without it would go to the parent route, not the queue's bulk action.
   'staff.requests._index.tsx': { access: 'staff', path: () => '/staff/requests?index', probeBody: 'bulkAction=close_unverified&select-1=on' },
   'staff.requests.$id.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}`, probeBody: 'intent=note&note=probe' },

@@ -1,3 +1,4 @@
+import { recordBreachFixture } from '../support/breaches';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -61,7 +62,8 @@ beforeAll(async () => {
     await transitionRequest(portal.db, { requestId: id, action: 'start', actor: { kind: 'staff', id: users.staff.id } }, { rules });
     await requestInformation(portal.db, { requestId: id, staffId: users.staff.id, question: 'Proof, please.' }, { rules });
   }
-  fixtures = { requestId: own.request.id, statusToken: confirmed.statusToken, missingId: '987654321', fakeToken: 'A'.repeat(43) };
+  const breach = await recordBreachFixture(portal.db, users.admin.id);
+  fixtures = { requestId: own.request.id, statusToken: confirmed.statusToken, missingId: '987654321', fakeToken: 'A'.repeat(43), breachId: breach.id };
 });
 afterAll(async () => {
   await portal?.stop();
