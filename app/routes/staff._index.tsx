@@ -16,11 +16,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     queueSummary(context.db, { timeZone: context.config.timeZone }),
     staffOperationsSummary(context.db, { now, timeZone: context.config.timeZone }),
   ]);
-  return json({ isAdmin: staff.role === 'admin', unansweredObjections, queue, operations: { ...operations, now: now.toISOString() } });
+  const mailbox = staff.role === 'admin' && !context.config.smtpUrl;
+  return json({ isAdmin: staff.role === 'admin', mailbox, unansweredObjections, queue, operations: { ...operations, now: now.toISOString() } });
 }
 
 export default function StaffConsole() {
-  const { isAdmin, unansweredObjections, queue, operations } = useLoaderData<typeof loader>();
+  const { isAdmin, mailbox, unansweredObjections, queue, operations } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Staff console</h1>
@@ -54,7 +55,12 @@ export default function StaffConsole() {
         </li>
         {isAdmin ? (
           <li>
-            <Link to="/staff/users">Staff accounts</Link>: grant and revoke the staff role.
+            <Link to="/staff/users">Staff accounts</Link>: invite staff and administrators, grant and revoke the staff role.
+          </li>
+        ) : null}
+        {mailbox ? (
+          <li>
+            <Link to="/dev/mailbox">Mailbox</Link>: no SMTP_URL is set, so outgoing mail is written to files; read it here.
           </li>
         ) : null}
         {isAdmin ? (

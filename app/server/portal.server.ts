@@ -30,6 +30,7 @@ import { mountMonitoring, type WorkerHeartbeat } from '~/utils/monitoring.server
 import { createJobHandlers, scheduleBackup, scheduleMaintenance, scheduleReminders } from '~/models/job-handlers.server';
 import { startWorker } from '~/models/jobs.server';
 import { seedDemoRegistry } from '~/models/subprocessors/demo.server';
+import { offerFirstAdminSetup } from '~/server/setup-link.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from '../../db/client';
 import {
   answerDatabaseOutagesWith503,
@@ -370,6 +371,9 @@ export async function startPortal(options: { build: ServerBuild; env?: Env }): P
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, backend, version }, `Privacy Portal listening on http://localhost:${port}`);
+  // PORT=0 without PUBLIC_URL: the address is known only now.
+  const baseUrl = config.publicUrl.replace(/:0$/, `:${port}`);
+  await offerFirstAdminSetup({ db, dataDir: config.dataDir, baseUrl, logger });
   await scheduleMaintenance(db);
   await scheduleBackup(db, config);
   await scheduleReminders(db, config);
