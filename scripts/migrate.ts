@@ -18,7 +18,7 @@ async function main() {
 
 main().catch((error: unknown) => {
   console.error(
-    refusalWhileRunning(error, 'the portal applied every migration when it started; stop it first to run this') ??
+    refusalWhileRunning(error, 'stop the portal first (it applied every migration when it started)') ??
       (error instanceof ConfigError ? error.message : `Migration failed: ${(error as Error).message}`),
   );
   process.exit(1);
