@@ -300,7 +300,7 @@ describe.skipIf(!!process.env.DATABASE_URL)('backup and restore commands on the 
     const restored = await run('npx', ['tsx', 'scripts/restore.ts', path.join(outDir, file!)], { env: { ...env, DATA_DIR: restoreDir } });
     expect(restored.stdout).toMatch(/migrations current/);
     expect(restored.stdout).toMatch(/audit chain OK: 1 events verified/);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('the scheduled backup', () => {
