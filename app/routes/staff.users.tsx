@@ -14,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: 'Staff accounts — Privacy Po
 
 const REFUSALS: Record<Exclude<RoleChangeResult, 'changed'>, string> = {
   'not-found': 'No account uses this email address. Invite the person instead (below).',
-  'is-admin': 'This account is an administrator; its role is not changed here.',
+  'is-admin': 'This account is an administrator; administrators are managed with `npm run create-admin` or an invitation, not here.',
   unchanged: 'This account already has that role.',
   unconfirmed:
     'This account has not confirmed its email address, so it may not be the person you mean: anyone can sign up with any address. Ask them to confirm it from their account page, or invite the address instead (below): accepting the emailed invitation proves it.',
