@@ -8,6 +8,7 @@ import { inviteStaff, listOpenInvitations, revokeInvitation } from '~/models/acc
 import { listPrivilegedUsersForAdmin } from '~/models/accounts/users.server';
 import { requireAdmin } from '~/utils/auth.server';
 import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
+import { formatStaffTime } from '~/utils/dates';
 import { tFor, translateError } from '~/utils/i18n';
 
 export const meta: MetaFunction = () => [{ title: 'Staff accounts — Privacy Portal' }];
@@ -33,7 +34,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   ]);
   return json({
     users: users.map((u) => ({ id: u.id, email: u.email, role: u.role, confirmed: u.email_verified_at !== null })),
-    invitations: invitations.map((i) => ({ id: i.id, email: i.email, role: i.role, expiresAt: i.expires_at.toISOString() })),
+    invitations: invitations.map((i) => ({ id: i.id, email: i.email, role: i.role, expires: formatStaffTime(i.expires_at, context.config.timeZone) })),
   });
 }
 
@@ -70,8 +71,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const done = new URLSearchParams({ [parsed.data.intent === 'grant' ? 'granted' : 'revoked']: email });
   return redirect(`/staff/users?${done}`);
 }
-
-const formatUtc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 export default function StaffUsers() {
   const { users, invitations } = useLoaderData<typeof loader>();
@@ -137,7 +136,7 @@ export default function StaffUsers() {
                 <tr key={i.id}>
                   <td data-label="Email">{i.email}</td>
                   <td data-label="Role">{i.role === 'admin' ? 'Administrator' : 'Staff'}</td>
-                  <td data-label="Link works until">{formatUtc(i.expiresAt)}</td>
+                  <td data-label="Link works until">{i.expires}</td>
                   <td data-label="Action">
                     <Form method="post">
                       <input type="hidden" name="intent" value="revoke-invitation" />

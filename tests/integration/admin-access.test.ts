@@ -99,7 +99,9 @@ describe('an administrator invites staff by email', () => {
 
     // Invitations are for administrators only.
     const staff = await createUser(portal.db, { role: 'staff' });
-    expect((await post('/staff/users', { intent: 'invite', inviteEmail: uniqueEmail('x'), role: 'admin' }, await createSessionCookie(portal.db, staff))).status).toBe(403);
+    expect(
+      (await post('/staff/users', { intent: 'invite', inviteEmail: uniqueEmail('x'), role: 'admin' }, await createSessionCookie(portal.db, staff))).status,
+    ).toBe(403);
   });
 });
 

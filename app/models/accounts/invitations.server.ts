@@ -5,6 +5,7 @@ import { recordAudit, type Actor } from '~/models/audit.server';
 import { queueMail, renderMail } from '~/models/mail.server';
 import { LINK_LIFETIME_DAYS } from '~/models/policy';
 import { randomToken, sha256 } from '~/utils/crypto.server';
+import { formatStaffTime } from '~/utils/dates';
 import { normalizeEmail } from '~/utils/email';
 import type { Organisation } from '~/utils/env.server';
 import { hashPassword } from '~/utils/password.server';
@@ -19,7 +20,7 @@ import type { NewSession } from '~/models/accounts/accounts.server';
  * Staff-side mail and pages are in English, like the staff console.
  */
 export type InvitedRole = 'staff' | 'admin';
-export type InviteSettings = { publicUrl: string; organisation?: Organisation };
+export type InviteSettings = { publicUrl: string; timeZone: string; organisation?: Organisation };
 export type InviteResult = { ok: true; id: string } | { ok: false; reason: 'already-has-role' };
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -65,7 +66,7 @@ export async function inviteStaff(
         heading: 'Join the privacy team',
         paragraphs: [
           `You have been invited to work in the Privacy Portal of ${org} as ${ROLE_NAMES[input.role]}, with this address (${email}).`,
-          `Open the link and choose a password to accept. It works once, until ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+          `Open the link and choose a password to accept. It works once, until ${formatStaffTime(expiresAt, settings.timeZone)}.`,
           'If you did not expect this, ignore this email: nothing happens unless the link is opened and a password chosen.',
         ],
         action: { label: 'Accept the invitation', url },
