@@ -26,6 +26,10 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
+  // A dead link is 410 whatever was sent; a live one is spent atomically below.
+  if (!(await isSetupLinkUsable(context.db, params.token ?? ''))) {
+    return badRequest({ formError: LINK_GONE }, { status: 410, headers: PRIVATE_HEADERS });
+  }
   const form = await parseForm(request, signUpSchema, { keep: KEEP, headers: PRIVATE_HEADERS });
   if (!form.ok) return form.reply;
   const session = await completeFirstAdminSetup(
@@ -43,11 +47,11 @@ export default function FirstAdministrator() {
   const busy = useNavigation().state === 'submitting';
   const resultKey = useResultKey(result);
   const t = tFor('en');
-  if (!usable && !result) {
+  if (!usable) {
     return (
       <section className="narrow">
         <h1>Setup link used or expired</h1>
-        <p>{LINK_GONE}</p>
+        <p>{result?.formError ?? LINK_GONE}</p>
       </section>
     );
   }

@@ -6,7 +6,8 @@ import { signInPage, signUpOverHttp, uniqueEmail, uniquePassword } from '../supp
 const b = useBrowser();
 
 describe('the staff accounts console in a real browser', () => {
-  it('lets an administrator invite staff by email, refuses the role to an unconfirmed account, and revokes it', async () => {
+  // Three pages, two browser contexts and seven axe runs: more than the default minute on a busy machine.
+  it('lets an administrator invite staff by email, refuses the role to an unconfirmed account, and revokes it', { timeout: 180_000 }, async () => {
     const person = { email: uniqueEmail('future-staff'), password: uniquePassword() };
     // Signed up but never opened the confirmation mail: anyone could have done this with the address.
     await signUpOverHttp(b.baseURL, person);
