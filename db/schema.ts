@@ -275,6 +275,8 @@ export interface RequestsTable {
   assigned_to: ColumnType<string | null, string | null | undefined, string | null>;
   /** What staff recorded when closing it (rectified, restricted, objection upheld, ...). */
   outcome: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Outcome `partial`: what was withheld and why, as the subject reads it (Art. 15(4), 20(4)). */
+  withheld_reason: Nullable<string>;
   /** SHA-256 of the normalised email, kept when retention anonymises a closed request. */
   email_hash: ColumnType<string | null, string | null | undefined, string | null>;
   /** The language the subject filed in: every later email to them uses it. */
@@ -381,7 +383,12 @@ export interface AccessPackagesTable {
   max_downloads: Defaulted<number>;
   downloads: Defaulted<number>;
   deleted_at: NullableTimestamp;
+  /** The file in the format the subject asked for, inside the ZIP and downloadable on its own. */
+  format_file: Nullable<PackageFormatFile>;
+  format_size: Nullable<number>;
 }
+
+export type PackageFormatFile = 'summary.pdf' | 'data.csv';
 
 export interface PackageDownloadsTable {
   id: Generated<string>;

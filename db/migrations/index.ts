@@ -17,6 +17,7 @@ import * as m0070 from './0070_access_packages';
 import * as m0072 from './0072_reminders';
 import * as m0080 from './0080_objection_language';
 import * as m0090 from './0090_admin_setup_and_invitations';
+import * as m0095 from './0095_withheld_and_package_format';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -41,6 +42,7 @@ export const migrations: Record<string, Migration> = {
   '0072_reminders': m0072,
   '0080_objection_language': m0080,
   '0090_admin_setup_and_invitations': m0090,
+  '0095_withheld_and_package_format': m0095,
 };
 
 export const migrationProvider: MigrationProvider = {
