@@ -33,8 +33,7 @@ export const handleError: HandleErrorFunction = (error, { request, context }) =>
   context.logger.error({ err: error, method: request.method, url: request.url }, 'unhandled error in loader or action');
 };
 
-// server.ts runs the job worker on these exports of the build, so jobs and pages share one copy
-// of every model (and of any state a module keeps) instead of a second one loaded from source.
-export { createJobHandlers, scheduleBackup, scheduleMaintenance, scheduleReminders } from '~/models/job-handlers.server';
-export { startWorker } from '~/models/jobs.server';
-export { seedDemoRegistry } from '~/models/subprocessors/demo.server';
+// server.ts starts the portal from these exports of the build, so the HTTP server, the pages and
+// the job worker share one copy of every module (and of any state a module keeps) instead of a
+// second one bundled beside it (decision 090).
+export { startPortal, startupFailureMessage } from '~/server/portal.server';

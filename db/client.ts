@@ -27,11 +27,15 @@ export type DbConfig = {
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => value);
 const PGLITE_PARSERS = { [pgliteTypes.INT8]: (value: string) => value };
 
-const embeddedInstances = new WeakMap<DB, PGlite>();
+/**
+ * The PGlite instance behind an embedded handle is kept on the handle itself, not in a map of
+ * this module: a second copy of this module (a bundle, a test's source import) must find it too.
+ */
+const EMBEDDED = Symbol.for('privacy-portal.embedded-pglite');
 
 /** The PGlite instance behind an embedded database (for its own dump), or undefined on PostgreSQL. */
 export function embeddedInstanceOf(db: DB): PGlite | undefined {
-  return embeddedInstances.get(db);
+  return (db as unknown as { [EMBEDDED]?: PGlite })[EMBEDDED];
 }
 
 export function createDb(config: DbConfig): { db: DB; backend: Backend } {
@@ -59,29 +63,89 @@ export function createDb(config: DbConfig): { db: DB; backend: Backend } {
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), backend: 'postgres' };
   }
   const dataDir = config.dataDir && config.dataDir !== 'memory://' ? config.dataDir : undefined;
-  if (dataDir) {
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    // PGlite's postmaster.pid always says -42: who holds the folder is written beside it.
-    fs.writeFileSync(`${dataDir}.owner`, `${process.pid}\n`, { mode: 0o600 });
-  }
+  // Refused before anything is written when another live process holds the folder.
+  const release = dataDir ? claimEmbeddedDatabase(dataDir) : () => {};
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS });
   yieldBeforeEachStatement(pglite);
+  const close = pglite.close.bind(pglite);
+  pglite.close = async () => {
+    try {
+      await close();
+    } finally {
+      release();
+    }
+  };
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  embeddedInstances.set(db, pglite);
+  Object.defineProperty(db, EMBEDDED, { value: pglite });
   return { db, backend: 'pglite' };
 }
 
+/** Another live process holds the embedded database folder: opening it too would corrupt it. */
+export class EmbeddedDatabaseInUseError extends Error {
+  override name = 'EmbeddedDatabaseInUseError';
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(`the embedded database in ${dataDir} is open (a running portal owns it, process ${pid})`);
+  }
+}
+
+function ownerFileOf(dataDir: string) {
+  return `${dataDir}.owner`;
+}
+
+/** The pid named in the owner file, or undefined when there is none (or it names nothing). */
+function readOwner(dataDir: string): number | undefined {
+  try {
+    const pid = Number.parseInt(fs.readFileSync(ownerFileOf(dataDir), 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Whether a running process holds the embedded database in `dataDir`. PGlite leaves its
- * postmaster.pid behind when its process is killed, and that file names no process, so the
- * owner's pid is read from the file createDb writes beside the folder. Without that file the
- * answer is yes (a folder from before it existed, or a process we cannot see).
+ * Takes the embedded database folder for this process: `DATA_DIR/pglite.owner` names the pid
+ * that holds it (PGlite's own postmaster.pid always says -42). The file is made atomically (a
+ * hard link of a complete temporary file), so two processes starting at once cannot both win;
+ * a file naming a process that is gone (killed, power loss) is taken over. Throws
+ * EmbeddedDatabaseInUseError, having written nothing, when a live process other than this one
+ * holds it. Returns the release, run when the database is closed.
+ */
+export function claimEmbeddedDatabase(dataDir: string): () => void {
+  const file = ownerFileOf(dataDir);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  for (let attempt = 0; ; attempt++) {
+    const holder = readOwner(dataDir);
+    if (holder === process.pid) break;
+    if (holder !== undefined && isProcessAlive(holder)) throw new EmbeddedDatabaseInUseError(dataDir, holder);
+    if (fs.existsSync(file)) fs.rmSync(file, { force: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, `${process.pid}\n`, { mode: 0o600 });
+    try {
+      fs.linkSync(tmp, file);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw error;
+      // Another process made the file between our look and our link: look again.
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+  return () => {
+    if (readOwner(dataDir) === process.pid) fs.rmSync(file, { force: true });
+  };
+}
+
+/**
+ * Whether a running process other than this one holds the embedded database in `dataDir`
+ * (see claimEmbeddedDatabase), so a command-line tool can refuse before it starts.
  */
 export function embeddedDatabaseInUse(dataDir: string): boolean {
-  if (!fs.existsSync(path.join(dataDir, 'postmaster.pid'))) return false;
-  const pid = Number.parseInt(fs.existsSync(`${dataDir}.owner`) ? fs.readFileSync(`${dataDir}.owner`, 'utf8') : '', 10);
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  return pid === process.pid || isProcessAlive(pid);
+  const holder = readOwner(dataDir);
+  return holder !== undefined && holder !== process.pid && isProcessAlive(holder);
 }
 
 /** Whether a process with this pid runs on this machine (EPERM: it does, under another user). */

@@ -172,6 +172,28 @@ export interface PasswordResetTokensTable {
   created_at: CreatedAt;
 }
 
+/** The one-time link a starting portal shows while no administrator exists; only the token's SHA-256 is stored. */
+export interface AdminSetupLinksTable {
+  id: Generated<string>;
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: CreatedAt;
+}
+
+/** An administrator's emailed invitation to become staff or admin; only the token's SHA-256 is stored. */
+export interface StaffInvitationsTable {
+  id: Generated<string>;
+  email: string;
+  role: 'staff' | 'admin';
+  token_hash: string;
+  invited_by: string | null;
+  expires_at: Timestamp;
+  accepted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: CreatedAt;
+}
+
 /** Revocable sessions: only the SHA-256 of the cookie's token is stored. */
 export interface SessionsTable {
   id: Generated<string>;
@@ -570,6 +592,8 @@ export interface Database {
   breach_notice_drafts: BreachNoticeDraftsTable;
   breach_subjects: BreachSubjectsTable;
   breach_reminder_sends: BreachReminderSendsTable;
+  admin_setup_links: AdminSetupLinksTable;
+  staff_invitations: StaffInvitationsTable;
 }
 
 export type Job = Selectable<JobsTable>;

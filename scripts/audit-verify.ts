@@ -11,6 +11,7 @@ import { ChainVerifier } from '../db/audit-chain';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
 import { createDb } from '../db/client';
 import { verifyAuditChain, type AuditVerifyResult } from '../app/models/audit.server';
+import { refusalWhileRunning } from './refusal';
 
 export async function verifyExportFile(file: string): Promise<AuditVerifyResult> {
   const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
@@ -64,7 +65,10 @@ if (process.argv[1] && path.resolve(process.argv[1]).endsWith('audit-verify.ts')
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(error instanceof ConfigError ? error.message : `audit:verify failed: ${(error as Error).message}`);
+      console.error(
+        refusalWhileRunning(error, 'stop the portal first, or check an export from /staff/audit/export with --file') ??
+          (error instanceof ConfigError ? error.message : `audit:verify failed: ${(error as Error).message}`),
+      );
       process.exit(2);
     },
   );

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
-import { createDb, embeddedDatabaseInUse } from '../db/client';
+import { createDb, EmbeddedDatabaseInUseError } from '../db/client';
 import { BackupRefused, createBackup } from '../app/models/backups/backups.server';
 import { BACKUPS_KEPT } from '../app/models/policy';
 
@@ -17,13 +17,9 @@ async function main(argv: string[]) {
   const outDir = path.resolve(outFlag !== -1 && argv[outFlag + 1] ? argv[outFlag + 1]! : config.backup.dir);
   const pgliteDir = path.join(config.dataDir, 'pglite');
   if (!config.databaseUrl) {
-    if (embeddedDatabaseInUse(pgliteDir)) {
-      throw new BackupRefused(
-        `the embedded database in ${pgliteDir} is open (a running portal owns it): stop the portal first, or let its scheduled backup (BACKUP_SCHEDULE) take one`,
-      );
-    }
     if (!fs.existsSync(path.join(pgliteDir, 'PG_VERSION'))) throw new BackupRefused(`no embedded database in ${pgliteDir}`);
   }
+  // Refused before anything is read or written while a running portal holds the embedded database.
   const { db, backend } = createDb({ databaseUrl: config.databaseUrl, dataDir: pgliteDir, poolSize: 2 });
   try {
     const started = Date.now();
@@ -41,6 +37,7 @@ async function main(argv: string[]) {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  console.error(error instanceof ConfigError ? message : `backup refused: ${message}`);
+  const instead = error instanceof EmbeddedDatabaseInUseError ? ': stop the portal first, or let its scheduled backup (BACKUP_SCHEDULE) take one' : '';
+  console.error(error instanceof ConfigError ? message : `backup refused: ${message}${instead}`);
   process.exit(1);
 });

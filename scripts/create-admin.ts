@@ -5,11 +5,11 @@
  * On the embedded database, stop the portal first: PGlite opens a data folder in one process only.
  */
 import path from 'node:path';
-import { createOrPromoteAdmin } from '../app/models/accounts/accounts.server';
-import { findUserByEmail } from '../app/models/accounts/users.server';
+import { adminNeedsPassword, createOrPromoteAdmin } from '../app/models/accounts/accounts.server';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
 import { checkPasswordPolicy } from '../app/utils/password-policy.server';
 import { createDb, migrateToLatest } from '../db/client';
+import { refusalWhileRunning } from './refusal';
 
 function parseEmail(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
@@ -86,13 +86,13 @@ async function main() {
   const { db, backend } = createDb({ databaseUrl: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });
   try {
     await migrateToLatest(db);
-    const exists = (await findUserByEmail(db, email)) !== undefined;
-    const password = exists ? undefined : await askPassword(email);
+    const password = (await adminNeedsPassword(db, email)) ? await askPassword(email) : undefined;
     const result = await createOrPromoteAdmin(db, { email, password });
     const said = {
       created: `Created administrator ${email} (${backend}).`,
       promoted: `${email} is now an administrator (${backend}); their sessions were ended.`,
       'already-admin': `${email} is already an administrator (${backend}); nothing changed.`,
+      reclaimed: `${email} had an account whose address was never confirmed: its password is now yours, its sessions were ended, and it is an administrator (${backend}).`,
     };
     process.stdout.write(`${said[result]}\n`);
   } finally {
@@ -101,7 +101,11 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError || error instanceof UsageError ? error.message : `create-admin failed: ${(error as Error).message}`;
+  const message =
+    refusalWhileRunning(
+      error,
+      'stop the portal first, or create the first administrator with the one-time setup link the portal gave at start, or have an administrator invite you at /staff/users',
+    ) ?? (error instanceof ConfigError || error instanceof UsageError ? error.message : `create-admin failed: ${(error as Error).message}`);
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
 import { createDb, migrateToLatest } from '../db/client';
+import { refusalWhileRunning } from './refusal';
 
 async function main() {
   const config = loadConfig();
@@ -16,6 +17,9 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : `Migration failed: ${(error as Error).message}`);
+  console.error(
+    refusalWhileRunning(error, 'stop the portal first (it applied every migration when it started)') ??
+      (error instanceof ConfigError ? error.message : `Migration failed: ${(error as Error).message}`),
+  );
   process.exit(1);
 });

@@ -8,23 +8,27 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
 import { restoreBackup } from '../app/models/backups/backups.server';
-import { embeddedDatabaseInUse } from '../db/client';
+import { claimEmbeddedDatabase, EmbeddedDatabaseInUseError } from '../db/client';
 
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const file = argv.find((a) => !a.startsWith('--'));
   if (!file) throw new Error('usage: npm run restore -- FILE [--force]');
   const pgliteDir = path.join(config.dataDir, 'pglite');
-  if (!config.databaseUrl && embeddedDatabaseInUse(pgliteDir)) {
-    throw new Error(`the embedded database in ${pgliteDir} is open (a running portal owns it): stop the portal first`);
+  // Held for the whole restore: a portal starting meanwhile is refused rather than opening a half-restored folder.
+  const release = config.databaseUrl ? () => {} : claimEmbeddedDatabase(pgliteDir);
+  let result: Awaited<ReturnType<typeof restoreBackup>>;
+  try {
+    result = await restoreBackup(path.resolve(file), {
+      key: config.secrets.backupKey,
+      force: argv.includes('--force'),
+      target: config.databaseUrl
+        ? { backend: 'postgres', databaseUrl: config.databaseUrl }
+        : { backend: 'pglite', dataDir: pgliteDir },
+    });
+  } finally {
+    release();
   }
-  const result = await restoreBackup(path.resolve(file), {
-    key: config.secrets.backupKey,
-    force: argv.includes('--force'),
-    target: config.databaseUrl
-      ? { backend: 'postgres', databaseUrl: config.databaseUrl }
-      : { backend: 'pglite', dataDir: pgliteDir },
-  });
   console.log(`restored ${path.basename(file)} (${result.header.backend}, schema ${result.header.schema}, taken ${result.header.createdAt})`);
   console.log(result.migrated.length ? `migrations applied: ${result.migrated.join(', ')}` : 'migrations current');
   if (!result.audit.ok) {
@@ -39,7 +43,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    console.error(error instanceof ConfigError ? message : `restore refused: ${message}`);
+    const instead = error instanceof EmbeddedDatabaseInUseError ? ': stop the portal first' : '';
+    console.error(error instanceof ConfigError ? message : `restore refused: ${message}${instead}`);
     process.exit(1);
   },
 );

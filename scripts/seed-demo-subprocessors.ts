@@ -6,6 +6,7 @@ import path from 'node:path';
 import { seedDemoRegistry } from '../app/models/subprocessors/demo.server';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
 import { createDb, migrateToLatest } from '../db/client';
+import { refusalWhileRunning } from './refusal';
 
 async function main() {
   const config = loadConfig();
@@ -24,6 +25,9 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : `Seeding failed: ${(error as Error).message}`);
+  console.error(
+    refusalWhileRunning(error, 'stop the portal first (on the embedded database it seeds the demo registry itself at start, SUBPROCESSOR_DEMO)') ??
+      (error instanceof ConfigError ? error.message : `Seeding failed: ${(error as Error).message}`),
+  );
   process.exit(1);
 });

@@ -6,6 +6,7 @@ import { retryIdempotent, type DB } from '../../db/client';
 import type { Database, Job } from '../../db/schema';
 import type { Config } from '~/utils/env.server';
 import { enqueueJob } from '~/models/jobs.server';
+import { recordAudit } from '~/models/audit.server';
 import { openMailText, sealMailText } from '~/utils/outbox-crypto.server';
 
 export const MAIL_DELIVER_JOB = 'mail.deliver';
@@ -148,6 +149,16 @@ export type MailboxMessage = {
   text: string;
   headers: Record<string, string>;
 };
+
+/**
+ * The mail files for an administrator of a production portal without SMTP_URL (/dev/mailbox):
+ * they carry other people's links, so each look is audited.
+ */
+export async function listMailFilesForAdmin(db: DB, config: Config, actor: { id: string; ip: string | null }): Promise<MailboxMessage[]> {
+  const messages = await listMailFiles(config);
+  await recordAudit(db, { actorId: actor.id, action: 'mailbox.viewed', ip: actor.ip, details: { shown: messages.length } });
+  return messages;
+}
 
 /** The newest .eml files written when no SMTP server is configured (for the developer mailbox). */
 export async function listMailFiles(config: Config, limit = 50): Promise<MailboxMessage[]> {

@@ -75,7 +75,15 @@ export const LINK_LIFETIME_DAYS = {
   subscriptionConfirmation: 7,
   /** A request's private status link, counted from the day the request closed (it works while the request is open). */
   statusLinkAfterClose: 30,
+  /** An administrator's emailed invitation to become staff or admin (single use, revocable). */
+  staffInvitation: 7,
 } as const;
+
+/**
+ * The one-time link a starting portal shows while no administrator exists (single use, void
+ * once an administrator exists): a day to use it; a restart shows a new one.
+ */
+export const ADMIN_SETUP_LINK_HOURS = 24;
 
 /** A password reset link (single use): long enough to find the mail, short enough to go stale. */
 export const PASSWORD_RESET_LINK_MINUTES = 60;
@@ -96,6 +104,8 @@ export const RETENTION_DAYS = {
   expiredRequestLinkGrace: 7,
   /** The record that a staff member was sent the day's deadline reminder (their address, the day). */
   reminderSends: 30,
+  /** Staff invitations (the invitee's address) and setup links, once accepted, revoked or expired. */
+  spentInvitations: 30,
 } as const;
 
 /** The daily deadline reminder to staff: requests due within this many days are listed (overdue ones always). */

@@ -42,6 +42,8 @@ export type RetentionCounts = {
   lapsedAccessPackages: number;
   /** Records of staff reminders sent (recipient address, day), past RETENTION_DAYS.reminderSends. */
   oldReminderSends: number;
+  /** Staff invitations and setup links accepted, revoked or expired more than RETENTION_DAYS.spentInvitations ago. */
+  spentInvitations: number;
 };
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -73,6 +75,16 @@ export async function anonymiseClosedRequests(db: DB, now: Date, days: number): 
     });
   }
   return count;
+}
+
+/** Invitations (they hold the invitee's address) and setup links, once spent or dead for the period. */
+async function deleteSpentInvitations(db: DB, before: Date): Promise<number> {
+  const invitations = await db
+    .deleteFrom('staff_invitations')
+    .where(sql<Date>`least(coalesce(accepted_at, 'infinity'), coalesce(revoked_at, 'infinity'), expires_at)`, '<', before)
+    .executeTakeFirst();
+  const links = await db.deleteFrom('admin_setup_links').where(sql<Date>`least(coalesce(used_at, 'infinity'), expires_at)`, '<', before).executeTakeFirst();
+  return Number(invitations.numDeletedRows) + Number(links.numDeletedRows);
 }
 
 /** Applies every periodic retention rule once and records the run, with its counts, in the audit trail. */
@@ -108,6 +120,7 @@ export async function runRetention(db: DB, policy: RetentionPolicy, now: Date = 
       (await db.deleteFrom('reminder_sends').where('created_at', '<', daysBefore(now, RETENTION_DAYS.reminderSends)).executeTakeFirst())
         .numDeletedRows,
     ),
+    spentInvitations: await deleteSpentInvitations(db, daysBefore(now, RETENTION_DAYS.spentInvitations)),
   };
   await recordAudit(db, { actorId: null, action: 'retention.run', details: { ...counts, policy } });
   return counts;

@@ -21,8 +21,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     // The DPO and administrators see the breach deadlines (issue 23, item 5).
     isBreachOfficer(context.db, staff).then((officer) => (officer ? breachesNeedingAttention(context.db, now) : null)),
   ]);
+  const mailbox = staff.role === 'admin' && !context.config.smtpUrl;
   return json({
     isAdmin: staff.role === 'admin',
+    mailbox,
     unansweredObjections,
     queue,
     operations: { ...operations, now: now.toISOString() },
@@ -31,7 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function StaffConsole() {
-  const { isAdmin, unansweredObjections, queue, operations, breaches } = useLoaderData<typeof loader>();
+  const { isAdmin, mailbox, unansweredObjections, queue, operations, breaches } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Staff console</h1>
@@ -74,7 +76,12 @@ export default function StaffConsole() {
         ) : null}
         {isAdmin ? (
           <li>
-            <Link to="/staff/users">Staff accounts</Link>: grant and revoke the staff role.
+            <Link to="/staff/users">Staff accounts</Link>: invite staff and administrators, grant and revoke the staff role.
+          </li>
+        ) : null}
+        {mailbox ? (
+          <li>
+            <Link to="/dev/mailbox">Mailbox</Link>: no SMTP_URL is set, so outgoing mail is written to files; read it here.
           </li>
         ) : null}
         {isAdmin ? (

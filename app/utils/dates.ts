@@ -6,3 +6,8 @@ export function formatDate(date: string): string {
     new Date(`${date}T00:00:00Z`),
   );
 }
+
+/** A moment for staff pages and mail, in the portal's time zone with the zone's name ("10 Dec 2026, 09:35 GMT"). */
+export function formatStaffTime(instant: Date, timeZone: string): string {
+  return dateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(instant);
+}

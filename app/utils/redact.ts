@@ -10,8 +10,8 @@ const SECRET_KEY =
 /** Short names that would match too much as substrings ("pin" in "shipping"): whole names only. */
 const SECRET_EXACT = new Set(['pass', 'pwd', 'pin', 'otp', 'auth', 'sig', 'signature', 'mfacode', 'totp']);
 
-/** Paths of links that carry a credential in the URL itself (verification, downloads, unsubscribe). */
-const SECRET_PATH = /\/(verify|v|download|downloads|unsubscribe|confirm|reset|status\/s)\/[^/?#\s"']+/gi;
+/** Paths of links that carry a credential in the URL itself (verification, downloads, unsubscribe, password reset, setup, invitations). */
+const SECRET_PATH = /\/(verify|v|download|downloads|unsubscribe|confirm|reset|reset-password|setup|invitation|status\/s)\/[^/?#\s"']+/gi;
 
 /** `key=value` in URL query strings, form bodies and cookie headers (also at the start of the text). */
 const KEY_EQUALS = /(^|[?&;,\s])([^=&#\s"',;?]+)=([^&#\s"',;]*)/g;

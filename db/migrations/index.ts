@@ -16,6 +16,7 @@ import * as m0060 from './0060_languages_scope_agents';
 import * as m0070 from './0070_access_packages';
 import * as m0072 from './0072_reminders';
 import * as m0080 from './0080_objection_language';
+import * as m0090 from './0090_admin_setup_and_invitations';
 import * as m0095 from './0095_withheld_and_package_format';
 import * as m0140 from './0140_reports';
 import * as m0141 from './0141_transparency_reports';
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '0070_access_packages': m0070,
   '0072_reminders': m0072,
   '0080_objection_language': m0080,
+  '0090_admin_setup_and_invitations': m0090,
   '0095_withheld_and_package_format': m0095,
   '0140_reports': m0140,
   '0141_transparency_reports': m0141,

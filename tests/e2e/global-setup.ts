@@ -47,7 +47,7 @@ async function freePort(): Promise<number> {
  * with a temporary DATA_DIR (and the PostgreSQL named by DATABASE_URL, when set).
  */
 export default async function setup(project: TestProject) {
-  if (!fs.existsSync('build/index.js')) throw new Error('Run `npx remix build` before the browser suite');
+  if (!fs.existsSync('build/server.js')) throw new Error('Run `npm run build` before the browser suite');
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-e2e-'));
   const baseURL = `http://localhost:${port}`;
@@ -71,7 +71,8 @@ export default async function setup(project: TestProject) {
     encoding: 'utf8',
   });
   if (made.status !== 0) throw new Error(`create-admin failed:\n${made.stderr}`);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  // What `npm start` runs.
+  const child: ChildProcess = spawn(process.execPath, ['build/server.js'], {
     env,
     stdio: ['ignore', log, log],
   });

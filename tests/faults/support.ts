@@ -81,10 +81,10 @@ export function sharedSecrets(): Record<string, string> {
   };
 }
 
-/** The real server (`node --import tsx server.ts`, production mode) as its own process. */
+/** The real server (`node build/server.js`, production mode, as `npm start` runs it) as its own process. */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
   const out = { stdout: '', stderr: '' };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const child = spawn(process.execPath, ['build/server.js'], {
     cwd: root,
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: '', ...env },
   });

@@ -190,6 +190,48 @@ describe(`backup and restore (${process.env.DATABASE_URL ? 'postgres' : 'pglite'
     expect(await refusal(path.join(work, 'newer.ppbak'))).toMatch(/newer/);
   });
 
+  it('refuses a chunk size or frame length the format cannot hold in one line: no abort (issue 24, item 7)', async () => {
+    const bytes = fs.readFileSync(backupFile);
+    const headerLength = bytes.readUInt32BE(8);
+    const header = JSON.parse(bytes.subarray(12, 12 + headerLength).toString('utf8'));
+    const withHeader = (changed: object) => {
+      const json = Buffer.from(JSON.stringify({ ...header, ...changed }));
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(json.length);
+      return Buffer.concat([bytes.subarray(0, 8), length, json, bytes.subarray(12 + headerLength)]);
+    };
+    const withFirstFrameLength = (file: Buffer, frameLength: number) => {
+      const crafted = Buffer.from(file);
+      crafted.writeUInt32BE(frameLength, 12 + crafted.readUInt32BE(8));
+      return crafted;
+    };
+    const crafted = {
+      // A header that allows any u32 frame, then a frame of 2^31 bytes: Node aborted reading it (SIGABRT, exit 134).
+      'huge-chunks.ppbak': withFirstFrameLength(withHeader({ chunkSize: 2 ** 32 - 1 }), 2 ** 31),
+      'huge-frame.ppbak': withFirstFrameLength(bytes, 2 ** 32 - 1),
+      'odd-chunks.ppbak': withHeader({ chunkSize: -1 }),
+      'text-chunks.ppbak': withHeader({ chunkSize: '1048576' }),
+    };
+    for (const [name, content] of Object.entries(crafted)) fs.writeFileSync(path.join(work, name), content);
+    expect(await refusal(path.join(work, 'huge-chunks.ppbak'))).toMatch(/chunk size 4294967295 is outside 1 to 67108864 bytes/);
+    expect(await refusal(path.join(work, 'huge-frame.ppbak'))).toMatch(/chunk 0 is damaged \(altered length\)/);
+    expect(await refusal(path.join(work, 'odd-chunks.ppbak'))).toMatch(/chunk size -1 is outside/);
+    expect(await refusal(path.join(work, 'text-chunks.ppbak'))).toMatch(/chunk size 1048576 is outside/);
+
+    // The command an operator runs: one line on stderr and exit 1, not a crash.
+    const { spawnSync } = await import('node:child_process');
+    const restored = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/restore.ts', path.join(work, 'huge-chunks.ppbak')], {
+      env: { ...process.env, NODE_ENV: 'test', DATA_DIR: fs.mkdtempSync(path.join(work, 'crafted-')), BACKUP_KEY: key, DATABASE_URL: '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(restored.signal).toBeNull();
+    expect(restored.status).toBe(1);
+    expect(restored.stderr.split('\n').filter((line) => line.trim() !== '')).toEqual([
+      expect.stringMatching(/^restore refused: the backup header is damaged: chunk size 4294967295 is outside/),
+    ]);
+  }, 90_000);
+
   it('keeps only the newest backups beyond the retention count', () => {
     const dir = path.join(work, 'prune');
     fs.mkdirSync(dir);
@@ -241,7 +283,7 @@ describe.skipIf(!!process.env.DATABASE_URL)('backup and restore commands on the 
     );
     await db.destroy();
     expect(refused?.code).toBe(1);
-    expect(refused?.stderr).toMatch(/open \(a running portal owns it\): stop the portal first/);
+    expect(refused?.stderr).toMatch(/open \(a running portal owns it, process \d+\): stop the portal first/);
     expect(fs.existsSync(outDir) ? fs.readdirSync(outDir) : []).toEqual([]);
 
     const made = await run('npx', ['tsx', 'scripts/backup.ts', '--out', outDir], { env });
@@ -260,7 +302,7 @@ describe.skipIf(!!process.env.DATABASE_URL)('backup and restore commands on the 
     const restored = await run('npx', ['tsx', 'scripts/restore.ts', path.join(outDir, file!)], { env: { ...env, DATA_DIR: restoreDir } });
     expect(restored.stdout).toMatch(/migrations current/);
     expect(restored.stdout).toMatch(/audit chain OK: 1 events verified/);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('the scheduled backup', () => {

@@ -128,12 +128,25 @@ describe('npm run create-admin', () => {
         const row = await db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
         expect(row.role).toBe('admin');
         expect(await verifyPassword(row.password_hash, password)).toBe(true);
-        await db.insertInto('users').values({ email: 'promote.me@example.org', password_hash: row.password_hash }).execute();
+        await db.insertInto('users').values({ email: 'promote.me@example.org', password_hash: row.password_hash, email_verified_at: new Date() }).execute();
+        await db.insertInto('users').values({ email: 'never.confirmed@example.org', password_hash: row.password_hash }).execute();
       } finally {
         await db.destroy();
       }
       const promoted = await runCreateAdmin(['--email', 'Promote.Me@example.org'], env, '');
       expect(promoted.stdout).toContain('is now an administrator');
+      // An account that never confirmed its address may be a squatter's: the operator's password replaces its own.
+      const operatorPassword = uniquePassword();
+      const reclaimed = await runCreateAdmin(['--email', 'never.confirmed@example.org'], env, `${operatorPassword}\n`);
+      expect(reclaimed.stdout).toContain('had an account whose address was never confirmed: its password is now yours, its sessions were ended');
+      const check = createDb(pgDatabase ? { databaseUrl: pgDatabase.url } : { dataDir: path.join(dataDir, 'pglite') }).db;
+      try {
+        const squatted = await check.selectFrom('users').selectAll().where('email', '=', 'never.confirmed@example.org').executeTakeFirstOrThrow();
+        expect(squatted.role).toBe('admin');
+        expect(await verifyPassword(squatted.password_hash, operatorPassword)).toBe(true);
+      } finally {
+        await check.destroy();
+      }
     } finally {
       await pgDatabase?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });

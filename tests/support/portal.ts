@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startPortal, type Portal } from '../../server';
+import { useOutboxKey } from '../../app/utils/outbox-crypto.server';
 import { createTestDatabaseUrl, testDatabaseEnv } from './db';
 
 export type TestPortal = Portal & { url: string; dataDir: string; stop: () => Promise<void> };
@@ -21,6 +22,9 @@ export async function startTestPortal(env: Record<string, string> = {}): Promise
     ...env,
     DATA_DIR: dataDir,
   });
+  // The portal runs from the build; a test that queues mail through the source models seals it
+  // with this copy of the outbox module, so it must hold the portal's key too.
+  useOutboxKey(portal.config.secrets.exportKey);
   const url = `http://127.0.0.1:${portal.port}`;
   return {
     ...portal,

@@ -10,6 +10,8 @@ const root = path.resolve(__dirname, '../..');
 
 export type PortalProcess = {
   baseURL: string;
+  /** The server's process id. */
+  pid: number;
   dataDir: string;
   /** The process's own PostgreSQL database, when DATABASE_URL is set. */
   databaseUrl?: string;
@@ -25,15 +27,27 @@ export type PortalProcess = {
 };
 
 /**
- * The real server in a process of its own, as `npm start` runs it (production mode), on a free
- * port with a fresh DATA_DIR and, when DATABASE_URL is set, a fresh PostgreSQL database. For
- * tests that read what the process wrote: its stdout and stderr, its files, its tables.
+ * The real server in a process of its own, exactly as `npm start` runs it (`node
+ * build/server.js`, production mode: `npm run build` must have run), on a free port with a
+ * fresh DATA_DIR and, when DATABASE_URL is set, a fresh PostgreSQL database. For tests that
+ * read what the process wrote: its stdout and stderr, its files, its tables. `dataDir` and
+ * `database` start it on an existing database instead (then cleanup leaves them alone);
+ * `env` adds to or overrides its environment.
  */
-export async function spawnPortalProcess(options: { logLevel?: string; prefix?: string } = {}): Promise<PortalProcess> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${options.prefix ?? 'pp-process'}-`));
-  const pgDatabase = await createTestDatabaseUrl();
+export async function spawnPortalProcess(
+  options: {
+    logLevel?: string;
+    prefix?: string;
+    dataDir?: string;
+    database?: { url: string; env: Record<string, string> };
+    env?: Record<string, string>;
+  } = {},
+): Promise<PortalProcess> {
+  if (!fs.existsSync(path.join(root, 'build/server.js'))) throw new Error('Run `npm run build` first: the tests start build/server.js as `npm start` does');
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `${options.prefix ?? 'pp-process'}-`));
+  const pgDatabase = options.database || options.dataDir ? undefined : await createTestDatabaseUrl();
   const out = { stdout: '', stderr: '' };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['build/server.js'], {
     cwd: root,
     env: {
       ...process.env,
@@ -43,6 +57,8 @@ export async function spawnPortalProcess(options: { logLevel?: string; prefix?: 
       LOG_LEVEL: options.logLevel ?? 'info',
       DATABASE_URL: '',
       ...testDatabaseEnv(pgDatabase),
+      ...options.database?.env,
+      ...options.env,
     },
   });
   child.stdout!.on('data', (d) => (out.stdout += d));
@@ -63,14 +79,16 @@ export async function spawnPortalProcess(options: { logLevel?: string; prefix?: 
     child.kill('SIGTERM');
     return exited;
   };
+  const databaseUrl = options.database?.url ?? pgDatabase?.url;
   return {
     baseURL,
+    pid: child.pid!,
     dataDir,
-    databaseUrl: pgDatabase?.url,
+    databaseUrl,
     out,
     stop,
     dumpTables: async () => {
-      const { db } = createDb(pgDatabase ? { databaseUrl: pgDatabase.url } : { dataDir: path.join(dataDir, 'pglite') });
+      const { db } = createDb(databaseUrl ? { databaseUrl } : { dataDir: path.join(dataDir, 'pglite') });
       try {
         const tables = await sql<{ table_name: string }>`
           select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(db);
@@ -88,7 +106,7 @@ export async function spawnPortalProcess(options: { logLevel?: string; prefix?: 
     cleanup: async () => {
       await stop();
       await pgDatabase?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -61,6 +61,13 @@ describe('redactText', () => {
     expect(redactText('/download/abcdef')).toBe(`/download/${REDACTED}`);
   });
 
+  it('masks the first administrator\'s setup link and staff invitations (issue 18, item 2)', () => {
+    const token = 'Qm9vdHN0cmFwLXRva2VuLXRoYXQtaXMtNDMtY2hhcnM';
+    expect(redactText(`GET /setup/${token} 200`)).toBe(`GET /setup/${REDACTED} 200`);
+    expect(redactText(`http://localhost:3000/invitation/${token}?x=1`)).toBe(`http://localhost:3000/invitation/${REDACTED}?x=1`);
+    expect(redactText(`/reset-password/${token}`)).toBe(`/reset-password/${REDACTED}`);
+  });
+
   it('masks session cookie values', () => {
     expect(redactText('Cookie: __Host-session=abcdef; theme=dark')).toBe(
       `Cookie: __Host-session=${REDACTED}; theme=dark`,

@@ -162,11 +162,13 @@ export async function changePassword(
   return { ok: true, token: session.token, maxAgeSeconds: session.maxAgeSeconds, user: { id: user.id, email: user.email, role: user.role } };
 }
 
-export type RoleChangeResult = 'changed' | 'unchanged' | 'not-found' | 'is-admin';
+export type RoleChangeResult = 'changed' | 'unchanged' | 'not-found' | 'is-admin' | 'unconfirmed';
 
 /**
- * Grants or revokes the staff role. Administrators are managed with `create-admin`, not here.
- * The user's sessions end, so a new privilege (or its loss) takes effect at once.
+ * Grants or revokes the staff role. Administrators are managed with `create-admin` or an
+ * invitation, not here. The staff role goes only to an account whose owner confirmed its
+ * address: anyone can sign up with a future colleague's address and never confirm it. The
+ * user's sessions end, so a new privilege (or its loss) takes effect at once.
  */
 export async function setStaffRole(
   db: DB,
@@ -177,6 +179,7 @@ export async function setStaffRole(
   if (user.role === 'admin') return 'is-admin';
   const role: Role = input.staff ? 'staff' : 'subject';
   if (user.role === role) return 'unchanged';
+  if (input.staff && !user.email_verified_at) return 'unconfirmed';
   await setUserRole(db, user.id, role);
   await revokeAllSessions(db, user.id);
   await recordAudit(db, {
@@ -190,15 +193,43 @@ export async function setStaffRole(
   return 'changed';
 }
 
-export type AdminResult = 'created' | 'promoted' | 'already-admin';
+export type AdminResult = 'created' | 'promoted' | 'already-admin' | 'reclaimed';
+
+/** Whether `create-admin` needs a password for this address: a new account, or one never confirmed (its password is replaced). */
+export async function adminNeedsPassword(db: DB, email: string): Promise<boolean> {
+  const existing = await findUserByEmail(db, email);
+  return !existing || !existing.email_verified_at;
+}
 
 /**
  * For `npm run create-admin`: makes the account an administrator, creating it with the given
- * password when it does not exist (`password` is only needed then). Promotion ends the
- * account's sessions, like any role change.
+ * password when it does not exist. An account whose address was never confirmed may be a
+ * squatter's (anyone can sign up with any address): its password is replaced by the
+ * operator's, every session of it ends, and it is confirmed ('reclaimed'). Promotion ends the
+ * account's sessions, like any role change. `password` is needed in the first two cases.
  */
 export async function createOrPromoteAdmin(db: DB, input: { email: string; password?: string }): Promise<AdminResult> {
   const existing = await findUserByEmail(db, input.email);
+  if (existing && !existing.email_verified_at) {
+    if (input.password === undefined) throw new Error('a password is needed: the account never confirmed its address');
+    const passwordHash = await hashPassword(input.password);
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ password_hash: passwordHash, password_changed_at: new Date(), role: 'admin', email_verified_at: new Date() })
+        .where('id', '=', existing.id)
+        .execute();
+      const revoked = await trx.deleteFrom('sessions').where('user_id', '=', existing.id).executeTakeFirst();
+      await recordAudit(trx, {
+        actorId: null,
+        action: 'role.admin_granted',
+        targetType: 'user',
+        targetId: existing.id,
+        details: { from: existing.role, to: 'admin', via: 'create-admin', passwordReplaced: true, revoked: Number(revoked.numDeletedRows) },
+      });
+    });
+    return 'reclaimed';
+  }
   if (existing?.role === 'admin') return 'already-admin';
   if (existing) {
     await setUserRole(db, existing.id, 'admin');

@@ -56,6 +56,16 @@ export const staffRoleSchema = z.object({
   intent: z.enum(['grant', 'revoke'], { error: 'Choose whether to grant or revoke the role.' }),
 });
 
+/** An administrator's invitation to join as staff or admin (its own field name: the page has a second email field). */
+export const invitationSchema = z.object({
+  inviteEmail: email,
+  role: z.enum(['staff', 'admin'], { error: 'Choose staff or administrator.' }),
+});
+
+export const revokeInvitationSchema = z.object({
+  invitationId: z.string().regex(/^\d{1,18}$/, 'Choose an invitation from the list.'),
+});
+
 export const forgotPasswordSchema = z.object({ email });
 
 /** The subject's "lost my link" form (/status): the same address rules and messages. */

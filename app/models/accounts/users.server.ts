@@ -77,7 +77,7 @@ export async function listPrivilegedUsersForAdmin(db: DB, actor: Actor) {
 export async function listPrivilegedUsers(db: DB) {
   return db
     .selectFrom('users')
-    .select(['id', 'email', 'role', 'created_at'])
+    .select(['id', 'email', 'role', 'created_at', 'email_verified_at'])
     .where('role', 'in', ['staff', 'admin'])
     .orderBy('role')
     .orderBy('email')

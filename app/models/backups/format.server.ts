@@ -17,6 +17,12 @@ import { Transform, type TransformCallback, type Writable } from 'node:stream';
 export const MAGIC = Buffer.from('PPBACKUP');
 export const FORMAT_VERSION = 1;
 const CHUNK_SIZE = 1024 * 1024;
+/**
+ * The largest chunk a reader accepts: writers use CHUNK_SIZE, and a frame is read whole into
+ * memory, so a header or frame length beyond this (up to 2^32 - 1 fits the u32) is a damaged or
+ * crafted file, refused before any read of that size (2^31 and more made Node abort).
+ */
+export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
 const TAG_BYTES = 16;
 const EMPTY_SHA = '0'.repeat(64);
 
@@ -160,6 +166,9 @@ export async function readBackupHeader(file: string): Promise<{ header: BackupHe
       throw new BackupRefused('the backup header is damaged');
     }
     if (header.format !== FORMAT_VERSION) throw new BackupRefused(`backup format ${header.format} is not supported by this version (${FORMAT_VERSION})`);
+    if (!Number.isSafeInteger(header.chunkSize) || header.chunkSize < 1 || header.chunkSize > MAX_CHUNK_SIZE) {
+      throw new BackupRefused(`the backup header is damaged: chunk size ${String(header.chunkSize).slice(0, 20)} is outside 1 to ${MAX_CHUNK_SIZE} bytes`);
+    }
     return { header, dataOffset: MAGIC.length + 4 + length };
   } finally {
     await fh.close();
@@ -189,7 +198,7 @@ export async function decryptBackup(file: string, secret: string, out: Writable)
       const lengthBytes = await readExactly(fh, position, 4);
       if (lengthBytes.length < 4) throw new BackupRefused(`the file was cut inside chunk ${counter}`);
       const length = lengthBytes.readUInt32BE(0);
-      if (length > header.chunkSize) throw new BackupRefused(`chunk ${counter} is damaged (altered length)`);
+      if (length > header.chunkSize || length > MAX_CHUNK_SIZE) throw new BackupRefused(`chunk ${counter} is damaged (altered length)`);
       const body = await readExactly(fh, position + 4, length + TAG_BYTES);
       if (body.length < length + TAG_BYTES) throw new BackupRefused(`the file was cut inside chunk ${counter}`);
       position += 4 + length + TAG_BYTES;
