@@ -20,6 +20,7 @@ import { isForeignOriginRequest } from './app/utils/origin';
 import { useOutboxKey } from './app/utils/outbox-crypto.server';
 import { redactText } from './app/utils/redact';
 import { createPublicCache } from './app/utils/public-cache.server';
+import { refuseOverlongUrl, requestLogUrl } from './app/utils/request-line.server';
 import { todayIn } from './app/utils/calendar';
 import type * as ServerEntry from './app/entry.server';
 import { mountMonitoring, type WorkerHeartbeat } from './app/utils/monitoring.server';
@@ -208,7 +209,7 @@ export function createApp(options: {
       // Only method, path (query credentials redacted) and status: never bodies or cookies.
       wrapSerializers: false,
       serializers: {
-        req: (req: express.Request) => ({ id: req.id, method: req.method, url: redactText(req.originalUrl) }),
+        req: (req: express.Request) => ({ id: req.id, method: req.method, url: requestLogUrl(req.originalUrl) }),
         res: (res: express.Response) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
@@ -333,6 +334,7 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   const app = createApp({ build, db, backend, config, logger, worker: workerHeartbeat });
   const publicCache = createPublicDocumentCache({ build, db, backend, config, logger, monitoring: app.locals.monitoring as PortalMonitoring });
   const server = createServer((req, res) => {
+    if (refuseOverlongUrl(req, res)) return;
     // Any state-changing request may have written the registry: re-read its version next time.
     if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', publicCache.invalidate);
     publicCache.handle(req, res).then(

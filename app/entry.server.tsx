@@ -2,6 +2,7 @@ import type { AppLoadContext, EntryContext, HandleErrorFunction } from '@remix-r
 import { RemixServer } from '@remix-run/react';
 import { renderToString } from 'react-dom/server';
 import { NonceProvider } from '~/utils/nonce';
+import { requestLogUrl } from '~/utils/request-line.server';
 
 /**
  * Renders the document in one pass. No page suspends (no `defer`, no lazy components), so the
@@ -30,7 +31,8 @@ export default function handleRequest(
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   // A request the client abandoned is not a failure worth a log line.
   if (request.signal.aborted) return;
-  context.logger.error({ err: error, method: request.method, url: request.url }, 'unhandled error in loader or action');
+  const url = new URL(request.url);
+  context.logger.error({ err: error, method: request.method, url: requestLogUrl(url.pathname + url.search) }, 'unhandled error in loader or action');
 };
 
 // server.ts runs the job worker on these exports of the build, so jobs and pages share one copy

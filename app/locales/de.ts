@@ -357,6 +357,8 @@ export const de: Catalog = {
     unavailable: 'Das Portal erreicht seine Datenbank gerade nicht, meist nur für einige Sekunden während einer Wartung. Falls Sie ein Formular gesendet haben, wurde es nicht gespeichert: Bitte senden Sie es gleich noch einmal.',
     busyTitle: 'Das Portal ist ausgelastet',
     busy: 'Gerade werden zu viele Anfragen bearbeitet. Bitte versuchen Sie es in einigen Sekunden noch einmal.',
+    uriTooLongTitle: 'Die Adresse ist zu lang',
+    uriTooLong: 'Die Adresse dieser Seite ist länger als {{max}} Zeichen. Gehen Sie zurück und folgen Sie stattdessen einem Link im Portal.',
     serverTitle: 'Etwas ist schiefgegangen',
     server: 'Ein unerwarteter Fehler hat diese Seite angehalten. Er wurde protokolliert; bitte versuchen Sie es gleich noch einmal.',
     clientTitle: 'Diese Anfrage konnte nicht ausgeführt werden',

@@ -363,6 +363,8 @@ export const fr: Catalog = {
     unavailable: 'Le portail ne peut pas joindre sa base de données pour le moment, en général pendant quelques secondes de maintenance. Si vous envoyiez un formulaire, il n’a pas été enregistré : veuillez le renvoyer dans un instant.',
     busyTitle: 'Le portail est surchargé',
     busy: 'Trop de requêtes sont traitées en ce moment. Veuillez réessayer dans quelques secondes.',
+    uriTooLongTitle: 'L’adresse est trop longue',
+    uriTooLong: 'L’adresse de cette page dépasse {{max}} caractères. Revenez en arrière et suivez plutôt un lien du portail.',
     serverTitle: 'Un problème est survenu',
     server: 'Une erreur inattendue a interrompu cette page. Elle a été enregistrée ; veuillez réessayer dans un instant.',
     clientTitle: 'Cette requête n’a pas pu aboutir',

@@ -206,7 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     backend: e.DATABASE_URL ? 'postgres' : 'pglite',
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl: withoutTrailingSlashes(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     timeZone: e.PORTAL_TIMEZONE,
@@ -238,6 +238,12 @@ export function loadConfig(env: Env = process.env): Config {
       mailOutboxDays: e.RETENTION_MAIL_OUTBOX_DAYS,
     },
   };
+}
+
+function withoutTrailingSlashes(url: string) {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
 }
 
 function stripEmpty(env: Env) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { createDb } from '../../db/client';
+import { createDb, migrateToLatest, type DB } from '../../db/client';
 import { createTestDatabaseUrl, testDatabaseEnv } from './db';
 
 const root = path.resolve(__dirname, '../..');
@@ -29,9 +29,21 @@ export type PortalProcess = {
  * port with a fresh DATA_DIR and, when DATABASE_URL is set, a fresh PostgreSQL database. For
  * tests that read what the process wrote: its stdout and stderr, its files, its tables.
  */
-export async function spawnPortalProcess(options: { logLevel?: string; prefix?: string } = {}): Promise<PortalProcess> {
+export async function spawnPortalProcess(
+  options: { logLevel?: string; prefix?: string; env?: Record<string, string>; seed?: (db: DB) => Promise<void> } = {},
+): Promise<PortalProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${options.prefix ?? 'pp-process'}-`));
   const pgDatabase = await createTestDatabaseUrl();
+  if (options.seed) {
+    // Before the server starts: the embedded database has one owner at a time.
+    const { db } = createDb(pgDatabase ? { databaseUrl: pgDatabase.url } : { dataDir: path.join(dataDir, 'pglite') });
+    try {
+      await migrateToLatest(db);
+      await options.seed(db);
+    } finally {
+      await db.destroy();
+    }
+  }
   const out = { stdout: '', stderr: '' };
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: root,
@@ -43,6 +55,7 @@ export async function spawnPortalProcess(options: { logLevel?: string; prefix?: 
       LOG_LEVEL: options.logLevel ?? 'info',
       DATABASE_URL: '',
       ...testDatabaseEnv(pgDatabase),
+      ...options.env,
     },
   });
   child.stdout!.on('data', (d) => (out.stdout += d));
