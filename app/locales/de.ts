@@ -687,6 +687,7 @@ export const de: Catalog = {
     tooMany_other: 'Hängen Sie höchstens {{count}} Dateien an.',
     unreadable: 'Das Formular konnte nicht gelesen werden. Bitte senden Sie es von der Seite aus.',
     bodyTooLarge: 'Eine Datei ist größer als {{max}} MB oder ein Textfeld ist zu lang.',
+    tooManyFields: 'Das Formular hat zu viele Felder oder zu viel Text. Bitte senden Sie es von der Seite aus.',
     notAwaiting: 'Dieser Antrag wartet nicht auf eine Antwort.',
   },
 };

@@ -691,6 +691,7 @@ export const en = {
     tooMany_other: 'Attach at most {{count}} files.',
     unreadable: 'The form could not be read. Please send it from the page.',
     bodyTooLarge: 'A file is larger than {{max}} MB, or a text field is too long.',
+    tooManyFields: 'The form has too many fields or too much text. Please send it from the page.',
     notAwaiting: 'This request is not waiting for a reply.',
   },
 };

@@ -703,6 +703,7 @@ export const fr: Catalog = {
     tooMany_other: 'Joignez au plus {{count}} fichiers.',
     unreadable: 'Le formulaire n’a pas pu être lu. Veuillez l’envoyer depuis la page.',
     bodyTooLarge: 'Un fichier dépasse {{max}} Mo, ou un champ de texte est trop long.',
+    tooManyFields: 'Le formulaire contient trop de champs ou trop de texte. Veuillez l’envoyer depuis la page.',
     notAwaiting: 'Cette demande n’attend pas de réponse.',
   },
 };
