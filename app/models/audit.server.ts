@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/client';
-import { ChainVerifier, chainHash } from '../../db/audit-chain';
+import type { KeyObject } from 'node:crypto';
+import { ChainVerifier, chainHash, signTrailer } from '../../db/audit-chain';
 import type { AuditEvent, Database } from '../../db/schema';
 
 /** Who acts, for the audit trail: a user id (null for the system or a script) and the client address. */
@@ -166,9 +167,16 @@ export async function browseAuditTrail(db: DB, actor: Actor, input: Omit<AuditFi
  * An export of the trail between two instants as JSON lines: a header line carrying the
  * prev_hash of the first exported event (so the chain can be checked offline from there:
  * `npm run audit:verify -- --file FILE`), then one event per line in chain order with its
- * prev_hash and hash. Streamed in keyset batches. The export is audited before it starts.
+ * prev_hash and hash, then a trailer with the count and the last hash, signed with `signingKey`
+ * (a file cut short or rewritten fails the check). Streamed in keyset batches. The export is
+ * audited before it starts.
  */
-export async function exportAuditTrail(db: DB, actor: Actor, range: { from: Date; to: Date }): Promise<ReadableStream<Uint8Array>> {
+export async function exportAuditTrail(
+  db: DB,
+  actor: Actor,
+  range: { from: Date; to: Date },
+  signingKey: { privateKey: KeyObject; keyId: string },
+): Promise<ReadableStream<Uint8Array>> {
   await recordAudit(db, {
     actorId: actor.id,
     action: 'audit.exported',
@@ -177,28 +185,41 @@ export async function exportAuditTrail(db: DB, actor: Actor, range: { from: Date
   });
   const encoder = new TextEncoder();
   const rows = auditEventsInChainOrder(db, { ...range, batchSize: 2000 });
-  let headerSent = false;
+  const line = (value: unknown) => encoder.encode(`${JSON.stringify(value)}\n`);
+  const from = range.from.toISOString();
+  const to = range.to.toISOString();
+  let header: { prev_hash: string | null } | null = null;
+  let count = 0;
+  let last: { id: string; hash: string } | null = null;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await rows.next();
-      if (!headerSent) {
-        headerSent = true;
-        const prevHash = next.done ? null : next.value.prev_hash;
+      if (!header) {
+        header = { prev_hash: next.done ? null : next.value.prev_hash };
         controller.enqueue(
-          encoder.encode(
-            `${JSON.stringify({ type: 'audit-export', from: range.from.toISOString(), to: range.to.toISOString(), prev_hash: prevHash, chain: 'hash = sha256_hex(prev_hash || canonical JSON of {id, occurred_at, actor_id, action, target_type, target_id, details, ip}, keys sorted)' })}\n`,
-          ),
+          line({ type: 'audit-export', from, to, prev_hash: header.prev_hash, chain: 'hash = sha256_hex(prev_hash || canonical JSON of {id, occurred_at, actor_id, action, target_type, target_id, details, ip}, keys sorted)' }),
         );
       }
       if (next.done) {
+        const trailer = signTrailer(signingKey.privateKey, {
+          type: 'audit-export-trailer',
+          from,
+          to,
+          prev_hash: header.prev_hash,
+          count,
+          last_id: last?.id ?? null,
+          head_hash: last?.hash ?? header.prev_hash,
+          key_id: signingKey.keyId,
+        });
+        controller.enqueue(line(trailer));
         controller.close();
         return;
       }
       const e = next.value;
+      count += 1;
+      last = { id: String(e.id), hash: e.hash };
       controller.enqueue(
-        encoder.encode(
-          `${JSON.stringify({ id: String(e.id), occurred_at: new Date(e.occurred_at).toISOString(), actor_id: e.actor_id, action: e.action, target_type: e.target_type, target_id: e.target_id, details: e.details, ip: e.ip, prev_hash: e.prev_hash, hash: e.hash })}\n`,
-        ),
+        line({ id: String(e.id), occurred_at: new Date(e.occurred_at).toISOString(), actor_id: e.actor_id, action: e.action, target_type: e.target_type, target_id: e.target_id, details: e.details, ip: e.ip, prev_hash: e.prev_hash, hash: e.hash }),
       );
     },
     async cancel() {

@@ -1,5 +1,6 @@
 import { json, type LoaderFunctionArgs } from '@remix-run/node';
 import { exportAuditTrail } from '~/models/audit.server';
+import { auditSigningKey } from '~/utils/audit-key.server';
 import { requireAdmin } from '~/utils/auth.server';
 import { todayIn } from '~/utils/calendar';
 import { exportRange, parseAuditQuery } from './staff.audit.server';
@@ -14,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!parsed.ok) return json({ error: parsed.error }, { status: 400 });
   const { fromDay, toDay, from, to } = exportRange(parsed.query, todayIn('UTC'));
   if (to <= from) return json({ error: 'to must not be before from' }, { status: 400 });
-  const body = await exportAuditTrail(context.db, { id: admin.id, ip: context.clientIp }, { from, to });
+  const body = await exportAuditTrail(context.db, { id: admin.id, ip: context.clientIp }, { from, to }, auditSigningKey(context.config.secrets.auditSigningKey));
   const name = `audit-${fromDay}-to-${toDay}.jsonl`;
   return new Response(body, {
     headers: {
