@@ -75,17 +75,26 @@ export type AuditFilter = {
   limit?: number;
 };
 
+/** An event as the audit page shows it: with the actor's email while the account exists (erased accounts show their id). */
+export type AuditEventWithActor = AuditEvent & { actor_email: string | null };
+
 /** One page of the trail, newest first, and the cursor for the next (older) page. */
-export async function searchAuditEvents(db: DB, filter: AuditFilter): Promise<{ events: AuditEvent[]; nextBefore: string | null }> {
+export async function searchAuditEvents(db: DB, filter: AuditFilter): Promise<{ events: AuditEventWithActor[]; nextBefore: string | null }> {
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
-  let query = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(limit + 1);
-  if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
-  if (filter.action) query = query.where('action', '=', filter.action);
-  if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
-  if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
-  if (filter.from) query = query.where('occurred_at', '>=', filter.from);
-  if (filter.to) query = query.where('occurred_at', '<', filter.to);
-  if (filter.before) query = query.where(sql`id`, '<', sql`${filter.before}::bigint`);
+  let query = db
+    .selectFrom('audit_events as a')
+    .leftJoin('users as u', 'u.id', 'a.actor_id')
+    .selectAll('a')
+    .select('u.email as actor_email')
+    .orderBy('a.id', 'desc')
+    .limit(limit + 1);
+  if (filter.actorId) query = query.where('a.actor_id', '=', filter.actorId);
+  if (filter.action) query = query.where('a.action', '=', filter.action);
+  if (filter.targetType) query = query.where('a.target_type', '=', filter.targetType);
+  if (filter.targetId) query = query.where('a.target_id', '=', filter.targetId);
+  if (filter.from) query = query.where('a.occurred_at', '>=', filter.from);
+  if (filter.to) query = query.where('a.occurred_at', '<', filter.to);
+  if (filter.before) query = query.where(sql`a.id`, '<', sql`${filter.before}::bigint`);
   const rows = await query.execute();
   const events = rows.slice(0, limit);
   return { events, nextBefore: rows.length > limit ? String(events[events.length - 1]!.id) : null };
