@@ -248,6 +248,7 @@ export function createApp(options: {
   });
 
   // Below the health check and static files: those stay instant when the instance is busy.
+  app.locals.admission = admission;
   app.use(admission.middleware);
 
   app.use((req, res, next) => {
@@ -368,7 +369,10 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   await entry.scheduleBackup(db, config);
   await entry.scheduleReminders(db, config);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
-  const worker = entry.startWorker(db, entry.createJobHandlers({ db, config, logger }), logger);
+  const admission = app.locals.admission as ReturnType<typeof createAdmissionControl>;
+  const worker = entry.startWorker(db, entry.createJobHandlers({ db, config, logger }), logger, {
+    busy: () => admission.stats().active > 0,
+  });
   workerHeartbeat.lastRunAt = worker.lastRunAt;
 
   let closing: Promise<void> | undefined;

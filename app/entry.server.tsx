@@ -10,13 +10,14 @@ import { requestLogUrl } from '~/utils/request-line.server';
  * through four stream layers, and React 18's chunking put U+0000 into German and French pages
  * (facebook/react#26228). A render error rejects, and Remix renders the error boundary instead.
  */
-export default function handleRequest(
+export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
+  await renderTurn();
   const nonce = loadContext.cspNonce;
   const html = renderToString(
     <NonceProvider value={nonce}>
@@ -26,6 +27,21 @@ export default function handleRequest(
   responseHeaders.set('Content-Type', 'text/html; charset=utf-8');
   // Bytes, not a string: undici would otherwise scan the whole page for lone surrogates first.
   return new Response(Buffer.from(`<!DOCTYPE html>${html}`), { headers: responseHeaders, status: responseStatusCode });
+}
+
+/**
+ * One render per turn of the event loop (issue 24 item 10). A render is synchronous and the
+ * steps before it (loaders on the embedded database) resolve in microtasks, so twenty admitted
+ * requests used to render back to back in one turn: seconds in which no connection was accepted
+ * and no request read, and at 100 connections some first requests waited over 10 s. Each render
+ * now waits for the previous one and then a setImmediate, so accepts and reads run between any
+ * two renders; the order stays first come, first served.
+ */
+let lastTurn: Promise<void> = Promise.resolve();
+function renderTurn(): Promise<void> {
+  const turn = lastTurn.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+  lastTurn = turn;
+  return turn;
 }
 
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
