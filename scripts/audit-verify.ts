@@ -91,7 +91,7 @@ async function checkAgainstLiveChain(db: DB, trailer: ExportTrailer): Promise<st
     .where('occurred_at', '>=', range.from)
     .where('occurred_at', '<', range.to);
   if (trailer.last_id !== null) query = query.where(sql`id`, '<=', sql`${trailer.last_id}::bigint`);
-  else query = query.where(sql`false`);
+  else query = query.where(sql<boolean>`false`);
   const { n } = await query.executeTakeFirstOrThrow();
   if (Number(n) !== trailer.count) return `the live chain holds ${n} events in the range up to the trailer's head, the trailer ${trailer.count}`;
   return null;

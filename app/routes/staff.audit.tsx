@@ -9,6 +9,17 @@ export const meta: MetaFunction = () => [{ title: 'Audit trail — Privacy Porta
 
 const FILTER_FIELDS = ['actor', 'action', 'targetType', 'targetId', 'from', 'to'] as const;
 type FilterValues = Partial<Record<(typeof FILTER_FIELDS)[number], string>>;
+type EventRow = {
+  id: string;
+  occurredAt: string;
+  actorId: string | null;
+  actorEmail: string | null;
+  action: string;
+  target: string;
+  details: string;
+  ip: string | null;
+  hash: string;
+};
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, context);
@@ -17,7 +28,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!parsed.ok) {
     // The form comes back with what was typed and the reason, not an error page.
     const typed: FilterValues = Object.fromEntries(FILTER_FIELDS.map((name) => [name, (url.searchParams.get(name) ?? '').slice(0, 200)]));
-    return json({ values: typed, error: parsed.error, events: [], nextHref: null }, { status: 400 });
+    return json({ values: typed, error: parsed.error as string | null, events: [] as EventRow[], nextHref: null as string | null }, { status: 400 });
   }
   const page = await browseAuditTrail(context.db, { id: admin.id, ip: context.clientIp }, parsed.filter);
   const next = new URLSearchParams(url.search);
@@ -25,8 +36,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const q = parsed.query;
   return json({
     values: { actor: q.actor, action: q.action, targetType: q.targetType, targetId: q.targetId, from: q.from, to: q.to } as FilterValues,
-    error: null,
-    events: page.events.map((e) => ({
+    error: null as string | null,
+    events: page.events.map((e): EventRow => ({
       id: String(e.id),
       occurredAt: new Date(e.occurred_at).toISOString().replace('T', ' ').slice(0, 19),
       actorId: e.actor_id,
