@@ -131,12 +131,15 @@ describe('every pattern run on input', () => {
   it('has no super-linear backtracking (recheck)', async () => {
     const verdicts = await Promise.all(
       everyPattern.map(async ([where, re]) => {
-        const result = await check(re.source, re.flags, { timeout: 20_000 });
+        // No time limit per pattern: the checks queue in one worker, and on a busy machine a 20 s
+        // limit counted the queue and answered "unknown" for patterns that are safe. The test's own
+        // timeout bounds the run.
+        const result = await check(re.source, re.flags, { timeout: null });
         return result.status === 'safe' ? null : `${where} ${re}: ${result.status}${result.status === 'vulnerable' ? ` (${result.complexity.type}, attack ${result.attack.pattern})` : ''}`;
       }),
     );
     expect(verdicts.filter(Boolean)).toEqual([]);
-  }, 180_000);
+  }, 400_000);
 
   it.each(everyPattern)(`%s runs on hostile 16 KB inputs in under ${LIMIT_MS} ms`, (where, re) => {
     const slow = GENERIC.map((input) => ({ input: JSON.stringify(input.slice(0, 12)), ms: cpuMs(() => exercise(re, input)) })).filter((r) => r.ms >= LIMIT_MS);
