@@ -253,6 +253,8 @@ export interface RequestsTable {
   assigned_to: ColumnType<string | null, string | null | undefined, string | null>;
   /** What staff recorded when closing it (rectified, restricted, objection upheld, ...). */
   outcome: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Outcome `partial`: what was withheld and why, as the subject reads it (Art. 15(4), 20(4)). */
+  withheld_reason: Nullable<string>;
   /** SHA-256 of the normalised email, kept when retention anonymises a closed request. */
   email_hash: ColumnType<string | null, string | null | undefined, string | null>;
   /** The language the subject filed in: every later email to them uses it. */
@@ -268,6 +270,57 @@ export interface RequestsTable {
   subject_name: Nullable<string>;
   subject_email: Nullable<string>;
   agent_relationship: Nullable<string>;
+  /** How the request reached the organisation (app/models/requests/channels.ts); the form sets 'web'. */
+  channel: Defaulted<RequestChannel>;
+  /** Why it was refused, one of app/models/requests/refusal-grounds.ts; null unless denied (and for refusals made before 0140). */
+  refusal_ground: Nullable<RefusalGround>;
+}
+
+export type RequestChannel = 'web' | 'email' | 'letter' | 'phone' | 'in_person' | 'other';
+export type RefusalGround =
+  | 'unfounded_or_excessive'
+  | 'identity_not_established'
+  | 'duplicate'
+  | 'rights_of_others'
+  | 'erasure_exemption'
+  | 'legal_restriction'
+  | 'other';
+
+/** One row: the PORTAL_TIMEZONE report_cells were counted in (null until first built). */
+export interface ReportSettingsTable {
+  id: number;
+  time_zone: string | null;
+  built_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/**
+ * Report figures as counts, kept by a trigger on requests (migration 0140): per local day, ISO
+ * week (Monday) or month, measure, type and value (days or percent for the histograms), in two
+ * breakdowns: by channel (assignee `*`) and by assignee (channel `*`; `none` for nobody).
+ * `period_start` is a date: select it as `period_start::text`.
+ */
+export interface ReportCellsTable {
+  grain: 'day' | 'week' | 'month';
+  period_start: ColumnType<string, string, string>;
+  measure: string;
+  type: string;
+  channel: string;
+  assignee: string;
+  value: number;
+  n: ColumnType<string, string | number, string | number>;
+}
+
+export type TransparencyCorrectionReason = 'records_added_late' | 'recording_error' | 'counting_error';
+
+/** A published yearly report: a frozen snapshot; a correction is a new version. */
+export interface TransparencyReportsTable {
+  id: Generated<string>;
+  year: number;
+  version: number;
+  figures: ColumnType<unknown, string, never>;
+  correction_reason: Nullable<TransparencyCorrectionReason>;
+  published_at: CreatedAt;
+  published_by: Nullable<string>;
 }
 
 /** A restriction or upheld objection that stays with the person's address (shown on their later requests). */
@@ -359,7 +412,12 @@ export interface AccessPackagesTable {
   max_downloads: Defaulted<number>;
   downloads: Defaulted<number>;
   deleted_at: NullableTimestamp;
+  /** The file in the format the subject asked for, inside the ZIP and downloadable on its own. */
+  format_file: Nullable<PackageFormatFile>;
+  format_size: Nullable<number>;
 }
+
+export type PackageFormatFile = 'summary.pdf' | 'data.csv';
 
 export interface PackageDownloadsTable {
   id: Generated<string>;
@@ -405,6 +463,9 @@ export interface Database {
   access_packages: AccessPackagesTable;
   package_downloads: PackageDownloadsTable;
   reminder_sends: ReminderSendsTable;
+  report_settings: ReportSettingsTable;
+  report_cells: ReportCellsTable;
+  transparency_reports: TransparencyReportsTable;
 }
 
 export type Job = Selectable<JobsTable>;

@@ -2,6 +2,7 @@ import { Form, Link } from '@remix-run/react';
 import { useTranslation } from '~/utils/i18n-react';
 import type { RequestState } from '~/models/requests/lifecycle';
 import { ACCESS_PACKAGE } from '~/models/policy';
+import { subjectOutcomeLines } from '~/models/requests/outcomes';
 import type { SubjectStatus } from '~/models/requests/status.server';
 import { useOrganisation } from '~/components/site-chrome';
 import { formatDay, formatDeadline, formatInstant, formatNumber, isLanguage, type Language } from '~/utils/i18n';
@@ -100,6 +101,7 @@ export function RequestStatusView({ status, basePath, timeZone }: { status: Subj
   const state = request.state as RequestState;
   const when = (iso: string) => formatInstant(lang, iso, timeZone);
   const receivedLater = request.receivedAt && request.receivedAt.slice(0, 16) !== request.createdAt.slice(0, 16);
+  const outcome = state === 'completed' ? subjectOutcomeLines(t, request) : [];
   return (
     <>
       <h1>{t('status.title', { reference: request.reference })}</h1>
@@ -129,6 +131,18 @@ export function RequestStatusView({ status, basePath, timeZone }: { status: Subj
           )}
           {request.paused ? t('status.paused') : null}
         </dd>
+        {outcome.length > 0 ? (
+          <>
+            <dt>{t('status.outcome')}</dt>
+            <dd>
+              {outcome.map((line, i) => (
+                <p key={i} className={i === outcome.length - 1 && request.outcome === 'partial' ? 'preserve' : undefined}>
+                  {line}
+                </p>
+              ))}
+            </dd>
+          </>
+        ) : null}
         {request.extensionMonths > 0 ? (
           <>
             <dt>{t('status.extension')}</dt>
@@ -165,6 +179,18 @@ export function RequestStatusView({ status, basePath, timeZone }: { status: Subj
                   {t('package.statusDownload', { size: size(lang, status.package.size) })}
                 </a>
               </p>
+              {status.package.formatFile ? (
+                <>
+                  <p>
+                    <a className="button secondary" href={`${basePath}/package?file=${status.package.formatFile.name}`}>
+                      {t(status.package.formatFile.name === 'summary.pdf' ? 'package.statusPdf' : 'package.statusCsv', {
+                        size: size(lang, status.package.formatFile.size),
+                      })}
+                    </a>
+                  </p>
+                  <p className="hint">{t('package.statusExtraHint')}</p>
+                </>
+              ) : null}
               <p className="hint">{t('package.statusUntil', { date: when(status.package.expiresAt), count: status.package.downloadsLeft })}</p>
             </>
           ) : (

@@ -46,6 +46,9 @@ export default function StaffConsole() {
           <Link to="/staff/requests">Requests</Link>: the deadline-ordered queue of data-subject requests.
         </li>
         <li>
+          <Link to="/staff/reports">Reports</Link>: request figures and charts for a period, exports, and the public transparency report.
+        </li>
+        <li>
           <Link to="/staff/subprocessors">Subprocessor registry</Link>: plan, change and retire subprocessors.
         </li>
         <li>

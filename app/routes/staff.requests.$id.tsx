@@ -1,16 +1,22 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { DueBadge } from '~/components/due-badge';
+import { ClosedBadge, closingDeadline, closingSentence, DueBadge } from '~/components/due-badge';
 import { FormError, SelectField, TextAreaField } from '~/components/field';
+import { StaffRequestActions } from '~/components/staff-request-actions';
+import { StaffRequestAsked } from '~/components/staff-request-asked';
 import { daysLeft, formatDueDate } from '~/models/requests/deadlines';
 import { requestTypeLabel } from '~/models/requests/request-types';
-import { availableActions, isClockPaused, STATE_LABELS } from '~/models/requests/lifecycle';
+import { availableActions, isClockPaused, isClosed, STATE_LABELS } from '~/models/requests/lifecycle';
+import { accountLine } from '~/models/requests/staff-view';
+import { parseDate } from '~/utils/calendar';
+import { regionNames } from '~/utils/intl';
 import { OUTCOMES } from '~/models/requests/outcomes';
 import { listPackageFiles, packageForStaff, takesPackage } from '~/models/requests/packages.server';
 import { erasureProof } from '~/models/requests/erasure.server';
 import { requestPolicy } from '~/models/requests/policy';
 import {
   actOnRequest,
+  closingFor,
   DeadlineError,
   denialNotice,
   getRequestForStaff,
@@ -25,6 +31,7 @@ import { dateTimeFormat } from '~/utils/intl';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 import { LANGUAGE_NAMES } from '~/utils/i18n';
 import { invariantResponse } from '~/utils/invariant';
+import { REFUSAL_GROUND_LABELS } from '~/models/requests/refusal-grounds';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.request.reference ?? 'Request'} — Staff console — Privacy Portal` },
@@ -41,6 +48,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ? await Promise.all([packageForStaff(context.db, String(r.id), now), listPackageFiles(context.db, String(r.id))])
     : [null, []];
   const tz = context.config.timeZone;
+  const rules = requestPolicy(context.config);
+  const submitted = found.events.find((e) => e.kind === 'submitted');
+  const authorisation = r.requester_role === 'representative' ? found.attachments.find((a) => submitted && a.event_id === submitted.id) : undefined;
+  const verifiedBy = found.events.find((e) => e.kind === 'verify')?.actor ?? null;
   return json({
     me: staff.id,
     done: new URL(request.url).searchParams.get('done'),
@@ -55,19 +66,18 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       state: r.state,
       name: r.name,
       email: r.email,
-      accountIdentifier: r.account_identifier,
-      details: r.details,
       requesterRole: r.requester_role,
-      language: LANGUAGE_NAMES[r.lang],
       createdAt: r.created_at.toISOString(),
       receivedAt: r.received_at?.toISOString() ?? null,
       dueDate: r.due_date,
-      daysLeft: r.due_date && !isClockPaused(r.state) ? daysLeft(r.due_date, now, tz) : null,
+      daysLeft: r.due_date && !isClockPaused(r.state) && !isClosed(r.state) ? daysLeft(r.due_date, now, tz) : null,
+      closing: closingFor(r, rules),
       pausedDaysSoFar: runningPauseDays(r, now, tz),
       pausedDays: r.paused_days,
       extensionMonths: r.extension_months,
       extensionReason: r.extension_reason,
       outcome: r.outcome,
+      withheldReason: r.withheld_reason,
       assignedTo: r.assigned_to,
       assigneeEmail: r.assignee_email,
     },
@@ -82,7 +92,22 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     })),
     attachments: found.attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size })),
     related: found.related.map((x) => ({ id: String(x.id), reference: x.reference, type: x.type, state: x.state })),
-    account: found.account ?? null,
+    account: accountLine({ account: found.account, verifiedBy, personalDataDeleted: r.personal_data_deleted_at !== null, state: r.state }),
+    asked: {
+      requesterRole: r.requester_role,
+      subjectName: r.subject_name,
+      subjectEmail: r.subject_email,
+      agentRelationship: r.agent_relationship,
+      scope: r.scope,
+      period: periodText(r.period_from, r.period_to),
+      accountIdentifier: r.account_identifier,
+      aliases: r.aliases,
+      preferredFormat: r.preferred_format,
+      country: r.country ? `${regionNames('en').of(r.country) ?? r.country} (${r.country})` : null,
+      details: r.details,
+      language: LANGUAGE_NAMES[r.lang],
+      authorisation: authorisation ? { href: `/staff/requests/${r.id}/attachments/${authorisation.id}`, filename: authorisation.filename } : null,
+    },
     flags: found.flags.map((f) => ({ kind: f.kind, since: f.created_at.toISOString(), requestId: String(f.request_id), reference: f.reference })),
     staff: found.staff,
     packaged,
@@ -93,7 +118,17 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-const KEEP = ['question', 'extensionReason', 'denialReason', 'answer', 'note', 'months', 'outcome'];
+const KEEP = ['intent', 'question', 'extensionReason', 'denialReason', 'refusalGround', 'answer', 'note', 'months', 'outcome', 'withheldReason'];
+
+const day = (date: string) => parseDate(date).setLocale('en-GB').toFormat('d LLLL yyyy');
+
+/** The period the subject narrowed the request to, if any. */
+function periodText(from: string | null, to: string | null): string | null {
+  if (from && to) return `${day(from)} to ${day(to)}`;
+  if (from) return `From ${day(from)}`;
+  if (to) return `Up to ${day(to)}`;
+  return null;
+}
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
@@ -137,8 +172,9 @@ export default function StaffRequest() {
   const done = data.done;
   const when = (iso: string) => `${dateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso))}`;
   // An erasure is completed by erasing, on its own page; here it can only be refused.
-  const outcomes = Object.entries(OUTCOMES).filter(([key, o]) => o.types.includes(r.type) && !(r.type === 'erasure' && key === 'fulfilled'));
-  const hidden = <input type="hidden" name="version" value={data.version} />;
+  const outcomes = Object.entries(OUTCOMES)
+    .filter(([key, o]) => o.types.includes(r.type) && !(r.type === 'erasure' && key === 'fulfilled'))
+    .map(([key, o]): [string, string] => [key, o.label]);
   return (
     <>
       <p>
@@ -172,17 +208,29 @@ export default function StaffRequest() {
           {STATE_LABELS[r.state]}
           {r.outcome ? ` (${OUTCOMES[r.outcome]?.label ?? r.outcome})` : ''}
         </dd>
-        <dt>Due</dt>
-        <dd>
-          {r.dueDate ? (
-            <>
-              End of {formatDueDate(r.dueDate)} ({timeZone}) <DueBadge daysLeft={r.daysLeft} paused={r.state === 'awaiting_subject'} />
-              {r.pausedDaysSoFar > 0 ? ` The clock has been paused for ${r.pausedDaysSoFar} day(s); the due date moves by that much on resume.` : ''}
-            </>
-          ) : (
-            'Not yet: the email address is not confirmed'
-          )}
-        </dd>
+        {r.closing ? (
+          <>
+            <dt>Closed</dt>
+            <dd>
+              {closingSentence(r.closing)} ({timeZone}) <ClosedBadge closing={r.closing} />
+              {closingDeadline(r.closing) ? <span className="hint block">{closingDeadline(r.closing)}</span> : null}
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>Due</dt>
+            <dd>
+              {r.dueDate ? (
+                <>
+                  End of {formatDueDate(r.dueDate)} ({timeZone}) <DueBadge daysLeft={r.daysLeft} paused={r.state === 'awaiting_subject'} />
+                  {r.pausedDaysSoFar > 0 ? ` The clock has been paused for ${r.pausedDaysSoFar} day(s); the due date moves by that much on resume.` : ''}
+                </>
+              ) : (
+                'Not yet: the email address is not confirmed'
+              )}
+            </dd>
+          </>
+        )}
         {r.extensionMonths > 0 ? (
           <>
             <dt>Extension</dt>
@@ -218,16 +266,14 @@ export default function StaffRequest() {
             </dd>
           </>
         ) : null}
-        <dt>Language</dt>
-        <dd>{r.language}: every email to the subject is in it, so write questions and answers in it too</dd>
-        <dt>Account</dt>
-        <dd>{data.account ? `Signed-in account ${data.account.email}` : 'None: verified by email link'}</dd>
-        {r.accountIdentifier ? (
+        {r.outcome === 'partial' ? (
           <>
-            <dt>Identifier given</dt>
-            <dd>{r.accountIdentifier}</dd>
+            <dt>Withheld ({r.type === 'portability' ? 'Art. 20(4)' : 'Art. 15(4)'})</dt>
+            <dd className="prewrap">{r.withheldReason}</dd>
           </>
         ) : null}
+        <dt>Account</dt>
+        <dd>{data.account}</dd>
         <dt>Filed</dt>
         <dd>{when(r.createdAt)} ({timeZone})</dd>
         <dt>Received (clock started)</dt>
@@ -235,12 +281,7 @@ export default function StaffRequest() {
         <dt>Assigned to</dt>
         <dd>{r.assigneeEmail ?? 'Nobody'}</dd>
       </dl>
-      {r.details ? (
-        <>
-          <h2>What the subject asked</h2>
-          <p className="prewrap">{r.details}</p>
-        </>
-      ) : null}
+      <StaffRequestAsked asked={data.asked} erased={data.proof !== null} />
 
       {data.packaged ? (
         <section aria-labelledby="package-heading">
@@ -289,83 +330,15 @@ export default function StaffRequest() {
         </section>
       ) : null}
 
-      <h2>Actions</h2>
-      {data.actions.length === 0 && !data.canExtend ? <p>None: the request is {STATE_LABELS[r.state].toLowerCase()}.</p> : null}
-      {data.actions.includes('close_unverified') ? (
-        <p>
-          The address is not confirmed yet. To close the request early, select it in the <Link to="/staff/requests?state=unverified">queue of unconfirmed requests</Link>.
-        </p>
-      ) : null}
-      <div className="staff-actions">
-        {data.actions.includes('start') ? (
-          <Form method="post">
-            {hidden}
-            <input type="hidden" name="intent" value="start" />
-            <button type="submit">Start work</button>
-          </Form>
-        ) : null}
-        {data.actions.includes('resume') ? (
-          <Form method="post">
-            {hidden}
-            <input type="hidden" name="intent" value="resume" />
-            <button type="submit">Resume without an answer</button>
-          </Form>
-        ) : null}
-        {data.actions.includes('request_information') ? (
-          <Form method="post" noValidate>
-            <h3>Ask the subject for information</h3>
-            {hidden}
-            <input type="hidden" name="intent" value="request_information" />
-            <TextAreaField label="What you need (emailed to the subject; the clock pauses)" name="question" required defaultValue={result?.values?.question} error={result?.fieldErrors?.question} />
-            <button type="submit">Send question</button>
-          </Form>
-        ) : null}
-        {data.canExtend ? (
-          <Form method="post" noValidate>
-            <h3>Extend the deadline (Art. 12(3))</h3>
-            {hidden}
-            <input type="hidden" name="intent" value="extend" />
-            <SelectField label="By" name="months" options={{ '1': '1 month', '2': '2 months' }} defaultValue={result?.values?.months ?? '2'} />
-            <TextAreaField label="Reason (the subject reads it)" name="extensionReason" required defaultValue={result?.values?.extensionReason} error={result?.fieldErrors?.extensionReason} />
-            <button type="submit">Extend</button>
-          </Form>
-        ) : null}
-        {data.actions.includes('complete') && r.type === 'erasure' ? (
-          <div>
-            <h3>Erase and complete</h3>
-            <p>
-              <Link to={`/staff/requests/${r.id}/erase`}>Review what will be erased and kept, then erase</Link>
-            </p>
-          </div>
-        ) : null}
-        {data.actions.includes('complete') && outcomes.length > 0 ? (
-          <Form method="post" noValidate>
-            <h3>Complete</h3>
-            {hidden}
-            <input type="hidden" name="intent" value="complete" />
-            <SelectField
-              label="Outcome"
-              name="outcome"
-              options={Object.fromEntries(outcomes.map(([k, o]) => [k, o.label]))}
-              defaultValue={result?.values?.outcome}
-              error={result?.fieldErrors?.outcome}
-            />
-            <TextAreaField label="Answer to the subject (emailed)" name="answer" rows={5} required defaultValue={result?.values?.answer} error={result?.fieldErrors?.answer} />
-            <button type="submit">Complete and send</button>
-          </Form>
-        ) : null}
-        {data.actions.includes('deny') ? (
-          <Form method="post" noValidate>
-            <h3>Refuse</h3>
-            {hidden}
-            <input type="hidden" name="intent" value="deny" />
-            <TextAreaField label="Reason for refusing (emailed to the subject)" name="denialReason" required defaultValue={result?.values?.denialReason} error={result?.fieldErrors?.denialReason} />
-            <p className="hint">The subject receives this text, with your reason in place of the brackets:</p>
-            <blockquote className="prewrap">{data.denialPreview}</blockquote>
-            <button type="submit">Refuse and send</button>
-          </Form>
-        ) : null}
-      </div>
+      <StaffRequestActions
+        request={{ id: r.id, type: r.type, state: r.state }}
+        actions={data.actions}
+        canExtend={data.canExtend}
+        version={data.version}
+        outcomes={outcomes}
+        denialPreview={data.denialPreview}
+        result={result}
+      />
 
       <h2>Assignment</h2>
       <Form method="post" className="inline-form">

@@ -2,7 +2,7 @@ import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { FormError, TextAreaField } from '~/components/field';
-import { eraseSubject, erasurePreview } from '~/models/requests/erasure.server';
+import { ERASABLE_STATES, eraseSubject, erasurePreview } from '~/models/requests/erasure.server';
 import { STATE_LABELS, type RequestState } from '~/models/requests/lifecycle';
 import { requestPolicy } from '~/models/requests/policy';
 import { RequestConflictError, StaleFormError } from '~/models/requests/staff.server';
@@ -21,7 +21,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requireStaff(request, context);
   const found = await erasurePreview(context.db, params.id ?? '');
   invariantResponse(found, 'Not found', { status: 404 });
-  return json({ id: String(found.request.id), reference: found.request.reference, state: found.request.state, version: found.version, plan: found.plan });
+  return json({
+    id: String(found.request.id),
+    reference: found.request.reference,
+    state: found.request.state,
+    erasable: ERASABLE_STATES.includes(found.request.state),
+    version: found.version,
+    plan: found.plan,
+  });
 }
 
 const eraseSchema = z.object({
@@ -57,9 +64,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function EraseSubject() {
-  const { id, reference, state, version, plan } = useLoaderData<typeof loader>();
+  const { id, reference, state, erasable, version, plan } = useLoaderData<typeof loader>();
   const result = useActionData<FormState>();
-  const inProgress = state === 'in_progress';
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   return (
     <>
@@ -131,9 +137,10 @@ export default function EraseSubject() {
         <p>No subprocessor is marked as receiving personal data with a privacy contact.</p>
       )}
 
-      {inProgress ? (
+      {erasable ? (
         <Form method="post" noValidate>
           <h2>Confirm</h2>
+          {state === 'open' ? <p>Nobody has started this request yet: erasing starts and completes it at once, and the timeline records both.</p> : null}
           <input type="hidden" name="version" value={version} />
           <TextAreaField
             label="Answer to the subject (emailed to the address above before it is erased, with the list of what was erased and kept)"
@@ -150,7 +157,7 @@ export default function EraseSubject() {
       ) : (
         <p>
           The request is {STATE_LABELS[state as RequestState].toLowerCase()}
-          {state === 'open' ? ': start work on it first.' : '; nothing more to erase here.'}
+          {state === 'awaiting_subject' ? ': resume it before erasing.' : '; nothing to erase here.'}
         </p>
       )}
     </>

@@ -149,7 +149,10 @@ export default function StaffRequestPackage() {
       ) : null}
 
       {data.open && !data.built ? (
-        <Form method="post" encType="multipart/form-data" noValidate>
+        // Keyed by the files held: after a successful upload the form is a new one, its file
+        // input empty (a client-side navigation would otherwise keep the chosen file, inviting
+        // a second upload of it). Without JavaScript the redirect loads a fresh page anyway.
+        <Form method="post" encType="multipart/form-data" noValidate key={data.files.map((f) => f.id).join(',')}>
           <h3>Add files</h3>
           <Field
             label="Files (CSV, JSON, PDF, PNG or JPEG)"

@@ -1,6 +1,6 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { DueBadge } from '~/components/due-badge';
+import { ClosedBadge, closingSentence, DueBadge } from '~/components/due-badge';
 import { Field, FormError, Notice, SelectField } from '~/components/field';
 import { BULK_ACTION_LIMIT } from '~/models/policy';
 import { BulkActionError, bulkFormSchema, runBulkAction, type BulkResult } from '~/models/requests/bulk.server';
@@ -19,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const filter = queueFilterSchema.parse(Object.fromEntries(Object.entries(params).filter(([, v]) => v !== '')));
   const [page, counts] = await Promise.all([
-    listQueue(context.db, filter, { staffId: staff.id, timeZone: context.config.timeZone }),
+    listQueue(context.db, filter, { staffId: staff.id, timeZone: context.config.timeZone, holidays: context.config.holidays }),
     countByState(context.db),
   ]);
   const nextParams = new URLSearchParams(Object.entries(params).filter(([k, v]) => k !== 'after' && v !== ''));
@@ -175,7 +175,7 @@ export default function StaffRequests() {
                 <th scope="col">Type</th>
                 <th scope="col">State</th>
                 <th scope="col">Subject</th>
-                <th scope="col">Due</th>
+                <th scope="col">Due or closed</th>
                 <th scope="col">Assigned to</th>
               </tr>
             </thead>
@@ -201,8 +201,12 @@ export default function StaffRequests() {
                       </>
                     )}
                   </td>
-                  <td data-label="Due">
-                    {r.dueDate ? (
+                  <td data-label="Due or closed">
+                    {r.closing ? (
+                      <>
+                        {closingSentence(r.closing)} <ClosedBadge closing={r.closing} />
+                      </>
+                    ) : r.dueDate ? (
                       <>
                         {formatDueDate(r.dueDate)} <DueBadge daysLeft={r.daysLeft} paused={r.state === 'awaiting_subject'} />
                       </>

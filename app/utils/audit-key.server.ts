@@ -11,7 +11,7 @@ const cache = new Map<string, AuditSigningKey>();
 /**
  * The Ed25519 key that signs audit exports, derived (HKDF-SHA256) from a secret that lives in
  * the environment or DATA_DIR, never in the database: AUDIT_SIGNING_KEY, else EXPORT_KEY (see
- * docs/decisions/036-signed-audit-exports.md). Its public half is served at /.well-known/audit-key.
+ * docs/decisions/037-signed-audit-exports.md). Its public half is served at /.well-known/audit-key.
  */
 export function auditSigningKey(secret: string): AuditSigningKey {
   const cached = cache.get(secret);

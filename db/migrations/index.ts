@@ -16,6 +16,9 @@ import * as m0060 from './0060_languages_scope_agents';
 import * as m0070 from './0070_access_packages';
 import * as m0072 from './0072_reminders';
 import * as m0080 from './0080_objection_language';
+import * as m0095 from './0095_withheld_and_package_format';
+import * as m0140 from './0140_reports';
+import * as m0141 from './0141_transparency_reports';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -39,6 +42,9 @@ export const migrations: Record<string, Migration> = {
   '0070_access_packages': m0070,
   '0072_reminders': m0072,
   '0080_objection_language': m0080,
+  '0095_withheld_and_package_format': m0095,
+  '0140_reports': m0140,
+  '0141_transparency_reports': m0141,
 };
 
 export const migrationProvider: MigrationProvider = {

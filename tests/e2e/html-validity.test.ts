@@ -65,7 +65,7 @@ describe('valid HTML in the access package', () => {
     const data = {
       format: 'privacy-portal/access-package/v1' as const,
       generatedAt: at,
-      request: { reference: 'DSR-2026-000001', type: 'access', receivedAt: at },
+      request: { reference: 'DSR-2026-000001', type: 'access', receivedAt: at, state: 'completed', closedAt: at, outcome: 'partial', withheldReason: 'Camera footage <showing> others' },
       controller: { name: 'Example', postalAddress: 'Street 1', privacyEmail: 'p@example.com', dpo: null, supervisoryAuthority: DEMO_ORGANISATION.authority },
       account: { email: 'a@example.com', role: 'subject', createdAt: at, emailConfirmedAt: at, passwordLastChangedAt: at, sessions: [], signInHistory: [] },
       requests: [],
@@ -79,7 +79,14 @@ describe('valid HTML in the access package', () => {
     };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-vnu-package-'));
     for (const lang of ['en', 'de', 'fr'] as const) {
-      const html = renderSummaryHtml(data, { lang, organisation: DEMO_ORGANISATION, answer: 'Line one\nLine <two>', timeZone: 'Europe/London', publicUrl: 'https://portal.example' });
+      const html = renderSummaryHtml(data, {
+        lang,
+        organisation: DEMO_ORGANISATION,
+        answer: 'Line one\nLine <two>',
+        timeZone: 'Europe/London',
+        publicUrl: 'https://portal.example',
+        extras: { pdf: true, csv: true },
+      });
       expect(html).toContain('Host &lt;&amp;&gt; Co');
       fs.writeFileSync(path.join(dir, `summary-${lang}.html`), html);
     }

@@ -56,6 +56,8 @@ describe('the staff console answers a request, in a real browser', () => {
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Start work' }).click();
     await page.getByText('Started.').waitFor();
+    // Asking is behind its disclosure; completing is the action in view.
+    await page.locator('summary', { hasText: 'Ask the subject for information' }).click();
     await page.getByLabel(/What you need/).fill('Which of your accounts is affected?');
     await page.getByRole('button', { name: 'Send question' }).click();
     await page.getByText('Question sent; the clock is paused.').waitFor();
@@ -142,8 +144,8 @@ describe('the staff console answers a request, in a real browser', () => {
     await visit(page, `/staff/requests?q=${reference}`);
     await page.getByRole('link', { name: reference }).click();
     await page.getByRole('heading', { name: new RegExp(reference) }).waitFor();
-    await page.getByRole('button', { name: 'Start work' }).click();
-    await page.getByText('Started.').waitFor();
+    // No separate start: erasing a received request starts it too.
+    await expect(page.getByRole('button', { name: 'Start work' }).isVisible()).resolves.toBe(true);
     await page.getByRole('link', { name: /Review what will be erased/ }).click();
     await page.getByRole('heading', { name: new RegExp(`Erase for ${reference}`) }).waitFor();
     await page.waitForLoadState('networkidle');

@@ -37,6 +37,7 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'staff.requests.$id_.erase.tsx': (ids) => `/staff/requests/${ids.requestId}/erase`,
   'staff.requests.$id_.package.tsx': (ids) => `/staff/requests/${ids.requestId}/package`,
   'staff.requests._index.tsx': () => '/staff/requests?index',
+  'staff.reports.transparency.tsx': () => '/staff/reports/transparency',
   'staff.subprocessors.$id.art19.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/art19`,
   'staff.subprocessors.$id.edit.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/edit`,
   'staff.subprocessors.$id.retire.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/retire`,
@@ -65,6 +66,9 @@ const GET_PATHS = [
   '/staff/objections',
   '/account/requests',
   '/staff/requests',
+  '/staff/reports',
+  '/staff/reports/figures.csv',
+  '/transparency',
 ];
 
 const FIELD_NAMES = [
@@ -73,6 +77,7 @@ const FIELD_NAMES = [
   'organisation', 'password', 'purpose', 'reason', 'redirectTo', 'requesterRole', 'submissionId', 'summary', 'token',
   'transferMechanism', 'type', 'website', 'role', 'userId', 'id', 'assignee', 'denialReason', 'due', 'extensionReason',
   'months', 'note', 'outcome', 'question', 'state', 'version', 'within', 'q', 'bulkAction', 'original',
+  'refusalGround', 'year', 'period', 'from', 'to', 'channel',
 ];
 
 /** Protected tables: fuzzing may add rows (a rate-limit hit, a failed sign-in) but never alter one. */

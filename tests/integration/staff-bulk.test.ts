@@ -127,6 +127,8 @@ describe('bulk closing of duplicates', () => {
 
     for (const dup of [dupOpen, dupWorking]) {
       expect((await current(dup.id)).state).toBe('denied');
+      // Counted in the reports as refused on the ground "duplicate".
+      expect((await current(dup.id)).refusal_ground).toBe('duplicate');
       const refusal = (await events(dup.id)).at(-1)!;
       expect(refusal).toMatchObject({ kind: 'deny', actor_id: staff.id, to_state: 'denied', visible_to_subject: true });
       expect(refusal.note).toContain(`Duplicate of ${original.reference}`);

@@ -162,7 +162,7 @@ describe('acting on a request', () => {
     const r = await verifiedRequest(new Date());
     const version = requestVersion(r);
     expect((await postForm(`/staff/requests/${r.id}`, { intent: 'start', version })).status).toBe(302);
-    const res = await postForm(`/staff/requests/${r.id}`, { intent: 'deny', version, denialReason: 'Manifestly unfounded' });
+    const res = await postForm(`/staff/requests/${r.id}`, { intent: 'deny', version, refusalGround: 'unfounded_or_excessive', denialReason: 'Manifestly unfounded' });
     expect(res.status).toBe(409);
     expect(await res.text()).toContain('changed since you opened the page');
     expect((await current(r.id)).state).toBe('in_progress');
@@ -185,7 +185,7 @@ describe('acting on a request', () => {
     r = await current(r.id);
     await actOnRequest(
       portal.db,
-      { requestId: r.id, action: { intent: 'deny', version: requestVersion(r), denialReason: 'Identity could not be established' } },
+      { requestId: r.id, action: { intent: 'deny', version: requestVersion(r), refusalGround: 'identity_not_established', denialReason: 'Identity could not be established' } },
       actor(),
       options(new Date('2026-06-15T09:00:00Z')),
     );
@@ -193,6 +193,9 @@ describe('acting on a request', () => {
     expect(r.state).toBe('denied');
     expect(r.paused_at).toBeNull();
     expect(r.paused_days).toBe(10);
+    // The due date it is judged against holds the pause: 1 July + 10 days = Saturday 11 July -> Monday 13 July.
+    expect(r.due_date).toBe('2026-07-13');
+    expect(r.refusal_ground).toBe('identity_not_established');
     const text = (await mailsTo(r.email)).map((m) => m.text_body ?? '').join('\n');
     expect(text).toContain('Identity could not be established');
     expect(text).toContain(DEMO_ORGANISATION.authority.name);

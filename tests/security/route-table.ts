@@ -69,6 +69,13 @@ export const ROUTES: Record<string, RouteEntry> = {
   'staff.subprocessors._index.tsx': { access: 'staff', path: () => '/staff/subprocessors' },
   'staff.subprocessors.new.tsx': { access: 'staff', path: () => '/staff/subprocessors/new' },
   'staff.users.tsx': { access: 'admin', path: () => '/staff/users' },
+  'staff.reports._index.tsx': { access: 'staff', path: () => '/staff/reports' },
+  'staff.reports.print.tsx': { access: 'staff', path: () => '/staff/reports/print?period=2026-Q1' },
+  'staff.reports.figures[.csv].ts': { access: 'staff', path: () => '/staff/reports/figures.csv?period=2026' },
+  'staff.reports.requests[.csv].ts': { access: 'staff', path: () => '/staff/reports/requests.csv?period=2026-01' },
+  'staff.reports.transparency.tsx': { access: 'admin', path: () => '/staff/reports/transparency', probeBody: 'intent=publish&year=2025' },
+  'transparency._index.tsx': { access: 'public', path: () => '/transparency' },
+  'transparency.$year.tsx': { access: 'public', path: () => '/transparency/2025' },
   'staff.audit.tsx': { access: 'admin', path: () => '/staff/audit' },
   'staff.audit_.export.ts': { access: 'admin', path: () => '/staff/audit/export?from=2026-01-01&to=2026-01-02' },
   // `?index`: a POST without it would go to the parent route, not the queue's bulk action.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addMonthsClamped,
+  closingOf,
   computeDueDate,
   DeadlineError,
   daysLeft,
@@ -230,5 +231,43 @@ describe('days left and overdue', () => {
   it('refuses malformed dates', () => {
     expect(() => addMonthsClamped('2026-02-30', 1)).toThrow(RangeError);
     expect(() => addMonthsClamped('2 March 2026', 1)).toThrow(RangeError);
+  });
+});
+
+describe('a closed request against its deadline (closingOf)', () => {
+  const received = new Date('2026-01-05T10:00:00Z'); // Monday; one month: Thursday 5 February
+  const close = (closedAt: string, extra: { extensionMonths?: number; pausedDays?: number; answered?: boolean; receivedAt?: Date | null } = {}) =>
+    closingOf(
+      {
+        receivedAt: extra.receivedAt === undefined ? received : extra.receivedAt,
+        closedAt: new Date(closedAt),
+        extensionMonths: extra.extensionMonths ?? 0,
+        pausedDays: extra.pausedDays ?? 0,
+        answered: extra.answered ?? true,
+      },
+      london,
+    );
+
+  it('answered on the due date is on time; the day after is late by one day', () => {
+    expect(close('2026-02-05T22:00:00Z')).toEqual({ closedOn: '2026-02-05', daysTaken: 31, pausedDays: 0, dueDate: '2026-02-05', onTime: true, daysLate: 0 });
+    expect(close('2026-02-06T09:00:00Z')).toMatchObject({ onTime: false, daysLate: 1, daysTaken: 32 });
+  });
+
+  it('counts the days paused: ten days waiting on the subject move the deadline to Monday 16 February', () => {
+    expect(close('2026-02-16T12:00:00Z', { pausedDays: 10 })).toMatchObject({ dueDate: '2026-02-16', onTime: true, pausedDays: 10, daysTaken: 42 });
+  });
+
+  it('counts the extension: two more months make it Monday 6 April', () => {
+    expect(close('2026-04-06T12:00:00Z', { extensionMonths: 2 })).toMatchObject({ dueDate: '2026-04-06', onTime: true });
+    expect(close('2026-04-07T12:00:00Z', { extensionMonths: 2 })).toMatchObject({ onTime: false, daysLate: 1 });
+  });
+
+  it('gives no verdict on a withdrawal or on a request never received', () => {
+    expect(close('2026-03-01T12:00:00Z', { answered: false })).toMatchObject({ onTime: null, daysLate: 0, daysTaken: 55 });
+    expect(close('2026-01-09T12:00:00Z', { receivedAt: null })).toEqual({ closedOn: '2026-01-09', daysTaken: null, pausedDays: 0, dueDate: null, onTime: null, daysLate: 0 });
+  });
+
+  it('closes on the local date: 23:30 UTC in summer is the next day in London', () => {
+    expect(close('2026-06-30T23:30:00Z', { answered: false }).closedOn).toBe('2026-07-01');
   });
 });

@@ -173,6 +173,7 @@ async function closeDuplicate(
       return { closed: false, reference: request.reference, reason: `it was filed from another email address than ${original.reference}` };
     }
     const staffRef = { kind: 'staff' as const, id: actor.id, ip: actor.ip };
+    await trx.updateTable('requests').set({ refusal_ground: 'duplicate' }).where('id', '=', request.id).execute();
     const reason = `Duplicate of ${original.reference}. You already made this request, and we are answering it under ${original.reference}; this copy is closed so that you get one answer.`;
     await applyTransition(trx, request, 'deny', staffRef, { rules: options.rules, now, note: denialNotice(reason, options.organisation) });
     await appendEvent(trx, {

@@ -109,3 +109,50 @@ export function extendClock(
 export function formatDueDate(date: string): string {
   return parseDate(date).setLocale('en-GB').toFormat('cccc d LLLL yyyy');
 }
+
+/** How a closed request ended against its clock: the local day it closed, the days it took, the deadline it had. */
+export type Closing = {
+  /** Local date (PORTAL_TIMEZONE) the request closed. */
+  closedOn: string;
+  /** Calendar days from receipt to closing (pauses included); null when the request was never received. */
+  daysTaken: number | null;
+  /** Calendar days of those the clock stood paused. */
+  pausedDays: number;
+  /** The deadline it had when it closed (extension and every pause counted); null when never received. */
+  dueDate: string | null;
+  /**
+   * Answered (completed or refused) on or before the deadline. Null when no answer was owed
+   * or given: withdrawn by the subject, or never received (expired, closed unverified).
+   */
+  onTime: boolean | null;
+  /** Days past the deadline when answered late; 0 otherwise. */
+  daysLate: number;
+};
+
+/**
+ * The verdict on a closed request, from the same stored facts its due date is computed from:
+ * receipt, the extension and the paused days (final once closed: a refusal while paused adds
+ * the running pause, see applyTransition). Recomputed rather than read from `due_date`, which a
+ * refusal during a pause leaves without that last pause.
+ */
+export function closingOf(
+  request: { receivedAt: Date | null; closedAt: Date; extensionMonths: number; pausedDays: number; answered: boolean },
+  rules: DeadlineRules,
+): Closing {
+  const closedOn = localDate(request.closedAt, rules.timeZone);
+  if (!request.receivedAt) return { closedOn, daysTaken: null, pausedDays: 0, dueDate: null, onTime: null, daysLate: 0 };
+  const dueDate = computeDueDate(
+    { receivedAt: request.receivedAt, extensionMonths: request.extensionMonths, pausedDays: request.pausedDays },
+    rules,
+  );
+  const daysTaken = daysBetween(localDate(request.receivedAt, rules.timeZone), closedOn);
+  const late = Math.max(0, daysBetween(dueDate, closedOn));
+  return {
+    closedOn,
+    daysTaken,
+    pausedDays: request.pausedDays,
+    dueDate,
+    onTime: request.answered ? late === 0 : null,
+    daysLate: request.answered ? late : 0,
+  };
+}

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Expression } from 'kysely';
 import type { DB, Tx } from '../../../db/client';
 import type { RequestRow } from '../../../db/schema';
 import { recordAudit, type Actor } from '~/models/audit.server';
@@ -40,6 +40,18 @@ export type ErasurePlan = {
   flags: number;
   sentMail: number;
   recipients: Array<{ id: string; name: string; contactEmail: string }>;
+};
+
+/** Received (erasing starts it) or in progress. */
+export const ERASABLE_STATES: readonly RequestRow['state'][] = ['open', 'in_progress'];
+
+const NOT_ERASABLE: Partial<Record<RequestRow['state'], string>> = {
+  completed: 'This request was already completed: nothing was erased again.',
+  unverified: 'The address is not confirmed yet: nothing is erased for an unproven request.',
+  awaiting_subject: 'The request is waiting for the subject: resume it before erasing.',
+  denied: 'This request was refused: nothing was erased.',
+  withdrawn: 'This request was withdrawn: nothing was erased.',
+  expired: 'This request expired unconfirmed: nothing was erased.',
 };
 
 export class ErasureError extends Error {
@@ -173,7 +185,8 @@ async function mailArt19Notice(trx: Tx, recipient: ErasurePlan['recipients'][num
 /**
  * Confirms the erasure: everything in `erasurePreview`, in one transaction. Throws
  * StaleFormError when the request changed since the preview was shown, RequestConflictError
- * when it is not an erasure request in progress (a second run lands here and changes nothing).
+ * when it is not an erasure request that is received or in progress (a second run lands here
+ * and changes nothing). A received request is started by the erasure itself.
  */
 export async function eraseSubject(
   db: DB,
@@ -184,20 +197,25 @@ export async function eraseSubject(
   const now = options.now ?? new Date();
   return withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request || request.type !== 'erasure') throw new RequestConflictError('No such erasure request');
-    if (request.state !== 'in_progress') {
-      throw new RequestConflictError(
-        request.state === 'completed' ? 'This request was already completed: nothing was erased again.' : 'Start work on the request before erasing.',
-      );
-    }
+    if (!ERASABLE_STATES.includes(request.state)) throw new RequestConflictError(NOT_ERASABLE[request.state] ?? 'This request cannot be erased now.');
     if (input.version !== requestVersion(request)) throw new StaleFormError();
     const p = await plan(trx, request);
     const key = normalizeEmail(p.email);
     const lang: Language = isLanguage(request.lang) ? request.lang : 'en';
+    const staffRef = { kind: 'staff' as const, id: actor.id, ip: actor.ip };
+
+    // 0. A request nobody started yet is started here, in the same transaction, so the timeline
+    // shows both steps. The subject gets one email, the answer: no "we started" just before it.
+    let working = request;
+    if (request.state === 'open') {
+      working = await applyTransition(trx, request, 'start', staffRef, { rules: options.rules, now, mail: false });
+      await recordAudit(trx, { actorId: actor.id, ip: actor.ip, action: 'request.start', targetType: 'request', targetId: String(request.id), details: { by: 'erasure' } });
+    }
 
     // 1. The subject hears it at the address they gave, while that address still exists.
     await trx.updateTable('requests').set({ outcome: 'fulfilled' }).where('id', '=', request.id).execute();
     const note = `${input.answer}\n\n${subjectSummary(lang, p)}`;
-    const completed = await applyTransition(trx, request, 'complete', { kind: 'staff', id: actor.id, ip: actor.ip }, { rules: options.rules, now, note, mail: false });
+    const completed = await applyTransition(trx, working, 'complete', staffRef, { rules: options.rules, now, note, mail: false });
     await mailErasureDone(trx, completed, note, { publicUrl: options.rules.publicUrl, organisation: options.organisation });
 
     // 2. Art. 19: every recipient of personal data is told, once, and that is recorded.
@@ -254,6 +272,11 @@ export async function eraseSubject(
   });
 }
 
+/** A subprocessor's current name: the latest change that carries details. */
+function subprocessorName(id: Expression<string>) {
+  return sql<string | null>`(select c.details->>'name' from subprocessor_changes c where c.subprocessor_id = ${id} and c.details is not null order by c.effective_on desc, c.id desc limit 1)`;
+}
+
 /** The proof an erased request keeps, for the staff page. */
 export async function erasureProof(db: DB, requestId: string) {
   const [request, notices] = await Promise.all([
@@ -265,7 +288,7 @@ export async function erasureProof(db: DB, requestId: string) {
     db
       .selectFrom('erasure_notices as n')
       .innerJoin('subprocessors as s', 's.id', 'n.subprocessor_id')
-      .select(['s.slug', 'n.contact_email', 'n.created_at'])
+      .select(['s.slug', 'n.contact_email', 'n.created_at', (eb) => subprocessorName(eb.ref('s.id')).as('name')])
       .where('n.request_id', '=', requestId)
       .orderBy('n.id')
       .execute(),
@@ -274,6 +297,7 @@ export async function erasureProof(db: DB, requestId: string) {
   return {
     emailHash: request.email_hash,
     erasedAt: request.personal_data_deleted_at.toISOString(),
-    notices: notices.map((n) => ({ subprocessor: n.slug, contact: n.contact_email, at: n.created_at.toISOString() })),
+    // The registry's name as published (the slug is an internal, lower-case key).
+    notices: notices.map((n) => ({ subprocessor: n.name ?? n.slug, contact: n.contact_email, at: n.created_at.toISOString() })),
   };
 }

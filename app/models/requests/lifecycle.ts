@@ -106,11 +106,12 @@ export function isAwaitingSubject(state: RequestState): boolean {
   return isClockPaused(state);
 }
 
+/** Staff's words for each state (the subject reads `states.*` in their language). */
 export const STATE_LABELS: Record<RequestState, string> = {
   unverified: 'Waiting for email confirmation',
   open: 'Received',
   in_progress: 'In progress',
-  awaiting_subject: 'Waiting for your reply',
+  awaiting_subject: 'Waiting for the subject',
   completed: 'Completed',
   denied: 'Refused',
   withdrawn: 'Withdrawn',

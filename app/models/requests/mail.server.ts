@@ -2,6 +2,7 @@ import type { DB } from '../../../db/client';
 import type { RequestRow } from '../../../db/schema';
 import { queueMail, renderMail } from '~/models/mail.server';
 import type { RequestAction } from '~/models/requests/lifecycle';
+import { subjectOutcomeLines } from '~/models/requests/outcomes';
 import { issueToken } from '~/models/requests/tokens.server';
 import { DEMO_ORGANISATION, type Organisation } from '~/utils/env.server';
 import { formatDeadline, isLanguage, tFor, type Language } from '~/utils/i18n';
@@ -129,6 +130,7 @@ export async function mailTransition(
   const { t, lang } = voice;
   const heading = t(`mail.headings.${action}`);
   const paragraphs = [`${t(`timeline.${action}`)} ${t('mail.referenceLine', { reference: request.reference })}`];
+  if (action === 'complete') paragraphs.push(...subjectOutcomeLines(t, request));
   if (details.note) paragraphs.push(details.note);
   if (request.due_date && (action === 'verify' || action === 'resume' || action === 'start')) {
     paragraphs.push(t('mail.answerBy', { date: formatDeadline(lang, request.due_date) }));

@@ -8,7 +8,16 @@ import { formatDay, formatInstant, formatNumber, tFor, type Language } from '~/u
 export type PackageData = {
   format: 'privacy-portal/access-package/v1';
   generatedAt: string;
-  request: { reference: string; type: string; receivedAt: string | null };
+  /** The request this package answers, as it stands once answered (the package is built in the completing transaction). */
+  request: {
+    reference: string;
+    type: string;
+    receivedAt: string | null;
+    state: string;
+    closedAt: string | null;
+    outcome: string | null;
+    withheldReason: string | null;
+  };
   controller: {
     name: string;
     postalAddress: string;
@@ -34,6 +43,7 @@ export type PackageData = {
     dueDate: string | null;
     closedAt: string | null;
     outcome: string | null;
+    withheldReason: string | null;
     language: string;
     name: string;
     email: string;
@@ -89,173 +99,285 @@ export const PACKAGE_KEYS = [
   'filesFromOtherSystems',
 ] as const satisfies ReadonlyArray<keyof PackageData>;
 
-const STYLE = `body{font-family:system-ui,sans-serif;line-height:1.5;max-width:52rem;margin:0 auto;padding:1rem;color:#1a1a1a}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f0f0}code{font-size:.85em;word-break:break-all}.prewrap{white-space:pre-wrap}h2{margin-top:2rem;border-bottom:1px solid #ddd}`;
+/**
+ * The readable half of the package as one document model: what `summary.html` and `summary.pdf`
+ * both show, so the two carry the same Art. 15 content word for word and cannot drift apart.
+ */
+export type Inline = { text: string; href?: string; code?: boolean };
+export type SummaryBlock =
+  | { kind: 'paragraph'; parts: Inline[]; preserve?: boolean }
+  | { kind: 'list'; items: Inline[][] }
+  | { kind: 'table'; columns: string[]; rows: Inline[][] }
+  | { kind: 'definitions'; items: Array<{ term: string; description: string }> };
+export type SummarySection = { heading: string; id?: string; blocks: SummaryBlock[] };
+export type SummaryDocument = { lang: Language; title: string; intro: SummaryBlock[]; sections: SummarySection[] };
+
+/** Extra files in the package in the format the subject asked for (beside data.json and summary.html). */
+export type SummaryExtras = { pdf: boolean; csv: boolean };
+
+export type SummaryOptions = {
+  lang: Language;
+  organisation: Organisation;
+  answer: string | null;
+  timeZone: string;
+  publicUrl: string;
+  extras?: SummaryExtras;
+};
 
 function size(lang: Language, bytes: number): string {
   return bytes < 1024 ? `${formatNumber(lang, bytes)} B` : `${formatNumber(lang, Math.ceil(bytes / 1024))} KB`;
 }
 
-function Summary({ data, t, lang, org, answer, timeZone, publicUrl }: {
-  data: PackageData;
-  t: TFunction;
-  lang: Language;
-  org: Organisation;
-  answer: string | null;
-  timeZone: string;
-  publicUrl: string;
-}) {
+const text = (value: string): Inline[] => [{ text: value }];
+const paragraph = (value: string, preserve = false): SummaryBlock => ({ kind: 'paragraph', parts: text(value), preserve });
+const list = (items: Array<string | false | null | undefined | Inline[]>): SummaryBlock => ({
+  kind: 'list',
+  items: items.filter((i): i is string | Inline[] => Boolean(i)).map((i) => (typeof i === 'string' ? text(i) : i)),
+});
+
+/** Every Art. 15(1) item, in the subject's language, from the package's data. */
+export function buildSummary(data: PackageData, options: SummaryOptions): SummaryDocument {
+  const { lang, organisation: org, answer, timeZone, publicUrl } = options;
+  const t: TFunction = tFor(lang);
+  const extras = options.extras ?? { pdf: false, csv: false };
   const sentFiles = data.requests.reduce((n, r) => n + r.filesYouSent.length, 0);
   const mechanism = (m: string) => t(`mechanisms.${m}`, { defaultValue: m });
+  const portability = data.request.type === 'portability';
   const files = [
-    { path: 'summary.html', type: 'text/html', bytes: null as number | null, sha256: null as string | null },
-    { path: 'data.json', type: 'application/json', bytes: null, sha256: null },
+    { path: 'summary.html', bytes: null as number | null, sha256: null as string | null },
+    ...(extras.pdf ? [{ path: 'summary.pdf', bytes: null, sha256: null }] : []),
+    { path: 'data.json', bytes: null, sha256: null },
+    ...(extras.csv ? [{ path: 'data.csv', bytes: null, sha256: null }] : []),
     ...data.filesFromOtherSystems,
   ];
+  const sections: SummarySection[] = [];
+  if (answer) sections.push({ heading: t('package.messageHeading'), blocks: [paragraph(answer, true)] });
+  if (data.request.outcome === 'partial') {
+    sections.push({
+      heading: t(portability ? 'package.withheldHeadingPortability' : 'package.withheldHeadingAccess'),
+      blocks: [
+        paragraph(t(portability ? 'outcomes.withheldPortability' : 'outcomes.withheldAccess')),
+        paragraph(t('outcomes.withheldWhat', { reason: data.request.withheldReason ?? '' }), true),
+      ],
+    });
+  }
+  const privacyNotice = org.links.privacyNotice;
+  sections.push(
+    {
+      heading: t('package.purposesHeading'),
+      blocks: [
+        list([
+          t('package.purposeRequests'),
+          data.account && t('package.purposeAccount'),
+          data.subprocessorAlertSubscriptions.length > 0 && t('package.purposeAlerts'),
+          data.subprocessorObjections.length > 0 && t('package.purposeObjections'),
+          privacyNotice ? [{ text: `${t('package.purposeOther')} ` }, { text: privacyNotice, href: privacyNotice }] : t('package.purposeOther'),
+        ]),
+      ],
+    },
+    {
+      heading: t('package.categoriesHeading'),
+      blocks: [
+        list([
+          t('package.categoryIdentity'),
+          t('package.categoryRequests', { count: data.requests.length }),
+          sentFiles > 0 && t('package.categoryFiles', { count: sentFiles }),
+          data.account && t('package.categoryAccount'),
+          data.subprocessorAlertSubscriptions.length > 0 && t('package.categorySubscriptions'),
+          data.subprocessorObjections.length > 0 && t('package.categoryObjections'),
+          data.filesFromOtherSystems.length > 0 && t('package.categoryOther', { count: data.filesFromOtherSystems.length }),
+        ]),
+      ],
+    },
+    {
+      heading: t('package.recipientsHeading'),
+      blocks: [
+        paragraph(t('package.recipientsLead', { date: formatDay(lang, data.recipients.asOf) })),
+        data.recipients.subprocessors.length
+          ? {
+              kind: 'table',
+              columns: [t('package.colName'), t('package.colPurpose'), t('package.colData'), t('package.colWhere'), t('package.colTransfer')],
+              rows: data.recipients.subprocessors.map((s) => [
+                { text: `${s.name} (${s.legalEntity})` },
+                { text: s.purpose },
+                { text: s.dataCategories.join(', ') },
+                { text: s.locations.join(', ') },
+                { text: mechanism(s.transferMechanism) },
+              ]),
+            }
+          : paragraph(t('package.recipientsNone')),
+      ],
+    },
+    {
+      heading: t('package.retentionHeading'),
+      blocks: [
+        list([
+          t('package.retentionRequests', { days: RETENTION_DAYS.closedRequest }),
+          t('package.retentionAttachments', { days: RETENTION_DAYS.requestAttachmentsAfterClose }),
+          t('package.retentionPackage', { days: ACCESS_PACKAGE.downloadDays }),
+          data.account && t('package.retentionAccount'),
+          data.subprocessorAlertSubscriptions.length > 0 && t('package.retentionSubscriptions', { days: RETENTION_DAYS.unconfirmedSubscription }),
+        ]),
+      ],
+    },
+    { heading: t('package.rightsHeading'), blocks: [paragraph(t('package.rights', { url: `${publicUrl}/requests/new` }))] },
+    {
+      heading: t('package.complaintHeading'),
+      blocks: [paragraph(t('package.complaint', { authority: org.authority.name, address: org.authority.address, url: org.authority.url }))],
+    },
+    {
+      heading: t('package.sourceHeading'),
+      blocks: [list([t('package.sourceYou'), t('package.sourcePortal'), data.filesFromOtherSystems.length > 0 && t('package.sourceOther')])],
+    },
+    { heading: t('package.automatedHeading'), blocks: [paragraph(t('package.automated'))] },
+    {
+      heading: t('package.filesHeading'),
+      blocks: [
+        {
+          kind: 'table',
+          columns: [t('package.fileColPath'), t('package.fileColSize'), t('package.fileColHash')],
+          rows: files.map((f) => [
+            { text: f.path, code: true },
+            { text: f.bytes === null ? '' : size(lang, f.bytes) },
+            { text: f.sha256 ?? '', code: true },
+          ]),
+        },
+      ],
+    },
+    {
+      heading: t('package.keysHeading'),
+      id: 'keys',
+      blocks: [{ kind: 'definitions', items: PACKAGE_KEYS.map((key) => ({ term: key, description: t(`package.keys.${key}`) })) }],
+    },
+    {
+      heading: t('package.contactHeading'),
+      blocks: [
+        paragraph(t('package.contact', { email: org.privacyEmail, reference: data.request.reference, org: org.name, address: org.postalAddress })),
+        ...(org.dpo ? [paragraph(t('package.dpo', { name: org.dpo.email ? `${org.dpo.name} <${org.dpo.email}>` : org.dpo.name }))] : []),
+      ],
+    },
+  );
+  return {
+    lang,
+    title: t('package.title', { org: org.name }),
+    intro: [
+      paragraph(
+        t(portability ? 'package.introPortability' : 'package.introAccess', {
+          reference: data.request.reference,
+          date: formatInstant(lang, data.generatedAt, timeZone),
+        }),
+      ),
+      paragraph([t('package.contents'), extras.pdf && t('package.contentsPdf'), extras.csv && t('package.contentsCsv')].filter(Boolean).join(' ')),
+    ],
+    sections,
+  };
+}
+
+/**
+ * Self-contained: no script, styles inline. Tables reflow into labelled blocks on a narrow
+ * screen (each cell names its column), and long unbroken strings (hashes, addresses) wrap,
+ * so nothing is wider than a phone.
+ */
+const STYLE = `*,*::before,*::after{box-sizing:border-box}
+body{font-family:system-ui,sans-serif;line-height:1.5;max-width:52rem;margin:0 auto;padding:1rem;color:#1a1a1a;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f0f0f0}code{font-size:.85em;word-break:break-all}.prewrap{white-space:pre-wrap}h2{margin-top:2rem;border-bottom:1px solid #ddd}
+dd{margin:0 0 .5rem 1.5rem}
+@media (max-width:40rem){table,tbody,tr,td{display:block;width:100%}thead{position:absolute;left:-9999px}
+tr{border:1px solid #bbb;margin-bottom:.75rem}td{border:0;border-bottom:1px solid #eee}td:last-child{border-bottom:0}
+td::before{content:attr(data-label) ": ";font-weight:600}td[data-empty]{display:none}}`;
+
+function Parts({ parts }: { parts: Inline[] }) {
   return (
-    <html lang={lang}>
+    <>
+      {parts.map((p, i) => (p.href ? <a key={i} href={p.href}>{p.text}</a> : p.code ? <code key={i}>{p.text}</code> : <span key={i}>{p.text}</span>))}
+    </>
+  );
+}
+
+function Block({ block }: { block: SummaryBlock }) {
+  switch (block.kind) {
+    case 'paragraph':
+      return (
+        <p className={block.preserve ? 'prewrap' : undefined}>
+          <Parts parts={block.parts} />
+        </p>
+      );
+    case 'list':
+      return (
+        <ul>
+          {block.items.map((item, i) => (
+            <li key={i}>
+              <Parts parts={item} />
+            </li>
+          ))}
+        </ul>
+      );
+    case 'table':
+      return (
+        <table>
+          <thead>
+            <tr>
+              {block.columns.map((c) => (
+                <th scope="col" key={c}>
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {block.rows.map((row, r) => (
+              <tr key={r}>
+                {row.map((cell, c) => (
+                  <td key={c} data-label={block.columns[c]} data-empty={cell.text === '' ? '' : undefined}>
+                    <Parts parts={cell.text === '' ? [] : [cell]} />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      );
+    case 'definitions':
+      return (
+        <dl>
+          {block.items.map((item) => (
+            <div key={item.term}>
+              <dt>
+                <code>{item.term}</code>
+              </dt>
+              <dd>{item.description}</dd>
+            </div>
+          ))}
+        </dl>
+      );
+  }
+}
+
+function Summary({ doc }: { doc: SummaryDocument }) {
+  return (
+    <html lang={doc.lang}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{t('package.title', { org: org.name })}</title>
-        <style>{STYLE}</style>
+        <title>{doc.title}</title>
+        {/* Raw: React would escape the quotes in `content`, and the rule would not parse. A constant, no input in it. */}
+        <style dangerouslySetInnerHTML={{ __html: STYLE }} />
       </head>
       <body>
         <main>
-          <h1>{t('package.title', { org: org.name })}</h1>
-          <p>{t('package.intro', { reference: data.request.reference, date: formatInstant(lang, data.generatedAt, timeZone) })}</p>
-          <p>{t('package.contents')}</p>
-          {answer ? (
-            <>
-              <h2>{t('package.messageHeading')}</h2>
-              <p className="prewrap">{answer}</p>
-            </>
-          ) : null}
-
-          <h2>{t('package.purposesHeading')}</h2>
-          <ul>
-            <li>{t('package.purposeRequests')}</li>
-            {data.account ? <li>{t('package.purposeAccount')}</li> : null}
-            {data.subprocessorAlertSubscriptions.length ? <li>{t('package.purposeAlerts')}</li> : null}
-            {data.subprocessorObjections.length ? <li>{t('package.purposeObjections')}</li> : null}
-            <li>
-              {t('package.purposeOther')}
-              {org.links.privacyNotice ? (
-                <>
-                  {' '}
-                  <a href={org.links.privacyNotice}>{org.links.privacyNotice}</a>
-                </>
-              ) : null}
-            </li>
-          </ul>
-
-          <h2>{t('package.categoriesHeading')}</h2>
-          <ul>
-            <li>{t('package.categoryIdentity')}</li>
-            <li>{t('package.categoryRequests', { count: data.requests.length })}</li>
-            {sentFiles ? <li>{t('package.categoryFiles', { count: sentFiles })}</li> : null}
-            {data.account ? <li>{t('package.categoryAccount')}</li> : null}
-            {data.subprocessorAlertSubscriptions.length ? <li>{t('package.categorySubscriptions')}</li> : null}
-            {data.subprocessorObjections.length ? <li>{t('package.categoryObjections')}</li> : null}
-            {data.filesFromOtherSystems.length ? <li>{t('package.categoryOther', { count: data.filesFromOtherSystems.length })}</li> : null}
-          </ul>
-
-          <h2>{t('package.recipientsHeading')}</h2>
-          <p>{t('package.recipientsLead', { date: formatDay(lang, data.recipients.asOf) })}</p>
-          {data.recipients.subprocessors.length ? (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('package.colName')}</th>
-                  <th scope="col">{t('package.colPurpose')}</th>
-                  <th scope="col">{t('package.colData')}</th>
-                  <th scope="col">{t('package.colWhere')}</th>
-                  <th scope="col">{t('package.colTransfer')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.recipients.subprocessors.map((s) => (
-                  <tr key={s.name}>
-                    <td>
-                      {s.name} ({s.legalEntity})
-                    </td>
-                    <td>{s.purpose}</td>
-                    <td>{s.dataCategories.join(', ')}</td>
-                    <td>{s.locations.join(', ')}</td>
-                    <td>{mechanism(s.transferMechanism)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <p>{t('package.recipientsNone')}</p>
-          )}
-
-          <h2>{t('package.retentionHeading')}</h2>
-          <ul>
-            <li>{t('package.retentionRequests', { days: RETENTION_DAYS.closedRequest })}</li>
-            <li>{t('package.retentionAttachments', { days: RETENTION_DAYS.requestAttachmentsAfterClose })}</li>
-            <li>{t('package.retentionPackage', { days: ACCESS_PACKAGE.downloadDays })}</li>
-            {data.account ? <li>{t('package.retentionAccount')}</li> : null}
-            {data.subprocessorAlertSubscriptions.length ? (
-              <li>{t('package.retentionSubscriptions', { days: RETENTION_DAYS.unconfirmedSubscription })}</li>
-            ) : null}
-          </ul>
-
-          <h2>{t('package.rightsHeading')}</h2>
-          <p>{t('package.rights', { url: `${publicUrl}/requests/new` })}</p>
-
-          <h2>{t('package.complaintHeading')}</h2>
-          <p>{t('package.complaint', { authority: org.authority.name, address: org.authority.address, url: org.authority.url })}</p>
-
-          <h2>{t('package.sourceHeading')}</h2>
-          <ul>
-            <li>{t('package.sourceYou')}</li>
-            <li>{t('package.sourcePortal')}</li>
-            {data.filesFromOtherSystems.length ? <li>{t('package.sourceOther')}</li> : null}
-          </ul>
-
-          <h2>{t('package.automatedHeading')}</h2>
-          <p>{t('package.automated')}</p>
-
-          <h2>{t('package.filesHeading')}</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('package.fileColPath')}</th>
-                <th scope="col">{t('package.fileColSize')}</th>
-                <th scope="col">{t('package.fileColHash')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {files.map((f) => (
-                <tr key={f.path}>
-                  <td>
-                    <code>{f.path}</code>
-                  </td>
-                  <td>{f.bytes === null ? '' : size(lang, f.bytes)}</td>
-                  <td>{f.sha256 ? <code>{f.sha256}</code> : ''}</td>
-                </tr>
+          <h1>{doc.title}</h1>
+          {doc.intro.map((b, i) => (
+            <Block key={i} block={b} />
+          ))}
+          {doc.sections.map((s) => (
+            <section key={s.heading}>
+              <h2 id={s.id}>{s.heading}</h2>
+              {s.blocks.map((b, i) => (
+                <Block key={i} block={b} />
               ))}
-            </tbody>
-          </table>
-
-          <h2 id="keys">{t('package.keysHeading')}</h2>
-          <dl>
-            {PACKAGE_KEYS.map((key) => (
-              <div key={key}>
-                <dt>
-                  <code>{key}</code>
-                </dt>
-                <dd>{t(`package.keys.${key}`)}</dd>
-              </div>
-            ))}
-          </dl>
-
-          <h2>{t('package.contactHeading')}</h2>
-          <p>{t('package.contact', { email: org.privacyEmail, reference: data.request.reference, org: org.name, address: org.postalAddress })}</p>
-          {org.dpo ? <p>{t('package.dpo', { name: org.dpo.email ? `${org.dpo.name} <${org.dpo.email}>` : org.dpo.name })}</p> : null}
+            </section>
+          ))}
         </main>
       </body>
     </html>
@@ -263,12 +385,6 @@ function Summary({ data, t, lang, org, answer, timeZone, publicUrl }: {
 }
 
 /** The readable half of the package: every Art. 15(1) item, in the subject's language, no script, styles inline. */
-export function renderSummaryHtml(
-  data: PackageData,
-  options: { lang: Language; organisation: Organisation; answer: string | null; timeZone: string; publicUrl: string },
-): string {
-  const t = tFor(options.lang);
-  return `<!DOCTYPE html>${renderToStaticMarkup(
-    <Summary data={data} t={t} lang={options.lang} org={options.organisation} answer={options.answer} timeZone={options.timeZone} publicUrl={options.publicUrl} />,
-  )}`;
+export function renderSummaryHtml(data: PackageData, options: SummaryOptions): string {
+  return `<!DOCTYPE html>${renderToStaticMarkup(<Summary doc={buildSummary(data, options)} />)}`;
 }

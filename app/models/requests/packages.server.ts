@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import { strToU8, zipSync, type Zippable } from 'fflate';
+import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { sql } from 'kysely';
 import type { DB, Tx } from '../../../db/client';
-import type { PackageFileType, RequestRow } from '../../../db/schema';
+import type { PackageFileType, PackageFormatFile, RequestRow } from '../../../db/schema';
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { enqueueJob } from '~/models/jobs.server';
 import { ACCESS_PACKAGE, daysMs } from '~/models/policy';
@@ -17,7 +17,9 @@ import type { Organisation } from '~/utils/env.server';
 import { openBytes, sealBytes } from '~/utils/file-crypto.server';
 import { formatDeadline, isLanguage, tFor, type Language } from '~/utils/i18n';
 import { localDate } from '~/utils/calendar';
-import { renderSummaryHtml, type PackageData } from '~/models/requests/package-summary.server';
+import { buildSummary, renderSummaryHtml, type PackageData, type SummaryExtras } from '~/models/requests/package-summary.server';
+import { renderSummaryPdf } from '~/models/requests/package-pdf.server';
+import { renderDataCsv } from '~/models/requests/package-csv.server';
 
 /**
  * Access (Art. 15) and portability (Art. 20) packages. Staff upload files from other systems
@@ -285,7 +287,15 @@ export async function collectSubjectData(trx: DB, request: RequestRow, organisat
   return {
     format: 'privacy-portal/access-package/v1',
     generatedAt: now.toISOString(),
-    request: { reference: request.reference, type: request.type, receivedAt: iso(request.received_at) },
+    request: {
+      reference: request.reference,
+      type: request.type,
+      receivedAt: iso(request.received_at),
+      state: request.state,
+      closedAt: iso(request.closed_at),
+      outcome: request.outcome,
+      withheldReason: request.withheld_reason,
+    },
     controller: {
       name: organisation.name,
       postalAddress: organisation.postalAddress,
@@ -313,6 +323,7 @@ export async function collectSubjectData(trx: DB, request: RequestRow, organisat
       dueDate: r.due_date,
       closedAt: iso(r.closed_at),
       outcome: r.outcome,
+      withheldReason: r.withheld_reason,
       language: r.lang,
       name: r.name,
       email: r.email,
@@ -366,12 +377,19 @@ function uniqueNames(files: PackageFileRow[]): string[] {
   });
 }
 
+/** The file in the format the subject asked for, beside data.json and summary.html; none for JSON or no choice. */
+export function formatFileFor(request: Pick<RequestRow, 'preferred_format'>): PackageFormatFile | null {
+  if (request.preferred_format === 'pdf') return 'summary.pdf';
+  if (request.preferred_format === 'csv') return 'data.csv';
+  return null;
+}
+
 /** The ZIP for `request` as it would be built now (also the staff preview). */
 export async function buildPackage(
   trx: DB,
   request: RequestRow,
   options: { exportKey: string; organisation: Organisation; answer: string | null; timeZone: string; publicUrl: string; now: Date },
-): Promise<{ bytes: Uint8Array; data: PackageData }> {
+): Promise<{ bytes: Uint8Array; data: PackageData; formatFile: { name: PackageFormatFile; size: number } | null }> {
   const files = (await trx.selectFrom('package_files').selectAll().where('request_id', '=', request.id).orderBy('created_at').orderBy('id').execute()) as PackageFileRow[];
   const data = await collectSubjectData(trx, request, options.organisation, options.timeZone, options.now);
   const names = uniqueNames(files);
@@ -382,25 +400,52 @@ export async function buildPackage(
     contents[`files/${names[i]}`] = [new Uint8Array(plain), { level: 6 }];
   });
   const lang: Language = isLanguage(request.lang) ? request.lang : 'en';
+  const formatName = formatFileFor(request);
+  const extras: SummaryExtras = { pdf: formatName === 'summary.pdf', csv: formatName === 'data.csv' };
+  const summaryOptions = { lang, organisation: options.organisation, answer: options.answer, timeZone: options.timeZone, publicUrl: options.publicUrl, extras };
   contents['data.json'] = strToU8(`${JSON.stringify(data, null, 2)}\n`);
-  contents['summary.html'] = strToU8(renderSummaryHtml(data, { lang, organisation: options.organisation, answer: options.answer, timeZone: options.timeZone, publicUrl: options.publicUrl }));
+  contents['summary.html'] = strToU8(renderSummaryHtml(data, summaryOptions));
+  let formatFile: { name: PackageFormatFile; size: number } | null = null;
+  if (formatName) {
+    const bytes =
+      formatName === 'summary.pdf'
+        ? new Uint8Array(await renderSummaryPdf(buildSummary(data, summaryOptions), { createdAt: options.now }))
+        : strToU8(renderDataCsv(data));
+    contents[formatName] = bytes;
+    formatFile = { name: formatName, size: bytes.length };
+  }
   const bytes = zipSync(contents, { level: 6, mtime: options.now });
-  return { bytes, data };
+  return { bytes, data, formatFile };
+}
+
+/** When a package made at `now` stops being downloadable. */
+export function packageExpiry(now: Date): Date {
+  return new Date(now.getTime() + daysMs(ACCESS_PACKAGE.downloadDays));
+}
+
+/** The sentence the completion email and timeline carry, in the subject's language: where and until when. */
+export function packageReadyNote(request: Pick<RequestRow, 'lang'>, now: Date, timeZone: string): string {
+  const lang: Language = isLanguage(request.lang) ? request.lang : 'en';
+  return tFor(lang)('package.readyNote', {
+    date: formatDeadline(lang, localDate(packageExpiry(now), timeZone)),
+    count: ACCESS_PACKAGE.maxDownloads,
+  });
 }
 
 /**
- * Inside the completing transaction: builds the package, stores it encrypted, deletes the
- * uploaded files (they live on inside the package), schedules the purge, and returns the
- * sentence the subject's completion email and timeline carry.
+ * Inside the completing transaction, after the request was moved to `completed` (so data.json
+ * describes it as answered, with its closing time and outcome): builds the package, stores it
+ * encrypted, deletes the uploaded files (they live on inside the package) and schedules the
+ * purge. The subject's email says where to get it (packageReadyNote, same clock).
  */
 export async function createPackage(
   trx: Tx,
   request: RequestRow,
   actor: Actor,
   options: { exportKey: string; organisation: Organisation; answer: string; timeZone: string; publicUrl: string; now: Date },
-): Promise<string> {
-  const { bytes } = await buildPackage(trx, request, options);
-  const expiresAt = new Date(options.now.getTime() + daysMs(ACCESS_PACKAGE.downloadDays));
+): Promise<void> {
+  const { bytes, formatFile } = await buildPackage(trx, request, options);
+  const expiresAt = packageExpiry(options.now);
   const id = randomUUID();
   const sealed = sealBytes(bytes, options.exportKey, PACKAGE_PURPOSE, `package:${request.id}:${id}`);
   const row = await trx
@@ -419,6 +464,8 @@ export async function createPackage(
       created_at: options.now,
       expires_at: expiresAt,
       max_downloads: ACCESS_PACKAGE.maxDownloads,
+      format_file: formatFile?.name ?? null,
+      format_size: formatFile?.size ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -430,12 +477,7 @@ export async function createPackage(
     action: 'request.package_created',
     targetType: 'request',
     targetId: String(request.id),
-    details: { packageId: row.id, bytes: bytes.length },
-  });
-  const lang: Language = isLanguage(request.lang) ? request.lang : 'en';
-  return tFor(lang)('package.readyNote', {
-    date: formatDeadline(lang, localDate(expiresAt, options.timeZone)),
-    count: ACCESS_PACKAGE.maxDownloads,
+    details: { packageId: row.id, bytes: bytes.length, ...(formatFile ? { formatFile: formatFile.name } : {}) },
   });
 }
 
@@ -452,13 +494,15 @@ function stateOf(p: { deleted_at: Date | null; expires_at: Date; downloads: numb
 export async function packageForSubject(db: DB, requestId: string, now: Date = new Date()) {
   const p = await db
     .selectFrom('access_packages')
-    .select(['filename', 'size', 'expires_at', 'downloads', 'max_downloads', 'deleted_at'])
+    .select(['filename', 'size', 'expires_at', 'downloads', 'max_downloads', 'deleted_at', 'format_file', 'format_size'])
     .where('request_id', '=', requestId)
     .executeTakeFirst();
   if (!p) return null;
   return {
     filename: p.filename,
     size: p.size,
+    /** The file in the format the subject asked for, downloadable beside the ZIP. */
+    formatFile: p.format_file && p.format_size !== null ? { name: p.format_file, size: p.format_size } : null,
     expiresAt: p.expires_at.toISOString(),
     downloadsLeft: Math.max(0, p.max_downloads - p.downloads),
     state: stateOf(p, now),
@@ -469,7 +513,7 @@ export async function packageForSubject(db: DB, requestId: string, now: Date = n
 export async function packageForStaff(db: DB, requestId: string, now: Date = new Date()) {
   const p = await db
     .selectFrom('access_packages')
-    .select(['id', 'filename', 'size', 'sha256', 'created_at', 'expires_at', 'downloads', 'max_downloads', 'deleted_at'])
+    .select(['id', 'filename', 'size', 'sha256', 'created_at', 'expires_at', 'downloads', 'max_downloads', 'deleted_at', 'format_file'])
     .where('request_id', '=', requestId)
     .executeTakeFirst();
   if (!p) return null;
@@ -483,6 +527,7 @@ export async function packageForStaff(db: DB, requestId: string, now: Date = new
     deletedAt: p.deleted_at?.toISOString() ?? null,
     downloads: p.downloads,
     maxDownloads: p.max_downloads,
+    formatFile: p.format_file,
     state: stateOf(p, now),
     downloadLog: downloads.map((d) => ({ at: d.at.toISOString(), via: d.via })),
   };
@@ -495,14 +540,22 @@ export async function packageForStaff(db: DB, requestId: string, now: Date = new
  */
 export async function downloadPackage(
   db: DB,
-  input: { requestId: string; via: 'status_link' | 'account'; userId: string | null; ip: string | null },
+  input: {
+    requestId: string;
+    via: 'status_link' | 'account';
+    userId: string | null;
+    ip: string | null;
+    /** The file in the asked-for format alone, instead of the whole ZIP; counted like the ZIP. */
+    file?: PackageFormatFile;
+  },
   options: { exportKey: string; now?: Date },
-): Promise<{ filename: string; bytes: Buffer } | null> {
+): Promise<{ filename: string; bytes: Uint8Array; contentType: string } | null> {
   const now = options.now ?? new Date();
   return db.transaction().execute(async (trx) => {
     const p = await trx.selectFrom('access_packages').selectAll().where('request_id', '=', input.requestId).forUpdate().executeTakeFirst();
     if (!p || stateOf(p, now) !== 'available' || !p.ciphertext || !p.iv || !p.auth_tag) return null;
-    const bytes = openBytes({ iv: p.iv, auth_tag: p.auth_tag, ciphertext: p.ciphertext }, options.exportKey, PACKAGE_PURPOSE, `package:${input.requestId}:${p.id}`);
+    if (input.file && p.format_file !== input.file) return null;
+    const zip = openBytes({ iv: p.iv, auth_tag: p.auth_tag, ciphertext: p.ciphertext }, options.exportKey, PACKAGE_PURPOSE, `package:${input.requestId}:${p.id}`);
     const downloads = p.downloads + 1;
     await trx.updateTable('access_packages').set({ downloads }).where('id', '=', p.id).execute();
     await trx.insertInto('package_downloads').values({ package_id: p.id, via: input.via, at: now }).execute();
@@ -515,9 +568,17 @@ export async function downloadPackage(
       action: 'request.package_download',
       targetType: 'request',
       targetId: input.requestId,
-      details: { via: input.via, download: downloads, of: p.max_downloads },
+      details: { via: input.via, download: downloads, of: p.max_downloads, ...(input.file ? { file: input.file } : {}) },
     });
-    return { filename: p.filename, bytes };
+    if (!input.file) return { filename: p.filename, bytes: zip, contentType: 'application/zip' };
+    const entry = input.file;
+    const bytes = unzipSync(new Uint8Array(zip), { filter: (f) => f.name === entry })[entry];
+    if (!bytes) throw new Error(`package ${p.id} has no ${entry}`);
+    return {
+      filename: p.filename.replace(/-data\.zip$/, '') + `-${entry}`,
+      bytes,
+      contentType: entry === 'summary.pdf' ? 'application/pdf' : 'text/csv; charset=utf-8',
+    };
   });
 }
 

@@ -35,6 +35,7 @@ export async function reduceToProofRecord(trx: Tx, requestId: string, input: { n
       subject_email: null,
       agent_relationship: null,
       extension_reason: null,
+      withheld_reason: null,
       personal_data_deleted_at: input.now,
       updated_at: input.now,
     })

@@ -140,6 +140,8 @@ export async function createRequest(
         subject_name: agent ? input.subjectName!.trim() : null,
         subject_email: agent ? input.subjectEmail!.trim() : null,
         agent_relationship: agent ? input.agentRelationship || 'other' : null,
+        // The public form; staff logging a request from another channel names that channel.
+        channel: 'web',
         created_at: now,
         updated_at: now,
       })

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import type { DB } from '../../../db/client';
 import type { RequestRow } from '../../../db/schema';
 import { recordAudit, type Actor } from '~/models/audit.server';
-import { daysLeft, DeadlineError, pausedDaysBetween } from '~/models/requests/deadlines';
+import { closingOf, daysLeft, DeadlineError, pausedDaysBetween, type Closing } from '~/models/requests/deadlines';
 import {
   availableActions,
   isClockPaused,
+  isClosed,
   REQUEST_STATES,
   type RequestAction,
   type RequestState,
@@ -23,8 +24,9 @@ import {
 } from '~/models/requests/transitions.server';
 import { addDays, todayIn } from '~/utils/calendar';
 import type { Organisation } from '~/utils/env.server';
-import { OUTCOMES } from '~/models/requests/outcomes';
-import { createPackage, takesPackage } from '~/models/requests/packages.server';
+import { OUTCOMES, PACKAGE_OUTCOMES } from '~/models/requests/outcomes';
+import { REFUSAL_GROUNDS } from '~/models/requests/refusal-grounds';
+import { createPackage, packageReadyNote, takesPackage } from '~/models/requests/packages.server';
 
 export { OUTCOMES };
 
@@ -67,6 +69,8 @@ export type QueueRow = {
   name: string;
   dueDate: string | null;
   daysLeft: number | null;
+  /** For a closed request: when it closed, the days it took and whether it was answered on time. */
+  closing: Closing | null;
   assignee: string | null;
 };
 
@@ -74,7 +78,11 @@ export type QueueRow = {
  * One page of the queue, oldest due date first, keyset-paged on (due date, id) so a deep page
  * costs what the first does. `staffId` resolves `assignee=me`.
  */
-export async function listQueue(db: DB, filter: QueueFilter, options: { staffId: string; timeZone: string; now?: Date }) {
+export async function listQueue(
+  db: DB,
+  filter: QueueFilter,
+  options: { staffId: string; timeZone: string; holidays?: readonly string[]; now?: Date },
+) {
   const now = options.now ?? new Date();
   const today = todayIn(options.timeZone, now);
   // Verified requests always have a due date, so the queue walks the (due_date, id) index in
@@ -83,7 +91,8 @@ export async function listQueue(db: DB, filter: QueueFilter, options: { staffId:
   let query = db
     .selectFrom('requests as r')
     .leftJoin('users as u', 'u.id', 'r.assigned_to')
-    .select(['r.id', 'r.reference', 'r.type', 'r.state', 'r.email', 'r.name', 'r.due_date', 'r.paused_at', 'u.email as assignee']);
+    .select(['r.id', 'r.reference', 'r.type', 'r.state', 'r.email', 'r.name', 'r.due_date', 'r.paused_at', 'u.email as assignee'])
+    .select(['r.received_at', 'r.closed_at', 'r.extension_months', 'r.paused_days']);
   if (filter.state === 'active') query = query.where('r.state', 'in', ACTIVE_QUEUE_STATES);
   else if (filter.state === 'all') query = query.where('r.state', 'not in', ['unverified', 'expired']);
   else query = query.where('r.state', '=', filter.state);
@@ -122,12 +131,31 @@ export async function listQueue(db: DB, filter: QueueFilter, options: { staffId:
         email: r.email,
         name: r.name,
         dueDate: r.due_date,
-        daysLeft: r.due_date && !isClockPaused(r.state) ? daysLeft(r.due_date, now, options.timeZone) : null,
+        daysLeft: r.due_date && !isClockPaused(r.state) && !isClosed(r.state) ? daysLeft(r.due_date, now, options.timeZone) : null,
+        closing: closingFor(r, { timeZone: options.timeZone, holidays: options.holidays ?? [] }),
         assignee: r.assignee,
       }),
     ),
     next: rows.length > QUEUE_PAGE_SIZE && last ? `${last.due_date ?? NO_DUE}_${last.id}` : null,
   };
+}
+
+/** How a closed request ended against its deadline; null while it is open. */
+export function closingFor(
+  r: Pick<RequestRow, 'state' | 'received_at' | 'closed_at' | 'extension_months' | 'paused_days'>,
+  rules: { timeZone: string; holidays: readonly string[] },
+): Closing | null {
+  if (!isClosed(r.state) || !r.closed_at) return null;
+  return closingOf(
+    {
+      receivedAt: r.received_at,
+      closedAt: r.closed_at,
+      extensionMonths: r.extension_months,
+      pausedDays: r.paused_days,
+      answered: r.state === 'completed' || r.state === 'denied',
+    },
+    rules,
+  );
 }
 
 /** Requests per state still in play, for the queue's header (closed ones grow without bound and are not counted). */
@@ -177,7 +205,7 @@ export async function getRequestForStaff(db: DB, actor: Actor, id: string) {
       .execute(),
     db
       .selectFrom('request_attachments')
-      .select(['id', 'filename', 'content_type', 'size', 'created_at'])
+      .select(['id', 'event_id', 'filename', 'content_type', 'size', 'created_at'])
       .where('request_id', '=', id)
       .orderBy('id')
       .execute(),
@@ -250,13 +278,24 @@ export const staffActionSchema = z.discriminatedUnion('intent', [
     months: z.coerce.number().int().min(1, 'Choose 1 or 2 months').max(2, 'Choose 1 or 2 months'),
     extensionReason: message('the reason the subject will read'),
   }),
-  z.object({ intent: z.literal('deny'), version, denialReason: message('the reason the subject will read') }),
   z.object({
-    intent: z.literal('complete'),
+    intent: z.literal('deny'),
     version,
-    outcome: z.enum(Object.keys(OUTCOMES) as [string, ...string[]], { error: 'Choose the outcome' }),
-    answer: message('the answer the subject will read'),
+    refusalGround: z.enum(REFUSAL_GROUNDS, { error: 'Choose the ground for refusing' }),
+    denialReason: message('the reason the subject will read'),
   }),
+  z
+    .object({
+      intent: z.literal('complete'),
+      version,
+      outcome: z.enum(Object.keys(OUTCOMES) as [string, ...string[]], { error: 'Choose the outcome' }),
+      answer: message('the answer the subject will read'),
+      withheldReason: z.string().trim().max(5000, 'At most 5,000 characters').optional(),
+    })
+    .refine((a) => a.outcome !== 'partial' || (a.withheldReason ?? '') !== '', {
+      path: ['withheldReason'],
+      message: 'Say what was withheld and whose rights it protects: the subject reads it',
+    }),
   z.object({ intent: z.literal('note'), note: message('the note') }),
   z.object({ intent: z.literal('assign'), assignee: z.union([z.literal(''), z.uuid()], { error: 'Choose a member of staff from the list' }) }),
 ]);
@@ -294,38 +333,52 @@ export async function actOnRequest(
       }
       let note: string | null = null;
       if (action.intent === 'request_information') note = action.question;
-      if (action.intent === 'deny') note = denialNotice(action.denialReason, options.organisation);
+      if (action.intent === 'deny') {
+        note = denialNotice(action.denialReason, options.organisation);
+        // The ground is what the reports count refusals by; the subject reads the reason.
+        await trx.updateTable('requests').set({ refusal_ground: action.refusalGround }).where('id', '=', request.id).execute();
+        details = { ground: action.refusalGround };
+      }
+      let afterTransition: ((completed: RequestRow) => Promise<void>) | null = null;
       if (action.intent === 'complete') {
-        note = `${OUTCOMES[action.outcome]!.label}.\n\n${action.answer}`;
-        if (!OUTCOMES[action.outcome]!.types.includes(request.type)) {
+        const outcome = OUTCOMES[action.outcome]!;
+        if (!outcome.types.includes(request.type)) {
           throw new RequestConflictError('That outcome does not fit this type of request');
         }
         // An erasure is answered "done" only by erasing: that goes through the erasure page.
         if (request.type === 'erasure' && action.outcome === 'fulfilled') {
           throw new RequestConflictError('Complete an erasure from its erasure page, which shows what is erased and erases it');
         }
-        // Access and portability answered in full: the package is built in this transaction
-        // and the subject's email says where and until when to download it.
-        if (action.outcome === 'fulfilled' && takesPackage(request)) {
-          if (!options.exportKey) throw new Error('actOnRequest: exportKey is needed to build an access package');
-          const ready = await createPackage(trx, request, actor, {
-            exportKey: options.exportKey,
-            organisation: options.organisation,
-            answer: action.answer,
-            timeZone: options.rules.timeZone,
-            publicUrl: options.rules.publicUrl,
-            now,
-          });
-          note = `${note}\n\n${ready}`;
+        // The outcome is shown to the subject from the catalogs in their language (subjectOutcomeLines);
+        // the note is staff's answer as written.
+        note = action.answer;
+        const withheld = action.outcome === 'partial' ? (action.withheldReason ?? '').trim() : null;
+        if (withheld === '') throw new RequestConflictError('Say what was withheld and whose rights it protects');
+        await trx.updateTable('requests').set({ outcome: action.outcome, withheld_reason: withheld }).where('id', '=', request.id).execute();
+        // Access and portability answered in full or in part: the package is built in this
+        // transaction once the request is completed, so data.json records the answer it is.
+        if (PACKAGE_OUTCOMES.includes(action.outcome) && takesPackage(request)) {
+          const exportKey = options.exportKey;
+          if (!exportKey) throw new Error('actOnRequest: exportKey is needed to build an access package');
+          note = `${note}\n\n${packageReadyNote(request, now, options.rules.timeZone)}`;
+          afterTransition = (completed) =>
+            createPackage(trx, completed, actor, {
+              exportKey,
+              organisation: options.organisation,
+              answer: action.answer,
+              timeZone: options.rules.timeZone,
+              publicUrl: options.rules.publicUrl,
+              now,
+            });
         }
-        await trx.updateTable('requests').set({ outcome: action.outcome }).where('id', '=', request.id).execute();
         const flag = action.outcome === 'restricted' ? 'restriction' : action.outcome === 'objection_upheld' ? 'objection_upheld' : null;
         if (flag && request.email_key) {
           await trx.insertInto('subject_flags').values({ email_key: request.email_key, kind: flag, request_id: request.id }).execute();
         }
         details = { outcome: action.outcome };
       }
-      await applyTransition(trx, request, transition, staffRef, { rules: options.rules, now, note });
+      const updated = await applyTransition(trx, request, transition, staffRef, { rules: options.rules, now, note });
+      if (afterTransition) await afterTransition(updated);
     } else if (action.intent === 'extend') {
       await applyExtension(trx, request, { staffId: actor.id, months: action.months, reason: action.extensionReason }, { rules: options.rules, now });
       details = { months: action.months };

@@ -37,6 +37,8 @@ export async function getSubjectStatus(db: DB, request: RequestRow) {
       paused: isClockPaused(request.state),
       extensionMonths: request.extension_months,
       extensionReason: request.extension_reason,
+      outcome: request.outcome,
+      withheldReason: request.withheld_reason,
       details: request.details,
       name: request.name,
       scope: request.scope,

@@ -92,9 +92,17 @@ export async function applyTransition(
   } else if (action === 'request_information') {
     changes.paused_at = now;
   } else if (request.paused_at && isClosed(to)) {
-    // Denied or withdrawn while waiting on the subject: the pause so far stays on the record.
-    changes.paused_days = request.paused_days + pausedDaysBetween(request.paused_at, now, rules.timeZone);
+    // Denied or withdrawn while waiting on the subject: the pause so far stays on the record,
+    // and so does the due date it moved, so "answered on time" is judged as it is after a resume.
+    const pausedDays = request.paused_days + pausedDaysBetween(request.paused_at, now, rules.timeZone);
+    changes.paused_days = pausedDays;
     changes.paused_at = null;
+    if (request.received_at) {
+      changes.due_date = computeDueDate(
+        { receivedAt: request.received_at, extensionMonths: request.extension_months, pausedDays },
+        rules,
+      );
+    }
   } else if (action === 'resume' && request.paused_at && request.received_at) {
     const pausedDays = request.paused_days + pausedDaysBetween(request.paused_at, now, rules.timeZone);
     changes.paused_days = pausedDays;

@@ -1,3 +1,4 @@
+import { toCsv } from '~/utils/csv';
 import { Feed } from 'feed';
 import type { SubprocessorDetails } from '../../../db/schema';
 import { DEFAULT_LANGUAGE, formatDay, tFor, type Language } from '~/utils/i18n';
@@ -165,7 +166,6 @@ export function registryJson(registry: Registry, config: Config, today: string, 
  */
 export function registryCsv(registry: Registry, today: string, at?: string): string {
   const view = viewRegistry(registry, today, at ?? today);
-  const cell = (value: string) => `"${(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value).replace(/"/g, '""')}"`;
   const header = ['name', 'legal_entity', 'category', 'purpose', 'data_categories', 'locations', 'transfer_mechanism', 'website', 'since'];
   const rows = view.active.map((e) => [
     e.name,
@@ -178,7 +178,7 @@ export function registryCsv(registry: Registry, today: string, at?: string): str
     e.website,
     e.since,
   ]);
-  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+  return toCsv([header, ...rows]);
 }
 
 function changeJson(change: NamedChange, config: Config) {
