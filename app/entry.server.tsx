@@ -2,6 +2,8 @@ import type { AppLoadContext, EntryContext, HandleErrorFunction } from '@remix-r
 import { RemixServer } from '@remix-run/react';
 import { renderToString } from 'react-dom/server';
 import { NonceProvider } from '~/utils/nonce';
+import { renderTurn } from '~/utils/render-turn.server';
+import { requestLogUrl } from '~/utils/request-line.server';
 
 /**
  * Renders the document in one pass. No page suspends (no `defer`, no lazy components), so the
@@ -9,13 +11,14 @@ import { NonceProvider } from '~/utils/nonce';
  * through four stream layers, and React 18's chunking put U+0000 into German and French pages
  * (facebook/react#26228). A render error rejects, and Remix renders the error boundary instead.
  */
-export default function handleRequest(
+export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
+  await renderTurn();
   const nonce = loadContext.cspNonce;
   const html = renderToString(
     <NonceProvider value={nonce}>
@@ -30,7 +33,8 @@ export default function handleRequest(
 export const handleError: HandleErrorFunction = (error, { request, context }) => {
   // A request the client abandoned is not a failure worth a log line.
   if (request.signal.aborted) return;
-  context.logger.error({ err: error, method: request.method, url: request.url }, 'unhandled error in loader or action');
+  const url = new URL(request.url);
+  context.logger.error({ err: error, method: request.method, url: requestLogUrl(url.pathname + url.search) }, 'unhandled error in loader or action');
 };
 
 // server.ts starts the portal from these exports of the build, so the HTTP server, the pages and

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 
 /**
  * The audit trail's hash chain, as pure functions so the server, `npm run audit:verify` and an
@@ -68,4 +68,46 @@ export class ChainVerifier {
     this.count += 1;
     return null;
   }
+}
+
+/**
+ * The last line of an export: how many events it holds, the hash of the last one (the head of
+ * the exported stretch: the header's prev_hash when it holds none) and the header's range, all
+ * signed with Ed25519 under a key kept outside the database. A file cut short has no trailer; a
+ * file rewritten (even with the chain recomputed) no longer matches its signature.
+ */
+export type ExportTrailer = {
+  type: 'audit-export-trailer';
+  from: string;
+  to: string;
+  prev_hash: string | null;
+  count: number;
+  last_id: string | null;
+  head_hash: string | null;
+  key_id: string;
+  signature: string;
+};
+
+/** The bytes a trailer's signature covers: every field but the signature, canonical JSON. */
+export function trailerSignedBytes(trailer: Omit<ExportTrailer, 'signature'>): Buffer {
+  const { type, from, to, prev_hash, count, last_id, head_hash, key_id } = trailer;
+  return Buffer.from(canonicalJson({ type, from, to, prev_hash, count, last_id, head_hash, key_id }), 'utf8');
+}
+
+export function signTrailer(privateKey: KeyObject, trailer: Omit<ExportTrailer, 'signature'>): ExportTrailer {
+  return { ...trailer, signature: sign(null, trailerSignedBytes(trailer), privateKey).toString('base64') };
+}
+
+export function trailerSignatureValid(publicKey: KeyObject, trailer: ExportTrailer): boolean {
+  if (typeof trailer.signature !== 'string') return false;
+  try {
+    return verify(null, trailerSignedBytes(trailer), publicKey, Buffer.from(trailer.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+/** A short name for a public key (the first 16 hex digits of the SHA-256 of its DER form), printed beside it. */
+export function keyId(publicKey: KeyObject): string {
+  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run bench:load [-- --seconds 60 --connections 100]`: the mixed load of issue 14.
+ * `npm run bench:load [-- --seconds 60 --connections 100 --route "GET /requests/new"]`: the mixed
+ * load of issue 14, or all connections on one route of it (`--route`, by its name below).
  *
  * The real server runs as a child process (production mode, its own temporary DATA_DIR; with
  * DATABASE_URL, a fresh database on that server, dropped after). This process is the load
@@ -24,6 +25,8 @@ import { insertUser } from '../app/models/accounts/users.server';
 import { createRequest } from '../app/models/requests/requests.server';
 import { confirmVerification } from '../app/models/requests/verification.server';
 import { seedDemoRegistry } from '../app/models/subprocessors/demo.server';
+import { loadConfig } from '../app/utils/env.server';
+import { useOutboxKey } from '../app/utils/outbox-crypto.server';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,6 +39,10 @@ function option(name: string, fallback: number) {
 const SECONDS = option('seconds', Number(process.env.BENCH_SECONDS ?? 60));
 const CONNECTIONS = option('connections', 100);
 const BARE_SECONDS = Math.min(10, SECONDS);
+const ROUTE = (() => {
+  const i = process.argv.indexOf('--route');
+  return i === -1 ? undefined : process.argv[i + 1];
+})();
 const TIMEOUT_SECONDS = 10;
 const RULES = { timeZone: 'Europe/London', holidays: [] as string[], publicUrl: 'http://127.0.0.1' };
 
@@ -246,19 +253,22 @@ async function main() {
       },
     };
   }
-  const { db } = createDb(pgDatabase ? { databaseUrl: pgDatabase.url } : { dataDir: path.join(dataDir, 'pglite') });
-  const s = await seed(db);
-  await db.destroy();
-
   const env: Record<string, string> = {
     DATA_DIR: dataDir,
     DATABASE_URL: pgDatabase?.url ?? '',
     SUBPROCESSOR_DEMO: 'off',
   };
   if (pgDatabase) for (const k of ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY']) env[k] = randomBytes(32).toString('base64url');
+  // The seed queues verification mails, sealed under the key the server will use (generated into DATA_DIR on the embedded database).
+  useOutboxKey(loadConfig({ ...env, NODE_ENV: 'production' }).secrets.exportKey);
+  const { db } = createDb(pgDatabase ? { databaseUrl: pgDatabase.url } : { dataDir: path.join(dataDir, 'pglite') });
+  const s = await seed(db);
+  await db.destroy();
+
   const { child, port } = await startServer(env);
   const base = `http://127.0.0.1:${port}`;
-  const loads = routes(s);
+  const loads = routes(s).filter((l) => !ROUTE || l.name === ROUTE);
+  if (loads.length === 0) throw new Error(`--route: no route named ${ROUTE}; one of: ${routes(s).map((l) => l.name).join(', ')}`);
   const totalWeight = loads.reduce((n, l) => n + l.weight, 0);
   const shares = loads.map((l) => Math.max(1, Math.round((l.weight / totalWeight) * CONNECTIONS)));
   try {

@@ -370,6 +370,8 @@ export const de: Catalog = {
     unavailable: 'Das Portal erreicht seine Datenbank gerade nicht, meist nur für einige Sekunden während einer Wartung. Falls Sie ein Formular gesendet haben, wurde es nicht gespeichert: Bitte senden Sie es gleich noch einmal.',
     busyTitle: 'Das Portal ist ausgelastet',
     busy: 'Gerade werden zu viele Anfragen bearbeitet. Bitte versuchen Sie es in einigen Sekunden noch einmal.',
+    uriTooLongTitle: 'Die Adresse ist zu lang',
+    uriTooLong: 'Die Adresse dieser Seite ist länger als {{max}} Zeichen. Gehen Sie zurück und folgen Sie stattdessen einem Link im Portal.',
     serverTitle: 'Etwas ist schiefgegangen',
     server: 'Ein unerwarteter Fehler hat diese Seite angehalten. Er wurde protokolliert; bitte versuchen Sie es gleich noch einmal.',
     clientTitle: 'Diese Anfrage konnte nicht ausgeführt werden',
@@ -718,6 +720,7 @@ export const de: Catalog = {
     tooMany_other: 'Hängen Sie höchstens {{count}} Dateien an.',
     unreadable: 'Das Formular konnte nicht gelesen werden. Bitte senden Sie es von der Seite aus.',
     bodyTooLarge: 'Eine Datei ist größer als {{max}} MB oder ein Textfeld ist zu lang.',
+    tooManyFields: 'Das Formular hat zu viele Felder oder zu viel Text. Bitte senden Sie es von der Seite aus.',
     notAwaiting: 'Dieser Antrag wartet nicht auf eine Antwort.',
   },
   transparency: {

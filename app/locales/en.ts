@@ -373,6 +373,8 @@ export const en = {
     unavailable: 'The portal cannot reach its database right now, usually for a few seconds during maintenance. If you were sending a form, it was not saved: please send it again in a moment.',
     busyTitle: 'The portal is busy',
     busy: 'Too many requests are being served right now. Please try again in a few seconds.',
+    uriTooLongTitle: 'The address is too long',
+    uriTooLong: 'The address of this page is longer than {{max}} characters. Go back and follow a link from the portal instead.',
     serverTitle: 'Something went wrong',
     server: 'An unexpected error stopped this page. It has been logged; please try again in a moment.',
     clientTitle: 'This request could not be completed',
@@ -722,6 +724,7 @@ export const en = {
     tooMany_other: 'Attach at most {{count}} files.',
     unreadable: 'The form could not be read. Please send it from the page.',
     bodyTooLarge: 'A file is larger than {{max}} MB, or a text field is too long.',
+    tooManyFields: 'The form has too many fields or too much text. Please send it from the page.',
     notAwaiting: 'This request is not waiting for a reply.',
   },
   transparency: {

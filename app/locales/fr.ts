@@ -376,6 +376,8 @@ export const fr: Catalog = {
     unavailable: 'Le portail ne peut pas joindre sa base de données pour le moment, en général pendant quelques secondes de maintenance. Si vous envoyiez un formulaire, il n’a pas été enregistré : veuillez le renvoyer dans un instant.',
     busyTitle: 'Le portail est surchargé',
     busy: 'Trop de requêtes sont traitées en ce moment. Veuillez réessayer dans quelques secondes.',
+    uriTooLongTitle: 'L’adresse est trop longue',
+    uriTooLong: 'L’adresse de cette page dépasse {{max}} caractères. Revenez en arrière et suivez plutôt un lien du portail.',
     serverTitle: 'Un problème est survenu',
     server: 'Une erreur inattendue a interrompu cette page. Elle a été enregistrée ; veuillez réessayer dans un instant.',
     clientTitle: 'Cette requête n’a pas pu aboutir',
@@ -734,6 +736,7 @@ export const fr: Catalog = {
     tooMany_other: 'Joignez au plus {{count}} fichiers.',
     unreadable: 'Le formulaire n’a pas pu être lu. Veuillez l’envoyer depuis la page.',
     bodyTooLarge: 'Un fichier dépasse {{max}} Mo, ou un champ de texte est trop long.',
+    tooManyFields: 'Le formulaire contient trop de champs ou trop de texte. Veuillez l’envoyer depuis la page.',
     notAwaiting: 'Cette demande n’attend pas de réponse.',
   },
   transparency: {

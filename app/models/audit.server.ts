@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../db/client';
-import { ChainVerifier, chainHash } from '../../db/audit-chain';
+import type { KeyObject } from 'node:crypto';
+import { ChainVerifier, chainHash, signTrailer } from '../../db/audit-chain';
 import type { AuditEvent, Database } from '../../db/schema';
 
 /** Who acts, for the audit trail: a user id (null for the system or a script) and the client address. */
@@ -74,17 +75,26 @@ export type AuditFilter = {
   limit?: number;
 };
 
+/** An event as the audit page shows it: with the actor's email while the account exists (erased accounts show their id). */
+export type AuditEventWithActor = AuditEvent & { actor_email: string | null };
+
 /** One page of the trail, newest first, and the cursor for the next (older) page. */
-export async function searchAuditEvents(db: DB, filter: AuditFilter): Promise<{ events: AuditEvent[]; nextBefore: string | null }> {
+export async function searchAuditEvents(db: DB, filter: AuditFilter): Promise<{ events: AuditEventWithActor[]; nextBefore: string | null }> {
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
-  let query = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(limit + 1);
-  if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
-  if (filter.action) query = query.where('action', '=', filter.action);
-  if (filter.targetType) query = query.where('target_type', '=', filter.targetType);
-  if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
-  if (filter.from) query = query.where('occurred_at', '>=', filter.from);
-  if (filter.to) query = query.where('occurred_at', '<', filter.to);
-  if (filter.before) query = query.where(sql`id`, '<', sql`${filter.before}::bigint`);
+  let query = db
+    .selectFrom('audit_events as a')
+    .leftJoin('users as u', 'u.id', 'a.actor_id')
+    .selectAll('a')
+    .select('u.email as actor_email')
+    .orderBy('a.id', 'desc')
+    .limit(limit + 1);
+  if (filter.actorId) query = query.where('a.actor_id', '=', filter.actorId);
+  if (filter.action) query = query.where('a.action', '=', filter.action);
+  if (filter.targetType) query = query.where('a.target_type', '=', filter.targetType);
+  if (filter.targetId) query = query.where('a.target_id', '=', filter.targetId);
+  if (filter.from) query = query.where('a.occurred_at', '>=', filter.from);
+  if (filter.to) query = query.where('a.occurred_at', '<', filter.to);
+  if (filter.before) query = query.where(sql`a.id`, '<', sql`${filter.before}::bigint`);
   const rows = await query.execute();
   const events = rows.slice(0, limit);
   return { events, nextBefore: rows.length > limit ? String(events[events.length - 1]!.id) : null };
@@ -166,9 +176,16 @@ export async function browseAuditTrail(db: DB, actor: Actor, input: Omit<AuditFi
  * An export of the trail between two instants as JSON lines: a header line carrying the
  * prev_hash of the first exported event (so the chain can be checked offline from there:
  * `npm run audit:verify -- --file FILE`), then one event per line in chain order with its
- * prev_hash and hash. Streamed in keyset batches. The export is audited before it starts.
+ * prev_hash and hash, then a trailer with the count and the last hash, signed with `signingKey`
+ * (a file cut short or rewritten fails the check). Streamed in keyset batches. The export is
+ * audited before it starts.
  */
-export async function exportAuditTrail(db: DB, actor: Actor, range: { from: Date; to: Date }): Promise<ReadableStream<Uint8Array>> {
+export async function exportAuditTrail(
+  db: DB,
+  actor: Actor,
+  range: { from: Date; to: Date },
+  signingKey: { privateKey: KeyObject; keyId: string },
+): Promise<ReadableStream<Uint8Array>> {
   await recordAudit(db, {
     actorId: actor.id,
     action: 'audit.exported',
@@ -177,28 +194,41 @@ export async function exportAuditTrail(db: DB, actor: Actor, range: { from: Date
   });
   const encoder = new TextEncoder();
   const rows = auditEventsInChainOrder(db, { ...range, batchSize: 2000 });
-  let headerSent = false;
+  const line = (value: unknown) => encoder.encode(`${JSON.stringify(value)}\n`);
+  const from = range.from.toISOString();
+  const to = range.to.toISOString();
+  let header: { prev_hash: string | null } | null = null;
+  let count = 0;
+  let last: { id: string; hash: string } | null = null;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await rows.next();
-      if (!headerSent) {
-        headerSent = true;
-        const prevHash = next.done ? null : next.value.prev_hash;
+      if (!header) {
+        header = { prev_hash: next.done ? null : next.value.prev_hash };
         controller.enqueue(
-          encoder.encode(
-            `${JSON.stringify({ type: 'audit-export', from: range.from.toISOString(), to: range.to.toISOString(), prev_hash: prevHash, chain: 'hash = sha256_hex(prev_hash || canonical JSON of {id, occurred_at, actor_id, action, target_type, target_id, details, ip}, keys sorted)' })}\n`,
-          ),
+          line({ type: 'audit-export', from, to, prev_hash: header.prev_hash, chain: 'hash = sha256_hex(prev_hash || canonical JSON of {id, occurred_at, actor_id, action, target_type, target_id, details, ip}, keys sorted)' }),
         );
       }
       if (next.done) {
+        const trailer = signTrailer(signingKey.privateKey, {
+          type: 'audit-export-trailer',
+          from,
+          to,
+          prev_hash: header.prev_hash,
+          count,
+          last_id: last?.id ?? null,
+          head_hash: last?.hash ?? header.prev_hash,
+          key_id: signingKey.keyId,
+        });
+        controller.enqueue(line(trailer));
         controller.close();
         return;
       }
       const e = next.value;
+      count += 1;
+      last = { id: String(e.id), hash: e.hash };
       controller.enqueue(
-        encoder.encode(
-          `${JSON.stringify({ id: String(e.id), occurred_at: new Date(e.occurred_at).toISOString(), actor_id: e.actor_id, action: e.action, target_type: e.target_type, target_id: e.target_id, details: e.details, ip: e.ip, prev_hash: e.prev_hash, hash: e.hash })}\n`,
-        ),
+        line({ id: String(e.id), occurred_at: new Date(e.occurred_at).toISOString(), actor_id: e.actor_id, action: e.action, target_type: e.target_type, target_id: e.target_id, details: e.details, ip: e.ip, prev_hash: e.prev_hash, hash: e.hash }),
       );
     },
     async cancel() {

@@ -112,12 +112,14 @@ export async function runDueJobs(
   db: DB,
   handlers: JobHandlers,
   logger: Logger,
-  options: { limit?: number; held?: Set<string> } = {},
+  options: { limit?: number; held?: Set<string>; giveWay?: () => Promise<void> } = {},
 ): Promise<number> {
+  await options.giveWay?.();
   const jobs = await claimJobs(db, Object.keys(handlers), options.limit ?? 10);
   for (const job of jobs) options.held?.add(String(job.id));
   for (const job of jobs) {
     try {
+      await options.giveWay?.();
       await handlers[job.kind]!(job.payload, job);
       await finishJob(db, job);
     } catch (error) {
@@ -142,14 +144,37 @@ export async function renewLocks(db: DB, held: ReadonlySet<string>): Promise<num
   return Number(result.numUpdatedRows);
 }
 
+/**
+ * Background work gives way to requests (issue 24 item 10). On the embedded database a job's
+ * statements and the JavaScript around them run back to back in microtasks, so a worker draining
+ * a backlog (the alerts and mails queued while the instance was down) kept the event loop from
+ * reaching I/O for seconds: connections opened meanwhile were accepted about one per loop turn,
+ * and at 100 connections some first requests waited over 10 s for an answer. Before each job the
+ * worker lets the loop turn (a timer, so accepts and reads run), then waits while requests are in
+ * flight, at most `maxDeferMs`, so jobs still progress under constant load.
+ */
+async function giveWayToRequests(busy: (() => boolean) | undefined, maxDeferMs: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const until = Date.now() + maxDeferMs;
+  while (busy?.() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
 /** Polls for due jobs until stopped. While the database is unreachable it backs off (up to `maxBackoffMs`) and resumes on its own. */
 export function startWorker(
   db: DB,
   handlers: JobHandlers,
   logger: Logger,
-  options: { intervalMs?: number; maxBackoffMs?: number; heartbeatMs?: number } = {},
+  options: {
+    intervalMs?: number;
+    maxBackoffMs?: number;
+    heartbeatMs?: number;
+    /** True while the instance is answering requests: jobs then wait for a gap, up to `maxDeferMs` each. */
+    busy?: () => boolean;
+    maxDeferMs?: number;
+  } = {},
 ): { stop: () => Promise<void>; lastRunAt: () => Date | null } {
   const intervalMs = options.intervalMs ?? 2_000;
+  const giveWay = () => giveWayToRequests(options.busy, options.maxDeferMs ?? 1_000);
   const held = new Set<string>();
   const heartbeat = setInterval(() => {
     // A failed renewal (database away) is harmless: the next beat tries again, and the lock
@@ -166,7 +191,7 @@ export function startWorker(
   const tick = () => {
     running = (async () => {
       try {
-        while (!stopped && (await runDueJobs(db, handlers, logger, { held })) > 0) {
+        while (!stopped && (await runDueJobs(db, handlers, logger, { held, giveWay })) > 0) {
           // Keep draining while there is work.
         }
         if (failures > 0) logger.info({ failures }, 'job worker resumed');

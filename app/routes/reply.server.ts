@@ -35,8 +35,10 @@ export async function replyAction(
         ? t('replyErrors.tooMany', { count: upload.max ?? MAX_ATTACHMENTS_PER_REPLY })
         : upload.code === 'too_large'
           ? t('replyErrors.bodyTooLarge', { max: upload.max ?? 10 })
-          : t('replyErrors.unreadable');
-    return badRequest({ formError }, { status: upload.status, headers });
+          : upload.code === 'too_many_fields'
+            ? t('replyErrors.tooManyFields')
+            : t('replyErrors.unreadable');
+    return badRequest({ formError }, { status: upload.status, headers: { ...Object.fromEntries(new Headers(headers)), ...upload.headers } });
   }
   const parsed = validateFields(replySchema, upload.fields, { keep: KEEP, formError: 'replyErrors.needsAttention', headers });
   if (!parsed.ok) return parsed.reply;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addDays, isCalendarDate } from '~/utils/calendar';
 import { searchTerm } from '~/utils/text';
 
 const optionalText = z
@@ -10,8 +11,14 @@ const optionalDate = z
   .string()
   .trim()
   .optional()
-  .refine((v) => !v || /^\d{4}-\d{2}-\d{2}$/.test(v), 'must be a date YYYY-MM-DD')
+  .refine((v) => !v || isCalendarDate(v), 'must be a date YYYY-MM-DD from 0001-01-01 to 9999-12-31')
   .transform((v) => (v ? v : undefined));
+
+/**
+ * The last instant a filter can name: the end of 9999-12-31. The day after it (year 10000) is a
+ * time the embedded database refuses, and no event happens after it anyway.
+ */
+const LAST_INSTANT = new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
 
 /** The filter of /staff/audit as query parameters; dates are whole UTC days, `to` inclusive. */
 export const auditQuerySchema = z.object({
@@ -38,13 +45,29 @@ export function parseAuditQuery(url: URL) {
     return { ok: false as const, error: `${String(issue.path[0])} ${issue.message}` };
   }
   const q = parsed.data;
-  const dayStart = (d: string) => new Date(`${d}T00:00:00.000Z`);
   const from = q.from ? dayStart(q.from) : undefined;
-  const to = q.to ? new Date(dayStart(q.to).getTime() + 86_400_000) : undefined;
-  if ((from && Number.isNaN(from.getTime())) || (to && Number.isNaN(to.getTime()))) return { ok: false as const, error: 'not a calendar date' };
+  const to = q.to ? dayAfter(q.to) : undefined;
   return {
     ok: true as const,
     query: q,
     filter: { actor: q.actor, action: q.action, targetType: q.targetType, targetId: q.targetId, from, to, before: q.before, limit: q.limit },
   };
+}
+
+const dayStart = (day: string) => new Date(`${day}T00:00:00.000Z`);
+/** The instant a UTC day ends (exclusive), or the last instant there is. */
+const dayAfter = (day: string) => (day >= '9999-12-31' ? LAST_INSTANT : dayStart(addDays(day, 1)));
+
+/** How many days an export covers when the form leaves its dates empty. */
+export const DEFAULT_EXPORT_DAYS = 30;
+
+/**
+ * The days an export covers: as given, or the last 30 (ending today, UTC) where a date was left
+ * empty, so the export link on the page always downloads something.
+ */
+export function exportRange(query: AuditQuery, today: string): { fromDay: string; toDay: string; from: Date; to: Date } {
+  const toDay = query.to ?? (query.from && query.from > today ? query.from : today);
+  const back = addDays(toDay, 1 - DEFAULT_EXPORT_DAYS);
+  const fromDay = query.from ?? (isCalendarDate(back) ? back : '0001-01-01');
+  return { fromDay, toDay, from: dayStart(fromDay), to: dayAfter(toDay) };
 }

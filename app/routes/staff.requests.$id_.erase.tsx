@@ -9,6 +9,7 @@ import { RequestConflictError, StaleFormError } from '~/models/requests/staff.se
 import { requestTypeLabel } from '~/models/requests/request-types';
 import { requireStaff } from '~/utils/auth.server';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
+import { hasControlCharacters, STAFF_CONTROL_ERROR } from '~/utils/text';
 import { invariantResponse } from '~/utils/invariant';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -32,7 +33,12 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 const eraseSchema = z.object({
   version: z.string().min(1, 'Reload the page and try again'),
-  answer: z.string().trim().min(1, 'Write the answer the subject will read').max(5000, 'At most 5,000 characters'),
+  answer: z
+    .string()
+    .trim()
+    .min(1, 'Write the answer the subject will read')
+    .max(5000, 'At most 5,000 characters')
+    .refine((v) => !hasControlCharacters(v), STAFF_CONTROL_ERROR),
 });
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

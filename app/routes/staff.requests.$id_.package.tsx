@@ -52,7 +52,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const id = params.id ?? '';
   invariantResponse(/^\d{1,18}$/.test(id), 'Not found', { status: 404 });
   const upload = await readUpload(request, { maxFileBytes: ACCESS_PACKAGE.maxFileBytes, maxFiles: 2 });
-  if (!upload.ok) return badRequest({ formError: upload.formError }, { status: upload.status });
+  if (!upload.ok) return badRequest({ formError: upload.formError }, { status: upload.status, headers: upload.headers });
   const actor = { id: staff.id, ip: context.clientIp };
   try {
     if (upload.fields.intent === 'remove') {

@@ -25,6 +25,7 @@ import { isForeignOriginRequest } from '~/utils/origin';
 import { useOutboxKey } from '~/utils/outbox-crypto.server';
 import { redactText } from '~/utils/redact';
 import { createPublicCache } from '~/utils/public-cache.server';
+import { refuseOverlongUrl, requestLogUrl } from '~/utils/request-line.server';
 import { todayIn } from '~/utils/calendar';
 import { mountMonitoring, type WorkerHeartbeat } from '~/utils/monitoring.server';
 import { createJobHandlers, scheduleBackup, scheduleMaintenance, scheduleReminders } from '~/models/job-handlers.server';
@@ -215,7 +216,7 @@ export function createApp(options: {
       // Only method, path (query credentials redacted) and status: never bodies or cookies.
       wrapSerializers: false,
       serializers: {
-        req: (req: express.Request) => ({ id: req.id, method: req.method, url: redactText(req.originalUrl) }),
+        req: (req: express.Request) => ({ id: req.id, method: req.method, url: requestLogUrl(req.originalUrl) }),
         res: (res: express.Response) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
@@ -254,6 +255,7 @@ export function createApp(options: {
   });
 
   // Below the health check and static files: those stay instant when the instance is busy.
+  app.locals.admission = admission;
   app.use(admission.middleware);
 
   app.use((req, res, next) => {
@@ -342,6 +344,7 @@ export async function startPortal(options: { build: ServerBuild; env?: Env }): P
   const app = createApp({ build, db, backend, config, logger, worker: workerHeartbeat });
   const publicCache = createPublicDocumentCache({ build, db, backend, config, logger, monitoring: app.locals.monitoring as PortalMonitoring });
   const server = createServer((req, res) => {
+    if (refuseOverlongUrl(req, res)) return;
     // Any state-changing request may have written the registry: re-read its version next time.
     if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', publicCache.invalidate);
     publicCache.handle(req, res).then(
@@ -378,7 +381,10 @@ export async function startPortal(options: { build: ServerBuild; env?: Env }): P
   await scheduleBackup(db, config);
   await scheduleReminders(db, config);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
-  const worker = startWorker(db, createJobHandlers({ db, config, logger }), logger);
+  const admission = app.locals.admission as ReturnType<typeof createAdmissionControl>;
+  const worker = startWorker(db, createJobHandlers({ db, config, logger }), logger, {
+    busy: () => admission.stats().active > 0,
+  });
   workerHeartbeat.lastRunAt = worker.lastRunAt;
 
   let closing: Promise<void> | undefined;

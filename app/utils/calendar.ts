@@ -55,6 +55,12 @@ export function isIsoDate(value: string): boolean {
   return d.toISOString().slice(0, 10) === value;
 }
 
+/** A real calendar date `YYYY-MM-DD` from 0001-01-01 to 9999-12-31 (years before 100 included, unlike isIsoDate). */
+export function isCalendarDate(value: string): boolean {
+  if (!ISO_DATE.test(value) || value < '0001-01-01') return false;
+  return DateTime.fromISO(value, { zone: 'UTC' }).isValid;
+}
+
 /** The calendar date (YYYY-MM-DD) it is at `now` in `timeZone`. */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
   // Midnight falls on a minute boundary in every time zone, so the date is fixed within a minute.

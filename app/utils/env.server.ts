@@ -33,6 +33,8 @@ const envSchema = z.object({
   SESSION_SECRET: secretSchema.optional(),
   EXPORT_KEY: secretSchema.optional(),
   BACKUP_KEY: secretSchema.optional(),
+  /** The seed of the Ed25519 key that signs audit exports; derived from EXPORT_KEY when unset. */
+  AUDIT_SIGNING_KEY: secretSchema.optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   SUBPROCESSOR_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
   SUBPROCESSOR_DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
@@ -81,7 +83,8 @@ export type Config = {
   mailFrom: string;
   timeZone: string;
   holidays: string[];
-  secrets: Record<'sessionSecret' | 'exportKey' | 'backupKey', string>;
+  /** `auditSigningKey`: AUDIT_SIGNING_KEY, or EXPORT_KEY when unset; app/utils/audit-key.server.ts derives the Ed25519 key from it. */
+  secrets: Record<'sessionSecret' | 'exportKey' | 'backupKey' | 'auditSigningKey', string>;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Days' notice owed before a new subprocessor or a change to one takes effect (Art. 28(2)). */
   subprocessorNoticeDays: number;
@@ -206,7 +209,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     databaseUrl: e.DATABASE_URL,
     backend: e.DATABASE_URL ? 'postgres' : 'pglite',
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl: withoutTrailingSlashes(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     timeZone: e.PORTAL_TIMEZONE,
@@ -215,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionSecret: secret('SESSION_SECRET'),
       exportKey: secret('EXPORT_KEY'),
       backupKey: secret('BACKUP_KEY'),
+      auditSigningKey: e.AUDIT_SIGNING_KEY ?? secret('EXPORT_KEY'),
     },
     logLevel: e.LOG_LEVEL,
     subprocessorNoticeDays: e.SUBPROCESSOR_NOTICE_DAYS,
@@ -238,6 +242,12 @@ export function loadConfig(env: Env = process.env): Config {
       mailOutboxDays: e.RETENTION_MAIL_OUTBOX_DAYS,
     },
   };
+}
+
+function withoutTrailingSlashes(url: string) {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
 }
 
 function stripEmpty(env: Env) {

@@ -4,6 +4,9 @@ import { fieldErrors, type FieldErrors, type FormFields, type FormState } from '
 
 export const MAX_FORM_BYTES = 1_048_576;
 
+/** The field error for a NUL character (a catalog key: public pages translate it). */
+export const NUL_ERROR = 'errors.control';
+
 export type FormReadResult =
   | { ok: true; fields: FormFields }
   | { ok: false; status: 400 | 413 | 415; formError: string; headers: Record<string, string> };
@@ -132,8 +135,21 @@ export function validateFields<S extends z.ZodType>(
   options: EchoOptions & { formError?: string; headers?: HeadersInit } = {},
 ): ParsedForm<z.output<S>> {
   const result = schema.safeParse(fields);
-  if (result.success) return { ok: true, data: result.data, fields };
-  const state: FormState = { fieldErrors: fieldErrors(result.error), values: fields };
+  // PostgreSQL cannot store U+0000 in text: whatever a schema lets through, a NUL is refused here
+  // (schemas say so in their own words first; this is the net under all of them).
+  const withNul = result.success ? keysHoldingNul(result.data) : [];
+  if (result.success && withNul.length === 0) return { ok: true, data: result.data, fields };
+  const errors = result.success ? {} : fieldErrors(result.error);
+  for (const key of withNul) errors[key] ??= NUL_ERROR;
+  const state: FormState = { fieldErrors: errors, values: fields };
   if (options.formError) state.formError = options.formError;
   return { ok: false, fields, reply: badRequest(state, options) };
+}
+
+/** The top-level keys of a parsed form whose value (or a string inside it) holds U+0000. */
+function keysHoldingNul(data: unknown): string[] {
+  if (data === null || typeof data !== 'object') return [];
+  const holds = (value: unknown): boolean =>
+    typeof value === 'string' ? value.includes('\u0000') : Array.isArray(value) ? value.some(holds) : false;
+  return Object.entries(data).filter(([, value]) => holds(value)).map(([key]) => key);
 }

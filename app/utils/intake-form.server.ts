@@ -19,9 +19,7 @@ export async function readIntakeForm(request: Request): Promise<IntakeForm> {
   }
   const upload = await readUpload(request, { maxFileBytes: MAX_ATTACHMENT_BYTES, maxFiles: 1 });
   if (!upload.ok) {
-    return upload.status === 413
-      ? { ...upload, headers: { Connection: 'close' }, fieldError: { name: 'authorisation', key: 'errors.authorisationSize' } }
-      : { ...upload, headers: {} };
+    return upload.code === 'too_large' ? { ...upload, fieldError: { name: 'authorisation', key: 'errors.authorisationSize' } } : upload;
   }
   const file = upload.files[0];
   if (!file) return { ok: true, fields: upload.fields };

@@ -1,5 +1,6 @@
 import pino, { type Logger, type DestinationStream } from 'pino';
 import { isSecretKey, REDACTED, redactSecrets, redactText } from '~/utils/redact';
+import { requestLogUrl } from '~/utils/request-line.server';
 
 export type { Logger };
 
@@ -40,7 +41,7 @@ function serializeRequest(req: unknown): unknown {
   if (req === null || typeof req !== 'object') return redactSecrets(req);
   const r = req as { id?: unknown; method?: unknown; originalUrl?: unknown; url?: unknown };
   const url = typeof r.originalUrl === 'string' ? r.originalUrl : r.url;
-  return { ...(r.id !== undefined ? { id: r.id } : {}), method: String(r.method ?? ''), url: redactText(String(url ?? '')) };
+  return { ...(r.id !== undefined ? { id: r.id } : {}), method: String(r.method ?? ''), url: requestLogUrl(String(url ?? '')) };
 }
 
 function serializeResponse(res: unknown): unknown {

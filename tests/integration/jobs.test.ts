@@ -84,6 +84,28 @@ describe('job queue', () => {
     expect((await t.db.selectFrom('jobs').select('state').executeTakeFirstOrThrow()).state).toBe('done');
   });
 
+  it('gives way to requests: while the instance is busy a job waits for a gap, at most maxDeferMs, then runs anyway', async () => {
+    await enqueueJob(t.db, { kind: 'mail' });
+    let busy = true;
+    let ranAt = 0;
+    const started = Date.now();
+    const worker = startWorker(t.db, { mail: async () => void (ranAt = Date.now()) }, logger, { intervalMs: 50, busy: () => busy, maxDeferMs: 600 });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(ranAt, 'ran while requests were in flight').toBe(0);
+      // Still busy: the job is deferred no longer than maxDeferMs, so jobs progress under constant load.
+      for (const deadline = Date.now() + 20_000; ranAt === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+      expect(ranAt).toBeGreaterThanOrEqual(started + 600);
+      await enqueueJob(t.db, { kind: 'mail' });
+      busy = false;
+      const idleFrom = Date.now();
+      while ((await t.db.selectFrom('jobs').select('id').where('state', '!=', 'done').execute()).length > 0) await new Promise((r) => setTimeout(r, 20));
+      expect(ranAt).toBeGreaterThanOrEqual(idleFrom);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('never hands the same job to two workers', async () => {
     for (let i = 0; i < 20; i++) await enqueueJob(t.db, { kind: 'count', payload: { i } });
     const batches = await Promise.all([1, 2, 3, 4].map(() => claimJobs(t.db, ['count'], 8)));

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -160,23 +161,29 @@ describe('/staff/audit', () => {
     const text = await res.text();
     const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ type: 'audit-export', from: `${today}T00:00:00.000Z` });
-    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.at(-1)).toMatchObject({ type: 'audit-export-trailer', count: lines.length - 2 });
+    expect(lines.length).toBeGreaterThan(4);
     expect(lines.some((l) => l.action === 'auth.sign_in')).toBe(true);
+    const publicKey = createPublicKey(await (await fetch(`${portal.url}/.well-known/audit-key`)).text());
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-audit-export-'));
     try {
       const file = path.join(dir, 'export.jsonl');
       fs.writeFileSync(file, text);
-      expect(await verifyExportFile(file)).toEqual({ ok: true, count: lines.length - 1 });
-      // One changed character in one event breaks the offline check at that event.
+      expect(await verifyExportFile(file, { publicKey, live: portal.db })).toEqual({ ok: true, count: lines.length - 2, live: 'matched' });
+      // One changed character in one event breaks the offline check at that event's line.
       const tampered = lines.map((l, i) => (i === 2 ? { ...l, ip: '203.0.113.9' } : l));
       fs.writeFileSync(file, tampered.map((l) => JSON.stringify(l)).join('\n'));
-      const result = await verifyExportFile(file);
-      expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.broken.id).toBe(lines[2]!.id);
+      const result = await verifyExportFile(file, { publicKey });
+      expect(result).toMatchObject({ ok: false, line: 3 });
+      if (!result.ok) expect(result.reason).toContain(`event id ${String(lines[2]!.id)}`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    expect((await fetch(`${portal.url}/staff/audit/export?from=${today}`, { headers: { Cookie: adminCookie } })).status).toBe(400);
+    // A date left empty: the 30 days up to the other one (or today).
+    const fromOnly = await fetch(`${portal.url}/staff/audit/export?from=${today}`, { headers: { Cookie: adminCookie } });
+    expect(fromOnly.status).toBe(200);
+    expect(fromOnly.headers.get('content-disposition')).toContain(`audit-${today}-to-${today}.jsonl`);
+    await fromOnly.text();
     expect((await verifyAuditChain(portal.db)).ok).toBe(true);
   });
 });

@@ -43,6 +43,7 @@ export type RouteEntry = {
 
 export const ROUTES: Record<string, RouteEntry> = {
   '$.tsx': { access: 'public', path: () => '/no-such-page' },
+  '[.]well-known.audit-key.ts': { access: 'public', path: () => '/.well-known/audit-key' },
   '_index.tsx': { access: 'public', path: () => '/' },
   'account.tsx': { access: 'signed-in', path: () => '/account' },
   'account_.confirm.$token.tsx': { access: 'link', path: (f) => `/account/confirm/${f.fakeToken}`, bodyIgnored: true },

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { createDb } from '../../db/client';
+import { createDb, migrateToLatest, type DB } from '../../db/client';
 import { createTestDatabaseUrl, testDatabaseEnv } from './db';
 
 const root = path.resolve(__dirname, '../..');
@@ -41,11 +41,23 @@ export async function spawnPortalProcess(
     dataDir?: string;
     database?: { url: string; env: Record<string, string> };
     env?: Record<string, string>;
+    /** Fills the fresh database before the server starts (the embedded one has one owner at a time). */
+    seed?: (db: DB) => Promise<void>;
   } = {},
 ): Promise<PortalProcess> {
   if (!fs.existsSync(path.join(root, 'build/server.js'))) throw new Error('Run `npm run build` first: the tests start build/server.js as `npm start` does');
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `${options.prefix ?? 'pp-process'}-`));
   const pgDatabase = options.database || options.dataDir ? undefined : await createTestDatabaseUrl();
+  if (options.seed) {
+    const databaseUrl = options.database?.url ?? pgDatabase?.url;
+    const { db } = createDb(databaseUrl ? { databaseUrl } : { dataDir: path.join(dataDir, 'pglite') });
+    try {
+      await migrateToLatest(db);
+      await options.seed(db);
+    } finally {
+      await db.destroy();
+    }
+  }
   const out = { stdout: '', stderr: '' };
   const child: ChildProcess = spawn(process.execPath, ['build/server.js'], {
     cwd: root,

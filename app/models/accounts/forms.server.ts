@@ -1,3 +1,4 @@
+import { hasControlCharacters } from '~/utils/text';
 import { z } from 'zod';
 import { passwordProblem, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '~/utils/password-policy.server';
 
@@ -37,7 +38,13 @@ function checkNewPassword(password: unknown, userEmail: unknown, path: string, c
 }
 
 // Where to go after signing in: never a reason to refuse the form (safeRedirect falls back).
-const redirectTo = z.string().max(2000).optional().catch(undefined);
+/** Where to go after signing in; one with a control character (a NUL, say) is dropped, as safeRedirect would refuse it. */
+const redirectTo = z
+  .string()
+  .max(2000)
+  .optional()
+  .catch(undefined)
+  .transform((v) => (v !== undefined && hasControlCharacters(v, { oneLine: true }) ? undefined : v));
 
 export const signUpSchema = z
   .object({ email, password: newPassword, redirectTo })

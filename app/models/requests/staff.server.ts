@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { searchTerm } from '~/utils/text';
+import { hasControlCharacters, searchTerm, STAFF_CONTROL_ERROR } from '~/utils/text';
 import { z } from 'zod';
 import type { DB } from '../../../db/client';
 import type { RequestRow } from '../../../db/schema';
@@ -46,7 +46,7 @@ const typeValues = REQUEST_TYPES.map((t) => t.value) as [string, ...string[]];
 export const queueFilterSchema = z.object({
   state: z.enum(['active', 'all', ...REQUEST_STATES]).catch('active').default('active'),
   type: z.enum(typeValues).optional().catch(undefined),
-  assignee: z.string().max(64).optional().catch(undefined),
+  assignee: z.union([z.enum(['me', 'unassigned']), z.uuid()]).optional().catch(undefined),
   due: z.enum(['overdue', 'week']).optional().catch(undefined),
   within: z.coerce.number().int().min(0).max(366).optional().catch(undefined),
   q: z.string().max(200).transform(searchTerm).optional().catch(undefined),
@@ -100,7 +100,7 @@ export async function listQueue(
   if (filter.type) query = query.where('r.type', '=', filter.type as RequestRow['type']);
   if (filter.assignee === 'me') query = query.where('r.assigned_to', '=', options.staffId);
   else if (filter.assignee === 'unassigned') query = query.where('r.assigned_to', 'is', null);
-  else if (filter.assignee && /^[0-9a-f-]{36}$/i.test(filter.assignee)) query = query.where('r.assigned_to', '=', filter.assignee);
+  else if (filter.assignee) query = query.where('r.assigned_to', '=', filter.assignee);
   if (filter.due === 'overdue') query = query.where('r.due_date', '<', today);
   if (filter.due === 'week') query = query.where('r.due_date', '>=', today).where('r.due_date', '<=', addDays(today, 7));
   if (filter.within !== undefined) query = query.where('r.due_date', '<=', addDays(today, filter.within));
@@ -260,7 +260,13 @@ export function denialNotice(reason: string, organisation: Organisation): string
 
 
 const version = z.string().min(1, 'Reload the page and try again');
-const message = (what: string) => z.string().trim().min(1, `Write ${what}`).max(5000, 'At most 5,000 characters');
+const message = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `Write ${what}`)
+    .max(5000, 'At most 5,000 characters')
+    .refine((v) => !hasControlCharacters(v), STAFF_CONTROL_ERROR);
 
 export const staffActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('start'), version }),
@@ -291,7 +297,7 @@ export const staffActionSchema = z.discriminatedUnion('intent', [
       message: 'Say what was withheld and whose rights it protects: the subject reads it',
     }),
   z.object({ intent: z.literal('note'), note: message('the note') }),
-  z.object({ intent: z.literal('assign'), assignee: z.string().max(64) }),
+  z.object({ intent: z.literal('assign'), assignee: z.union([z.literal(''), z.uuid()], { error: 'Choose a member of staff from the list' }) }),
 ]);
 export type StaffAction = z.infer<typeof staffActionSchema>;
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { DB } from '../../../db/client';
 import type { Config } from '~/utils/env.server';
 import { renderMail } from '~/utils/mail-template';
+import { hasControlCharacters, STAFF_CONTROL_ERROR } from '~/utils/text';
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { queueMail } from '~/models/mail.server';
 import { organisationFooter } from '~/models/requests/mail.server';
@@ -15,13 +16,28 @@ import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.se
 
 /** The public objection form. Messages are catalog keys (a limit after a colon) shown in the visitor's language. */
 export const objectionSchema = z.object({
-  organisation: z.string({ error: 'change.errors.organisation' }).trim().min(1, 'change.errors.organisation').max(200, 'change.errors.organisationLong:200'),
+  organisation: z
+    .string({ error: 'change.errors.organisation' })
+    .trim()
+    .min(1, 'change.errors.organisation')
+    .max(200, 'change.errors.organisationLong:200')
+    .refine((v) => !hasControlCharacters(v, { oneLine: true }), 'errors.control'),
   email: z.string({ error: 'change.errors.email' }).trim().pipe(z.email({ error: 'change.errors.email' }).max(254, 'change.errors.email')),
-  reason: z.string({ error: 'change.errors.reasonShort:10' }).trim().min(10, 'change.errors.reasonShort:10').max(5000, 'change.errors.reasonLong:5000'),
+  reason: z
+    .string({ error: 'change.errors.reasonShort:10' })
+    .trim()
+    .min(10, 'change.errors.reasonShort:10')
+    .max(5000, 'change.errors.reasonLong:5000')
+    .refine((v) => !hasControlCharacters(v), 'errors.control'),
 });
 
 export const answerSchema = z.object({
-  answer: z.string().trim().min(10, 'Write an answer of at least 10 characters').max(5000),
+  answer: z
+    .string()
+    .trim()
+    .min(10, 'Write an answer of at least 10 characters')
+    .max(5000)
+    .refine((v) => !hasControlCharacters(v), STAFF_CONTROL_ERROR),
 });
 
 /**
