@@ -26,6 +26,7 @@ import { useOutboxKey } from '~/utils/outbox-crypto.server';
 import { redactText } from '~/utils/redact';
 import { createPublicCache } from '~/utils/public-cache.server';
 import { refuseOverlongUrl, requestLogUrl } from '~/utils/request-line.server';
+import { BODY_HARD_LIMIT_BYTES } from '~/utils/upload.server';
 import { todayIn } from '~/utils/calendar';
 import { mountMonitoring, type WorkerHeartbeat } from '~/utils/monitoring.server';
 import { createJobHandlers, scheduleBackup, scheduleMaintenance, scheduleReminders } from '~/models/job-handlers.server';
@@ -44,11 +45,6 @@ import {
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
 
-/**
- * No body larger than this is read by anyone. Forms get their friendly 1 MB limit from
- * readForm (app/utils/form.server.ts); this cap bounds what any route, uploads included, sees.
- */
-export const BODY_HARD_LIMIT_BYTES = 50 * 1024 * 1024;
 
 const refusal = (title: string, text: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body><main><h1>${title}</h1><p>${text}</p><p><a href="/">Go to the home page</a></p></main></body></html>`;

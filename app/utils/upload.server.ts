@@ -97,3 +97,9 @@ export async function readUpload(
 
 class TooManyFilesError extends Error {}
 class TooManyPartsError extends Error {}
+
+/**
+ * No body larger than this is read by anyone. Forms get their friendly 1 MB limit from
+ * readForm (app/utils/form.server.ts); this cap bounds what any route, uploads included, sees.
+ */
+export const BODY_HARD_LIMIT_BYTES = 50 * 1024 * 1024;

@@ -11,6 +11,7 @@ import { addDays, todayIn } from '../../app/utils/calendar';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { intakeInput, rules } from '../support/requests';
 import { createSessionCookie, createUser, uniqueEmail, type TestUser } from '../support/users';
+import { recordBreachFixture } from '../support/breaches';
 import { ROUTES } from './route-table';
 
 /**
@@ -31,6 +32,9 @@ const REACHED_BY_EMAIL_ONLY = new Set([
   'reset-password.$token.tsx',
   'subprocessors.subscribe_.confirm.tsx',
   'subprocessors.unsubscribe.tsx',
+  // The first administrator's setup link is printed at start; an invitation arrives by email.
+  'setup.$token.tsx',
+  'invitation.$token.tsx',
 ]);
 
 const NUL = '\u0000';
@@ -87,7 +91,10 @@ beforeAll(async () => {
   seeds['signed-out'] = [...common, `/status/s/${confirmed.statusToken}`, `/verify/${unverified.verifyToken}`];
   seeds.subject = [...common, '/account', '/account/requests', `/account/requests/${own.request.id}`];
   seeds.staff = ['/staff', '/staff/requests', '/staff/subprocessors', '/staff/objections', '/staff/requests?state=all'];
-  seeds.admin = [...seeds.staff, '/staff/users', '/staff/audit'];
+  // A breach on record (administrators keep the register): its record, edit, notify and Art. 34 pages.
+  const breach = await recordBreachFixture(db, users.admin.id);
+  const breachPages = ['', '/edit', '/notify', '/subjects'].map((tail) => `/staff/breaches/${breach.id}${tail}`);
+  seeds.admin = [...seeds.staff, '/staff/users', '/staff/audit', '/staff/reports/transparency', '/staff/breaches', ...breachPages];
 }, 120_000);
 afterAll(async () => {
   await portal?.stop();

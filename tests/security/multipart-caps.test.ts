@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequest } from '../../app/models/requests/requests.server';
 import { confirmVerification } from '../../app/models/requests/verification.server';
-import { BODY_HARD_LIMIT_BYTES } from '../../app/server/portal.server';
+import { BODY_HARD_LIMIT_BYTES } from '../../app/utils/upload.server';
 import { requestInformation, transitionRequest } from '../../app/models/requests/transitions.server';
 import { MULTIPART_LIMITS } from '../../app/utils/upload.server';
 import { startTestPortal, type TestPortal } from '../support/portal';
