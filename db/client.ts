@@ -64,7 +64,9 @@ export function createDb(config: DbConfig): { db: DB; backend: Backend } {
     // PGlite's postmaster.pid always says -42: who holds the folder is written beside it.
     fs.writeFileSync(`${dataDir}.owner`, `${process.pid}\n`, { mode: 0o600 });
   }
-  const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS });
+  // wal_recycle=off: a finished WAL segment is deleted at the next checkpoint instead of being
+  // renamed for reuse with its old bytes inside (issue 24.6: the erasure scrub relies on it).
+  const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS, startParams: [...PGlite.defaultStartParams, '-c', 'wal_recycle=off'] });
   yieldBeforeEachStatement(pglite);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   embeddedInstances.set(db, pglite);

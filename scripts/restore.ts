@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../app/utils/env.server';
 import { restoreBackup } from '../app/models/backups/backups.server';
+import { ledgerFilePath } from '../app/models/requests/erasure-ledger.server';
 import { embeddedDatabaseInUse } from '../db/client';
 
 async function main(argv: string[]): Promise<number> {
@@ -18,15 +19,20 @@ async function main(argv: string[]): Promise<number> {
   if (!config.databaseUrl && embeddedDatabaseInUse(pgliteDir)) {
     throw new Error(`the embedded database in ${pgliteDir} is open (a running portal owns it): stop the portal first`);
   }
+  // The erasure ledger beside the backups, and any named with --ledger=FILE (e.g. other hosts' BACKUP_DIR).
+  const ledgerFiles = [ledgerFilePath(config.backup.dir), ...argv.filter((a) => a.startsWith('--ledger=')).map((a) => path.resolve(a.slice('--ledger='.length)))];
   const result = await restoreBackup(path.resolve(file), {
     key: config.secrets.backupKey,
     force: argv.includes('--force'),
+    ledgerFiles,
     target: config.databaseUrl
       ? { backend: 'postgres', databaseUrl: config.databaseUrl }
       : { backend: 'pglite', dataDir: pgliteDir },
   });
   console.log(`restored ${path.basename(file)} (${result.header.backend}, schema ${result.header.schema}, taken ${result.header.createdAt})`);
   console.log(result.migrated.length ? `migrations applied: ${result.migrated.join(', ')}` : 'migrations current');
+  console.log(`erasures made since the backup, applied again: ${result.erasures.replayed.length}${result.erasures.replayed.length ? ` (${result.erasures.replayed.join(', ')})` : ''}`);
+  for (const r of result.erasures.refused) console.log(`erasure ledger ${r.file} line ${r.line} refused: ${r.reason}`);
   if (!result.audit.ok) {
     console.log(`audit chain BROKEN at event id ${result.audit.broken.id} (${result.audit.broken.occurredAt}): ${result.audit.broken.reason}`);
     return 1;

@@ -5,22 +5,24 @@ import { countUnansweredObjections } from '~/models/subprocessors/objections.ser
 import { requireStaff } from '~/utils/auth.server';
 import { OperationsSummary } from '~/components/operations-summary';
 import { staffOperationsSummary } from '~/models/operations.server';
+import { art19Attention } from '~/models/requests/art19-notices.server';
 
 export const meta: MetaFunction = () => [{ title: 'Staff console — Privacy Portal' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
   const now = new Date();
-  const [unansweredObjections, queue, operations] = await Promise.all([
+  const [unansweredObjections, queue, operations, art19] = await Promise.all([
     countUnansweredObjections(context.db),
     queueSummary(context.db, { timeZone: context.config.timeZone }),
     staffOperationsSummary(context.db, { now, timeZone: context.config.timeZone }),
+    art19Attention(context.db),
   ]);
-  return json({ isAdmin: staff.role === 'admin', unansweredObjections, queue, operations: { ...operations, now: now.toISOString() } });
+  return json({ isAdmin: staff.role === 'admin', unansweredObjections, queue, art19, operations: { ...operations, now: now.toISOString() } });
 }
 
 export default function StaffConsole() {
-  const { isAdmin, unansweredObjections, queue, operations } = useLoaderData<typeof loader>();
+  const { isAdmin, unansweredObjections, queue, art19, operations } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Staff console</h1>
@@ -47,6 +49,11 @@ export default function StaffConsole() {
         </li>
         <li>
           <Link to="/staff/subprocessors">Subprocessor registry</Link>: plan, change and retire subprocessors.
+        </li>
+        <li>
+          <Link to="/staff/art19">Art. 19 notices</Link>: recipients of personal data without a privacy contact:{' '}
+          <strong>{art19.missingContacts}</strong>; notices to send by hand: <strong>{art19.toSendByHand}</strong>; awaiting the recipient&apos;s
+          confirmation: <strong>{art19.unconfirmed}</strong>.
         </li>
         <li>
           <Link to="/staff/objections">Objections</Link> to planned subprocessor changes

@@ -1,6 +1,8 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { DueBadge } from '~/components/due-badge';
+import { AgentAuthorityFacts } from '~/components/agent-authority';
+import { authoritySummary } from '~/models/requests/authority';
 import { FormError, SelectField, TextAreaField } from '~/components/field';
 import { daysLeft, formatDueDate } from '~/models/requests/deadlines';
 import { requestTypeLabel } from '~/models/requests/request-types';
@@ -8,6 +10,8 @@ import { availableActions, isClockPaused, STATE_LABELS } from '~/models/requests
 import { OUTCOMES } from '~/models/requests/outcomes';
 import { listPackageFiles, packageForStaff, takesPackage } from '~/models/requests/packages.server';
 import { erasureProof } from '~/models/requests/erasure.server';
+import { listNotices } from '~/models/requests/art19-notices.server';
+import { Art19NoticeSummary } from '~/components/art19-summary';
 import { requestPolicy } from '~/models/requests/policy';
 import {
   actOnRequest,
@@ -58,6 +62,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       accountIdentifier: r.account_identifier,
       details: r.details,
       requesterRole: r.requester_role,
+      subjectName: r.subject_name,
+      subjectEmail: r.subject_email,
+      authority: authoritySummary(r),
       language: LANGUAGE_NAMES[r.lang],
       createdAt: r.created_at.toISOString(),
       receivedAt: r.received_at?.toISOString() ?? null,
@@ -88,6 +95,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     packaged,
     accessPackage,
     proof: r.personal_data_deleted_at ? await erasureProof(context.db, String(r.id)) : null,
+    art19: r.type === 'erasure' ? await listNotices(context.db, String(r.id)) : [],
     packageFileCount: packageFiles.length,
     denialPreview: denialNotice('[your reason]', context.config.organisation),
   });
@@ -204,6 +212,9 @@ export default function StaffRequest() {
             </>
           )}
         </dd>
+        {data.proof ? null : (
+          <AgentAuthorityFacts requestId={r.id} subjectName={r.subjectName} subjectEmail={r.subjectEmail} authority={r.authority} when={(iso) => `${when(iso)} (${timeZone})`} />
+        )}
         {data.proof && data.proof.notices.length > 0 ? (
           <>
             <dt>Art. 19 notices</dt>
@@ -218,6 +229,7 @@ export default function StaffRequest() {
             </dd>
           </>
         ) : null}
+        <Art19NoticeSummary requestId={r.id} notices={data.art19} />
         <dt>Language</dt>
         <dd>{r.language}: every email to the subject is in it, so write questions and answers in it too</dd>
         <dt>Account</dt>

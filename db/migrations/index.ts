@@ -16,6 +16,9 @@ import * as m0060 from './0060_languages_scope_agents';
 import * as m0070 from './0070_access_packages';
 import * as m0072 from './0072_reminders';
 import * as m0080 from './0080_objection_language';
+import * as m0100 from './0100_agent_authority';
+import * as m0101 from './0101_art19_by_hand';
+import * as m0102 from './0102_erasure_ledger';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -39,6 +42,9 @@ export const migrations: Record<string, Migration> = {
   '0070_access_packages': m0070,
   '0072_reminders': m0072,
   '0080_objection_language': m0080,
+  '0100_agent_authority': m0100,
+  '0101_art19_by_hand': m0101,
+  '0102_erasure_ledger': m0102,
 };
 
 export const migrationProvider: MigrationProvider = {
