@@ -67,10 +67,16 @@ export async function scrubAfterErasure(db: DB, payload: ScrubPayload, paths: { 
   const entry = await ledgerEntryOf(db, payload.reference);
   if (entry) await appendLedgerFile(paths.ledgerFile, entry, paths.ledgerKey);
 
-  if (payload.outboxIds.length) {
-    const waiting = await db.selectFrom('mail_outbox').select('id').where('id', 'in', payload.outboxIds).where('status', '=', 'queued').execute();
-    if (waiting.length) throw new ScrubWaitingError(`erasure ${payload.reference}: waiting for its last email to be delivered before scrubbing`);
-  }
+  // Mail still on its way to the person (the erasure's answer, or anything queued before it) would
+  // leave a new outbox row and mail file behind the scrub: wait for it (the queue retries this job).
+  const waiting = await db
+    .selectFrom('mail_outbox')
+    .select('id')
+    .where('status', '=', 'queued')
+    .where((eb) => eb.or([eb(sql<string>`encode(sha256(convert_to(lower(trim(to_address)), 'UTF8')), 'hex')`, '=', payload.emailHash), ...(payload.outboxIds.length ? [eb('id', 'in', payload.outboxIds)] : [])]))
+    .limit(1)
+    .execute();
+  if (waiting.length) throw new ScrubWaitingError(`erasure ${payload.reference}: waiting for the mail to the person to be delivered before scrubbing`);
   const outboxRows = await deleteOutboxRows(db, payload);
   const mailFiles = await deleteMailFilesTo(paths.mailDir, payload.emailHash);
   const wal = await rewriteErasedTables(db);
