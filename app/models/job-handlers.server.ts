@@ -3,7 +3,7 @@ import type { Config } from '~/utils/env.server';
 import type { Logger } from '~/utils/logger.server';
 import type { JobHandlers } from '~/models/jobs.server';
 import { createMailDeliveryHandler, createMailSender, mailDir, MAIL_DELIVER_JOB } from '~/models/mail.server';
-import { ERASURE_SCRUB_JOB, scrubAfterErasure, scrubPayload } from '~/models/requests/erasure-scrub.server';
+import { ERASURE_REWRITE_JOB, ERASURE_SCRUB_JOB, runErasureRewrite, scrubAfterErasure, scrubPayload } from '~/models/requests/erasure-scrub.server';
 import { ledgerFilePath } from '~/models/requests/erasure-ledger.server';
 import { enqueueJob } from '~/models/jobs.server';
 import { createBackup } from '~/models/backups/backups.server';
@@ -53,9 +53,13 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
         ledgerFile: ledgerFilePath(config.backup.dir),
         ledgerKey: config.secrets.backupKey,
       });
+      logger.info(result, 'erasure scrubbed: mail removed, ledger written, table rewrite queued');
+    },
+    [ERASURE_REWRITE_JOB]: async () => {
+      const result = await runErasureRewrite(db);
       // Without the privilege (PostgreSQL: pg_checkpoint, EXECUTE on pg_switch_wal) the old WAL waits for the server's own checkpoints.
       const level = result.checkpoint && result.walSwitched ? 'info' : 'warn';
-      logger[level](result, result.walSwitched ? 'erasure scrubbed: tables rewritten, WAL switched' : 'erasure scrubbed: tables rewritten, but the WAL could not be switched (grant CHECKPOINT and pg_switch_wal)');
+      logger[level](result, result.walSwitched ? 'erased rows rewritten out of the tables; WAL switched' : 'erased rows rewritten out of the tables, but the WAL could not be switched (grant pg_checkpoint and EXECUTE on pg_switch_wal)');
     },
     [MAINTENANCE_JOB]: async () => {
       // Retention (app/models/retention.server.ts): expired sign-ins, throttle rows, rate-limit

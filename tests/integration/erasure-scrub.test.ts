@@ -171,9 +171,19 @@ describe(`erasure leaves nothing readable (${process.env.DATABASE_URL ? 'postgre
       },
       SCRUB_BOUND_MS,
     );
-    const tookMs = Date.now() - erasedAt;
     expect(job.state).toBe('done');
-    console.log(`erasure scrub finished ${(tookMs / 1000).toFixed(1)} s after the erasure (attempts: ${job.attempts})`);
+    // Then the shared rewrite of the tables and the WAL, queued by the scrub.
+    const rewrite = await until(
+      'the rewrite job',
+      async () => {
+        const row = await portal.db.selectFrom('jobs').select(['state', 'last_error']).where('kind', '=', 'erasure.rewrite').where('created_at', '>=', new Date(erasedAt - 1000)).executeTakeFirst();
+        return row?.state === 'done' || row?.state === 'failed' ? row : undefined;
+      },
+      SCRUB_BOUND_MS,
+    );
+    expect(rewrite.state).toBe('done');
+    const tookMs = Date.now() - erasedAt;
+    console.log(`erasure scrub and rewrite finished ${(tookMs / 1000).toFixed(1)} s after the erasure (scrub attempts: ${job.attempts})`);
     expect(tookMs).toBeLessThan(SCRUB_BOUND_MS);
 
     expect(await filesHolding(MARKER)).toEqual([]);
@@ -182,8 +192,10 @@ describe(`erasure leaves nothing readable (${process.env.DATABASE_URL ? 'postgre
     const objection = await portal.db.selectFrom('subprocessor_objections').selectAll().where('id', '=', String(objectionId)).executeTakeFirstOrThrow();
     expect(objection).toMatchObject({ email: '', reason: '[erased]', answer: '[erased]' });
     expect(await portal.db.selectFrom('mail_outbox').select('id').where(sql`lower(to_address)`, '=', EMAIL).execute()).toEqual([]);
-    const audit = await portal.db.selectFrom('audit_events').select('details').where('action', '=', 'erasure.scrubbed').where('target_id', '=', erasure.reference).executeTakeFirstOrThrow();
-    expect(audit.details).toMatchObject({ checkpoint: true, walSwitched: true });
+    const scrubbed = await portal.db.selectFrom('audit_events').select('details').where('action', '=', 'erasure.scrubbed').where('target_id', '=', erasure.reference).executeTakeFirstOrThrow();
+    expect((scrubbed.details as { mailFiles: number }).mailFiles).toBeGreaterThan(2);
+    const rewritten = await portal.db.selectFrom('audit_events').select('details').where('action', '=', 'erasure.rewritten').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(rewritten.details).toMatchObject({ checkpoint: true, walSwitched: true });
     // The proof record keeps what README and decision 030 list, and nothing of the marker.
     const proof = await current(erasure.id);
     expect(proof).toMatchObject({ requester_role: 'self', lang: 'en', email: '', name: '', details: null });

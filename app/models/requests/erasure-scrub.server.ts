@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import type { DB } from '../../../db/client';
 import { recordAudit } from '~/models/audit.server';
+import { enqueueJob } from '~/models/jobs.server';
 import { appendLedgerFile, ledgerEntryOf } from '~/models/requests/erasure-ledger.server';
 import { emailProofHash } from '~/models/requests/proof.server';
 
@@ -15,7 +16,8 @@ import { emailProofHash } from '~/models/requests/proof.server';
  * 1. appends the erasure to the ledger file beside the backups (a restore re-applies it);
  * 2. waits until the erasure's last email has left the outbox, then deletes that outbox row and
  *    every mail file written to the person's address;
- * 3. rewrites every table an erasure touches (`VACUUM (FULL, ANALYZE)`: a plain VACUUM frees the
+ * 3. queues the shared rewrite (`erasure.rewrite`, one per 10-second window of scrubs), which
+ *    rewrites every table an erasure touches (`VACUUM (FULL, ANALYZE)`: a plain VACUUM frees the
  *    space but leaves the bytes) and the statistics catalog, whose samples can hold old values;
  * 4. runs `CHECKPOINT`, switches to a new WAL segment (`pg_switch_wal()`) and checkpoints again,
  *    so the segments that held the old rows are no longer needed and are recycled or removed.
@@ -24,8 +26,12 @@ import { emailProofHash } from '~/models/requests/proof.server';
  */
 
 export const ERASURE_SCRUB_JOB = 'erasure.scrub';
+export const ERASURE_REWRITE_JOB = 'erasure.rewrite';
 /** The scrub is queued this long after the erasure, so the last email's delivery job usually runs first. */
 export const SCRUB_DELAY_MS = 5_000;
+/** Scrubs finishing within one such window share one rewrite, run REWRITE_MARGIN_MS after the window ends. */
+export const REWRITE_WINDOW_MS = 10_000;
+const REWRITE_MARGIN_MS = 2_000;
 
 /** Every table an erasure changes or deletes rows in (erasure.server.ts, proof.server.ts, the account's cascades). */
 export const ERASED_TABLES = [
@@ -60,10 +66,16 @@ export function scrubPayload(payload: Record<string, unknown>): ScrubPayload {
   return { reference, emailHash, outboxIds };
 }
 
-export type ScrubResult = { mailFiles: number; outboxRows: number; tables: number; checkpoint: boolean; walSwitched: boolean };
+export type ScrubResult = { mailFiles: number; outboxRows: number };
+export type RewriteResult = { tables: number; checkpoint: boolean; walSwitched: boolean };
 
-/** The job: see the module comment. Throws ScrubWaitingError (retried later) while the last email is still queued. */
-export async function scrubAfterErasure(db: DB, payload: ScrubPayload, paths: { mailDir: string; ledgerFile: string; ledgerKey: string }): Promise<ScrubResult> {
+/** The job: see the module comment. Throws ScrubWaitingError (retried later) while mail to the person is still queued. */
+export async function scrubAfterErasure(
+  db: DB,
+  payload: ScrubPayload,
+  paths: { mailDir: string; ledgerFile: string; ledgerKey: string },
+  options: { now?: Date } = {},
+): Promise<ScrubResult> {
   const entry = await ledgerEntryOf(db, payload.reference);
   if (entry) await appendLedgerFile(paths.ledgerFile, entry, paths.ledgerKey);
 
@@ -79,15 +91,37 @@ export async function scrubAfterErasure(db: DB, payload: ScrubPayload, paths: { 
   if (waiting.length) throw new ScrubWaitingError(`erasure ${payload.reference}: waiting for the mail to the person to be delivered before scrubbing`);
   const outboxRows = await deleteOutboxRows(db, payload);
   const mailFiles = await deleteMailFilesTo(paths.mailDir, payload.emailHash);
-  const wal = await rewriteErasedTables(db);
+  await scheduleRewrite(db, options.now ?? new Date());
   await recordAudit(db, {
     actorId: null,
     action: 'erasure.scrubbed',
     targetType: 'request',
     targetId: payload.reference,
-    details: { outboxRows, mailFiles, ...wal },
+    details: { outboxRows, mailFiles },
   });
-  return { outboxRows, mailFiles, ...wal };
+  return { outboxRows, mailFiles };
+}
+
+/**
+ * The rewrite of the tables and the WAL switch are shared: every scrub that finishes within one
+ * REWRITE_WINDOW_MS window queues the same rewrite (its key names the window), which runs just
+ * after the window closes, so a burst of erasures costs a few rewrites, not one each.
+ */
+export async function scheduleRewrite(db: DB, now: Date): Promise<void> {
+  const window = Math.floor(now.getTime() / REWRITE_WINDOW_MS);
+  await enqueueJob(db, {
+    kind: ERASURE_REWRITE_JOB,
+    runAt: new Date((window + 1) * REWRITE_WINDOW_MS + REWRITE_MARGIN_MS),
+    dedupeKey: `${ERASURE_REWRITE_JOB}:${window}`,
+    maxAttempts: 12,
+  });
+}
+
+/** The shared rewrite job: the tables, then the WAL; recorded in the audit trail. */
+export async function runErasureRewrite(db: DB): Promise<RewriteResult> {
+  const result = await rewriteErasedTables(db);
+  await recordAudit(db, { actorId: null, action: 'erasure.rewritten', details: result });
+  return result;
 }
 
 /** The erasure's own last email once delivered, and any other sent mail to the address. */
@@ -134,7 +168,7 @@ async function recipientsOf(file: string): Promise<string[]> {
  * database role may lack (CHECKPOINT, pg_switch_wal on PostgreSQL) is tried on its own and
  * reported, never fatal: the rewrite already removed the rows from the table files.
  */
-export async function rewriteErasedTables(db: DB): Promise<{ tables: number; checkpoint: boolean; walSwitched: boolean }> {
+export async function rewriteErasedTables(db: DB): Promise<RewriteResult> {
   for (const table of ERASED_TABLES) await sql`vacuum (full, analyze) ${sql.table(table)}`.execute(db);
   // Statistics samples (most common values, histogram bounds) can hold an erased address; after
   // the ANALYZE above the old ones are dead rows of pg_statistic. Skipped with a warning without the privilege.
