@@ -112,7 +112,7 @@ export const de: Catalog = {
     emailHint: 'Hierhin senden wir den Bestätigungslink und Neuigkeiten.',
     name: 'Vollständiger Name',
     agentHeading: 'Nur wenn Sie für eine andere Person handeln',
-    agentLead: 'Wir senden auch der betroffenen Person einen Bestätigungslink und antworten erst, wenn sie bestätigt hat.',
+    agentLead: 'Wir senden auch der betroffenen Person einen Bestätigungslink. Bis sie bestätigt oder wir Ihre Vollmacht geprüft haben, geben wir Ihnen nichts von ihren Daten heraus und löschen nichts.',
     subjectName: 'Name der vertretenen Person',
     subjectEmail: 'E-Mail der vertretenen Person',
     relationship: 'Ihre Beziehung zu ihr',

@@ -115,7 +115,7 @@ export const en = {
     emailHint: 'We send the confirmation link and updates here.',
     name: 'Full name',
     agentHeading: 'Only if you act for someone else',
-    agentLead: 'We also send a confirmation link to the person the request is about, and answer only once they have confirmed.',
+    agentLead: 'We also send a confirmation link to the person the request is about. Until they confirm, or we have checked your authorisation document, we give you nothing of their data and erase nothing.',
     subjectName: 'Name of the person you act for',
     subjectEmail: 'Email of the person you act for',
     relationship: 'Your relationship to them',

@@ -112,7 +112,7 @@ export const fr: Catalog = {
     emailHint: 'Nous y envoyons le lien de confirmation et les nouvelles.',
     name: 'Nom complet',
     agentHeading: 'Seulement si vous agissez pour une autre personne',
-    agentLead: 'Nous envoyons aussi un lien de confirmation à la personne concernée, et ne répondons qu’après sa confirmation.',
+    agentLead: 'Nous envoyons aussi un lien de confirmation à la personne concernée. Tant qu’elle n’a pas confirmé ou que nous n’avons pas vérifié votre mandat, nous ne vous remettons rien de ses données et n’effaçons rien.',
     subjectName: 'Nom de la personne représentée',
     subjectEmail: 'E-mail de la personne représentée',
     relationship: 'Votre lien avec elle',

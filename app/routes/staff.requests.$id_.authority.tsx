@@ -118,7 +118,7 @@ export default function StaffRequestAuthority() {
         <dt>State</dt>
         <dd>{STATE_LABELS[r.state]}</dd>
       </dl>
-      <p className={a.established ? 'notice' : 'notice flag'} role="note">
+      <p className={a.established ? 'notice' : 'notice warning'} role="note">
         {a.established
           ? 'The request may reach the subject’s data: the package holds everything the portal holds on them, and an erasure erases them.'
           : 'Until the subject confirms or you record the authority check, the package holds only what the representative gave, and erasure is refused.'}

@@ -132,7 +132,7 @@ export default function EraseSubject() {
       )}
 
       {plan.authorityProblem ? (
-        <div className="notice flag" role="note">
+        <div className="notice warning" role="note">
           <h2>Not yet: the subject has not confirmed</h2>
           <p>{plan.authorityProblem}</p>
           <p>
