@@ -24,6 +24,7 @@ const root = path.resolve(__dirname, '../..');
 const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'account.tsx': () => '/account',
   'account_.confirm.$token.tsx': (ids) => `/account/confirm/${ids.token}`,
+  'account_.requests.tsx': () => '/account/requests',
   'account_.requests_.$id.tsx': (ids) => `/account/requests/${ids.requestId}`,
   'account_.requests_.$id_.reply.tsx': (ids) => `/account/requests/${ids.requestId}/reply`,
   'forgot-password.tsx': () => '/forgot-password',
@@ -35,6 +36,8 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'staff.objections.$id.tsx': (ids) => `/staff/objections/${ids.objectionId}`,
   'staff.requests.$id.tsx': (ids) => `/staff/requests/${ids.requestId}`,
   'staff.requests.$id_.erase.tsx': (ids) => `/staff/requests/${ids.requestId}/erase`,
+  'staff.requests.$id_.authority.tsx': (ids) => `/staff/requests/${ids.requestId}/authority`,
+  'staff.requests.$id_.art19.tsx': (ids) => `/staff/requests/${ids.requestId}/art19`,
   'staff.requests.$id_.package.tsx': (ids) => `/staff/requests/${ids.requestId}/package`,
   'staff.requests._index.tsx': () => '/staff/requests?index',
   'staff.subprocessors.$id.art19.tsx': (ids) => `/staff/subprocessors/${ids.subprocessorId}/art19`,
@@ -73,6 +76,7 @@ const FIELD_NAMES = [
   'organisation', 'password', 'purpose', 'reason', 'redirectTo', 'requesterRole', 'submissionId', 'summary', 'token',
   'transferMechanism', 'type', 'website', 'role', 'userId', 'id', 'assignee', 'denialReason', 'due', 'extensionReason',
   'months', 'note', 'outcome', 'question', 'state', 'version', 'within', 'q', 'bulkAction', 'original',
+  'documentKind', 'document', 'checked', 'noticeId', 'how', 'requestId',
 ];
 
 /** Protected tables: fuzzing may add rows (a rate-limit hit, a failed sign-in) but never alter one. */
