@@ -94,6 +94,7 @@ export const de: Catalog = {
     complete: 'Der Antrag wurde abgeschlossen.',
     deny: 'Der Antrag wurde abgelehnt.',
     withdraw: 'Der Antrag wurde zurückgezogen.',
+    subjectConfirmed: 'Die betroffene Person hat bestätigt, dass Sie für sie handeln.',
     submitted: 'Antrag gesendet.',
     youReplied: 'Ihre Antwort:',
   },

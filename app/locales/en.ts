@@ -97,6 +97,7 @@ export const en = {
     complete: 'The request was completed.',
     deny: 'The request was refused.',
     withdraw: 'The request was withdrawn.',
+    subjectConfirmed: 'The person this request is about confirmed that you act for them.',
     submitted: 'Request submitted.',
     youReplied: 'You replied:',
   },

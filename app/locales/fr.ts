@@ -94,6 +94,7 @@ export const fr: Catalog = {
     complete: 'La demande a été traitée.',
     deny: 'La demande a été refusée.',
     withdraw: 'La demande a été retirée.',
+    subjectConfirmed: 'La personne concernée a confirmé que vous agissez pour elle.',
     submitted: 'Demande envoyée.',
     youReplied: 'Votre réponse :',
   },

@@ -143,6 +143,8 @@ describe("with the subject's own confirmation, or staff's record of the authorit
     expect(await confirmed.text()).toContain('Thank you: you confirmed');
     expect((await current(String(request.id))).subject_confirmed_via).toBe('email');
     expect((await post(link, { intent: 'confirm' }, '')).status).toBe(409);
+    // The agent's status page says so, in the request's language.
+    expect(await (await fetch(`${portal.url}${statusPath}`)).text()).toContain('The person this request is about confirmed that you act for them.');
 
     const page = await (await fetch(`${portal.url}/staff/requests/${request.id}`, { headers: { Cookie: staffCookie } })).text();
     expect(page).toContain('Confirmed by the subject');
