@@ -169,15 +169,24 @@ async function recipientsOf(file: string): Promise<string[]> {
  * reported, never fatal: the rewrite already removed the rows from the table files.
  */
 export async function rewriteErasedTables(db: DB): Promise<RewriteResult> {
-  for (const table of ERASED_TABLES) await sql`vacuum (full, analyze) ${sql.table(table)}`.execute(db);
-  // Statistics samples (most common values, histogram bounds) can hold an erased address; after
-  // the ANALYZE above the old ones are dead rows of pg_statistic. Skipped with a warning without the privilege.
-  await attempt(() => sql`vacuum full pg_statistic`.execute(db));
-  const checkpoint = await attempt(() => sql`checkpoint`.execute(db));
-  const walSwitched = await attempt(() => sql`select pg_switch_wal()`.execute(db));
-  // The segments written before the switch are now older than the checkpoint's redo point.
-  if (walSwitched) await attempt(() => sql`checkpoint`.execute(db));
-  return { tables: ERASED_TABLES.length, checkpoint, walSwitched };
+  return db.connection().execute(async (conn) => {
+    // A rewrite waiting for a lock (a long backup reads the tables) would make every query on
+    // the table queue behind it: give up after a few seconds instead; the job is retried later.
+    await sql`set lock_timeout = '5s'`.execute(conn);
+    try {
+      for (const table of ERASED_TABLES) await sql`vacuum (full, analyze) ${sql.table(table)}`.execute(conn);
+      // Statistics samples (most common values, histogram bounds) can hold an erased address; after
+      // the ANALYZE above the old ones are dead rows of pg_statistic. Skipped with a warning without the privilege.
+      await attempt(() => sql`vacuum full pg_statistic`.execute(conn));
+    } finally {
+      await sql`reset lock_timeout`.execute(conn);
+    }
+    const checkpoint = await attempt(() => sql`checkpoint`.execute(conn));
+    const walSwitched = await attempt(() => sql`select pg_switch_wal()`.execute(conn));
+    // The segments written before the switch are now older than the checkpoint's redo point.
+    if (walSwitched) await attempt(() => sql`checkpoint`.execute(conn));
+    return { tables: ERASED_TABLES.length, checkpoint, walSwitched };
+  });
 }
 
 async function attempt(step: () => Promise<unknown>): Promise<boolean> {
