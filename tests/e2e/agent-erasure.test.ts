@@ -122,5 +122,6 @@ describe("a representative's erasure, in a real browser", () => {
     await shoot(page, 'staff-art19');
     // The one refused form above is a 400 the browser reports; nothing else may be logged.
     expect(b.consoleErrors.filter((e) => !e.includes('status of 400'))).toEqual([]);
-  });
+    // Three people, a dozen pages each checked with axe: longer than the suite's 60 s default on a busy machine.
+  }, 180_000);
 });
