@@ -66,7 +66,9 @@ export function createDb(config: DbConfig): { db: DB; backend: Backend } {
   // Refused before anything is written when another live process holds the folder.
   const release = dataDir ? claimEmbeddedDatabase(dataDir) : () => {};
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS });
+  // wal_recycle=off: a finished WAL segment is deleted at the next checkpoint instead of being
+  // renamed for reuse with its old bytes inside (issue 24.6: the erasure scrub relies on it).
+  const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS, startParams: [...PGlite.defaultStartParams, '-c', 'wal_recycle=off'] });
   yieldBeforeEachStatement(pglite);
   const close = pglite.close.bind(pglite);
   pglite.close = async () => {

@@ -49,12 +49,37 @@ export interface SubprocessorsTable {
   category: Defaulted<SubprocessorCategory>;
 }
 
+/** One Art. 19 notice per recipient of personal data and erasure: mailed to its contact, or sent by hand by staff. */
 export interface ErasureNoticesTable {
   id: Generated<string>;
   request_id: string;
   subprocessor_id: string;
-  contact_email: string;
+  /** Null for a recipient without a privacy contact (method 'by_hand'). */
+  contact_email: string | null;
   created_at: CreatedAt;
+  method: ColumnType<'email' | 'by_hand', 'email' | 'by_hand' | undefined, 'email' | 'by_hand'>;
+  /** When the recipient was told: at once for 'email'; when staff record it for 'by_hand'. */
+  notified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  notified_by: ColumnType<string | null, string | null | undefined, string | null>;
+  notified_how: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the recipient confirmed it erased, as staff recorded it. */
+  confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  confirmed_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One row per erasure, replayed after a restore of an older backup (also kept in a file beside the backups). */
+export interface ErasureLedgerTable {
+  id: Generated<string>;
+  /** The erasure request's reference. */
+  reference: string;
+  /** SHA-256 of the normalised address, as proof records keep it. */
+  email_hash: string;
+  erased_at: Timestamp;
+  /** References of the requests reduced to proof records. */
+  requests: ColumnType<string[], string | undefined, string>;
+  account_deleted: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Set on a row that a restore applied again. */
+  replayed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type SubprocessorChangeKind = 'added' | 'updated' | 'removed';
@@ -298,6 +323,14 @@ export interface RequestsTable {
   channel: Defaulted<RequestChannel>;
   /** Why it was refused, one of app/models/requests/refusal-grounds.ts; null unless denied (and for refusals made before 0140). */
   refusal_ground: Nullable<RefusalGround>;
+  /** When the person an agent's request is about confirmed it themselves, and how (issue 24.1). */
+  subject_confirmed_at: NullableTimestamp;
+  subject_confirmed_via: Nullable<'email' | 'account'>;
+  /** Staff's record of the check of an agent's authority: who, when, which document. */
+  authority_checked_at: NullableTimestamp;
+  authority_checked_by: Nullable<string>;
+  authority_document_kind: Nullable<AuthorityDocumentKind>;
+  authority_document: Nullable<string>;
 }
 
 export type RequestChannel = 'web' | 'email' | 'letter' | 'phone' | 'in_person' | 'other';
@@ -347,6 +380,8 @@ export interface TransparencyReportsTable {
   published_by: Nullable<string>;
 }
 
+export type AuthorityDocumentKind = 'signed_authorisation' | 'power_of_attorney' | 'parental_responsibility' | 'court_order' | 'other';
+
 /** A restriction or upheld objection that stays with the person's address (shown on their later requests). */
 export interface SubjectFlagsTable {
   id: Generated<string>;
@@ -374,7 +409,7 @@ export interface RequestEventsTable {
 export interface RequestTokensTable {
   id: Generated<string>;
   request_id: string;
-  purpose: 'verify' | 'status';
+  purpose: 'verify' | 'status' | 'subject_confirm';
   token_hash: string;
   expires_at: NullableTimestamp;
   used_at: NullableTimestamp;
@@ -560,6 +595,7 @@ export interface Database {
   jobs: JobsTable;
   subprocessors: SubprocessorsTable;
   erasure_notices: ErasureNoticesTable;
+  erasure_ledger: ErasureLedgerTable;
   subprocessor_changes: SubprocessorChangesTable;
   subprocessor_registry_state: SubprocessorRegistryStateTable;
   subprocessor_subscriptions: SubprocessorSubscriptionsTable;

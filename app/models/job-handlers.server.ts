@@ -2,7 +2,9 @@ import type { DB } from '../../db/client';
 import type { Config } from '~/utils/env.server';
 import type { Logger } from '~/utils/logger.server';
 import type { JobHandlers } from '~/models/jobs.server';
-import { createMailDeliveryHandler, createMailSender, MAIL_DELIVER_JOB } from '~/models/mail.server';
+import { createMailDeliveryHandler, createMailSender, mailDir, MAIL_DELIVER_JOB } from '~/models/mail.server';
+import { ERASURE_REWRITE_JOB, ERASURE_SCRUB_JOB, runErasureRewrite, scrubAfterErasure, scrubPayload } from '~/models/requests/erasure-scrub.server';
+import { ledgerFilePath } from '~/models/requests/erasure-ledger.server';
 import { enqueueJob } from '~/models/jobs.server';
 import { createBackup } from '~/models/backups/backups.server';
 import { requestJobHandlers } from '~/models/requests/jobs.server';
@@ -47,11 +49,25 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
       const counts = await sendDeadlineReminders(db, config, now);
       logger.info(counts, 'deadline reminders: staff mail queued');
     },
+    [ERASURE_SCRUB_JOB]: async (payload) => {
+      const result = await scrubAfterErasure(db, scrubPayload(payload), {
+        mailDir: mailDir(config),
+        ledgerFile: ledgerFilePath(config.backup.dir),
+        ledgerKey: config.secrets.backupKey,
+      });
+      logger.info(result, 'erasure scrubbed: mail removed, ledger written, table rewrite queued');
+    },
+    [ERASURE_REWRITE_JOB]: async () => {
+      const result = await runErasureRewrite(db);
+      // Without the privilege (PostgreSQL: pg_checkpoint, EXECUTE on pg_switch_wal) the old WAL waits for the server's own checkpoints.
+      const level = result.checkpoint && result.walSwitched ? 'info' : 'warn';
+      logger[level](result, result.walSwitched ? 'erased rows rewritten out of the tables; WAL switched' : 'erased rows rewritten out of the tables, but the WAL could not be switched (grant pg_checkpoint and EXECUTE on pg_switch_wal)');
+    },
     [MAINTENANCE_JOB]: async () => {
       // Retention (app/models/retention.server.ts): expired sign-ins, throttle rows, rate-limit
       // windows and tokens, unconfirmed subscriptions, old closed requests, old outbox rows.
       // (Log keys avoid "session" and "token", which the logger would mask.)
-      const counts = await runRetention(db, retentionPolicy(config.retention));
+      const counts = await runRetention(db, retentionPolicy(config.retention), new Date(), { mailDir: mailDir(config) });
       const { expiredSessions: expiredLogins, expiredRequestTokens: expiredLinks, ...rest } = counts;
       logger.info({ expiredLogins, expiredLinks, ...rest }, 'daily maintenance: retention applied');
       await scheduleMaintenance(db, new Date(Date.now() + 24 * 3600 * 1000));

@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { sql } from 'kysely';
 import type { DB } from '../../db/client';
 import { recordAudit } from '~/models/audit.server';
@@ -44,6 +46,8 @@ export type RetentionCounts = {
   oldReminderSends: number;
   /** Staff invitations and setup links accepted, revoked or expired more than RETENTION_DAYS.spentInvitations ago. */
   spentInvitations: number;
+  /** Mail files (DATA_DIR/mail, written without SMTP_URL) past the outbox's period. */
+  oldMailFiles: number;
 };
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -87,8 +91,28 @@ async function deleteSpentInvitations(db: DB, before: Date): Promise<number> {
   return Number(invitations.numDeletedRows) + Number(links.numDeletedRows);
 }
 
+/** A mail file's time: from its name (`2026-01-31T10-00-00-000Z-00000042.eml`), else when it was last written. */
+function mailFileTime(name: string, mtime: Date): Date {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-/.exec(name);
+  return m ? new Date(`${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`) : mtime;
+}
+
+/** The outbox's retention applied to the `.eml` files the mail fallback writes: older than `days`, deleted. */
+export async function pruneMailFiles(dir: string, days: number, now: Date = new Date()): Promise<number> {
+  const cutoff = daysBefore(now, days).getTime();
+  let deleted = 0;
+  for (const name of (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml'))) {
+    const file = path.join(dir, name);
+    const stat = await fs.stat(file).catch(() => null);
+    if (!stat || mailFileTime(name, stat.mtime).getTime() >= cutoff) continue;
+    await fs.rm(file, { force: true });
+    deleted += 1;
+  }
+  return deleted;
+}
+
 /** Applies every periodic retention rule once and records the run, with its counts, in the audit trail. */
-export async function runRetention(db: DB, policy: RetentionPolicy, now: Date = new Date()): Promise<RetentionCounts> {
+export async function runRetention(db: DB, policy: RetentionPolicy, now: Date = new Date(), files: { mailDir?: string } = {}): Promise<RetentionCounts> {
   const counts: RetentionCounts = {
     expiredSessions: await deleteExpiredSessions(db, now),
     staleThrottleRows: await deleteStaleThrottleRows(db, now),
@@ -121,6 +145,7 @@ export async function runRetention(db: DB, policy: RetentionPolicy, now: Date = 
         .numDeletedRows,
     ),
     spentInvitations: await deleteSpentInvitations(db, daysBefore(now, RETENTION_DAYS.spentInvitations)),
+    oldMailFiles: files.mailDir ? await pruneMailFiles(files.mailDir, policy.mailOutboxDays, now) : 0,
   };
   await recordAudit(db, { actorId: null, action: 'retention.run', details: { ...counts, policy } });
   return counts;

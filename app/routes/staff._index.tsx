@@ -8,16 +8,18 @@ import { staffOperationsSummary } from '~/models/operations.server';
 import { BreachDeadlines } from '~/components/breach-deadlines';
 import { breachesNeedingAttention, isBreachOfficer } from '~/models/breaches/register.server';
 import { attentionView } from '~/models/breaches/view';
+import { art19Attention } from '~/models/requests/art19-notices.server';
 
 export const meta: MetaFunction = () => [{ title: 'Staff console — Privacy Portal' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
   const now = new Date();
-  const [unansweredObjections, queue, operations, breaches] = await Promise.all([
+  const [unansweredObjections, queue, operations, art19, breaches] = await Promise.all([
     countUnansweredObjections(context.db),
     queueSummary(context.db, { timeZone: context.config.timeZone }),
     staffOperationsSummary(context.db, { now, timeZone: context.config.timeZone }),
+    art19Attention(context.db),
     // The DPO and administrators see the breach deadlines (issue 23, item 5).
     isBreachOfficer(context.db, staff).then((officer) => (officer ? breachesNeedingAttention(context.db, now) : null)),
   ]);
@@ -27,13 +29,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     mailbox,
     unansweredObjections,
     queue,
+    art19,
     operations: { ...operations, now: now.toISOString() },
     breaches: breaches ? attentionView(breaches, context.config.timeZone, now) : null,
   });
 }
 
 export default function StaffConsole() {
-  const { isAdmin, mailbox, unansweredObjections, queue, operations, breaches } = useLoaderData<typeof loader>();
+  const { isAdmin, mailbox, unansweredObjections, queue, art19, operations, breaches } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Staff console</h1>
@@ -64,6 +67,11 @@ export default function StaffConsole() {
         </li>
         <li>
           <Link to="/staff/subprocessors">Subprocessor registry</Link>: plan, change and retire subprocessors.
+        </li>
+        <li>
+          <Link to="/staff/art19">Art. 19 notices</Link>: recipients of personal data without a privacy contact:{' '}
+          <strong>{art19.missingContacts}</strong>; notices to send by hand: <strong>{art19.toSendByHand}</strong>; awaiting the recipient&apos;s
+          confirmation: <strong>{art19.unconfirmed}</strong>.
         </li>
         <li>
           <Link to="/staff/objections">Objections</Link> to planned subprocessor changes

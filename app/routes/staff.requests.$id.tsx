@@ -1,6 +1,8 @@
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { ClosedBadge, closingDeadline, closingSentence, DueBadge } from '~/components/due-badge';
+import { AgentAuthorityFacts } from '~/components/agent-authority';
+import { authoritySummary } from '~/models/requests/authority';
 import { FormError, SelectField, TextAreaField } from '~/components/field';
 import { StaffRequestActions } from '~/components/staff-request-actions';
 import { StaffRequestAsked } from '~/components/staff-request-asked';
@@ -13,6 +15,8 @@ import { regionNames } from '~/utils/intl';
 import { OUTCOMES } from '~/models/requests/outcomes';
 import { listPackageFiles, packageForStaff, takesPackage } from '~/models/requests/packages.server';
 import { erasureProof } from '~/models/requests/erasure.server';
+import { listNotices } from '~/models/requests/art19-notices.server';
+import { Art19NoticeSummary } from '~/components/art19-summary';
 import { requestPolicy } from '~/models/requests/policy';
 import {
   actOnRequest,
@@ -67,6 +71,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       name: r.name,
       email: r.email,
       requesterRole: r.requester_role,
+      subjectName: r.subject_name,
+      subjectEmail: r.subject_email,
+      authority: authoritySummary(r),
+      language: LANGUAGE_NAMES[r.lang],
       createdAt: r.created_at.toISOString(),
       receivedAt: r.received_at?.toISOString() ?? null,
       dueDate: r.due_date,
@@ -113,6 +121,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     packaged,
     accessPackage,
     proof: r.personal_data_deleted_at ? await erasureProof(context.db, String(r.id)) : null,
+    art19: r.type === 'erasure' ? await listNotices(context.db, String(r.id)) : [],
     packageFileCount: packageFiles.length,
     denialPreview: denialNotice('[your reason]', context.config.organisation),
   });
@@ -252,6 +261,9 @@ export default function StaffRequest() {
             </>
           )}
         </dd>
+        {data.proof ? null : (
+          <AgentAuthorityFacts requestId={r.id} subjectName={r.subjectName} subjectEmail={r.subjectEmail} authority={r.authority} when={(iso) => `${when(iso)} (${timeZone})`} />
+        )}
         {data.proof && data.proof.notices.length > 0 ? (
           <>
             <dt>Art. 19 notices</dt>
@@ -266,6 +278,7 @@ export default function StaffRequest() {
             </dd>
           </>
         ) : null}
+        <Art19NoticeSummary requestId={r.id} notices={data.art19} />
         {r.outcome === 'partial' ? (
           <>
             <dt>Withheld ({r.type === 'portability' ? 'Art. 20(4)' : 'Art. 15(4)'})</dt>

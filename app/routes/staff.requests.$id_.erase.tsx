@@ -125,19 +125,33 @@ export default function EraseSubject() {
       </ul>
 
       <h2>Told (Art. 19)</h2>
-      {plan.recipients.length > 0 ? (
+      {plan.recipients.length + plan.byHand.length > 0 ? (
         <ul>
           {plan.recipients.map((r) => (
             <li key={r.id}>
               {r.name}: an erasure notice to {r.contactEmail}, recorded.
             </li>
           ))}
+          {plan.byHand.map((r) => (
+            <li key={r.id}>
+              {r.name}: <strong>no contact: notify by hand</strong>, then record it on the request (
+              <Link to={`/staff/subprocessors/${r.id}/art19`}>set a privacy contact</Link> for next time).
+            </li>
+          ))}
         </ul>
       ) : (
-        <p>No subprocessor is marked as receiving personal data with a privacy contact.</p>
+        <p>No subprocessor is marked as receiving personal data.</p>
       )}
 
-      {erasable ? (
+      {plan.authorityProblem ? (
+        <div className="notice warning" role="note">
+          <h2>Not yet: the subject has not confirmed</h2>
+          <p>{plan.authorityProblem}</p>
+          <p>
+            <Link to={`/staff/requests/${id}/authority`}>The representative&apos;s authority</Link>
+          </p>
+        </div>
+      ) : erasable ? (
         <Form method="post" noValidate>
           <h2>Confirm</h2>
           {state === 'open' ? <p>Nobody has started this request yet: erasing starts and completes it at once, and the timeline records both.</p> : null}

@@ -11,7 +11,7 @@ import { badRequest, readForm, refuseForm, type FormState } from '~/utils/form.s
 
 export const meta: MetaFunction = ({ matches }) => [...pageMeta(matches, { title: 'verify.title' }), { name: 'robots', content: 'noindex' }];
 
-type VerifyActionData = FormState & { resent?: true; retryMinutes?: number };
+type VerifyActionData = FormState & { resent?: true; retryMinutes?: number; subjectConfirmed?: true };
 
 const PRIVATE = PRIVATE_HEADERS;
 export const headers = privateHeaders;
@@ -26,8 +26,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await readForm(request);
   if (!form.ok) return refuseForm(form, PRIVATE);
   if (form.fields.intent === 'confirm') {
-    const result = await confirmVerification(context.db, token, { rules: requestPolicy(context.config) });
+    const result = await confirmVerification(context.db, token, { rules: requestPolicy(context.config), ip: context.clientIp });
     if (result.status === 'verified') return redirect(`/status/s/${result.statusToken}`, { headers: PRIVATE });
+    // The person an agent acts for: thanked here; the agent follows the request, not them.
+    if (result.status === 'subject_confirmed') return json<VerifyActionData>({ subjectConfirmed: true }, { headers: PRIVATE });
     // The loader runs again and shows the expired or used page.
     return badRequest({ formError: 'verify.cannotConfirm' }, { status: 409, headers: PRIVATE });
   }
@@ -62,6 +64,14 @@ export default function Verify() {
     );
   }
   const { request } = view;
+  if (data?.subjectConfirmed) {
+    return (
+      <section className="narrow">
+        <h1>{t('verify.subjectDoneTitle')}</h1>
+        <Notice>{t('verify.subjectDone', { agent: request.name, reference: request.reference })}</Notice>
+      </section>
+    );
+  }
   if (view.status !== 'valid') {
     return (
       <section className="narrow">
@@ -82,6 +92,35 @@ export default function Verify() {
         <p>
           <Link to="/requests/new">{t('verify.newRequest')}</Link>
         </p>
+      </section>
+    );
+  }
+  if (view.forSubject) {
+    return (
+      <section className="narrow">
+        <h1>{t('verify.subjectTitle')}</h1>
+        <p>
+          {t('verify.subjectLead', { agent: request.name, email: request.email, relationship: t(`relationships.${request.agent_relationship ?? 'other'}`) })}
+        </p>
+        <p>{t('verify.subjectWarn')}</p>
+        <dl>
+          <dt>{t('status.reference')}</dt>
+          <dd>{request.reference}</dd>
+          <dt>{t('status.request')}</dt>
+          <dd>{t(`requestTypes.${request.type}.label`)}</dd>
+          {request.details ? (
+            <>
+              <dt>{t('status.details')}</dt>
+              <dd className="preserve">{request.details}</dd>
+            </>
+          ) : null}
+        </dl>
+        <FormError message={error} />
+        <Form method="post">
+          <button type="submit" name="intent" value="confirm">
+            {t('verify.subjectConfirm')}
+          </button>
+        </Form>
       </section>
     );
   }

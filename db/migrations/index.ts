@@ -18,6 +18,9 @@ import * as m0072 from './0072_reminders';
 import * as m0080 from './0080_objection_language';
 import * as m0090 from './0090_admin_setup_and_invitations';
 import * as m0095 from './0095_withheld_and_package_format';
+import * as m0100 from './0100_agent_authority';
+import * as m0101 from './0101_art19_by_hand';
+import * as m0102 from './0102_erasure_ledger';
 import * as m0140 from './0140_reports';
 import * as m0141 from './0141_transparency_reports';
 import * as m0160 from './0160_breach_register';
@@ -46,6 +49,9 @@ export const migrations: Record<string, Migration> = {
   '0080_objection_language': m0080,
   '0090_admin_setup_and_invitations': m0090,
   '0095_withheld_and_package_format': m0095,
+  '0100_agent_authority': m0100,
+  '0101_art19_by_hand': m0101,
+  '0102_erasure_ledger': m0102,
   '0140_reports': m0140,
   '0141_transparency_reports': m0141,
   '0160_breach_register': m0160,

@@ -25,6 +25,7 @@ const root = path.resolve(__dirname, '../..');
 const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'account.tsx': () => '/account',
   'account_.confirm.$token.tsx': (ids) => `/account/confirm/${ids.token}`,
+  'account_.requests.tsx': () => '/account/requests',
   'account_.requests_.$id.tsx': (ids) => `/account/requests/${ids.requestId}`,
   'account_.requests_.$id_.reply.tsx': (ids) => `/account/requests/${ids.requestId}/reply`,
   'forgot-password.tsx': () => '/forgot-password',
@@ -41,6 +42,8 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'staff.objections.$id.tsx': (ids) => `/staff/objections/${ids.objectionId}`,
   'staff.requests.$id.tsx': (ids) => `/staff/requests/${ids.requestId}`,
   'staff.requests.$id_.erase.tsx': (ids) => `/staff/requests/${ids.requestId}/erase`,
+  'staff.requests.$id_.authority.tsx': (ids) => `/staff/requests/${ids.requestId}/authority`,
+  'staff.requests.$id_.art19.tsx': (ids) => `/staff/requests/${ids.requestId}/art19`,
   'staff.requests.$id_.package.tsx': (ids) => `/staff/requests/${ids.requestId}/package`,
   'staff.requests._index.tsx': () => '/staff/requests?index',
   'staff.reports.transparency.tsx': () => '/staff/reports/transparency',
@@ -95,6 +98,7 @@ const FIELD_NAMES = [
   'refusalGround', 'year', 'period', 'from', 'to', 'channel',
   'title', 'detectedAt', 'awareAt', 'awarenessReason', 'confidentiality', 'availability', 'nature', 'subjectsApprox', 'dpoContact',
   'risk', 'riskReasoning', 'phase', 'filedAt', 'lateReasons', 'addresses', 'source', 'lang', 'exemption', 'ground', 'subjectId',
+  'documentKind', 'document', 'checked', 'noticeId', 'how', 'requestId',
 ];
 
 /** Protected tables: fuzzing may add rows (a rate-limit hit, a failed sign-in) but never alter one. */

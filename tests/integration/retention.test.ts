@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../../app/models/accounts/sessions.server';
 import { consumeRateLimit } from '../../app/models/rate-limits.server';
@@ -96,6 +99,24 @@ describe('retention, with the clock moved forward', () => {
     const left = await t.db.selectFrom('mail_outbox').select('to_address').execute();
     expect(left.map((r) => r.to_address)).toContain('waiting@example.test');
     expect(left.map((r) => r.to_address)).not.toContain('old@example.test');
+  });
+
+  it('applies the outbox period to the mail files written without SMTP (DATA_DIR/mail), by the time in their name', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-mail-retention-'));
+    try {
+      const start = new Date();
+      const stamp = (d: Date) => d.toISOString().replace(/[:.]/g, '-');
+      fs.writeFileSync(path.join(dir, `${stamp(start)}-00000001.eml`), 'To: a@example.test\n\nold');
+      fs.writeFileSync(path.join(dir, `${stamp(later(start, 20))}-00000002.eml`), 'To: b@example.test\n\nnewer');
+      fs.writeFileSync(path.join(dir, 'notes.txt'), 'not mail');
+      expect((await runRetention(t.db, policy, later(start, 29), { mailDir: dir })).oldMailFiles).toBe(0);
+      expect((await runRetention(t.db, policy, later(start, 31), { mailDir: dir })).oldMailFiles).toBe(1);
+      expect(fs.readdirSync(dir).sort()).toEqual([`${stamp(later(start, 20))}-00000002.eml`, 'notes.txt']);
+      // Without a mail folder (SMTP configured) there is nothing to do.
+      expect((await runRetention(t.db, policy, later(start, 31), { mailDir: path.join(dir, 'absent') })).oldMailFiles).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("deletes an access package's bytes once its days are over, keeping the record that it was delivered", async () => {

@@ -95,12 +95,20 @@ describe('bulk closing of never-confirmed requests', () => {
   });
 });
 
+/** The request made into one of `original`'s type (see the comment where it is used). */
+async function sameTypeAs(original: { type: string }, request: { id: string }) {
+  await portal.db.updateTable('requests').set({ type: original.type as 'access' }).where('id', '=', request.id).execute();
+  return current(request.id);
+}
+
 describe('bulk closing of duplicates', () => {
   it('refuses each duplicate with the reason, links both timelines, emails the subject, and leaves the rest', async () => {
     const email = `dup.${Date.now()}@example.test`;
     const original = await verified({ type: 'access', email });
-    const dupOpen = await verified({ type: 'portability', email });
-    let dupWorking = await verified({ type: 'erasure', email });
+    // Intake links a second active request of the same type to the first, so real duplicates come
+    // from before that rule or from outside the form: made here as other types, then made access.
+    const dupOpen = await sameTypeAs(original, await verified({ type: 'portability', email }));
+    let dupWorking = await sameTypeAs(original, await verified({ type: 'erasure', email }));
     await actOnRequest(
       portal.db,
       { requestId: dupWorking.id, action: { intent: 'start', version: requestVersion(dupWorking) } },
@@ -154,6 +162,46 @@ describe('bulk closing of duplicates', () => {
     expect(await current(notConfirmed.id)).toEqual(notConfirmed);
     expect(await current(someoneElse.id)).toEqual(someoneElse);
     for (const r of [notConfirmed, someoneElse]) expect(await audits(r.id)).toEqual([]);
+  });
+
+  it('refuses, each with its reason, a request of another type, about another person, or filed after the original closed (issues 18.5, 24.9)', async () => {
+    const act = async (id: string, action: Parameters<typeof actOnRequest>[1]['action']) =>
+      actOnRequest(portal.db, { requestId: id, action }, { id: staff.id, ip: '127.0.0.1' }, { rules, organisation: DEMO_ORGANISATION, exportKey: portal.config.secrets.exportKey });
+    const agentEmail = `agent.${Date.now()}@example.test`;
+    const forPerson = (name: string) => ({ email: agentEmail, requesterRole: 'representative' as const, subjectName: name, subjectEmail: `${name.toLowerCase()}.${Date.now()}@example.test`, agentRelationship: 'parent' as const });
+    const kim = forPerson('Kim');
+    const lee = forPerson('Lee');
+    // 24.9: a completed access request about Kim, and a restriction about Lee, from the same address.
+    let accessForKim = await verified({ type: 'access', ...kim });
+    await act(accessForKim.id, { intent: 'start', version: requestVersion(accessForKim) });
+    accessForKim = await current(accessForKim.id);
+    await act(accessForKim.id, { intent: 'complete', version: requestVersion(accessForKim), outcome: 'fulfilled', answer: 'Here is what we hold.' });
+    const restrictionForLee = await verified({ type: 'restriction', ...lee });
+    // The same address and type, but about Lee; and an access request about Kim filed after the first was answered.
+    const accessForLee = await verified({ type: 'access', ...lee });
+    const laterForKim = await verified({ type: 'access', ...kim });
+    // 18.5: a portability request and an access request of one person, both open.
+    const self = `self.${Date.now()}@example.test`;
+    const access = await verified({ type: 'access', email: self });
+    const portability = await verified({ type: 'portability', email: self });
+    const mailsBefore = await outboxCount(self);
+
+    let res = await bulk({ bulkAction: 'close_duplicates', original: accessForKim.reference }, [restrictionForLee.id, accessForLee.id, laterForKim.id]);
+    let html = await res.text();
+    expect(html).toContain('0 closed');
+    expect(html).toContain(`${restrictionForLee.reference} could not be closed: it is a restriction request and ${accessForKim.reference} is an access request`);
+    expect(html).toContain(`${accessForLee.reference} could not be closed: it is about another person than ${accessForKim.reference}`);
+    expect(html).toContain(`${laterForKim.reference} could not be closed: it was filed after ${accessForKim.reference} had closed: it is a new request`);
+    res = await bulk({ bulkAction: 'close_duplicates', original: access.reference }, [portability.id]);
+    html = await res.text();
+    expect(html).toContain(`${portability.reference} could not be closed: it is a portability request and ${access.reference} is an access request`);
+
+    for (const r of [restrictionForLee, accessForLee, laterForKim, portability]) {
+      expect(await current(r.id)).toEqual(r);
+      expect((await audits(r.id)).filter((a) => a.action.startsWith('request.bulk'))).toEqual([]);
+    }
+    // Nobody was sent a refusal with the complaint notice.
+    expect(await outboxCount(self)).toBe(mailsBefore);
   });
 
   it('refuses the whole submission for an unknown or unconfirmed original, a bad reference, or a selection out of bounds', async () => {

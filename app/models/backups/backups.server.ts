@@ -11,6 +11,8 @@ import { createDb, embeddedInstanceOf, isProcessAlive, migrateToLatest, type Bac
 import { migrations } from '../../../db/migrations/index';
 import { recordAudit, verifyAuditChain, type AuditVerifyResult } from '~/models/audit.server';
 import { BackupEncryptor, BackupRefused, checksumOffset, decryptBackup, readBackupHeader, type BackupHeader } from './format.server';
+import { readLedgerFiles, replayErasureLedger, type LedgerRead } from '~/models/requests/erasure-ledger.server';
+import { rewriteErasedTables } from '~/models/requests/erasure-scrub.server';
 
 export { BackupRefused };
 
@@ -143,7 +145,13 @@ export async function lastBackupAt(db: DB): Promise<Date | null> {
 }
 
 export type RestoreTarget = { backend: 'postgres'; databaseUrl: string } | { backend: 'pglite'; dataDir: string };
-export type RestoreResult = { header: BackupHeader; migrated: string[]; audit: AuditVerifyResult };
+export type RestoreResult = {
+  header: BackupHeader;
+  migrated: string[];
+  audit: AuditVerifyResult;
+  /** Erasures made after the backup was taken, applied again from the ledger files; lines refused. */
+  erasures: { replayed: string[]; refused: LedgerRead['refused'] };
+};
 
 async function postgresIsEmpty(databaseUrl: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -169,7 +177,10 @@ function dirIsEmpty(dir: string) {
  * non-empty target (without `force`) is refused with nothing changed. Afterwards migrations are
  * brought current and the audit chain is verified.
  */
-export async function restoreBackup(file: string, options: { key: string; target: RestoreTarget; force?: boolean }): Promise<RestoreResult> {
+export async function restoreBackup(
+  file: string,
+  options: { key: string; target: RestoreTarget; force?: boolean; /** Erasure ledgers (erasure-ledger.server.ts) to replay after the restore. */ ledgerFiles?: string[] },
+): Promise<RestoreResult> {
   const { header } = await readBackupHeader(file);
   if (header.backend !== options.target.backend) {
     throw new BackupRefused(`this is a ${header.backend} backup; it cannot be restored into ${options.target.backend}`);
@@ -214,7 +225,11 @@ export async function restoreBackup(file: string, options: { key: string; target
     try {
       const migrated = (await migrateToLatest(db)).map((r) => r.migrationName);
       const audit = await verifyAuditChain(db);
-      return { header, migrated, audit };
+      // Issue 24.6: erasures made since the backup was taken are applied again, and their old rows scrubbed.
+      const ledger = await readLedgerFiles(options.ledgerFiles ?? [], options.key);
+      const replayed = await replayErasureLedger(db, ledger.entries);
+      if (replayed.length) await rewriteErasedTables(db);
+      return { header, migrated, audit, erasures: { replayed, refused: ledger.refused } };
     } finally {
       await db.destroy();
     }

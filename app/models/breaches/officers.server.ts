@@ -5,7 +5,7 @@ import { normalizeEmail } from '~/utils/email';
 
 /**
  * Who keeps the breach register: every administrator, and the staff accounts an administrator
- * designates as data protection officer (`users.dpo`, docs/decisions/033). The designation is
+ * designates as data protection officer (`users.dpo`, docs/decisions/162). The designation is
  * read on every request, so it takes effect at once and needs no new sign-in; losing the staff
  * role clears it (a trigger, migration 0160).
  */

@@ -9,6 +9,8 @@ import type { RequestPolicy } from '~/models/requests/policy';
 import { denialNotice } from '~/models/requests/staff.server';
 import { appendEvent, applyTransition, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
 import type { Organisation } from '~/utils/env.server';
+import { normalizeEmail } from '~/utils/email';
+import { subjectAddressOf } from '~/models/requests/authority';
 
 /**
  * Bulk actions on the staff queue: close requests whose address was never confirmed, or close
@@ -149,6 +151,48 @@ async function closeUnverified(
   });
 }
 
+const TYPE_WORDS: Record<RequestRow['type'], string> = {
+  access: 'an access',
+  rectification: 'a rectification',
+  erasure: 'an erasure',
+  restriction: 'a restriction',
+  portability: 'a portability',
+  objection: 'an objection',
+};
+
+/** The person a request is about: the subject's address for an agent's request, else the requester's. */
+const subjectKeyOf = (r: RequestRow) => normalizeEmail(subjectAddressOf(r));
+
+/** Whether two requests' time in play overlaps: filed before the other closed, both ways. */
+function activeTogether(a: RequestRow, b: RequestRow): boolean {
+  const start = (r: RequestRow) => new Date(r.created_at).getTime();
+  const end = (r: RequestRow) => (r.closed_at ? new Date(r.closed_at).getTime() : Number.POSITIVE_INFINITY);
+  return start(a) <= end(b) && start(b) <= end(a);
+}
+
+/** Whether the periods of data two requests ask about overlap; true when either names none. */
+function periodsOverlap(a: RequestRow, b: RequestRow): boolean {
+  const from = (r: RequestRow) => r.period_from ?? '0000-01-01';
+  const to = (r: RequestRow) => r.period_to ?? '9999-12-31';
+  if (!(a.period_from || a.period_to) || !(b.period_from || b.period_to)) return true;
+  return from(a) <= to(b) && from(b) <= to(a);
+}
+
+/**
+ * Why `request` is not a duplicate of `original`, or null when it is: a duplicate asks the same
+ * thing (same type) from the same address about the same person, while the original was in play,
+ * for an overlapping period (issues 18.5 and 24.9). The address check also keeps one person's
+ * email from naming another person's request.
+ */
+export function duplicateMismatch(request: RequestRow, original: RequestRow): string | null {
+  if (!request.email_key || request.email_key !== original.email_key) return `it was filed from another email address than ${original.reference}`;
+  if (request.type !== original.type) return `it is ${TYPE_WORDS[request.type]} request and ${original.reference} is ${TYPE_WORDS[original.type]} request`;
+  if (subjectKeyOf(request) !== subjectKeyOf(original)) return `it is about another person than ${original.reference}`;
+  if (!activeTogether(request, original)) return `it was filed after ${original.reference} had closed: it is a new request`;
+  if (!periodsOverlap(request, original)) return `it asks about another period than ${original.reference}`;
+  return null;
+}
+
 /**
  * Closes one duplicate as refused, with the reason "duplicate of DSR-…" and the Art. 12(4)
  * notice every refusal carries; the subject proved the address, so they are emailed. Both
@@ -168,10 +212,8 @@ async function closeDuplicate(
     if (!canTransition(request.state, 'deny', 'staff')) {
       return { closed: false, reference: request.reference, reason: `it is ${STATE_WORDS[request.state]}` };
     }
-    // Telling one person about another person's request would be a disclosure of its own.
-    if (!request.email_key || request.email_key !== original.email_key) {
-      return { closed: false, reference: request.reference, reason: `it was filed from another email address than ${original.reference}` };
-    }
+    const notDuplicate = duplicateMismatch(request, original);
+    if (notDuplicate) return { closed: false, reference: request.reference, reason: notDuplicate };
     const staffRef = { kind: 'staff' as const, id: actor.id, ip: actor.ip };
     await trx.updateTable('requests').set({ refusal_ground: 'duplicate' }).where('id', '=', request.id).execute();
     const reason = `Duplicate of ${original.reference}. You already made this request, and we are answering it under ${original.reference}; this copy is closed so that you get one answer.`;

@@ -10,6 +10,9 @@ import { requestVersion, StaleFormError } from '~/models/requests/staff.server';
 import { applyTransition, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
 import { mailErasureDone } from '~/models/requests/mail.server';
 import { normalizeEmail } from '~/utils/email';
+import { erasureAuthorityProblem, subjectAddressOf } from '~/models/requests/authority';
+import { enqueueJob } from '~/models/jobs.server';
+import { ERASURE_SCRUB_JOB, SCRUB_DELAY_MS } from '~/models/requests/erasure-scrub.server';
 import type { Organisation } from '~/utils/env.server';
 import { isLanguage, tFor, type Language } from '~/utils/i18n';
 
@@ -39,7 +42,12 @@ export type ErasurePlan = {
   objections: number;
   flags: number;
   sentMail: number;
+  /** Recipients of personal data with a privacy contact: each is mailed an Art. 19 notice. */
   recipients: Array<{ id: string; name: string; contactEmail: string }>;
+  /** Recipients of personal data without a contact: staff notify them by hand and record it (issue 18.4). */
+  byHand: Array<{ id: string; name: string }>;
+  /** Why the erasure cannot go ahead yet (an agent's request the subject has not confirmed), or null. */
+  authorityProblem: string | null;
 };
 
 /** Received (erasing starts it) or in progress. */
@@ -58,15 +66,10 @@ export class ErasureError extends Error {
   override name = 'ErasureError';
 }
 
-/** The person the erasure is about: the subject's own address (for an agent's request, the subject's). */
-function subjectAddress(request: RequestRow): string {
-  return request.requester_role === 'representative' && request.subject_email ? request.subject_email : request.email;
-}
-
 async function plan(db: DB, request: RequestRow): Promise<ErasurePlan> {
-  const email = subjectAddress(request);
+  const email = subjectAddressOf(request);
   const key = normalizeEmail(email);
-  const [account, related, subscriptions, objections, flags, sentMail, recipients] = await Promise.all([
+  const [account, related, subscriptions, objections, flags, sentMail, { recipients, byHand }] = await Promise.all([
     db.selectFrom('users').select(['id', 'email', 'role']).where(sql`lower(email)`, '=', key).executeTakeFirst(),
     db
       .selectFrom('requests')
@@ -88,7 +91,7 @@ async function plan(db: DB, request: RequestRow): Promise<ErasurePlan> {
       .where(sql`lower(to_address)`, '=', key)
       .where('status', '!=', 'queued')
       .executeTakeFirstOrThrow(),
-    recipientsOf(db),
+    art19RecipientsOf(db),
   ]);
   // Closed requests and never-confirmed ones (nobody proved the address, so nothing is owed on
   // them) are reduced; requests still being answered keep their data until they close.
@@ -122,11 +125,16 @@ async function plan(db: DB, request: RequestRow): Promise<ErasurePlan> {
     flags: Number(flags.n),
     sentMail: Number(sentMail.n),
     recipients,
+    byHand,
+    authorityProblem: erasureAuthorityProblem(request),
   };
 }
 
-/** Subprocessors marked as receiving personal data, with their privacy contact and current name. */
-async function recipientsOf(db: DB) {
+/**
+ * Subprocessors marked as receiving personal data, with their current name: those with a privacy
+ * contact get the notice by mail; those without are listed for staff to notify by hand.
+ */
+export async function art19RecipientsOf(db: DB) {
   const rows = await db
     .selectFrom('subprocessors as s')
     .select([
@@ -145,10 +153,13 @@ async function recipientsOf(db: DB) {
           .as('name'),
     ])
     .where('s.receives_personal_data', '=', true)
-    .where('s.privacy_contact_email', 'is not', null)
     .orderBy('s.id')
     .execute();
-  return rows.map((r) => ({ id: String(r.id), name: r.name ?? r.slug, contactEmail: r.privacy_contact_email! }));
+  const named = rows.map((r) => ({ id: String(r.id), name: r.name ?? r.slug, contactEmail: r.privacy_contact_email }));
+  return {
+    recipients: named.flatMap((r) => (r.contactEmail ? [{ id: r.id, name: r.name, contactEmail: r.contactEmail }] : [])),
+    byHand: named.flatMap((r) => (r.contactEmail ? [] : [{ id: r.id, name: r.name }])),
+  };
 }
 
 /** What erasing this request's subject would do, for staff to read before confirming. */
@@ -163,7 +174,10 @@ function subjectSummary(lang: Language, p: ErasurePlan): string {
   const t = tFor(lang);
   const lines = [t('erasure.erased'), t('erasure.kept')];
   if (p.openElsewhere.length) lines.push(t('erasure.openElsewhere', { references: p.openElsewhere.map((r) => r.reference).join(', ') }));
-  lines.push(p.recipients.length ? t('erasure.recipients', { names: p.recipients.map((r) => r.name).join(', ') }) : t('erasure.noRecipients'));
+  // Only the recipients actually told are named; the others are notified by hand, later.
+  if (p.recipients.length) lines.push(t('erasure.recipients', { names: p.recipients.map((r) => r.name).join(', ') }));
+  if (p.byHand.length) lines.push(t('erasure.recipientsByHand', { count: p.byHand.length }));
+  if (!p.recipients.length && !p.byHand.length) lines.push(t('erasure.noRecipients'));
   return lines.join('\n\n');
 }
 
@@ -200,6 +214,8 @@ export async function eraseSubject(
     if (!ERASABLE_STATES.includes(request.state)) throw new RequestConflictError(NOT_ERASABLE[request.state] ?? 'This request cannot be erased now.');
     if (input.version !== requestVersion(request)) throw new StaleFormError();
     const p = await plan(trx, request);
+    // Issue 24.1: a representative's request erases nobody until the subject confirmed or the authority was checked.
+    if (p.authorityProblem) throw new RequestConflictError(p.authorityProblem);
     const key = normalizeEmail(p.email);
     const lang: Language = isLanguage(request.lang) ? request.lang : 'en';
     const staffRef = { kind: 'staff' as const, id: actor.id, ip: actor.ip };
@@ -216,17 +232,25 @@ export async function eraseSubject(
     await trx.updateTable('requests').set({ outcome: 'fulfilled' }).where('id', '=', request.id).execute();
     const note = `${input.answer}\n\n${subjectSummary(lang, p)}`;
     const completed = await applyTransition(trx, working, 'complete', staffRef, { rules: options.rules, now, note, mail: false });
-    await mailErasureDone(trx, completed, note, { publicUrl: options.rules.publicUrl, organisation: options.organisation });
+    const lastMail = await mailErasureDone(trx, completed, note, { publicUrl: options.rules.publicUrl, organisation: options.organisation });
 
-    // 2. Art. 19: every recipient of personal data is told, once, and that is recorded.
+    // 2. Art. 19: every recipient of personal data is told, once, and that is recorded; one
+    // without a contact is recorded as a notice staff send by hand (issue 18.4).
     for (const recipient of p.recipients) {
       const inserted = await trx
         .insertInto('erasure_notices')
-        .values({ request_id: request.id, subprocessor_id: recipient.id, contact_email: recipient.contactEmail, created_at: now })
+        .values({ request_id: request.id, subprocessor_id: recipient.id, contact_email: recipient.contactEmail, method: 'email', notified_at: now, created_at: now })
         .onConflict((oc) => oc.columns(['request_id', 'subprocessor_id']).doNothing())
         .returning('id')
         .executeTakeFirst();
       if (inserted) await mailArt19Notice(trx, recipient, p, options.organisation, request.reference);
+    }
+    for (const recipient of p.byHand) {
+      await trx
+        .insertInto('erasure_notices')
+        .values({ request_id: request.id, subprocessor_id: recipient.id, contact_email: null, method: 'by_hand', created_at: now })
+        .onConflict((oc) => oc.columns(['request_id', 'subprocessor_id']).doNothing())
+        .execute();
     }
 
     // 3. The erasure itself.
@@ -236,16 +260,40 @@ export async function eraseSubject(
       await trx.deleteFrom('users').where('id', '=', p.account.id).execute();
     }
     await trx.deleteFrom('subprocessor_subscriptions').where(sql`lower(email)`, '=', key).execute();
+    // Staff's answer addresses the person by name: it goes with the address and the reason.
     await trx
       .updateTable('subprocessor_objections')
-      .set({ email: '', reason: '[erased]' })
+      .set({ email: '', reason: '[erased]', answer: sql<string | null>`case when answer is null then null else '[erased]' end` })
       .where(sql`lower(email)`, '=', key)
       .execute();
     await trx.deleteFrom('subject_flags').where('email_key', '=', key).execute();
+    // The sign-in counter is keyed by the address (login-throttle.server.ts throttleKeys).
+    await trx.deleteFrom('login_throttle').where('key', '=', `account:${key}`).execute();
     await trx.deleteFrom('mail_outbox').where(sql`lower(to_address)`, '=', key).where('status', '!=', 'queued').execute();
     for (const r of p.requests) {
       await reduceToProofRecord(trx, r.id, { now, note: `Erased (Art. 17) under ${request.reference}; this proof record remains (Art. 17(3)(b) and (e)).` });
     }
+
+    // 4. What a restore of an older backup must apply again, and the scrub of the dead rows,
+    // the write-ahead log and the mail files (erasure-scrub.server.ts), run by the job queue.
+    await trx
+      .insertInto('erasure_ledger')
+      .values({
+        reference: request.reference,
+        email_hash: p.emailHash,
+        erased_at: now,
+        requests: JSON.stringify(p.requests.map((r) => r.reference)),
+        account_deleted: !!p.account?.erasable,
+      })
+      .execute();
+    await enqueueJob(trx, {
+      kind: ERASURE_SCRUB_JOB,
+      payload: { reference: request.reference, emailHash: p.emailHash, outboxIds: [lastMail] },
+      // After the last email's own delivery job, which the scrub waits for.
+      runAt: new Date(now.getTime() + SCRUB_DELAY_MS),
+      dedupeKey: `${ERASURE_SCRUB_JOB}:${request.id}`,
+      maxAttempts: 30,
+    });
 
     await recordAudit(trx, {
       actorId: actor.id,
@@ -266,6 +314,7 @@ export async function eraseSubject(
         objections: p.objections,
         flags: p.flags,
         art19Notices: p.recipients.length,
+        art19ByHand: p.byHand.length,
       },
     });
     return p;
@@ -298,6 +347,6 @@ export async function erasureProof(db: DB, requestId: string) {
     emailHash: request.email_hash,
     erasedAt: request.personal_data_deleted_at.toISOString(),
     // The registry's name as published (the slug is an internal, lower-case key).
-    notices: notices.map((n) => ({ subprocessor: n.name ?? n.slug, contact: n.contact_email, at: n.created_at.toISOString() })),
+    notices: notices.map((n) => ({ subprocessor: n.name ?? n.slug, contact: n.contact_email ?? 'no contact: notify by hand', at: n.created_at.toISOString() })),
   };
 }

@@ -168,7 +168,7 @@ export async function mailExtension(trx: DB, request: RequestRow, settings: Mail
  * The last email to a person whose data was erased: the answer and what was erased and kept,
  * with no link (the status link and the account go with the erasure).
  */
-export async function mailErasureDone(trx: DB, request: RequestRow, note: string, settings: MailSettings) {
+export async function mailErasureDone(trx: DB, request: RequestRow, note: string, settings: MailSettings): Promise<string> {
   const voice = voiceOf(request, settings);
   const { t } = voice;
   const heading = t('mail.headings.complete');
@@ -177,5 +177,5 @@ export async function mailErasureDone(trx: DB, request: RequestRow, note: string
     paragraphs: [`${t('timeline.complete')} ${t('mail.referenceLine', { reference: request.reference })}`, note],
     footer: footer(voice, { unconfirmed: false }),
   });
-  await queueMail(trx, { to: request.email, subject: subjectLine(voice, request, heading), ...content });
+  return queueMail(trx, { to: request.email, subject: subjectLine(voice, request, heading), ...content });
 }

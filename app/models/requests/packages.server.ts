@@ -9,6 +9,7 @@ import { enqueueJob } from '~/models/jobs.server';
 import { ACCESS_PACKAGE, daysMs } from '~/models/policy';
 import { cleanFilename } from '~/models/requests/attachments.server';
 import { isClosed } from '~/models/requests/lifecycle';
+import { mayReachSubjectData } from '~/models/requests/authority';
 import { appendEvent, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
 import { loadRegistry } from '~/models/subprocessors/registry.server';
 import { registryAsOf } from '~/models/subprocessors/rules';
@@ -100,6 +101,11 @@ export async function getPackageRequest(db: DB, id: string) {
 /** The staff side of a request that takes a package: open and of the right type. */
 async function lockForPackageWork(trx: Tx, request: RequestRow | undefined): Promise<RequestRow> {
   if (!request) throw new RequestConflictError('No such request');
+  if (!mayReachSubjectData(request)) {
+    throw new RequestConflictError(
+      "This request was made by a representative, and the person it is about has not confirmed it, nor is a check of the representative's authority recorded: add files about them once one of those is done.",
+    );
+  }
   if (!takesPackage(request)) throw new RequestConflictError('Only access and portability requests have a package');
   if (isClosed(request.state) || request.state === 'unverified') {
     throw new RequestConflictError('Files can be added only while the request is open');
@@ -203,8 +209,13 @@ export async function listPackageFiles(db: DB, requestId: string) {
     .execute();
 }
 
-/** The address the package is about: the person's own, or for an agent's request the subject's. */
+/**
+ * The address the package is about: the person's own, or for an agent's request the subject's.
+ * An agent's request reaches the subject's data only once the subject confirmed or staff
+ * recorded the authority check (issue 24.1); until then the key matches nothing but the request.
+ */
 function subjectEmailKey(request: RequestRow): string | null {
+  if (!mayReachSubjectData(request)) return null;
   if (request.requester_role === 'representative' && request.subject_email) return normalizeEmail(request.subject_email);
   return request.email_key ?? normalizeEmail(request.email);
 }
@@ -213,17 +224,25 @@ const iso = (d: Date | string | null | undefined) => (d == null ? null : new Dat
 
 /** Everything the portal holds on the subject of `request`, as `data.json` carries it. */
 export async function collectSubjectData(trx: DB, request: RequestRow, organisation: Organisation, timeZone: string, now: Date): Promise<PackageData> {
-  const key = subjectEmailKey(request) ?? '';
-  const user = await trx
-    .selectFrom('users')
-    .select(['id', 'email', 'role', 'created_at', 'email_verified_at', 'password_changed_at'])
-    .where(sql`lower(email)`, '=', key)
-    .executeTakeFirst();
+  // Null until an agent's request may reach the subject: then only the request as the agent gave it.
+  const subjectKey = subjectEmailKey(request);
+  const key = subjectKey ?? '';
+  const user = subjectKey === null
+    ? undefined
+    : await trx
+        .selectFrom('users')
+        .select(['id', 'email', 'role', 'created_at', 'email_verified_at', 'password_changed_at'])
+        .where(sql`lower(email)`, '=', key)
+        .executeTakeFirst();
   const [requests, sessions, accountEvents, subscriptions, objections, registry] = await Promise.all([
     trx
       .selectFrom('requests')
       .selectAll()
-      .where((eb) => eb.or([eb('email_key', '=', key), eb(sql`lower(subject_email)`, '=', key), ...(user ? [eb('user_id', '=', user.id)] : [])]))
+      .where((eb) =>
+        subjectKey === null
+          ? eb('id', '=', request.id)
+          : eb.or([eb('email_key', '=', key), eb(sql`lower(subject_email)`, '=', key), ...(user ? [eb('user_id', '=', user.id)] : [])]),
+      )
       .orderBy('id')
       .execute(),
     user
@@ -243,6 +262,7 @@ export async function collectSubjectData(trx: DB, request: RequestRow, organisat
       .selectFrom('subprocessor_subscriptions')
       .select(['created_at', 'confirmed_at', 'unsubscribed_at', 'lang'])
       .where(sql`lower(email)`, '=', key)
+      .where(sql<boolean>`${subjectKey !== null}`)
       .orderBy('id')
       .execute(),
     trx
@@ -251,6 +271,7 @@ export async function collectSubjectData(trx: DB, request: RequestRow, organisat
       .innerJoin('subprocessors as s', 's.id', 'c.subprocessor_id')
       .select(['o.created_at', 'o.organisation', 'o.reason', 'o.answer', 'o.answered_at', 'o.lang', 's.slug', 'c.summary'])
       .where(sql`lower(o.email)`, '=', key)
+      .where(sql<boolean>`${subjectKey !== null}`)
       .orderBy('o.id')
       .execute(),
     loadRegistry(trx),

@@ -34,6 +34,8 @@ export async function reduceToProofRecord(trx: Tx, requestId: string, input: { n
       subject_name: null,
       subject_email: null,
       agent_relationship: null,
+      // Who checked which kind of document, and when, stay (the proof the request was authorised); its description goes.
+      authority_document: null,
       extension_reason: null,
       withheld_reason: null,
       personal_data_deleted_at: input.now,

@@ -13,6 +13,7 @@ import { appendEvent, applyTransition, withLockedRequest } from '~/models/reques
 import { mailStatusLink, mailVerificationLink } from '~/models/requests/mail.server';
 import { storeAttachment, type AttachmentType } from '~/models/requests/attachments.server';
 import type { Language } from '~/utils/i18n';
+import { actsForAnotherPerson } from '~/models/requests/authority';
 
 export type { RequestRow };
 
@@ -175,9 +176,10 @@ export async function createRequest(
     });
     const verifyToken = await issueToken(trx, created.id, 'verify', now);
     await mailVerificationLink(trx, created, verifyToken, options.rules, 'receipt');
-    if (agent) {
-      // The person the request is about hears of it too, and may confirm it themselves.
-      const subjectToken = await issueToken(trx, created.id, 'verify', now);
+    if (actsForAnotherPerson(created)) {
+      // The person the request is about hears of it too, and confirms it themselves: until they
+      // do (or staff record a check of the agent's authority), it cannot reach their data.
+      const subjectToken = await issueToken(trx, created.id, 'subject_confirm', now);
       await mailVerificationLink(trx, created, subjectToken, options.rules, 'receipt', { to: created.subject_email!, forSubject: true });
     }
     return { outcome: 'created', request: created, verifyToken };

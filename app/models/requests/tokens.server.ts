@@ -16,7 +16,8 @@ export const VERIFY_TTL_DAYS = LINK_LIFETIME_DAYS.requestVerification;
  */
 export const STATUS_LINK_DAYS_AFTER_CLOSE = LINK_LIFETIME_DAYS.statusLinkAfterClose;
 
-export type TokenPurpose = 'verify' | 'status';
+/** `subject_confirm`: the link an agent's request sends to the person it is about (issue 24.1). */
+export type TokenPurpose = 'verify' | 'status' | 'subject_confirm';
 
 export function hashToken(token: string): string {
   return sha256(token);
@@ -42,7 +43,7 @@ export async function issueToken(
       request_id: requestId,
       purpose,
       token_hash: hashToken(token),
-      expires_at: purpose === 'verify' ? new Date(now.getTime() + daysMs(VERIFY_TTL_DAYS)) : null,
+      expires_at: purpose !== 'status' ? new Date(now.getTime() + daysMs(VERIFY_TTL_DAYS)) : null,
     })
     .execute();
   return token;
@@ -50,17 +51,17 @@ export async function issueToken(
 
 export type TokenStatus = 'valid' | 'expired' | 'used';
 
-export async function findToken(db: DB, token: string, purpose: TokenPurpose, now: Date = new Date()) {
+export async function findToken(db: DB, token: string, purpose: TokenPurpose | readonly TokenPurpose[], now: Date = new Date()) {
   if (!isWellFormedToken(token)) return undefined;
   const row = await db
     .selectFrom('request_tokens')
-    .select(['id', 'request_id', 'expires_at', 'used_at'])
+    .select(['id', 'request_id', 'purpose', 'expires_at', 'used_at'])
     .where('token_hash', '=', hashToken(token))
-    .where('purpose', '=', purpose)
+    .where('purpose', 'in', typeof purpose === 'string' ? [purpose] : [...purpose])
     .executeTakeFirst();
   if (!row) return undefined;
   const status: TokenStatus = row.used_at ? 'used' : row.expires_at && row.expires_at <= now ? 'expired' : 'valid';
-  return { id: row.id, requestId: row.request_id, status };
+  return { id: row.id, requestId: row.request_id, purpose: row.purpose, status };
 }
 
 /** Marks a verification token used; false when another request got there first. */

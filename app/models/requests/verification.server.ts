@@ -8,6 +8,8 @@ import { emailKey } from '~/models/requests/requests.server';
 import { isUnverified, isVerifiedAndOpen } from '~/models/requests/lifecycle';
 import { daysMs } from '~/models/policy';
 import { applyTransition, lockRequest } from '~/models/requests/transitions.server';
+import { actsForAnotherPerson, recordSubjectConfirmation } from '~/models/requests/authority.server';
+import { isClosed } from '~/models/requests/lifecycle';
 
 /**
  * Email verification. Opening the link (GET) only looks; confirming is a POST, so a mail
@@ -15,37 +17,61 @@ import { applyTransition, lockRequest } from '~/models/requests/transitions.serv
  */
 export type VerificationView =
   | { status: 'unknown' }
-  | { status: TokenStatus; request: Pick<RequestRow, 'reference' | 'type' | 'state' | 'name' | 'email' | 'details' | 'created_at'> };
+  | {
+      status: TokenStatus;
+      /** The link went to the person an agent's request is about: they confirm that the agent acts for them. */
+      forSubject: boolean;
+      request: Pick<RequestRow, 'reference' | 'type' | 'state' | 'name' | 'email' | 'details' | 'created_at' | 'agent_relationship' | 'subject_name'>;
+    };
+
+/** Both kinds of confirmation link: the requester's own (`verify`) and the one sent to an agent's subject. */
+const CONFIRM_PURPOSES = ['verify', 'subject_confirm'] as const;
 
 export async function getVerificationView(db: DB, token: string, now: Date = new Date()): Promise<VerificationView> {
-  const found = await findToken(db, token, 'verify', now);
+  const found = await findToken(db, token, CONFIRM_PURPOSES, now);
   if (!found) return { status: 'unknown' };
   const request = await db
     .selectFrom('requests')
-    .select(['reference', 'type', 'state', 'name', 'email', 'details', 'created_at'])
+    .select(['reference', 'type', 'state', 'name', 'email', 'details', 'created_at', 'agent_relationship', 'subject_name', 'subject_confirmed_at'])
     .where('id', '=', found.requestId)
     .executeTakeFirstOrThrow();
+  const { subject_confirmed_at: subjectConfirmedAt, ...shown } = request;
+  if (found.purpose === 'subject_confirm') {
+    // The subject's link works while the request is open and they have not confirmed yet.
+    const status = found.status === 'valid' && (subjectConfirmedAt || isClosed(request.state)) ? 'used' : found.status;
+    return { status, forSubject: true, request: shown };
+  }
   // A token for a request that has since expired behaves like an expired link.
   const status = found.status === 'valid' && !isUnverified(request.state) ? 'used' : found.status;
-  return { status, request };
+  return { status, forSubject: false, request: shown };
 }
 
 export type ConfirmResult =
   | { status: 'verified'; request: RequestRow; statusToken: string }
+  | { status: 'subject_confirmed' }
   | { status: 'unknown' | 'expired' | 'used' };
 
-/** Confirms the email: uses the token, starts the clock, issues the private status link. */
+/**
+ * Confirms the email: uses the token, starts the clock, issues the private status link. The
+ * link an agent's subject received records the subject's own confirmation instead (and
+ * verifies the request if the agent has not yet); the subject gets no status link.
+ */
 export async function confirmVerification(
   db: DB,
   token: string,
-  options: { rules: RequestPolicy; now?: Date },
+  options: { rules: RequestPolicy; now?: Date; ip?: string | null },
 ): Promise<ConfirmResult> {
   const now = options.now ?? new Date();
   return db.transaction().execute(async (trx): Promise<ConfirmResult> => {
-    const found = await findToken(trx, token, 'verify', now);
+    const found = await findToken(trx, token, CONFIRM_PURPOSES, now);
     if (!found) return { status: 'unknown' };
     if (found.status !== 'valid') return { status: found.status };
     const request = await lockRequest(trx, found.requestId);
+    if (found.purpose === 'subject_confirm') {
+      if (!request || !(await consumeToken(trx, found.id, now))) return { status: 'used' };
+      const done = await recordSubjectConfirmation(trx, request, 'email', { rules: options.rules, now, ip: options.ip });
+      return done ? { status: 'subject_confirmed' } : { status: 'used' };
+    }
     if (!request || !isUnverified(request.state)) return { status: 'used' };
     // A double click: the second POST waits on the row lock, then finds the token used.
     if (!(await consumeToken(trx, found.id, now))) return { status: 'used' };
@@ -65,6 +91,7 @@ export async function confirmVerification(
 
 export type ResendResult =
   | { sent: 'verify'; request: RequestRow; token: string }
+  | { sent: 'subject'; request: RequestRow; token: string }
   | { sent: 'status'; request: RequestRow; token: string }
   | { sent: null };
 
@@ -81,10 +108,17 @@ export async function resendLink(
   const now = options.now ?? new Date();
   const settings = options.rules;
   return db.transaction().execute(async (trx): Promise<ResendResult> => {
-    const found = await findToken(trx, token, 'verify', now);
+    const found = await findToken(trx, token, CONFIRM_PURPOSES, now);
     if (!found) return { sent: null };
     const request = await lockRequest(trx, found.requestId);
     if (!request) return { sent: null };
+    if (found.purpose === 'subject_confirm') {
+      // A new link for the subject, to the subject's address, while there is still something to confirm.
+      if (!actsForAnotherPerson(request) || request.subject_confirmed_at || isClosed(request.state)) return { sent: null };
+      const fresh = await issueToken(trx, request.id, 'subject_confirm', now);
+      await mailVerificationLink(trx, request, fresh, settings, 'resend', { to: request.subject_email!, forSubject: true });
+      return { sent: 'subject', request, token: fresh };
+    }
     if (isUnverified(request.state)) {
       const fresh = await issueToken(trx, request.id, 'verify', now);
       await mailVerificationLink(trx, request, fresh, settings, 'resend');
