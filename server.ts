@@ -365,6 +365,7 @@ export async function startPortal(env: Env = process.env): Promise<Portal> {
   await entry.scheduleMaintenance(db);
   await entry.scheduleBackup(db, config);
   await entry.scheduleReminders(db, config);
+  await entry.scheduleStatusSweep(db);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
   const worker = entry.startWorker(db, entry.createJobHandlers({ db, config, logger }), logger);
   workerHeartbeat.lastRunAt = worker.lastRunAt;

@@ -38,3 +38,4 @@ export const handleError: HandleErrorFunction = (error, { request, context }) =>
 export { createJobHandlers, scheduleBackup, scheduleMaintenance, scheduleReminders } from '~/models/job-handlers.server';
 export { startWorker } from '~/models/jobs.server';
 export { seedDemoRegistry } from '~/models/subprocessors/demo.server';
+export { scheduleStatusSweep } from '~/models/status/sweep.server';

@@ -1,4 +1,5 @@
 import type { Catalog } from '~/locales/en';
+import { serviceStatusDe } from '~/locales/status/de';
 
 export const de: Catalog = {
   meta: {
@@ -687,4 +688,5 @@ export const de: Catalog = {
     bodyTooLarge: 'Eine Datei ist größer als {{max}} MB oder ein Textfeld ist zu lang.',
     notAwaiting: 'Dieser Antrag wartet nicht auf eine Antwort.',
   },
+  serviceStatus: serviceStatusDe,
 };

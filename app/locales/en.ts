@@ -1,3 +1,4 @@
+import { serviceStatusEn } from '~/locales/status/en';
 /**
  * English: the source catalog. Every other language has exactly these keys
  * (tests/unit/i18n-catalogs.test.ts fails on a missing or extra key, or a placeholder that differs).
@@ -691,6 +692,7 @@ export const en = {
     bodyTooLarge: 'A file is larger than {{max}} MB, or a text field is too long.',
     notAwaiting: 'This request is not waiting for a reply.',
   },
+  serviceStatus: serviceStatusEn,
 };
 
 /**

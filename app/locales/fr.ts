@@ -1,4 +1,5 @@
 import type { Catalog } from '~/locales/en';
+import { serviceStatusFr } from '~/locales/status/fr';
 
 export const fr: Catalog = {
   meta: {
@@ -703,4 +704,5 @@ export const fr: Catalog = {
     bodyTooLarge: 'Un fichier dépasse {{max}} Mo, ou un champ de texte est trop long.',
     notAwaiting: 'Cette demande n’attend pas de réponse.',
   },
+  serviceStatus: serviceStatusFr,
 };

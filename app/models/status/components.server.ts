@@ -8,6 +8,8 @@ import type { DB, Tx } from '../../../db/client';
 import type { ComponentStatus, StatusSource } from '../../../db/schema';
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { todayIn } from '~/utils/calendar';
+import { enqueueJob } from '~/models/jobs.server';
+import { STATUS_SWEEP_JOB } from '~/models/status/job-names';
 
 export class StatusRuleError extends Error {
   override name = 'StatusRuleError';
@@ -142,6 +144,9 @@ export async function createComponent(db: DB, input: ComponentInput, actor: Acto
       details: { name: input.name, groupId: input.groupId, startDate, heartbeatSeconds: input.heartbeatSeconds },
     });
     return String(id);
+  }).then(async (id) => {
+    if (input.heartbeatSeconds) await scheduleStatusSweep(db, now);
+    return id;
   });
 }
 
@@ -176,6 +181,7 @@ export async function updateComponent(db: DB, id: string, input: ComponentInput,
       details: { name: input.name, groupId: input.groupId, startDate: input.startDate, heartbeatSeconds: input.heartbeatSeconds },
     });
   });
+  if (input.heartbeatSeconds) await scheduleStatusSweep(db, now);
 }
 
 export type StatusChangeInput = {
@@ -268,4 +274,23 @@ export async function loadStatusChanges(db: DB | Tx, componentIds: string[], sin
     out.get(id)!.push({ status: r.status, at: r.at });
   }
   return out;
+}
+
+/**
+ * Keeps the every-minute sweep going while a component has a heartbeat: the job's key names the
+ * minute, so however many instances run it, one sweep runs per minute. Old sweep rows are
+ * deleted as it goes, so the chain does not fill the jobs table.
+ */
+export async function scheduleStatusSweep(db: DB, now: Date = new Date()) {
+  const monitored = await db.selectFrom('status_components').select('id').where('heartbeat_seconds', 'is not', null).limit(1).executeTakeFirst();
+  if (!monitored) return;
+  const next = new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 60_000);
+  await enqueueJob(db, { kind: STATUS_SWEEP_JOB, runAt: next, dedupeKey: `${STATUS_SWEEP_JOB}:minute:${next.toISOString()}`, maxAttempts: 3 });
+  await db
+    .deleteFrom('jobs')
+    .where('kind', '=', STATUS_SWEEP_JOB)
+    .where('state', '=', 'done')
+    .where('dedupe_key', 'like', `${STATUS_SWEEP_JOB}:minute:%`)
+    .where('finished_at', '<', new Date(now.getTime() - 3600_000))
+    .execute();
 }

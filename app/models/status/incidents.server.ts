@@ -11,8 +11,9 @@ import { enqueueJob } from '~/models/jobs.server';
 import { changeComponentStatus, StatusRuleError, touchStatusPage } from '~/models/status/components.server';
 import { isClosedStatus, isStatusOfKind, maintenanceWakeups, type SettableStatus } from '~/models/status/rules';
 
-export const STATUS_NOTIFY_JOB = 'status.notify';
-export const STATUS_SWEEP_JOB = 'status.sweep';
+import { STATUS_NOTIFY_JOB, STATUS_SWEEP_JOB } from '~/models/status/job-names';
+
+export { STATUS_NOTIFY_JOB, STATUS_SWEEP_JOB };
 
 export type Who = { id: string | null; ip?: string | null; source: StatusSource; tokenId?: string | null };
 

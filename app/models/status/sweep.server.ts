@@ -9,7 +9,8 @@ import type { DB } from '../../../db/client';
 import { recordAudit } from '~/models/audit.server';
 import { enqueueJob } from '~/models/jobs.server';
 import { changeComponentStatus, touchStatusPage } from '~/models/status/components.server';
-import { heldComponents, STATUS_NOTIFY_JOB, STATUS_SWEEP_JOB } from '~/models/status/incidents.server';
+import { heldComponents } from '~/models/status/incidents.server';
+import { STATUS_NOTIFY_JOB, STATUS_SWEEP_JOB } from '~/models/status/job-names';
 import { dueMaintenanceStages, heartbeatLapsedAt, MAINTENANCE_TEMPLATES } from '~/models/status/rules';
 
 export type SweepResult = { reminders: number; started: number; ended: number; lapsed: number };
@@ -122,21 +123,4 @@ export async function recordHeartbeatLapses(db: DB, now: Date): Promise<number> 
   return count;
 }
 
-/**
- * Keeps the every-minute sweep going while a component has a heartbeat: the job's key names the
- * minute, so however many instances run it, one sweep runs per minute. Old sweep rows are
- * deleted as it goes, so the chain does not fill the jobs table.
- */
-export async function scheduleStatusSweep(db: DB, now: Date = new Date()) {
-  const monitored = await db.selectFrom('status_components').select('id').where('heartbeat_seconds', 'is not', null).limit(1).executeTakeFirst();
-  if (!monitored) return;
-  const next = new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 60_000);
-  await enqueueJob(db, { kind: STATUS_SWEEP_JOB, runAt: next, dedupeKey: `${STATUS_SWEEP_JOB}:minute:${next.toISOString()}`, maxAttempts: 3 });
-  await db
-    .deleteFrom('jobs')
-    .where('kind', '=', STATUS_SWEEP_JOB)
-    .where('state', '=', 'done')
-    .where('dedupe_key', 'like', `${STATUS_SWEEP_JOB}:minute:%`)
-    .where('finished_at', '<', new Date(now.getTime() - 3600_000))
-    .execute();
-}
+export { scheduleStatusSweep } from '~/models/status/components.server';
