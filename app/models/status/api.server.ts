@@ -26,7 +26,7 @@ function pageJson(view: StatusView, config: Config) {
   };
 }
 
-function componentJson(c: ComponentView, pageId: string) {
+export function componentJson(c: ComponentView, pageId: string) {
   return {
     id: c.id,
     name: c.name,
@@ -45,7 +45,7 @@ function componentJson(c: ComponentView, pageId: string) {
   };
 }
 
-function incidentJson(i: IncidentRow, view: StatusView, config: Config) {
+export function incidentJson(i: IncidentRow, view: StatusView, config: Config) {
   const pageId = view.page.pageId;
   const byId = new Map(view.components.map((c) => [c.id, c]));
   const base = {

@@ -54,7 +54,7 @@ export async function applyMonitorReport(
         tokenId: input.token.id,
         at: now,
       });
-      await touchStatusPage(trx, now);
+      if (old !== null) await touchStatusPage(trx, now);
       return { outcome: old === null ? ('unchanged' as const) : ('changed' as const), status };
     } catch (error) {
       if (error instanceof StatusRuleError) throw new MonitorRefused('No such component.', 404);
