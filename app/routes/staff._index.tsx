@@ -49,6 +49,9 @@ export default function StaffConsole() {
           <Link to="/staff/subprocessors">Subprocessor registry</Link>: plan, change and retire subprocessors.
         </li>
         <li>
+          <Link to="/staff/service-status">Service status</Link>: components, incidents, maintenance and monitor API keys.
+        </li>
+        <li>
           <Link to="/staff/objections">Objections</Link> to planned subprocessor changes
           {unansweredObjections > 0 ? ` (${unansweredObjections} unanswered)` : ''}.
         </li>

@@ -48,10 +48,13 @@ export async function sweepStatus(db: DB, now: Date = new Date()): Promise<Sweep
       if (stages.length === 0) return;
       const componentIds = (await trx.selectFrom('status_incident_components').select('component_id').where('incident_id', '=', id).execute()).map((r) => String(r.component_id));
       const maintenanceId = String(id);
+      // Notices follow what staff chose when scheduling (the first update's "notify").
+      const first = await trx.selectFrom('status_incident_updates').select('notify').where('incident_id', '=', id).orderBy('id').limit(1).executeTakeFirst();
+      const notify = first?.notify ?? true;
       for (const stage of stages) {
         if (stage === 'reminder') {
           await trx.updateTable('status_incidents').set({ reminded_at: now }).where('id', '=', id).execute();
-          await enqueueJob(trx as unknown as DB, { kind: STATUS_NOTIFY_JOB, payload: { event: 'reminder', incidentId: maintenanceId }, dedupeKey: `${STATUS_NOTIFY_JOB}:reminder:${maintenanceId}:${m.scheduled_for.toISOString()}` });
+          if (notify) await enqueueJob(trx as unknown as DB, { kind: STATUS_NOTIFY_JOB, payload: { event: 'reminder', incidentId: maintenanceId }, dedupeKey: `${STATUS_NOTIFY_JOB}:reminder:${maintenanceId}:${m.scheduled_for.toISOString()}` });
           result.reminders++;
           continue;
         }
@@ -69,10 +72,10 @@ export async function sweepStatus(db: DB, now: Date = new Date()): Promise<Sweep
         }
         const { id: updateId } = await trx
           .insertInto('status_incident_updates')
-          .values({ incident_id: maintenanceId, status, body: MAINTENANCE_TEMPLATES[status], created_at: at, notify: true, affected: JSON.stringify(affected), actor_id: null, source: 'maintenance' })
+          .values({ incident_id: maintenanceId, status, body: MAINTENANCE_TEMPLATES[status], created_at: at, notify, affected: JSON.stringify(affected), actor_id: null, source: 'maintenance' })
           .returning('id')
           .executeTakeFirstOrThrow();
-        await enqueueJob(trx as unknown as DB, { kind: STATUS_NOTIFY_JOB, payload: { event: 'update', updateId: String(updateId) }, dedupeKey: `${STATUS_NOTIFY_JOB}:update:${updateId}` });
+        if (notify) await enqueueJob(trx as unknown as DB, { kind: STATUS_NOTIFY_JOB, payload: { event: 'update', updateId: String(updateId) }, dedupeKey: `${STATUS_NOTIFY_JOB}:update:${updateId}` });
         await trx
           .updateTable('status_incidents')
           .set({ status, updated_at: at, ...(stage === 'end' ? { resolved_at: at } : {}) })
