@@ -21,6 +21,8 @@ export async function statusApiResource({ request, context }: LoaderFunctionArgs
     'Cache-Control': STATUS_CACHE_CONTROL,
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Expose-Headers': 'ETag',
+    // Widgets on other sites read these: the site-wide same-origin resource policy does not apply.
+    'Cross-Origin-Resource-Policy': 'cross-origin',
   };
   if (isFresh(request, etag)) return new Response(null, { status: 304, headers });
   return new Response(body, { headers });

@@ -28,6 +28,7 @@ export async function statusFeedResource({ request, context }: LoaderFunctionArg
     ETag: etag,
     'Cache-Control': STATUS_CACHE_CONTROL,
     'Access-Control-Allow-Origin': '*',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
   };
   if (isFresh(request, etag)) return new Response(null, { status: 304, headers });
   return new Response(body, { headers });
