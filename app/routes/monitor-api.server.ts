@@ -37,10 +37,13 @@ export async function readJsonBody(request: Request): Promise<unknown> {
   const type = (request.headers.get('Content-Type') ?? '').toLowerCase();
   if (!/^application\/([\w.+-]+\+)?json\b/.test(type)) throw apiError(415, 'Send the body as JSON (Content-Type: application/json).');
   const declared = Number(request.headers.get('Content-Length') ?? '0');
-  if (declared > MAX_JSON_BYTES) {
-    await request.body?.cancel().catch(() => {});
-    throw apiError(413, `The body is larger than ${MAX_JSON_BYTES / 1024} KB.`, { Connection: 'close' });
-  }
+  // Too large: read the rest and drop it (the server caps any body at 50 MB), so the client,
+  // still sending, gets the answer instead of a closed connection.
+  const tooLarge = async (reader?: ReadableStreamDefaultReader<Uint8Array>) => {
+    if (reader) for (let rest = await reader.read(); !rest.done; rest = await reader.read());
+    return apiError(413, `The body is larger than ${MAX_JSON_BYTES / 1024} KB.`);
+  };
+  if (declared > MAX_JSON_BYTES) throw await tooLarge(request.body?.getReader());
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (request.body) {
@@ -49,10 +52,7 @@ export async function readJsonBody(request: Request): Promise<unknown> {
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > MAX_JSON_BYTES) {
-        await reader.cancel().catch(() => {});
-        throw apiError(413, `The body is larger than ${MAX_JSON_BYTES / 1024} KB.`, { Connection: 'close' });
-      }
+      if (size > MAX_JSON_BYTES) throw await tooLarge(reader);
       chunks.push(value);
     }
   }

@@ -429,5 +429,8 @@ export async function heldComponents(db: DB | Tx): Promise<Map<string, 'incident
       ]),
     )
     .execute();
-  return new Map(rows.map((r) => [String(r.component_id), r.kind]));
+  const held = new Map<string, 'incident' | 'maintenance'>();
+  // An open incident says more than maintenance: it wins when both hold a component.
+  for (const r of rows) if (held.get(String(r.component_id)) !== 'incident') held.set(String(r.component_id), r.kind);
+  return held;
 }

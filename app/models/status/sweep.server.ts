@@ -47,6 +47,7 @@ export async function sweepStatus(db: DB, now: Date = new Date()): Promise<Sweep
       );
       if (stages.length === 0) return;
       const componentIds = (await trx.selectFrom('status_incident_components').select('component_id').where('incident_id', '=', id).execute()).map((r) => String(r.component_id));
+      const held = await heldComponents(trx);
       const maintenanceId = String(id);
       // Notices follow what staff chose when scheduling (the first update's "notify").
       const first = await trx.selectFrom('status_incident_updates').select('notify').where('incident_id', '=', id).orderBy('id').limit(1).executeTakeFirst();
@@ -67,6 +68,8 @@ export async function sweepStatus(db: DB, now: Date = new Date()): Promise<Sweep
           const current = await trx.selectFrom('status_components').select('status').where('id', '=', componentId).executeTakeFirstOrThrow();
           // At the end, only what maintenance set goes back to operational; a component an incident degraded meanwhile keeps its status.
           if (stage === 'end' && current.status !== 'under_maintenance') continue;
+          // An open incident's status is the truer one: maintenance starting does not hide it.
+          if (stage === 'start' && held.get(componentId) === 'incident') continue;
           const old = await changeComponentStatus(trx, { componentId, status: target, source: 'maintenance', actorId: null, incidentId: maintenanceId, at });
           if (old !== null) affected.push({ code: componentId, name: names.get(componentId) ?? componentId, old_status: old, new_status: target });
         }
