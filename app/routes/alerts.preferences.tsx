@@ -39,6 +39,8 @@ type Result = FormState & { outcome?: 'saved' | 'unsubscribed' };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const token = new URL(request.url).searchParams.get('token') ?? '';
+  // A link that is not one gets the same 404 as the page, before the form is read.
+  if (!(await loadPreferences(context.db, context.config, token))) throw new Response('Not found', { status: 404, headers: PRIVATE_HEADERS });
   const form = await parseForm(request, schema, { headers: PRIVATE_HEADERS });
   if (!form.ok) return form.reply;
   const componentIds = Object.entries(form.fields)
@@ -116,7 +118,7 @@ export default function AlertPreferences() {
           name="lang"
           defaultValue={prefs.lang}
           options={Object.fromEntries(LANGUAGES.map((l) => [l, LANGUAGE_NAMES[l]]))}
-          placeholder={LANGUAGE_NAMES[prefs.lang]}
+          placeholder="Choose…"
           required
         />
         <button type="submit">{t('serviceStatus.preferences.save')}</button>

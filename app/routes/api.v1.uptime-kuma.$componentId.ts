@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs } from '@remix-run/node';
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import { applyMonitorReport, MonitorRefused, statusFromUptimeKuma } from '~/models/status/monitors.server';
 import { apiError, apiJson, methodNotAllowed, readJsonBody, requireApiKey } from '~/routes/monitor-api.server';
 
@@ -6,7 +6,8 @@ import { apiError, apiJson, methodNotAllowed, readJsonBody, requireApiKey } from
  * Uptime Kuma's webhook notification (Settings → Notifications → Webhook, "application/json",
  * with an additional header `{"Authorization": "Bearer <key>"}`), one URL per component.
  */
-export async function loader() {
+export async function loader(args: LoaderFunctionArgs) {
+  await requireApiKey(args, 'components', { checkPage: false });
   return methodNotAllowed('POST');
 }
 
