@@ -1,11 +1,11 @@
 import { json, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData } from '@remix-run/react';
-import { z } from 'zod';
 import { CheckboxField, RadioGroupField } from '~/components/choice-fields';
 import { SelectField } from '~/components/field';
 import { useOrganisation } from '~/components/site-chrome';
 import { loadPreferences, savePreferences } from '~/models/status/alerts.server';
 import { listComponents } from '~/models/status/components.server';
+import { preferencesFormSchema } from '~/models/status/schemas.server';
 import { parseForm, type FormState } from '~/utils/form.server';
 import { useTranslation } from '~/utils/i18n-react';
 import { LANGUAGE_NAMES, LANGUAGES } from '~/utils/i18n';
@@ -26,22 +26,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({ prefs, components }, { headers: PRIVATE_HEADERS });
 }
 
-const schema = z
-  .object({
-    registry: z.literal('yes').optional(),
-    status: z.literal('yes').optional(),
-    scope: z.enum(['all', 'chosen']).default('all'),
-    lang: z.enum(LANGUAGES, { error: 'Choose a language.' }),
-  })
-  .catchall(z.string());
-
 type Result = FormState & { outcome?: 'saved' | 'unsubscribed' };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const token = new URL(request.url).searchParams.get('token') ?? '';
   // A link that is not one gets the same 404 as the page, before the form is read.
   if (!(await loadPreferences(context.db, context.config, token))) throw new Response('Not found', { status: 404, headers: PRIVATE_HEADERS });
-  const form = await parseForm(request, schema, { headers: PRIVATE_HEADERS });
+  const form = await parseForm(request, preferencesFormSchema, { headers: PRIVATE_HEADERS });
   if (!form.ok) return form.reply;
   const componentIds = Object.entries(form.fields)
     .filter(([name, value]) => /^component-\d{1,18}$/.test(name) && value === 'yes')

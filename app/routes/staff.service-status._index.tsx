@@ -1,10 +1,10 @@
 import { json, redirect, type ActionFunctionArgs, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
-import { z } from 'zod';
 import { Notice } from '~/components/field';
 import { SETTABLE, STATUS_WORDS } from '~/components/status-staff';
 import { setComponentStatusByStaff, StatusRuleError } from '~/models/status/components.server';
 import { listOpen } from '~/models/status/incidents.server';
+import { setStatusFormSchema } from '~/models/status/schemas.server';
 import { staffComponents, staffWhen } from '~/routes/staff-status.server';
 import { requireStaff } from '~/utils/auth.server';
 import { badRequest, parseForm } from '~/utils/form.server';
@@ -31,14 +31,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   });
 }
 
-const schema = z.object({
-  componentId: z.string().regex(/^\d{1,18}$/, 'Choose a component'),
-  status: z.enum(SETTABLE, { error: 'Choose a status' }),
-});
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
-  const form = await parseForm(request, schema);
+  const form = await parseForm(request, setStatusFormSchema);
   if (!form.ok) return form.reply;
   try {
     await setComponentStatusByStaff(context.db, form.data, { id: staff.id, ip: context.clientIp });

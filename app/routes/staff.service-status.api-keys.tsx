@@ -3,7 +3,8 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { CheckboxField } from '~/components/choice-fields';
 import { Field, FormError, Notice } from '~/components/field';
 import { loadPageState, StatusRuleError } from '~/models/status/components.server';
-import { issueApiToken, listApiTokens, revokeApiToken, TOKEN_SCOPES, type TokenScope } from '~/models/status/tokens.server';
+import { issueApiToken, listApiTokens, revokeApiToken } from '~/models/status/tokens.server';
+import { TOKEN_SCOPES, type TokenScope } from '~/models/status/rules';
 import { tokenFormSchema } from '~/models/status/schemas.server';
 import { staffComponents, staffWhen } from '~/routes/staff-status.server';
 import { requireAdmin } from '~/utils/auth.server';
@@ -85,7 +86,7 @@ export default function ApiKeys() {
         External monitors report here, from outside: the portal cannot see its own outage. Keys are shown once, stored only as a hash, and stop working when they expire or are
         revoked.
       </p>
-      <ul>
+      <ul className="api-help">
         <li>
           Statuspage-style: <code>PATCH {base}/pages/{d.pageId}/components/&lt;id&gt;</code> with <code>{'{"component": {"status": "major_outage"}}'}</code>
         </li>

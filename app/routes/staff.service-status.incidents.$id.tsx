@@ -134,7 +134,7 @@ export default function StaffIncident() {
       ) : null}
 
       <h2>Post an update</h2>
-      <Form method="get" className="inline-form" aria-label="Start the update from a template">
+      <Form method="get" className="inline-form" aria-label="Templates">
         <SelectField label="Start from a template" name="template" defaultValue={d.template} options={d.statuses} placeholder="Choose a template" />
         <button type="submit" className="secondary">
           Use this template

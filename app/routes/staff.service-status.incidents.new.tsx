@@ -59,7 +59,7 @@ export default function NewIncident() {
         <Link to="/staff/service-status">← Service status</Link>
       </p>
       <h1>Open an incident</h1>
-      <Form method="get" className="inline-form" aria-label="Start from a template">
+      <Form method="get" className="inline-form" aria-label="Templates">
         <SelectField label="Start from a template" name="template" defaultValue={template} options={STATUS_LABELS} placeholder="Choose a template" />
         <button type="submit" className="secondary">
           Use this template

@@ -13,6 +13,10 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number] | 'postmortem';
 export const MAINTENANCE_STATUSES = ['scheduled', 'in_progress', 'verifying', 'completed'] as const;
 export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
 export const INCIDENT_IMPACTS = ['none', 'minor', 'major', 'critical'] as const;
+/** What an API key may do (tokens.server.ts). */
+export const TOKEN_SCOPES = ['components', 'incidents'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
 export type Indicator = 'none' | 'minor' | 'major' | 'critical' | 'maintenance';
 
 export function isSettableStatus(value: unknown): value is SettableStatus {

@@ -6,6 +6,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { COMPONENT_STATUSES, INCIDENT_IMPACTS, INCIDENT_STATUSES } from '~/models/status/rules';
+import { LANGUAGES } from '~/utils/i18n';
 import { TOKEN_SCOPES } from '~/models/status/tokens.server';
 
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
@@ -162,3 +163,19 @@ export function apiIssue(error: z.ZodError): string {
   const issue = error.issues[0]!;
   return `${issue.path.join('.') || 'body'}: ${issue.message}`;
 }
+
+/** The console's "set status" form beside each component. */
+export const setStatusFormSchema = z.object({
+  componentId: idString,
+  status: z.enum(COMPONENT_STATUSES, { error: 'Choose a status' }),
+});
+
+/** The preferences page (both topics); component boxes are read beside it. */
+export const preferencesFormSchema = z
+  .object({
+    registry: z.literal('yes').optional(),
+    status: z.literal('yes').optional(),
+    scope: z.enum(['all', 'chosen']).default('all'),
+    lang: z.enum(LANGUAGES, { error: 'Choose a language.' }),
+  })
+  .catchall(z.string());

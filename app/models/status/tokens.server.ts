@@ -9,8 +9,9 @@ import { recordAudit, type Actor } from '~/models/audit.server';
 import { randomToken, sha256 } from '~/utils/crypto.server';
 import { StatusRuleError } from '~/models/status/components.server';
 
-export const TOKEN_SCOPES = ['components', 'incidents'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
+import { TOKEN_SCOPES, type TokenScope } from '~/models/status/rules';
+
+export { TOKEN_SCOPES, type TokenScope };
 export const TOKEN_PREFIX = 'ppst_';
 /** The longest an administrator may let a token live. */
 export const TOKEN_MAX_DAYS = 730;
