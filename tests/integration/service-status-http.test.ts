@@ -291,3 +291,35 @@ describe('the monitor API', () => {
     expect(await verifyAuditChain(portal.db)).toMatchObject({ ok: true });
   });
 });
+
+describe('npm run status:export', () => {
+  it('writes the page in each language, incident pages, the JSON and the feeds as standalone files', async () => {
+    const { exportStatus, API_DOCUMENTS } = await import('../../scripts/status-export');
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-status-export-'));
+    try {
+      const { files } = await exportStatus({ from: portal.url, out: path.join(out, 'site') });
+      for (const doc of API_DOCUMENTS) expect(files).toContain(`api/v2/${doc}`);
+      for (const name of ['index.html', 'index.de.html', 'index.fr.html', 'history.html', 'feed.rss', 'feed.atom', 'feed.json', 'feed.de.atom']) expect(files).toContain(name);
+      const site = path.join(out, 'site');
+      const index = fs.readFileSync(path.join(site, 'index.html'), 'utf8');
+      // Standalone: styles inlined, no script, links into the export relative, the rest absolute.
+      expect(index).toContain('<style>');
+      expect(index).not.toContain('<script');
+      expect(index).toContain('href="feed.rss"');
+      expect(index).toContain('href="api/v2/summary.json"');
+      expect(index).toMatch(/href="incidents\/\d+\.html"/);
+      expect(index).toContain(`href="${portal.url}/requests/new"`);
+      const incident = /href="(incidents\/\d+\.html)"/.exec(index)![1]!;
+      expect(fs.existsSync(path.join(site, incident))).toBe(true);
+      expect(fs.readFileSync(path.join(site, incident), 'utf8')).toContain('href="../index.html"');
+      expect(JSON.parse(fs.readFileSync(path.join(site, 'api/v2/summary.json'), 'utf8')).page.id).toBe(pageId);
+      execFileSync('xmllint', ['--noout', path.join(site, 'feed.atom')]);
+      expect(fs.readFileSync(path.join(site, 'index.de.html'), 'utf8')).toContain('Dienststatus');
+      // A portal that does not answer leaves the last export as it was.
+      await expect(exportStatus({ from: 'http://127.0.0.1:9', out: path.join(out, 'site') })).rejects.toThrow();
+      expect(fs.readFileSync(path.join(site, 'index.html'), 'utf8')).toBe(index);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
