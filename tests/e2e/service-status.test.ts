@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -190,5 +193,23 @@ describe('the service-status page in Chromium', () => {
     await expect.poll(() => page.getByText('The key is revoked.').count()).toBe(1);
     const refused = await fetch(`${b.baseURL}/api/v1/uptime-kuma/1`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` }, body: '{"heartbeat":null,"msg":"x"}' });
     expect(refused.status).toBe(401);
+  });
+
+  it('the public status pages are valid HTML (Nu checker) in every language', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-status-vnu-'));
+    const summary = (await (await fetch(`${b.baseURL}/api/v2/incidents.json`)).json()) as { incidents: { id: string }[] };
+    const pages = ['/service-status', '/service-status/history', '/service-status/subscribe', `/service-status/incidents/${summary.incidents[0]!.id}`];
+    for (const lang of ['en', 'de', 'fr']) {
+      for (const [i, url] of pages.entries()) {
+        const res = await fetch(`${b.baseURL}${url}`, { headers: { 'Accept-Language': lang } });
+        expect(res.status, url).toBe(200);
+        fs.writeFileSync(path.join(dir, `${lang}-${i}.html`), await res.text());
+      }
+    }
+    const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
+    const vnu = path.join('node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
+    const { stdout, stderr } = await promisify(execFile)('java', ['-jar', vnu, '--errors-only', '--format', 'gnu', ...files]).catch((error: { stdout: string; stderr: string }) => error);
+    expect(`${stdout}${stderr}`.trim()).toBe('');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
