@@ -71,7 +71,7 @@ export default function History() {
         {d.previous ? <Link to={`/service-status/history?month=${d.previous}`}>← {t('serviceStatus.previousMonth')}</Link> : <span />}
         {d.next ? <Link to={`/service-status/history?month=${d.next}`}>{t('serviceStatus.nextMonth')} →</Link> : null}
       </nav>
-      {d.incidents.length === 0 ? <p>{t('serviceStatus.historyEmpty', { month: d.monthName })}</p> : d.incidents.map((i) => <IncidentCard key={i.id} incident={i} />)}
+      {d.incidents.length === 0 ? <p>{t('serviceStatus.historyEmpty', { month: d.monthName })}</p> : d.incidents.map((i) => <IncidentCard key={i.id} incident={i} headingLevel={2} />)}
     </>
   );
 }
