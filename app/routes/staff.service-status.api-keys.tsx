@@ -10,6 +10,7 @@ import { staffComponents, staffWhen } from '~/routes/staff-status.server';
 import { requireAdmin } from '~/utils/auth.server';
 import { addDays, todayIn } from '~/utils/calendar';
 import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
+import { loaderAndActionHeaders } from '~/utils/route-headers';
 import statusStyles from '~/styles/status.css';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: statusStyles }];
@@ -39,6 +40,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     })),
   });
 }
+
+// The page that shows a new key must not be stored by a browser or proxy: keep the action's no-store.
+export const headers = loaderAndActionHeaders;
 
 type Result = FormState & { issued?: { name: string; token: string }; revoked?: boolean };
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,22 +29,32 @@ export type PortalProcess = {
  * port with a fresh DATA_DIR and, when DATABASE_URL is set, a fresh PostgreSQL database. For
  * tests that read what the process wrote: its stdout and stderr, its files, its tables.
  */
-export async function spawnPortalProcess(options: { logLevel?: string; prefix?: string } = {}): Promise<PortalProcess> {
+export async function spawnPortalProcess(
+  options: { logLevel?: string; prefix?: string; admin?: { email: string; password: string } } = {},
+): Promise<PortalProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${options.prefix ?? 'pp-process'}-`));
   const pgDatabase = await createTestDatabaseUrl();
   const out = { stdout: '', stderr: '' };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: options.logLevel ?? 'info',
-      DATABASE_URL: '',
-      ...testDatabaseEnv(pgDatabase),
-    },
-  });
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: options.logLevel ?? 'info',
+    DATABASE_URL: '',
+    ...testDatabaseEnv(pgDatabase),
+  };
+  if (options.admin) {
+    // `npm run create-admin` before the server: on the embedded database only one process may open DATA_DIR.
+    const made = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/create-admin.ts', '--email', options.admin.email], {
+      cwd: root,
+      env,
+      input: `${options.admin.password}\n`,
+      encoding: 'utf8',
+    });
+    if (made.status !== 0) throw new Error(`create-admin failed:\n${made.stderr}`);
+  }
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: root, env });
   child.stdout!.on('data', (d) => (out.stdout += d));
   child.stderr!.on('data', (d) => (out.stderr += d));
   let baseURL = '';
