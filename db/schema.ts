@@ -111,6 +111,13 @@ export interface SubprocessorSubscriptionsTable {
   unsubscribed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: CreatedAt;
   lang: Defaulted<Language>;
+  /** Topics (migration 0150): registry change alerts, service-status alerts. */
+  registry_alerts: Defaulted<boolean>;
+  status_alerts: Defaulted<boolean>;
+  /** Status alerts about every component; otherwise only those in status_subscription_components. */
+  status_all_components: Defaulted<boolean>;
+  /** A change asked for on a public form, applied when its confirmation link is used. */
+  pending_change: ColumnType<unknown | null, string | null | undefined, string | null>;
 }
 
 export interface SubprocessorAlertsTable {
@@ -591,6 +598,118 @@ export interface BreachReminderSendsTable {
   created_at: CreatedAt;
 }
 
+/** Service status (app/models/status/): see db/migrations/0150_service_status.ts. */
+export type ComponentStatus = 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage' | 'under_maintenance' | 'no_data';
+export type StatusSource = 'staff' | 'api' | 'uptime_kuma' | 'heartbeat' | 'maintenance' | 'incident';
+export type IncidentKind = 'incident' | 'maintenance';
+export type IncidentImpact = 'none' | 'minor' | 'major' | 'critical' | 'maintenance';
+
+export interface StatusPageTable {
+  id: number;
+  page_id: string;
+  version: ColumnType<string, never, string>;
+  updated_at: Timestamp;
+}
+
+export interface StatusComponentsTable {
+  id: Generated<string>;
+  group_id: Nullable<string>;
+  is_group: Defaulted<boolean>;
+  name: string;
+  description: Nullable<string>;
+  position: Defaulted<number>;
+  status: Defaulted<ComponentStatus>;
+  /** A calendar date in PORTAL_TIMEZONE: select it with ::text. */
+  start_date: ColumnType<string, string, string>;
+  only_show_if_degraded: Defaulted<boolean>;
+  heartbeat_seconds: Nullable<number>;
+  last_report_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface StatusComponentChangesTable {
+  id: Generated<string>;
+  component_id: string;
+  status: ComponentStatus;
+  at: Timestamp;
+  source: StatusSource;
+  actor_id: Nullable<string>;
+  token_id: Nullable<string>;
+  incident_id: Nullable<string>;
+}
+
+export interface StatusIncidentsTable {
+  id: Generated<string>;
+  kind: IncidentKind;
+  name: string;
+  status: string;
+  impact: IncidentImpact;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  started_at: Timestamp;
+  monitoring_at: NullableTimestamp;
+  resolved_at: NullableTimestamp;
+  scheduled_for: NullableTimestamp;
+  scheduled_until: NullableTimestamp;
+  auto_transition: Defaulted<boolean>;
+  remind_minutes: Nullable<number>;
+  reminded_at: NullableTimestamp;
+  postmortem: Nullable<string>;
+  postmortem_published_at: NullableTimestamp;
+  created_by: Nullable<string>;
+  source: StatusSource;
+}
+
+export interface StatusIncidentComponentsTable {
+  incident_id: string;
+  component_id: string;
+}
+
+export type AffectedComponent = { code: string; name: string; old_status: ComponentStatus; new_status: ComponentStatus };
+
+export interface StatusIncidentUpdatesTable {
+  id: Generated<string>;
+  incident_id: string;
+  status: string;
+  body: string;
+  created_at: CreatedAt;
+  notify: Defaulted<boolean>;
+  affected: ColumnType<AffectedComponent[], string | undefined, string>;
+  actor_id: Nullable<string>;
+  source: StatusSource;
+}
+
+export interface StatusApiTokensTable {
+  id: Generated<string>;
+  name: string;
+  token_hash: string;
+  scopes: ColumnType<string[], string, string>;
+  component_ids: ColumnType<string[] | null, string | null | undefined, string | null>;
+  created_by: Nullable<string>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  revoked_by: Nullable<string>;
+  last_used_at: NullableTimestamp;
+}
+
+export interface StatusSubscriptionComponentsTable {
+  subscription_id: string;
+  component_id: string;
+}
+
+export interface StatusSubscriptionIncidentsTable {
+  subscription_id: string;
+  incident_id: string;
+}
+
+export interface StatusNotificationsTable {
+  event_key: string;
+  subscription_id: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   jobs: JobsTable;
   subprocessors: SubprocessorsTable;
@@ -630,6 +749,16 @@ export interface Database {
   breach_reminder_sends: BreachReminderSendsTable;
   admin_setup_links: AdminSetupLinksTable;
   staff_invitations: StaffInvitationsTable;
+  status_page: StatusPageTable;
+  status_components: StatusComponentsTable;
+  status_component_changes: StatusComponentChangesTable;
+  status_incidents: StatusIncidentsTable;
+  status_incident_components: StatusIncidentComponentsTable;
+  status_incident_updates: StatusIncidentUpdatesTable;
+  status_api_tokens: StatusApiTokensTable;
+  status_subscription_components: StatusSubscriptionComponentsTable;
+  status_subscription_incidents: StatusSubscriptionIncidentsTable;
+  status_notifications: StatusNotificationsTable;
 }
 
 export type Job = Selectable<JobsTable>;

@@ -73,6 +73,9 @@ export function SiteHeader({ org, user, lang }: { org: PublicOrganisation | unde
               <li>
                 <NavLink to="/subprocessors">{t('layout.subprocessors')}</NavLink>
               </li>
+              <li>
+                <NavLink to="/service-status">{t('serviceStatus.nav')}</NavLink>
+              </li>
               {user ? (
                 <>
                   <li className="signed-in-as">{user.email}</li>

@@ -1,4 +1,5 @@
 import type { Catalog } from '~/locales/en';
+import { serviceStatusDe } from '~/locales/status/de';
 
 export const de: Catalog = {
   meta: {
@@ -774,4 +775,5 @@ export const de: Catalog = {
     readingOld: 'Sie lesen Fassung {{version}} dieses Berichts, veröffentlicht am {{date}}. Sie wurde später berichtigt.',
     readCurrent: 'Aktuelle Fassung lesen',
   },
+  serviceStatus: serviceStatusDe,
 };

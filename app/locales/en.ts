@@ -1,3 +1,4 @@
+import { serviceStatusEn } from '~/locales/status/en';
 /**
  * English: the source catalog. Every other language has exactly these keys
  * (tests/unit/i18n-catalogs.test.ts fails on a missing or extra key, or a placeholder that differs).
@@ -778,6 +779,7 @@ export const en = {
     readingOld: 'You are reading version {{version}} of this report, published on {{date}}. It was corrected later.',
     readCurrent: 'Read the current version',
   },
+  serviceStatus: serviceStatusEn,
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { Catalog } from '~/locales/en';
+import { serviceStatusFr } from '~/locales/status/fr';
 
 export const fr: Catalog = {
   meta: {
@@ -791,4 +792,5 @@ export const fr: Catalog = {
     readingOld: 'Vous lisez la version {{version}} de ce rapport, publiée le {{date}}. Elle a été corrigée depuis.',
     readCurrent: 'Lire la version actuelle',
   },
+  serviceStatus: serviceStatusFr,
 };

@@ -15,6 +15,7 @@ import { BACKUPS_KEPT } from '~/models/policy';
 import { createAlertHandler } from '~/models/subprocessors/alerts.server';
 import { ALERT_JOB } from '~/models/subprocessors/registry.server';
 import { breachJobHandlers } from '~/models/breaches/reminders.server';
+import { statusJobHandlers } from '~/models/status/jobs.server';
 
 export const MAINTENANCE_JOB = 'maintenance.daily';
 export const BACKUP_JOB = 'backup.scheduled';
@@ -32,6 +33,7 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
     ...breachJobHandlers({ db, config }),
     [MAIL_DELIVER_JOB]: createMailDeliveryHandler(db, config, sender),
     [ALERT_JOB]: createAlertHandler(db, config, logger),
+    ...statusJobHandlers({ db, config, logger }),
     [BACKUP_JOB]: async () => {
       if (config.backup.schedule === 'off') return;
       const result = await createBackup(

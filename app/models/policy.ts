@@ -34,6 +34,8 @@ export const RATE_LIMITS = {
   accountEmailResend: { limit: 3, windowSeconds: HOUR },
   /** Subprocessor email alerts: sign-ups per client address. */
   subprocessorSubscribe: { limit: 10, windowSeconds: HOUR },
+  /** Service-status email alerts (and following an incident): sign-ups per client address. */
+  statusSubscribe: { limit: 10, windowSeconds: HOUR },
   /** Objections to a planned subprocessor change, per client address. */
   subprocessorObjection: { limit: 5, windowSeconds: HOUR },
   /** "Forgot password": per address typed and per client, so neither one inbox nor one client can flood. */

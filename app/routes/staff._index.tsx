@@ -69,6 +69,9 @@ export default function StaffConsole() {
           <Link to="/staff/subprocessors">Subprocessor registry</Link>: plan, change and retire subprocessors.
         </li>
         <li>
+          <Link to="/staff/service-status">Service status</Link>: components, incidents, maintenance and monitor API keys.
+        </li>
+        <li>
           <Link to="/staff/art19">Art. 19 notices</Link>: recipients of personal data without a privacy contact:{' '}
           <strong>{art19.missingContacts}</strong>; notices to send by hand: <strong>{art19.toSendByHand}</strong>; awaiting the recipient&apos;s
           confirmation: <strong>{art19.unconfirmed}</strong>.

@@ -32,6 +32,7 @@ import { mountMonitoring, type WorkerHeartbeat } from '~/utils/monitoring.server
 import { createJobHandlers, scheduleBackup, scheduleMaintenance, scheduleReminders } from '~/models/job-handlers.server';
 import { startWorker } from '~/models/jobs.server';
 import { seedDemoRegistry } from '~/models/subprocessors/demo.server';
+import { scheduleStatusSweep } from '~/models/status/sweep.server';
 import { offerFirstAdminSetup } from '~/server/setup-link.server';
 import { createDb, migrateToLatest, pingDb, type Backend, type DB } from '../../db/client';
 import {
@@ -376,6 +377,7 @@ export async function startPortal(options: { build: ServerBuild; env?: Env }): P
   await scheduleMaintenance(db);
   await scheduleBackup(db, config);
   await scheduleReminders(db, config);
+  await scheduleStatusSweep(db);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
   const admission = app.locals.admission as ReturnType<typeof createAdmissionControl>;
   const worker = startWorker(db, createJobHandlers({ db, config, logger }), logger, {

@@ -24,6 +24,7 @@ import * as m0102 from './0102_erasure_ledger';
 import * as m0140 from './0140_reports';
 import * as m0141 from './0141_transparency_reports';
 import * as m0160 from './0160_breach_register';
+import * as m0150 from './0150_service_status';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -55,6 +56,7 @@ export const migrations: Record<string, Migration> = {
   '0140_reports': m0140,
   '0141_transparency_reports': m0141,
   '0160_breach_register': m0160,
+  '0150_service_status': m0150,
 };
 
 export const migrationProvider: MigrationProvider = {

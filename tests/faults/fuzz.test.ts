@@ -11,6 +11,15 @@ import { fileRequest } from '../support/requests';
 import { recordBreachFixture } from '../support/breaches';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { createThrowawayCluster, type Cluster } from './support';
+import { createStatusComponent } from '../support/status';
+import { openIncident } from '../../app/models/status/incidents.server';
+
+/** A status component with an open incident, for the status routes to act on. */
+async function seedStatus(db: DB) {
+  const statusComponentId = await createStatusComponent(db, { name: 'Fuzzed component' });
+  const { id } = await openIncident(db, { name: 'Fuzzed incident', status: 'investigating', impact: 'minor', body: 'x', components: { [statusComponentId]: 'degraded_performance' }, notify: false }, { id: null, source: 'staff' });
+  return { statusComponentId, statusIncidentId: id };
+}
 
 /**
  * Every form and JSON endpoint driven by fast-check with generated input: arbitrary and
@@ -60,6 +69,22 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'subprocessors.subscribe_.confirm.tsx': () => '/subprocessors/subscribe/confirm',
   'subprocessors.unsubscribe.tsx': () => '/subprocessors/unsubscribe',
   'verify.$token.tsx': (ids) => `/verify/${ids.token}`,
+  'alerts.preferences.tsx': (ids) => `/alerts/preferences?token=1.${ids.token}`,
+  'service-status.incidents.$id.tsx': (ids) => `/service-status/incidents/${ids.statusIncidentId}`,
+  'service-status.subscribe.tsx': () => '/service-status/subscribe',
+  'service-status.subscribe_.confirm.tsx': () => '/service-status/subscribe/confirm',
+  'service-status.unsubscribe.tsx': (ids) => `/service-status/unsubscribe?token=1.${ids.token}`,
+  'staff.service-status._index.tsx': () => '/staff/service-status',
+  'staff.service-status.components.new.tsx': () => '/staff/service-status/components/new',
+  'staff.service-status.components.$id.tsx': (ids) => `/staff/service-status/components/${ids.statusComponentId}`,
+  'staff.service-status.incidents.new.tsx': () => '/staff/service-status/incidents/new',
+  'staff.service-status.incidents.$id.tsx': (ids) => `/staff/service-status/incidents/${ids.statusIncidentId}`,
+  'staff.service-status.maintenance.new.tsx': () => '/staff/service-status/maintenance/new',
+  'staff.service-status.api-keys.tsx': () => '/staff/service-status/api-keys',
+  'api.v1.pages.$pageId.components.$componentId.ts': (ids) => `/api/v1/pages/any/components/${ids.statusComponentId}`,
+  'api.v1.pages.$pageId.incidents.ts': () => '/api/v1/pages/any/incidents',
+  'api.v1.pages.$pageId.incidents_.$incidentId.ts': (ids) => `/api/v1/pages/any/incidents/${ids.statusIncidentId}`,
+  'api.v1.uptime-kuma.$componentId.ts': (ids) => `/api/v1/uptime-kuma/${ids.statusComponentId}`,
 };
 
 /** Documents and JSON read with generated query strings (ids filled from the seeded data). */
@@ -87,6 +112,15 @@ const getPaths = (ids: Ids) => [
   `/staff/breaches/${ids.breachId}/edit`,
   `/staff/breaches/${ids.breachId}/notify`,
   `/staff/breaches/${ids.breachId}/subjects`,
+  '/service-status',
+  '/service-status/history',
+  '/service-status/feed.rss',
+  '/service-status/feed.atom',
+  '/service-status/feed.json',
+  '/api/v2/summary.json',
+  '/api/v2/incidents.json',
+  '/api/v2/scheduled-maintenances/active.json',
+  '/staff/service-status',
 ];
 
 const FIELD_NAMES = [
@@ -104,10 +138,20 @@ const FIELD_NAMES = [
 /** Protected tables: fuzzing may add rows (a rate-limit hit, a failed sign-in) but never alter one. */
 const PROTECTED = [
   'users', 'subprocessors', 'subprocessor_changes', 'requests', 'request_events', 'request_tokens', 'audit_events',
-  'subprocessor_subscriptions', 'subprocessor_objections', 'request_attachments', 'breaches', 'breach_filings',
+  'subprocessor_subscriptions', 'subprocessor_objections', 'request_attachments', 'breaches', 'breach_filings', 'status_components',
+  'status_incidents',
 ];
 
-type Ids = { requestId: string; subprocessorId: string; changeId: string; objectionId: string; token: string; breachId: string };
+type Ids = {
+  requestId: string;
+  subprocessorId: string;
+  changeId: string;
+  objectionId: string;
+  token: string;
+  breachId: string;
+  statusComponentId: string;
+  statusIncidentId: string;
+};
 
 const hostile = fc.constantFrom(
   '', ' ', '\u0000', '\ud800', '\udfff', '\u202e', '\ufeff', 'é', 'e\u0301', '👩‍👩‍👧', '\r\n', '%00', '%', '../../etc/passwd',
@@ -232,6 +276,7 @@ describe.each(['pglite', 'postgres'] as const)('fuzzing on %s', (backend) => {
       objectionId: '1',
       token: randomBytes(32).toString('base64url'),
       breachId: breach.id,
+      ...(await seedStatus(db)),
     };
     cookies = {
       anonymous: undefined,

@@ -10,6 +10,8 @@
  * - admin:     as staff, and a staff member gets 403 too.
  * - link:      a private link; a token that is not one gets 404, 409 or 410, whoever asks.
  * - dev-only:  404 in production for everyone.
+ * - api-key:   the monitor API: without a valid `Authorization: Bearer` key, 401 for everyone
+ *              (cookies count for nothing there).
  *
  * `path` is a URL that passes the guard for the role that may use it (used to send bad bodies
  * past the guard); `refusedPath` one that must be refused (links: a token that is not one).
@@ -17,7 +19,7 @@
  * answered 2xx/3xx, never 5xx. `probeBody`: see below.
 
  */
-export type Access = 'public' | 'signed-in' | 'owner' | 'staff' | 'admin' | 'link' | 'dev-only';
+export type Access = 'public' | 'signed-in' | 'owner' | 'staff' | 'admin' | 'link' | 'dev-only' | 'api-key';
 
 export type Fixtures = {
   /** A request owned by subject A. */
@@ -137,4 +139,34 @@ export const ROUTES: Record<string, RouteEntry> = {
   'subprocessors[.json].ts': { access: 'public', path: () => '/subprocessors.json' },
   'subprocessors[.csv].ts': { access: 'public', path: () => '/subprocessors.csv' },
   'verify.$token.tsx': { access: 'link', path: (f) => `/verify/${f.fakeToken}`, probeBody: 'intent=confirm' },
+  // Service status (issue 23): the public page, its API and feeds, alerts, the staff console, the monitor API.
+  'service-status._index.tsx': { access: 'public', path: () => '/service-status' },
+  'service-status.history.tsx': { access: 'public', path: () => '/service-status/history?month=2026-01' },
+  'service-status.incidents.$id.tsx': { access: 'public', path: (f) => `/service-status/incidents/${f.missingId}` },
+  'service-status.subscribe.tsx': { access: 'public', path: () => '/service-status/subscribe' },
+  'service-status.subscribe_.confirm.tsx': { access: 'public', path: () => '/service-status/subscribe/confirm' },
+  'service-status.unsubscribe.tsx': { access: 'public', path: (f) => `/service-status/unsubscribe?token=${f.fakeToken}`, bodyIgnored: true },
+  'service-status.feed[.rss].ts': { access: 'public', path: () => '/service-status/feed.rss' },
+  'service-status.feed[.atom].ts': { access: 'public', path: () => '/service-status/feed.atom' },
+  'service-status.feed[.json].ts': { access: 'public', path: () => '/service-status/feed.json' },
+  'alerts.preferences.tsx': { access: 'link', path: (f) => `/alerts/preferences?token=1.${f.fakeToken}` },
+  'api.v2.summary[.json].ts': { access: 'public', path: () => '/api/v2/summary.json' },
+  'api.v2.status[.json].ts': { access: 'public', path: () => '/api/v2/status.json' },
+  'api.v2.components[.json].ts': { access: 'public', path: () => '/api/v2/components.json' },
+  'api.v2.incidents[.json].ts': { access: 'public', path: () => '/api/v2/incidents.json' },
+  'api.v2.incidents.unresolved[.json].ts': { access: 'public', path: () => '/api/v2/incidents/unresolved.json' },
+  'api.v2.scheduled-maintenances[.json].ts': { access: 'public', path: () => '/api/v2/scheduled-maintenances.json' },
+  'api.v2.scheduled-maintenances.upcoming[.json].ts': { access: 'public', path: () => '/api/v2/scheduled-maintenances/upcoming.json' },
+  'api.v2.scheduled-maintenances.active[.json].ts': { access: 'public', path: () => '/api/v2/scheduled-maintenances/active.json' },
+  'api.v1.pages.$pageId.components.$componentId.ts': { access: 'api-key', path: (f) => `/api/v1/pages/any/components/${f.missingId}` },
+  'api.v1.pages.$pageId.incidents.ts': { access: 'api-key', path: () => '/api/v1/pages/any/incidents' },
+  'api.v1.pages.$pageId.incidents_.$incidentId.ts': { access: 'api-key', path: (f) => `/api/v1/pages/any/incidents/${f.missingId}` },
+  'api.v1.uptime-kuma.$componentId.ts': { access: 'api-key', path: (f) => `/api/v1/uptime-kuma/${f.missingId}` },
+  'staff.service-status._index.tsx': { access: 'staff', path: () => '/staff/service-status', probeBody: 'componentId=1&status=operational' },
+  'staff.service-status.components.new.tsx': { access: 'staff', path: () => '/staff/service-status/components/new', probeBody: 'name=Probe&kind=component' },
+  'staff.service-status.components.$id.tsx': { access: 'staff', path: (f) => `/staff/service-status/components/${f.missingId}` },
+  'staff.service-status.incidents.new.tsx': { access: 'staff', path: () => '/staff/service-status/incidents/new' },
+  'staff.service-status.incidents.$id.tsx': { access: 'staff', path: (f) => `/staff/service-status/incidents/${f.missingId}` },
+  'staff.service-status.maintenance.new.tsx': { access: 'staff', path: () => '/staff/service-status/maintenance/new' },
+  'staff.service-status.api-keys.tsx': { access: 'admin', path: () => '/staff/service-status/api-keys', probeBody: 'intent=revoke&tokenId=1' },
 };

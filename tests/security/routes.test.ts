@@ -114,6 +114,7 @@ const allowedRole: Record<RouteEntry['access'], Who> = {
   admin: 'admin',
   link: 'signed-out',
   'dev-only': 'admin',
+  'api-key': 'signed-out',
 };
 
 describe('the route table', () => {
@@ -173,6 +174,11 @@ describe.each(entries)('%s', (file, entry) => {
         }
         case 'dev-only':
           for (const who of ['signed-out', 'subjectA', 'staff', 'admin'] as const) await expectStatus(who, [404]);
+          break;
+        case 'api-key':
+          // A session is no key: every role is refused, and so is a key that is not one.
+          for (const who of ['signed-out', 'subjectA', 'staff', 'admin'] as const) await expectStatus(who, [401]);
+          expect((await send(method, url, { headers: { ...headers, Authorization: 'Bearer ppst_notakeynotakeynotakey' }, body })).status, `${method} ${url} with a bad key`).toBe(401);
           break;
       }
     }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,6 +43,8 @@ export async function spawnPortalProcess(
     env?: Record<string, string>;
     /** Fills the fresh database before the server starts (the embedded one has one owner at a time). */
     seed?: (db: DB) => Promise<void>;
+    /** An administrator made with `npm run create-admin` before the server starts. */
+    admin?: { email: string; password: string };
   } = {},
 ): Promise<PortalProcess> {
   if (!fs.existsSync(path.join(root, 'build/server.js'))) throw new Error('Run `npm run build` first: the tests start build/server.js as `npm start` does');
@@ -59,20 +61,28 @@ export async function spawnPortalProcess(
     }
   }
   const out = { stdout: '', stderr: '' };
-  const child: ChildProcess = spawn(process.execPath, ['build/server.js'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: options.logLevel ?? 'info',
-      DATABASE_URL: '',
-      ...testDatabaseEnv(pgDatabase),
-      ...options.database?.env,
-      ...options.env,
-    },
-  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: options.logLevel ?? 'info',
+    DATABASE_URL: '',
+    ...testDatabaseEnv(pgDatabase),
+    ...options.database?.env,
+    ...options.env,
+  };
+  if (options.admin) {
+    // `npm run create-admin` before the server: on the embedded database only one process may open DATA_DIR.
+    const made = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/create-admin.ts', '--email', options.admin.email], {
+      cwd: root,
+      env,
+      input: `${options.admin.password}\n`,
+      encoding: 'utf8',
+    });
+    if (made.status !== 0) throw new Error(`create-admin failed:\n${made.stderr}`);
+  }
+  const child: ChildProcess = spawn(process.execPath, ['build/server.js'], { cwd: root, env });
   child.stdout!.on('data', (d) => (out.stdout += d));
   child.stderr!.on('data', (d) => (out.stderr += d));
   let baseURL = '';

@@ -8,7 +8,7 @@ import { changeDetailsLine, changeUrl } from '~/models/subprocessors/feeds.serve
 import { changeSummary, isOpenForObjection, todayIn } from '~/models/subprocessors/rules';
 import { formatDay, tFor, type Language } from '~/utils/i18n';
 import { loadRegistry, type NamedChange } from '~/models/subprocessors/registry.server';
-import { activeSubscriptions, unsubscribeHeaders, unsubscribeUrl } from '~/models/subprocessors/subscriptions.server';
+import { activeSubscriptions, preferencesUrl, unsubscribeHeaders, unsubscribeUrl } from '~/models/subprocessors/subscriptions.server';
 
 type Stage = 'announced' | 'effective';
 
@@ -43,6 +43,7 @@ function alertMail(change: NamedChange, stage: Stage, config: Config, subscripti
           email: config.organisation.privacyEmail,
           url: unsubscribeUrl(config, subscriptionId),
         }),
+        t('serviceStatus.mail.manage', { url: preferencesUrl(config, subscriptionId) }),
         ...organisationFooter(t, config.organisation),
       ],
     }),

@@ -1,0 +1,4 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { statusApiResource } from '~/routes/status-api.server';
+
+export const loader = (args: LoaderFunctionArgs) => statusApiResource(args, 'active');
