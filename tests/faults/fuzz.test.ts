@@ -42,6 +42,9 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'logout.tsx': () => '/logout',
   'requests.new.tsx': () => '/requests/new',
   'reset-password.$token.tsx': (ids) => `/reset-password/${ids.token}`,
+  // A random token: the fuzz finds the dead-link answer (the real links are tested in admin-access.test.ts).
+  'setup.$token.tsx': (ids) => `/setup/${ids.token}`,
+  'invitation.$token.tsx': (ids) => `/invitation/${ids.token}`,
   'signup.tsx': () => '/signup',
   'staff.breaches.$id_.edit.tsx': (ids) => `/staff/breaches/${ids.breachId}/edit`,
   'staff.breaches.$id_.notify.tsx': (ids) => `/staff/breaches/${ids.breachId}/notify`,
