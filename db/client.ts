@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from 'kysely';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import pg from 'pg';
@@ -26,6 +27,9 @@ export type DbConfig = {
 // type with the database it came from (PGlite would otherwise give number or bigint by size).
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => value);
 const PGLITE_PARSERS = { [pgliteTypes.INT8]: (value: string) => value };
+
+/** Extensions the migrations create (0110: pg_trgm for staff search); every PGlite that opens the data folder loads them. */
+export const PGLITE_EXTENSIONS = { pg_trgm };
 
 const embeddedInstances = new WeakMap<DB, PGlite>();
 
@@ -64,7 +68,7 @@ export function createDb(config: DbConfig): { db: DB; backend: Backend } {
     // PGlite's postmaster.pid always says -42: who holds the folder is written beside it.
     fs.writeFileSync(`${dataDir}.owner`, `${process.pid}\n`, { mode: 0o600 });
   }
-  const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS });
+  const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS, extensions: PGLITE_EXTENSIONS });
   yieldBeforeEachStatement(pglite);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   embeddedInstances.set(db, pglite);

@@ -147,6 +147,8 @@ export interface UsersTable {
   password_changed_at: ColumnType<Date, Date | string | undefined, Date | string>;
   /** When the owner proved the address by opening the emailed link; null until then. */
   email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Staff only: email me when a request is assigned to me or a subject replies to one of mine. */
+  staff_notifications: Defaulted<boolean>;
 }
 
 /** Single-use links that prove an account's email; only the token's SHA-256 is stored. */

@@ -16,6 +16,8 @@ import * as m0060 from './0060_languages_scope_agents';
 import * as m0070 from './0070_access_packages';
 import * as m0072 from './0072_reminders';
 import * as m0080 from './0080_objection_language';
+import * as m0110 from './0110_request_search';
+import * as m0111 from './0111_staff_notifications';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -39,6 +41,8 @@ export const migrations: Record<string, Migration> = {
   '0070_access_packages': m0070,
   '0072_reminders': m0072,
   '0080_objection_language': m0080,
+  '0110_request_search': m0110,
+  '0111_staff_notifications': m0111,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -7,6 +7,7 @@ import { changeSummary, feedQuery } from '~/models/subprocessors/rules';
 import { regionNames } from '~/utils/intl';
 import { escapeHtml } from '~/utils/mail-template';
 import { viewRegistry, type NamedChange, type Registry } from '~/models/subprocessors/registry.server';
+import { csvLine } from '~/utils/csv';
 
 /**
  * The registry's public representations (JSON, RSS 2.0, Atom 1.0, JSON Feed 1.1) and their
@@ -165,7 +166,6 @@ export function registryJson(registry: Registry, config: Config, today: string, 
  */
 export function registryCsv(registry: Registry, today: string, at?: string): string {
   const view = viewRegistry(registry, today, at ?? today);
-  const cell = (value: string) => `"${(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value).replace(/"/g, '""')}"`;
   const header = ['name', 'legal_entity', 'category', 'purpose', 'data_categories', 'locations', 'transfer_mechanism', 'website', 'since'];
   const rows = view.active.map((e) => [
     e.name,
@@ -178,7 +178,7 @@ export function registryCsv(registry: Registry, today: string, at?: string): str
     e.website,
     e.since,
   ]);
-  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+  return [header, ...rows].map(csvLine).join('');
 }
 
 function changeJson(change: NamedChange, config: Config) {
