@@ -63,7 +63,7 @@ export default function StaffConsole() {
           </li>
         ) : null}
       </ul>
-      <OperationsSummary {...operations} />
+      <OperationsSummary {...operations} showFailedJobs={isAdmin} />
     </>
   );
 }
