@@ -52,6 +52,9 @@ export default function StaffConsole() {
           <Link to="/staff/objections">Objections</Link> to planned subprocessor changes
           {unansweredObjections > 0 ? ` (${unansweredObjections} unanswered)` : ''}.
         </li>
+        <li>
+          <Link to="/staff/notifications">Email notifications</Link>: whether you are emailed about assignments and replies.
+        </li>
         {isAdmin ? (
           <li>
             <Link to="/staff/users">Staff accounts</Link>: grant and revoke the staff role.
