@@ -17,7 +17,7 @@ export function OperationsSummary(props: {
       <ul>
         <li>Overdue requests: {props.overdueRequests}</li>
         <li>
-          {props.showFailedJobs ? <Link to="/staff/jobs">Failed background jobs: {props.failedJobs}</Link> : <>Failed background jobs: {props.failedJobs}</>}
+          {props.showFailedJobs ? <Link to="/staff/jobs">{`Failed background jobs: ${props.failedJobs}`}</Link> : `Failed background jobs: ${props.failedJobs}`}
         </li>
         <li>Mail that could not be delivered: {props.failedMail}</li>
         <li>

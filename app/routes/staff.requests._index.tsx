@@ -198,7 +198,7 @@ export default function StaffRequests() {
       {bulk ? <Notice>{bulkSummary(bulk)}</Notice> : null}
       {assigned ? <Notice>{assignSummary(assigned)}</Notice> : null}
       {searchTooShort ? (
-        <p role="status">Type at least {MIN_SEARCH_WORD} characters of a name, address or identifier to search.</p>
+        <p role="status">{`Type at least ${MIN_SEARCH_WORD} characters of a name, address or identifier to search.`}</p>
       ) : rows.length === 0 ? (
         <p>No requests match.</p>
       ) : (
