@@ -1,10 +1,12 @@
 /**
  * CSV (RFC 4180) for spreadsheets: every field quoted, quotes doubled, and a cell a spreadsheet
  * would run as a formula (starting with = + - @, a tab or a carriage return) made text with a
- * leading apostrophe (OWASP "CSV injection").
+ * leading apostrophe (OWASP "CSV injection"). Only text is escaped: numbers come from the portal.
  */
 export function csvCell(value: string | number | null | undefined): string {
-  const text = value === null || value === undefined ? '' : String(value);
+  // A number the portal computed (days left, possibly negative) stays a number.
+  if (typeof value === 'number') return `"${value}"`;
+  const text = value ?? '';
   return `"${(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text).replace(/"/g, '""')}"`;
 }
 
