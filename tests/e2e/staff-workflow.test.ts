@@ -53,6 +53,7 @@ describe('the staff queue, in a real browser', () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((n) => n === 1)).toBe(true);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
+    if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/staff-queue-1366.png`, fullPage: true });
 
     // The CSV of this view.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download these requests as CSV' }).click()]);
