@@ -25,8 +25,11 @@ describe('the audit trail and operations block in a real browser', () => {
     await b.page.getByLabel('To (UTC day, inclusive)').fill(today);
     await b.page.getByRole('button', { name: 'Filter' }).click();
     await b.page.waitForURL(/from=\d{4}/);
-    const href = await b.page.getByRole('link', { name: /Export this date range/ }).getAttribute('href');
-    expect(href).toBe(`/staff/audit/export?from=${today}&to=${today}`);
+    // The URL changes before the new page has rendered: wait for the link to carry the range.
+    const exportLink = b.page.getByRole('link', { name: /Export this date range/ });
+    await expect
+      .poll(() => exportLink.getAttribute('href'), { timeout: 10_000 })
+      .toBe(`/staff/audit/export?from=${today}&to=${today}`);
     expect(b.consoleErrors).toEqual([]);
   });
 });
