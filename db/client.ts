@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from 'kysely';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import pg from 'pg';
@@ -32,6 +33,9 @@ const PGLITE_PARSERS = { [pgliteTypes.INT8]: (value: string) => value };
  * this module: a second copy of this module (a bundle, a test's source import) must find it too.
  */
 const EMBEDDED = Symbol.for('privacy-portal.embedded-pglite');
+
+/** Extensions the migrations create (0110: pg_trgm for staff search); every PGlite that opens the data folder loads them. */
+export const PGLITE_EXTENSIONS = { pg_trgm };
 
 /** The PGlite instance behind an embedded database (for its own dump), or undefined on PostgreSQL. */
 export function embeddedInstanceOf(db: DB): PGlite | undefined {
@@ -68,7 +72,7 @@ export function createDb(config: DbConfig): { db: DB; backend: Backend } {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // wal_recycle=off: a finished WAL segment is deleted at the next checkpoint instead of being
   // renamed for reuse with its old bytes inside (issue 24.6: the erasure scrub relies on it).
-  const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS, startParams: [...PGlite.defaultStartParams, '-c', 'wal_recycle=off'] });
+  const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS, extensions: PGLITE_EXTENSIONS, startParams: [...PGlite.defaultStartParams, '-c', 'wal_recycle=off'] });
   yieldBeforeEachStatement(pglite);
   const close = pglite.close.bind(pglite);
   pglite.close = async () => {

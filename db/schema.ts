@@ -181,6 +181,8 @@ export interface UsersTable {
   email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** A staff account acting as data protection officer: keeps the breach register (migration 0160). */
   dpo: Generated<boolean>;
+  /** Staff only: email me when a request is assigned to me or a subject replies to one of mine. */
+  staff_notifications: Defaulted<boolean>;
 }
 
 /** Single-use links that prove an account's email; only the token's SHA-256 is stored. */

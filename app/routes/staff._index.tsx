@@ -85,6 +85,9 @@ export default function StaffConsole() {
             <Link to="/staff/breaches">Breach register</Link>: every personal data breach on the 72-hour clock.
           </li>
         ) : null}
+        <li>
+          <Link to="/staff/notifications">Email notifications</Link>: whether you are emailed about assignments and replies.
+        </li>
         {isAdmin ? (
           <li>
             <Link to="/staff/users">Staff accounts</Link>: invite staff and administrators, grant and revoke the staff role.
@@ -101,7 +104,7 @@ export default function StaffConsole() {
           </li>
         ) : null}
       </ul>
-      <OperationsSummary {...operations} />
+      <OperationsSummary {...operations} showFailedJobs={isAdmin} />
     </>
   );
 }

@@ -5,6 +5,7 @@ import { answerObjection, answerSchema, getObjectionForStaff } from '~/models/su
 import { changeTitle, todayIn } from '~/models/subprocessors/rules';
 import { getChange, RegistryRuleError } from '~/models/subprocessors/registry.server';
 import { requireStaff } from '~/utils/auth.server';
+import { formatStaffTime } from '~/utils/dates';
 import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 import { LANGUAGE_NAMES } from '~/utils/i18n';
 import { invariantResponse } from '~/utils/invariant';
@@ -22,9 +23,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     email: objection.email,
     reason: objection.reason,
     language: LANGUAGE_NAMES[objection.lang],
-    createdAt: objection.created_at.toISOString(),
+    received: formatStaffTime(objection.created_at, context.config.timeZone),
     answer: objection.answer,
-    answeredAt: objection.answered_at?.toISOString() ?? null,
+    answeredAt: objection.answered_at ? formatStaffTime(objection.answered_at, context.config.timeZone) : null,
     change: change ? { id: change.id, title: changeTitle(change, todayIn(context.config.timeZone)) } : null,
   });
 }
@@ -59,13 +60,13 @@ export default function StaffObjection() {
         <dt>Language</dt>
         <dd>{o.language}: the email around your answer is in it, so write the answer in it too</dd>
         <dt>Received</dt>
-        <dd>{o.createdAt.slice(0, 16).replace('T', ' ')} UTC</dd>
+        <dd>{o.received}</dd>
         <dt>Reason</dt>
         <dd className="prewrap">{o.reason}</dd>
       </dl>
       {o.answer ? (
         <>
-          <h2>Answer sent {o.answeredAt?.slice(0, 10)}</h2>
+          <h2>Answer sent {o.answeredAt}</h2>
           <p className="prewrap">{o.answer}</p>
         </>
       ) : (

@@ -5,6 +5,7 @@ import { listObjectionsForStaff } from '~/models/subprocessors/objections.server
 import { changeTitle, todayIn } from '~/models/subprocessors/rules';
 import { loadRegistry } from '~/models/subprocessors/registry.server';
 import { requireStaff } from '~/utils/auth.server';
+import { formatStaffDay } from '~/utils/dates';
 
 export const meta: MetaFunction = () => [{ title: 'Objections — Privacy Portal' }];
 
@@ -17,12 +18,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const today = todayIn(context.config.timeZone);
   const titles = new Map(registry.changes.map((c) => [c.id, changeTitle(c, today)]));
   return json({
+    timeZone: context.config.timeZone,
     objections: objections.map((o) => ({
       id: o.id,
       organisation: o.organisation,
       email: o.email,
       reason: o.reason,
       createdAt: o.created_at.toISOString(),
+      received: formatStaffDay(o.created_at, context.config.timeZone),
       answered: o.answered_at !== null,
       change: titles.get(o.change_id) ?? `Change ${o.change_id}`,
     })),
@@ -30,7 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function StaffObjections() {
-  const { objections } = useLoaderData<typeof loader>();
+  const { objections, timeZone } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   return (
     <>
@@ -44,7 +47,7 @@ export default function StaffObjections() {
       ) : (
         <div>
           <table className="reflow">
-            <caption>Unanswered first, newest first</caption>
+            <caption>Unanswered first, newest first. Days are in {timeZone}.</caption>
             <thead>
               <tr>
                 <th scope="col">Organisation</th>
@@ -61,7 +64,7 @@ export default function StaffObjections() {
                   </th>
                   <td data-label="Change">{o.change}</td>
                   <td data-label="Received">
-                    <time dateTime={o.createdAt}>{o.createdAt.slice(0, 10)}</time>
+                    <time dateTime={o.createdAt}>{o.received}</time>
                   </td>
                   <td data-label="Status">{o.answered ? 'Answered' : 'Awaiting an answer'}</td>
                 </tr>

@@ -11,3 +11,8 @@ export function formatDate(date: string): string {
 export function formatStaffTime(instant: Date, timeZone: string): string {
   return dateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }).format(instant);
 }
+
+/** The calendar day of an instant in the portal's time zone: "3 Dec 2026". */
+export function formatStaffDay(instant: Date, timeZone: string): string {
+  return dateTimeFormat('en-GB', { dateStyle: 'medium', timeZone }).format(instant);
+}

@@ -25,6 +25,8 @@ import * as m0140 from './0140_reports';
 import * as m0141 from './0141_transparency_reports';
 import * as m0160 from './0160_breach_register';
 import * as m0150 from './0150_service_status';
+import * as m0110 from './0110_request_search';
+import * as m0111 from './0111_staff_notifications';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -57,6 +59,8 @@ export const migrations: Record<string, Migration> = {
   '0141_transparency_reports': m0141,
   '0160_breach_register': m0160,
   '0150_service_status': m0150,
+  '0110_request_search': m0110,
+  '0111_staff_notifications': m0111,
 };
 
 export const migrationProvider: MigrationProvider = {

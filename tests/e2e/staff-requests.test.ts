@@ -48,7 +48,7 @@ describe('the staff console answers a request, in a real browser', () => {
     await page.getByRole('link', { name: 'Requests', exact: true }).click();
     await page.waitForLoadState('networkidle');
     await expectAccessible(page);
-    await page.getByLabel('Reference or email').fill(reference);
+    await page.getByLabel('Search', { exact: true }).fill(reference);
     await page.getByRole('button', { name: 'Show' }).click();
     await page.getByRole('link', { name: reference }).click();
     await page.getByRole('heading', { name: new RegExp(reference) }).waitFor();

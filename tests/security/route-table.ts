@@ -98,6 +98,9 @@ export const ROUTES: Record<string, RouteEntry> = {
   'staff.breaches[.json].ts': { access: 'admin', path: () => '/staff/breaches.json' },
   // `?index`: a POST without it would go to the parent route, not the queue's bulk action.
   'staff.requests._index.tsx': { access: 'staff', path: () => '/staff/requests?index', probeBody: 'bulkAction=close_unverified&select-1=on' },
+  'staff.notifications.tsx': { access: 'staff', path: () => '/staff/notifications', probeBody: 'notify=off' },
+  'staff.jobs.tsx': { access: 'admin', path: () => '/staff/jobs', probeBody: 'jobId=999999999' },
+  'staff.requests.export[.]csv.ts': { access: 'staff', path: () => '/staff/requests/export.csv?state=all&q=probe' },
   'staff.requests.$id.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}`, probeBody: 'intent=note&note=probe' },
   'staff.requests.$id.attachments.$attachmentId.tsx': {
     access: 'staff',

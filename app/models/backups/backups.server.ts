@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createDb, embeddedInstanceOf, isProcessAlive, migrateToLatest, type Backend, type DB } from '../../../db/client';
+import { createDb, embeddedInstanceOf, PGLITE_EXTENSIONS, isProcessAlive, migrateToLatest, type Backend, type DB } from '../../../db/client';
 import { migrations } from '../../../db/migrations/index';
 import { recordAudit, verifyAuditChain, type AuditVerifyResult } from '~/models/audit.server';
 import { BackupEncryptor, BackupRefused, checksumOffset, decryptBackup, readBackupHeader, type BackupHeader } from './format.server';
@@ -214,7 +214,7 @@ export async function restoreBackup(
       const staging = `${dataDir}.restoring`;
       fs.rmSync(staging, { recursive: true, force: true });
       fs.mkdirSync(staging, { recursive: true, mode: 0o700 });
-      const pglite = new PGlite({ dataDir: staging, loadDataDir: await fs.openAsBlob(plain) });
+      const pglite = new PGlite({ dataDir: staging, loadDataDir: await fs.openAsBlob(plain), extensions: PGLITE_EXTENSIONS });
       await pglite.waitReady;
       await pglite.close();
       if (!empty) fs.renameSync(dataDir, `${dataDir}.before-restore-${stamp(new Date())}`);

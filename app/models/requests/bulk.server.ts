@@ -23,7 +23,7 @@ export const BULK_ACTIONS = ['close_unverified', 'close_duplicates'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 /** One checkbox per row, `select-<id>` (the queue page): the form reader keeps one value per name. */
-const SELECT_FIELD = /^select-(\d{1,18})$/;
+export const SELECT_FIELD = /^select-(\d{1,18})$/;
 const REFERENCE = /^DSR-\d{4}-\d{6,}$/;
 
 export const bulkFormSchema = z

@@ -3,6 +3,7 @@ import type { RequestRow } from '../../../db/schema';
 import type { RequestPolicy } from '~/models/requests/policy';
 import { AttachmentError, checkAttachment, MAX_ATTACHMENTS_PER_REPLY, storeAttachment } from '~/models/requests/attachments.server';
 import { isAwaitingSubject } from '~/models/requests/lifecycle';
+import { mailSubjectReplied } from '~/models/requests/staff-mail.server';
 import { appendEvent, applyTransition, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
 
 export type UploadedFile = { filename: string; bytes: Buffer };
@@ -33,7 +34,13 @@ export async function replyToRequest(
     for (const file of checked) {
       await storeAttachment(trx, { requestId: request.id, eventId, ...file }, options.exportKey);
     }
-    return applyTransition(trx, request, 'resume', actor, { rules: options.rules, now });
+    const resumed = await applyTransition(trx, request, 'resume', actor, { rules: options.rules, now });
+    await mailSubjectReplied(trx, resumed, { files: checked.length }, {
+      publicUrl: options.rules.publicUrl,
+      timeZone: options.rules.timeZone,
+      teamAddress: options.rules.staffTeamAddress,
+    });
+    return resumed;
   });
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { hasControlCharacters, searchTerm, STAFF_CONTROL_ERROR } from '~/utils/text';
+import { parseQueueSearch } from '~/models/requests/search';
 import { z } from 'zod';
 import type { DB } from '../../../db/client';
 import type { RequestRow } from '../../../db/schema';
@@ -27,6 +28,7 @@ import type { Organisation } from '~/utils/env.server';
 import { OUTCOMES, PACKAGE_OUTCOMES } from '~/models/requests/outcomes';
 import { REFUSAL_GROUNDS } from '~/models/requests/refusal-grounds';
 import { createPackage, packageReadyNote, takesPackage } from '~/models/requests/packages.server';
+import { mailAssignment } from '~/models/requests/staff-mail.server';
 
 export { OUTCOMES };
 
@@ -60,6 +62,9 @@ export type QueueFilter = z.infer<typeof queueFilterSchema>;
 
 const NO_DUE = '9999-12-31';
 
+/** The searched text, exactly as migration 0110 indexes it (a different expression would not use the index). */
+export const REQUEST_SEARCH_TEXT = sql<string>`request_search_text(r.reference, r.name, r.email, r.account_identifier, r.aliases, r.subject_name, r.subject_email, r.details)`;
+
 export type QueueRow = {
   id: string;
   reference: string;
@@ -72,6 +77,7 @@ export type QueueRow = {
   /** For a closed request: when it closed, the days it took and whether it was answered on time. */
   closing: Closing | null;
   assignee: string | null;
+  receivedAt: Date | null;
 };
 
 /**
@@ -81,9 +87,10 @@ export type QueueRow = {
 export async function listQueue(
   db: DB,
   filter: QueueFilter,
-  options: { staffId: string; timeZone: string; holidays?: readonly string[]; now?: Date },
+  options: { staffId: string; timeZone: string; holidays?: readonly string[]; now?: Date; pageSize?: number },
 ) {
   const now = options.now ?? new Date();
+  const pageSize = options.pageSize ?? QUEUE_PAGE_SIZE;
   const today = todayIn(options.timeZone, now);
   // Verified requests always have a due date, so the queue walks the (due_date, id) index in
   // order; the never-verified ones (no due date) are listed by id instead.
@@ -104,11 +111,13 @@ export async function listQueue(
   if (filter.due === 'overdue') query = query.where('r.due_date', '<', today);
   if (filter.due === 'week') query = query.where('r.due_date', '>=', today).where('r.due_date', '<=', addDays(today, 7));
   if (filter.within !== undefined) query = query.where('r.due_date', '<=', addDays(today, filter.within));
-  if (filter.q) {
-    const q = filter.q;
-    query = /^DSR-/i.test(q)
-      ? query.where('r.reference', '=', q.toUpperCase())
-      : query.where('r.email_key', '=', q.toLowerCase());
+  const search = filter.q ? parseQueueSearch(filter.q) : undefined;
+  if (search?.kind === 'too_short') return { rows: [], next: null, searchTooShort: true };
+  if (search?.kind === 'reference') query = query.where('r.reference', '=', search.reference);
+  if (search?.kind === 'text') {
+    // Erased and anonymised requests keep only their reference: they are not found by what they held.
+    query = query.where('r.personal_data_deleted_at', 'is', null);
+    for (const pattern of search.patterns) query = query.where(sql<boolean>`${REQUEST_SEARCH_TEXT} ilike ${pattern}`);
   }
   if (filter.after) {
     const [, due, id] = /^(\d{4}-\d{2}-\d{2})_(\d+)$/.exec(filter.after)!;
@@ -117,9 +126,9 @@ export async function listQueue(
       : query.where(sql<boolean>`(r.due_date, r.id) > (${due}, ${id}::bigint)`);
   }
   const rows = await (byId ? query.orderBy('r.id') : query.orderBy('r.due_date').orderBy('r.id'))
-    .limit(QUEUE_PAGE_SIZE + 1)
+    .limit(pageSize + 1)
     .execute();
-  const page = rows.slice(0, QUEUE_PAGE_SIZE);
+  const page = rows.slice(0, pageSize);
   const last = page[page.length - 1];
   return {
     rows: page.map(
@@ -134,9 +143,11 @@ export async function listQueue(
         daysLeft: r.due_date && !isClockPaused(r.state) && !isClosed(r.state) ? daysLeft(r.due_date, now, options.timeZone) : null,
         closing: closingFor(r, { timeZone: options.timeZone, holidays: options.holidays ?? [] }),
         assignee: r.assignee,
+        receivedAt: r.received_at,
       }),
     ),
-    next: rows.length > QUEUE_PAGE_SIZE && last ? `${last.due_date ?? NO_DUE}_${last.id}` : null,
+    next: rows.length > pageSize && last ? `${last.due_date ?? NO_DUE}_${last.id}` : null,
+    searchTooShort: false,
   };
 }
 
@@ -398,6 +409,9 @@ export async function actOnRequest(
         note: assignee ? 'Assigned.' : 'Unassigned.',
         visibleToSubject: false,
       });
+      if (assignee !== request.assigned_to) {
+        await mailAssignment(trx, { assigneeId: assignee, actorId: actor.id, requests: [request] }, options.rules);
+      }
       details = { assignee };
     }
     await recordAudit(trx, {
