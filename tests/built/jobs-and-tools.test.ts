@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +20,11 @@ import { linesOf, runNpmScript, type CliResult } from '../support/cli';
 import { createTestDatabaseUrl } from '../support/db';
 import { fileRequest, rules, SAMPLE_FILES } from '../support/requests';
 import { spawnPortalProcess, type PortalProcess } from '../support/server-process';
-import { signInOverHttp, uniqueEmail, uniquePassword } from '../support/users';
+import { createUser, signInOverHttp, uniqueEmail, uniquePassword } from '../support/users';
+import { recordBreachFixture } from '../support/breaches';
+import { ERASURE_REWRITE_JOB, ERASURE_SCRUB_JOB } from '../../app/models/requests/erasure-scrub.server';
+import { openIncident } from '../../app/models/status/incidents.server';
+import { STATUS_SWEEP_JOB } from '../../app/models/status/job-names';
 
 /**
  * What users run, run as they run it: `npm run build` (by `npm run test:built`), then
@@ -204,6 +208,24 @@ describe.each(backends)('the built product (%s)', (backend) => {
       fixtures['requests.reminders'] = { jobId: await jobOf('requests.reminders') };
       // mail.deliver: the confirmation mails the requests above queued.
       fixtures['mail.deliver'] = { jobId: await jobOf('mail.deliver') };
+      // breaches.reminder: a breach on the 72-hour clock; its next reminder brought forward.
+      const dpo = await createUser(db, { role: 'admin' });
+      await recordBreachFixture(db, dpo.id);
+      fixtures['breaches.reminder'] = { jobId: await jobOf('breaches.reminder') };
+      await makeDue(fixtures['breaches.reminder'].jobId!);
+      // erasure.scrub and erasure.rewrite: what an erasure queues (here for an address that has no mail left).
+      const emailHash = createHash('sha256').update(uniqueEmail('erased')).digest('hex');
+      await enqueueJob(db, { kind: ERASURE_SCRUB_JOB, payload: { reference: 'DSR-2026-999999', emailHash, outboxIds: [] }, runAt: earlier, dedupeKey: 'built:scrub' });
+      fixtures[ERASURE_SCRUB_JOB] = { jobId: await jobOf(ERASURE_SCRUB_JOB) };
+      await enqueueJob(db, { kind: ERASURE_REWRITE_JOB, runAt: earlier, dedupeKey: 'built:rewrite' });
+      fixtures[ERASURE_REWRITE_JOB] = { jobId: await jobOf(ERASURE_REWRITE_JOB) };
+      // status.notify and status.sweep: an incident opened with its alert, and the status clock.
+      await openIncident(db, { name: 'Built product incident', status: 'investigating', impact: 'minor', body: 'Looking into it.', components: {}, notify: true }, { id: null, source: 'staff' });
+      fixtures['status.notify'] = { jobId: await jobOf('status.notify') };
+      await makeDue(fixtures['status.notify'].jobId!);
+      // (The portal queues the sweep each minute only while a component has a heartbeat monitor.)
+      await enqueueJob(db, { kind: STATUS_SWEEP_JOB, runAt: earlier, dedupeKey: 'built:sweep' });
+      fixtures[STATUS_SWEEP_JOB] = { jobId: await jobOf(STATUS_SWEEP_JOB) };
       // Last of all, so every job above has run when the backup shows on /staff.
       await scheduleBackup(db, config, new Date());
       fixtures['backup.scheduled'] = { jobId: await jobOf('backup.scheduled') };

@@ -274,7 +274,7 @@ describe('failed background jobs', () => {
     const list = await page('/staff/jobs', adminCookie);
     expect(list).toContain('test.failing');
     expect(list).toContain('disk full on /backups');
-    expect(list).toContain(`(${TZ})`);
+    expect(list).toMatch(/\d{1,2} \w{3} \d{4}, \d{2}:\d{2} CES?T/); // times in the portal's zone (Europe/Berlin)
 
     const retry = await postForm('/staff/jobs', { jobId: String(failed.id) }, adminCookie);
     expect(retry.status).toBe(302);
