@@ -21,12 +21,12 @@ import * as m0095 from './0095_withheld_and_package_format';
 import * as m0100 from './0100_agent_authority';
 import * as m0101 from './0101_art19_by_hand';
 import * as m0102 from './0102_erasure_ledger';
-import * as m0140 from './0140_reports';
-import * as m0141 from './0141_transparency_reports';
-import * as m0160 from './0160_breach_register';
-import * as m0150 from './0150_service_status';
 import * as m0110 from './0110_request_search';
 import * as m0111 from './0111_staff_notifications';
+import * as m0140 from './0140_reports';
+import * as m0141 from './0141_transparency_reports';
+import * as m0150 from './0150_service_status';
+import * as m0160 from './0160_breach_register';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -55,12 +55,12 @@ export const migrations: Record<string, Migration> = {
   '0100_agent_authority': m0100,
   '0101_art19_by_hand': m0101,
   '0102_erasure_ledger': m0102,
-  '0140_reports': m0140,
-  '0141_transparency_reports': m0141,
-  '0160_breach_register': m0160,
-  '0150_service_status': m0150,
   '0110_request_search': m0110,
   '0111_staff_notifications': m0111,
+  '0140_reports': m0140,
+  '0141_transparency_reports': m0141,
+  '0150_service_status': m0150,
+  '0160_breach_register': m0160,
 };
 
 export const migrationProvider: MigrationProvider = {
