@@ -36,6 +36,8 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'account_.confirm.$token.tsx': (ids) => `/account/confirm/${ids.token}`,
   'account_.requests.tsx': () => '/account/requests',
   'account_.requests_.$id.tsx': (ids) => `/account/requests/${ids.requestId}`,
+  'staff.jobs.tsx': () => '/staff/jobs',
+  'staff.notifications.tsx': () => '/staff/notifications',
   'account_.requests_.$id_.reply.tsx': (ids) => `/account/requests/${ids.requestId}/reply`,
   'forgot-password.tsx': () => '/forgot-password',
   'login.tsx': () => '/login',
@@ -127,6 +129,7 @@ const getPaths = (ids: Ids) => [
 ];
 
 const FIELD_NAMES = [
+  'jobId', 'notify',
   'accountIdentifier', 'answer', 'at', 'attachmentId', 'confirm', 'correction', 'currentPassword', 'dataCategories',
   'details', 'effectiveOn', 'email', 'files', 'intent', 'legalEntity', 'locations', 'message', 'name', 'newPassword',
   'organisation', 'password', 'purpose', 'reason', 'redirectTo', 'requesterRole', 'submissionId', 'summary', 'token',
