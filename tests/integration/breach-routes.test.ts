@@ -99,7 +99,9 @@ describe('who may keep the register', () => {
     expect((await post('/staff/breaches/new', 'staff', breachForm())).status).toBe(403);
     // And on each breach's own pages, reading and acting.
     // Aware long before the breach the later tests record, so it stays second in the register's order.
-    const breach = await recordBreachFixture(portal.db, admin.id, { detectedAt: new Date(Date.now() - 100 * H), awareAt: new Date(Date.now() - 100 * H) });
+    // One instant for both: two Date.now() calls a millisecond apart made awareness later than detection.
+    const found = new Date(Date.now() - 100 * H);
+    const breach = await recordBreachFixture(portal.db, admin.id, { detectedAt: found, awareAt: found });
     for (const path of ['', '/edit', '/notify', '/subjects', '/subjects?lang=de'].map((p) => `/staff/breaches/${breach.id}${p}`)) {
       expect((await get(path, 'dpo')).status, path).toBe(200);
       expect((await get(path, 'staff')).status, path).toBe(403);
