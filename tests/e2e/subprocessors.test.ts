@@ -27,7 +27,7 @@ describe('subprocessors in the browser', () => {
     const dayBefore = new Date(Date.parse(`${earliest}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
     await page.getByLabel('Effective date').fill(dayBefore);
     await page.getByRole('button', { name: 'Announce the new subprocessor' }).click();
-    await expect.poll(() => page.getByText(`choose ${earliest} or later`).count()).toBe(1);
+    await expect.poll(() => page.getByText(`choose ${earliest} or later`).count(), { timeout: 20_000 }).toBe(1);
     await expect(page.getByLabel('Effective date').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.getByLabel('Name', { exact: true }).inputValue()).resolves.toBe(name);
     await expectAccessible(page);
@@ -57,7 +57,7 @@ describe('subprocessors in the browser', () => {
     await customer.getByLabel('Contact email').fill('dpo@customer.example');
     await customer.getByLabel('Reason for objecting').fill('We do not allow product analytics on our users.');
     await customer.getByRole('button', { name: 'Send objection' }).click();
-    await expect.poll(() => customer.getByText('Your objection has been received').count()).toBe(1);
+    await expect.poll(() => customer.getByText('Your objection has been received').count(), { timeout: 20_000 }).toBe(1);
     await expectAccessible(customer);
     await visitor.close();
 
