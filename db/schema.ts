@@ -712,6 +712,109 @@ export interface StatusNotificationsTable {
   created_at: CreatedAt;
 }
 
+/** Connected systems (migration 0170) and their data-map fields (migration 0200). */
+export type SystemKind = 'webhook' | 'opendsr' | 'manual' | 'none';
+export type SystemTaskState = 'pending' | 'sent' | 'waiting' | 'answered' | 'skipped' | 'failed' | 'dead' | 'cancelled';
+export type SystemTaskOutcome = 'data' | 'no_data' | 'erased' | 'refused';
+type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface ConnectedSystemsTable {
+  id: Generated<string>;
+  name: string;
+  description: Defaulted<string>;
+  owner_name: Defaulted<string>;
+  owner_email: Nullable<string>;
+  owner_lang: Defaulted<string>;
+  kind: Defaulted<SystemKind>;
+  request_types: Defaulted<string[]>;
+  identities: Defaulted<string[]>;
+  deadline_days: Defaulted<number>;
+  on_missed: Defaulted<'block' | 'skip'>;
+  fan_out_on: Defaulted<'verified' | 'started'>;
+  /** bigint: a string on pg, a number on PGlite; compare with String(). */
+  subprocessor_id: Nullable<string>;
+  endpoint_url: Nullable<string>;
+  settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  secret_enc: Nullable<Buffer>;
+  previous_secret_enc: Nullable<Buffer>;
+  previous_secret_valid_until: NullableTime;
+  enabled: Defaulted<boolean>;
+  disabled_reason: Nullable<string>;
+  created_at: CreatedAt;
+  updated_at: Defaulted<Date>;
+  fides_key: Nullable<string>;
+  security_measures: Defaulted<string>;
+  /** The fideslang system object it was imported from (for a faithful export). */
+  fideslang: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  is_portal: Defaulted<boolean>;
+}
+
+export interface SystemTasksTable {
+  id: Generated<string>;
+  request_id: string;
+  system_id: string;
+  state: Defaulted<SystemTaskState>;
+  outcome: Nullable<SystemTaskOutcome>;
+  outcome_note: Nullable<string>;
+  answered_at: NullableTime;
+  answered_how: Nullable<'signature' | 'opendsr_receipt' | 'attestation' | 'by_hand'>;
+  answered_by: Nullable<string>;
+  attempts: Defaulted<number>;
+  last_error: Nullable<string>;
+  next_attempt_at: NullableTime;
+  due_at: NullableTime;
+  token_hash: Nullable<string>;
+  token_expires_at: NullableTime;
+  delivery_id: Nullable<string>;
+  external_id: Nullable<string>;
+  receipt: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  updated_at: Defaulted<Date>;
+}
+
+export interface SystemTaskFilesTable {
+  id: Generated<string>;
+  task_id: string;
+  name: string;
+  content_type: string;
+  bytes: number;
+  sha256: string;
+  data: Buffer;
+  created_at: CreatedAt;
+}
+
+export type DatamapTermKind = 'data_category' | 'data_use' | 'data_subject';
+
+export interface DatamapTermsTable {
+  id: Generated<string>;
+  kind: DatamapTermKind;
+  fides_key: string;
+  name: string;
+  description: Defaulted<string>;
+  parent_key: string;
+  created_by: Nullable<string>;
+  created_at: CreatedAt;
+}
+
+/** One saved version of one processing activity (append-only; app/models/datamap/declarations.ts). */
+export interface ProcessingActivitiesTable {
+  id: Generated<string>;
+  activity_id: string;
+  system_id: string;
+  version: number;
+  system_name: string;
+  declaration: ColumnType<unknown, string, never>;
+  retired: Defaulted<boolean>;
+  recorded_by: Nullable<string>;
+  recorded_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface DatamapSettingsTable {
+  id: number;
+  public_notice: Defaulted<boolean>;
+  updated_at: Defaulted<Date>;
+}
+
 export interface Database {
   jobs: JobsTable;
   subprocessors: SubprocessorsTable;
@@ -761,6 +864,12 @@ export interface Database {
   status_subscription_components: StatusSubscriptionComponentsTable;
   status_subscription_incidents: StatusSubscriptionIncidentsTable;
   status_notifications: StatusNotificationsTable;
+  connected_systems: ConnectedSystemsTable;
+  system_tasks: SystemTasksTable;
+  system_task_files: SystemTaskFilesTable;
+  datamap_terms: DatamapTermsTable;
+  processing_activities: ProcessingActivitiesTable;
+  datamap_settings: DatamapSettingsTable;
 }
 
 export type Job = Selectable<JobsTable>;

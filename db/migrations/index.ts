@@ -27,6 +27,8 @@ import * as m0140 from './0140_reports';
 import * as m0141 from './0141_transparency_reports';
 import * as m0150 from './0150_service_status';
 import * as m0160 from './0160_breach_register';
+import * as m0170 from './0170_connected_systems';
+import * as m0200 from './0200_data_map';
 
 /**
  * The one ordered registry of migrations. Imported statically (not read from disk) so the
@@ -61,6 +63,8 @@ export const migrations: Record<string, Migration> = {
   '0141_transparency_reports': m0141,
   '0150_service_status': m0150,
   '0160_breach_register': m0160,
+  '0170_connected_systems': m0170,
+  '0200_data_map': m0200,
 };
 
 export const migrationProvider: MigrationProvider = {
