@@ -38,7 +38,8 @@ export async function up(db: Kysely<any>) {
     .addColumn('previous_secret_valid_until', 'timestamptz')
     .addColumn('enabled', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('disabled_reason', 'text')
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    // clock_timestamp: systems made in one transaction (an import) keep the order they came in.
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`clock_timestamp()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await sql`create unique index connected_systems_name on connected_systems (lower(name))`.execute(db);
