@@ -1,4 +1,5 @@
 import type { Catalog } from '~/locales/en';
+import { processingDe } from '~/locales/datamap/de';
 import { serviceStatusDe } from '~/locales/status/de';
 
 export const de: Catalog = {
@@ -643,10 +644,6 @@ export const de: Catalog = {
     withheldHeadingPortability: 'Zurückgehaltene Daten (Art. 20 Abs. 4)',
     messageHeading: 'Nachricht des Datenschutzteams',
     purposesHeading: 'Warum wir Ihre Daten verarbeiten (Art. 15 Abs. 1 lit. a)',
-    purposeRequests: 'Um Ihre Datenschutzanträge zu beantworten und nachweisen zu können, dass wir es getan haben (rechtliche Verpflichtung, Art. 6 Abs. 1 lit. c und Art. 12–22 DSGVO).',
-    purposeAccount: 'Um Ihr Konto in diesem Portal zu führen (Vertrag, Art. 6 Abs. 1 lit. b) und es zu schützen, einschließlich Anmeldeprotokollen (berechtigtes Interesse an Sicherheit, Art. 6 Abs. 1 lit. f).',
-    purposeAlerts: 'Um Ihnen die abonnierten Benachrichtigungen über Unterauftragsverarbeiter zu senden (Einwilligung, Art. 6 Abs. 1 lit. a; jederzeit abbestellbar).',
-    purposeObjections: 'Um Ihre Einsprüche gegen Änderungen bei Unterauftragsverarbeitern zu bearbeiten (Art. 28 Abs. 2 DSGVO).',
     purposeOther: 'Zur Verarbeitung in unseren anderen Systemen siehe die Nachricht oben, die Dateien aus diesen Systemen und unsere Datenschutzerklärung.',
     categoriesHeading: 'Welche Daten (Art. 15 Abs. 1 lit. b)',
     categoryIdentity: 'Identitäts- und Kontaktdaten: Ihr Name und Ihre E-Mail-Adresse',
@@ -668,21 +665,13 @@ export const de: Catalog = {
     colWhere: 'Ort',
     colTransfer: 'Garantie',
     retentionHeading: 'Wie lange wir sie speichern (Art. 15 Abs. 1 lit. d)',
-    retentionRequests: 'Ein abgeschlossener Antrag wird nach {{days}} Tagen auf einen Nachweis reduziert (Aktenzeichen, Art, Daten, Ergebnis und ein Einweg-Hash der E-Mail-Adresse).',
-    retentionAttachments: 'Mit einem Antrag gesendete Dateien werden {{days}} Tage nach dessen Abschluss gelöscht.',
-    retentionPackage: 'Dieses Paket wird {{days}} Tage nach seiner Erstellung oder nach dem letzten erlaubten Download gelöscht.',
-    retentionAccount: 'Ihr Konto bleibt bestehen, bis Sie seine Löschung beantragen.',
-    retentionSubscriptions: 'Abonnements bleiben bis zur Abmeldung bestehen; unbestätigte werden nach {{days}} Tagen gelöscht.',
     rightsHeading: 'Ihre Rechte (Art. 15 Abs. 1 lit. e)',
     rights: 'Sie können die Berichtigung (Art. 16), Löschung (Art. 17) oder Einschränkung (Art. 18) Ihrer Daten verlangen, der Verarbeitung widersprechen (Art. 21) und Ihre Daten zur Mitnahme erhalten (Art. 20). Stellen Sie einen Antrag unter {{url}}.',
     complaintHeading: 'Ihr Beschwerderecht (Art. 15 Abs. 1 lit. f)',
     complaint: 'Sie können sich bei einer Aufsichtsbehörde beschweren, insbesondere an Ihrem Wohn- oder Arbeitsort. Für uns zuständig ist {{authority}}, {{address}} ({{url}}).',
     sourceHeading: 'Woher die Daten stammen (Art. 15 Abs. 1 lit. g)',
-    sourceYou: 'Von Ihnen: was Sie in unsere Formulare eingegeben haben, und die Dateien, die Sie gesendet haben.',
-    sourcePortal: 'Aus diesem Portal: die Daten, der Verlauf Ihrer Anträge und die Anmeldeprotokolle, die bei Ihrer Nutzung entstanden sind.',
     sourceOther: 'Aus unseren anderen Systemen: die unten aufgeführten Dateien.',
     automatedHeading: 'Automatisierte Entscheidungen (Art. 15 Abs. 1 lit. h)',
-    automated: 'Dieses Portal trifft keine Entscheidung über Sie, die ausschließlich auf automatisierter Verarbeitung beruht, und erstellt kein Profil von Ihnen (Art. 22 DSGVO). Zu unseren übrigen Verarbeitungen siehe die Nachricht oben und unsere Datenschutzerklärung.',
     filesHeading: 'Dateien in diesem Paket',
     fileColPath: 'Datei',
     fileColSize: 'Größe',
@@ -699,6 +688,7 @@ export const de: Catalog = {
       subprocessorObjections: 'Ihre Einsprüche gegen Änderungen bei Unterauftragsverarbeitern und unsere Antworten.',
       recipients: 'Unsere Unterauftragsverarbeiter am Tag des Eingangs Ihres Antrags.',
       filesFromOtherSystems: 'Die Dateien aus unseren anderen Systemen im Ordner files, jeweils mit SHA-256 zur Prüfung.',
+      processing: 'Was jedes System, das Ihre Daten führt, damit tut: Zwecke, Rechtsgrundlagen, Kategorien, Empfänger, Übermittlungen, Speicherdauer, Herkunft und automatisierte Entscheidungen, aus unserem Verarbeitungsverzeichnis.',
     },
     contactHeading: 'Fragen',
     contact: 'Schreiben Sie an {{email}} unter Angabe von {{reference}}. {{org}}, {{address}}.',
@@ -776,4 +766,5 @@ export const de: Catalog = {
     readCurrent: 'Aktuelle Fassung lesen',
   },
   serviceStatus: serviceStatusDe,
+  processing: processingDe,
 };

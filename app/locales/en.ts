@@ -1,3 +1,4 @@
+import { processingEn } from '~/locales/datamap/en';
 import { serviceStatusEn } from '~/locales/status/en';
 /**
  * English: the source catalog. Every other language has exactly these keys
@@ -647,10 +648,6 @@ export const en = {
     withheldHeadingPortability: 'Data we withheld (Art. 20(4))',
     messageHeading: 'Message from the privacy team',
     purposesHeading: 'Why we process your data (Art. 15(1)(a))',
-    purposeRequests: 'To answer your data-protection requests and keep proof that we did (legal obligation, Art. 6(1)(c) and Art. 12–22 GDPR).',
-    purposeAccount: 'To run your account on this portal (contract, Art. 6(1)(b)) and keep it secure, including sign-in records (legitimate interest in security, Art. 6(1)(f)).',
-    purposeAlerts: 'To send you the subprocessor alerts you subscribed to (consent, Art. 6(1)(a); you can unsubscribe at any time).',
-    purposeObjections: 'To handle your objections to changes of subprocessors (Art. 28(2) GDPR).',
     purposeOther: 'For the processing in our other systems, see the message above, the files from those systems and our privacy notice.',
     categoriesHeading: 'What data (Art. 15(1)(b))',
     categoryIdentity: 'Identity and contact details: your name and email address',
@@ -672,21 +669,13 @@ export const en = {
     colWhere: 'Where',
     colTransfer: 'Safeguard',
     retentionHeading: 'How long we keep it (Art. 15(1)(d))',
-    retentionRequests: 'A closed request is reduced to a proof record (reference, type, dates, outcome and a one-way hash of the email address) after {{days}} days.',
-    retentionAttachments: 'Files sent with a request are deleted {{days}} days after it closes.',
-    retentionPackage: 'This package is deleted {{days}} days after it was made or after its last allowed download.',
-    retentionAccount: 'Your account is kept until you ask us to erase it.',
-    retentionSubscriptions: 'Alert subscriptions are kept until you unsubscribe; unconfirmed ones are deleted after {{days}} days.',
     rightsHeading: 'Your rights (Art. 15(1)(e))',
     rights: 'You can ask us to correct (Art. 16), erase (Art. 17) or restrict (Art. 18) your data, object to its use (Art. 21) and receive it to take elsewhere (Art. 20). File a request at {{url}}.',
     complaintHeading: 'Your right to complain (Art. 15(1)(f))',
     complaint: 'You can complain to a supervisory authority, in particular where you live or work. Ours is {{authority}}, {{address}} ({{url}}).',
     sourceHeading: 'Where the data came from (Art. 15(1)(g))',
-    sourceYou: 'From you: what you typed into our forms and the files you sent.',
-    sourcePortal: 'From this portal: the dates, the history of your requests and the sign-in records it made while you used it.',
     sourceOther: 'From our other systems: the files listed below.',
     automatedHeading: 'Automated decisions (Art. 15(1)(h))',
-    automated: 'This portal makes no decision about you solely by automated means and does not profile you (Art. 22 GDPR). For our other processing, see the message above and our privacy notice.',
     filesHeading: 'Files in this package',
     fileColPath: 'File',
     fileColSize: 'Size',
@@ -703,6 +692,7 @@ export const en = {
       subprocessorObjections: 'Your objections to subprocessor changes and our answers.',
       recipients: 'Our subprocessors on the day we received your request.',
       filesFromOtherSystems: 'The files from our other systems in the files folder, with a SHA-256 to check each.',
+      processing: 'What each system that holds your data does with it: purposes, legal bases, categories, recipients, transfers, retention, sources and automated decisions, from our record of processing.',
     },
     contactHeading: 'Questions',
     contact: 'Write to {{email}} quoting {{reference}}. {{org}}, {{address}}.',
@@ -780,6 +770,7 @@ export const en = {
     readCurrent: 'Read the current version',
   },
   serviceStatus: serviceStatusEn,
+  processing: processingEn,
 };
 
 /**

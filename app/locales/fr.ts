@@ -1,4 +1,5 @@
 import type { Catalog } from '~/locales/en';
+import { processingFr } from '~/locales/datamap/fr';
 import { serviceStatusFr } from '~/locales/status/fr';
 
 export const fr: Catalog = {
@@ -654,10 +655,6 @@ export const fr: Catalog = {
     withheldHeadingPortability: 'Données retenues (art. 20, par. 4)',
     messageHeading: 'Message de l’équipe chargée de la protection des données',
     purposesHeading: 'Pourquoi nous traitons vos données (art. 15, par. 1, a)',
-    purposeRequests: 'Pour répondre à vos demandes relatives à la protection des données et conserver la preuve de nos réponses (obligation légale, art. 6, par. 1, c, et art. 12 à 22 du RGPD).',
-    purposeAccount: 'Pour gérer votre compte sur ce portail (contrat, art. 6, par. 1, b) et le sécuriser, y compris les journaux de connexion (intérêt légitime à la sécurité, art. 6, par. 1, f).',
-    purposeAlerts: 'Pour vous envoyer les alertes sur les sous-traitants auxquelles vous êtes abonné (consentement, art. 6, par. 1, a ; désabonnement possible à tout moment).',
-    purposeObjections: 'Pour traiter vos objections aux changements de sous-traitants (art. 28, par. 2, du RGPD).',
     purposeOther: 'Pour les traitements dans nos autres systèmes, voir le message ci-dessus, les fichiers issus de ces systèmes et notre politique de confidentialité.',
     categoriesHeading: 'Quelles données (art. 15, par. 1, b)',
     categoryIdentity: 'Identité et coordonnées : votre nom et votre adresse électronique',
@@ -682,21 +679,13 @@ export const fr: Catalog = {
     colWhere: 'Lieu',
     colTransfer: 'Garantie',
     retentionHeading: 'Combien de temps nous les conservons (art. 15, par. 1, d)',
-    retentionRequests: 'Une demande clôturée est réduite à une preuve (référence, type, dates, résultat et empreinte irréversible de l’adresse électronique) après {{days}} jours.',
-    retentionAttachments: 'Les fichiers envoyés avec une demande sont supprimés {{days}} jours après sa clôture.',
-    retentionPackage: 'Ce dossier est supprimé {{days}} jours après sa création ou après le dernier téléchargement autorisé.',
-    retentionAccount: 'Votre compte est conservé jusqu’à ce que vous demandiez son effacement.',
-    retentionSubscriptions: 'Les abonnements sont conservés jusqu’au désabonnement ; ceux qui ne sont pas confirmés sont supprimés après {{days}} jours.',
     rightsHeading: 'Vos droits (art. 15, par. 1, e)',
     rights: 'Vous pouvez demander la rectification (art. 16), l’effacement (art. 17) ou la limitation (art. 18) de vos données, vous opposer à leur traitement (art. 21) et les recevoir pour les transmettre ailleurs (art. 20). Déposez une demande sur {{url}}.',
     complaintHeading: 'Votre droit de réclamation (art. 15, par. 1, f)',
     complaint: 'Vous pouvez introduire une réclamation auprès d’une autorité de contrôle, notamment là où vous vivez ou travaillez. La nôtre est {{authority}}, {{address}} ({{url}}).',
     sourceHeading: 'D’où viennent les données (art. 15, par. 1, g)',
-    sourceYou: 'De vous : ce que vous avez saisi dans nos formulaires et les fichiers que vous avez envoyés.',
-    sourcePortal: 'De ce portail : les dates, l’historique de vos demandes et les journaux de connexion créés lors de votre utilisation.',
     sourceOther: 'De nos autres systèmes : les fichiers listés ci-dessous.',
     automatedHeading: 'Décisions automatisées (art. 15, par. 1, h)',
-    automated: 'Ce portail ne prend aucune décision vous concernant fondée exclusivement sur un traitement automatisé et ne vous profile pas (art. 22 du RGPD). Pour nos autres traitements, voir le message ci-dessus et notre politique de confidentialité.',
     filesHeading: 'Fichiers de ce dossier',
     fileColPath: 'Fichier',
     fileColSize: 'Taille',
@@ -713,6 +702,7 @@ export const fr: Catalog = {
       subprocessorObjections: 'Vos objections aux changements de sous-traitants et nos réponses.',
       recipients: 'Nos sous-traitants le jour de réception de votre demande.',
       filesFromOtherSystems: 'Les fichiers de nos autres systèmes dans le dossier files, chacun avec son SHA-256 pour vérification.',
+      processing: 'Ce que fait de vos données chaque système qui les détient : finalités, bases légales, catégories, destinataires, transferts, durées de conservation, sources et décisions automatisées, tirés de notre registre des traitements.',
     },
     contactHeading: 'Questions',
     contact: 'Écrivez à {{email}} en indiquant {{reference}}. {{org}}, {{address}}.',
@@ -793,4 +783,5 @@ export const fr: Catalog = {
     readCurrent: 'Lire la version actuelle',
   },
   serviceStatus: serviceStatusFr,
+  processing: processingFr,
 };

@@ -76,6 +76,37 @@ describe('valid HTML in the access package', () => {
         subprocessors: [{ name: 'Host <&> Co', legalEntity: 'Host Ltd', purpose: 'Hosting', dataCategories: ['All'], locations: ['IE'], transferMechanism: 'sccs', since: '2024-01-01' }],
       },
       filesFromOtherSystems: [{ path: 'files/orders.csv', type: 'text/csv', bytes: 2048, sha256: 'ab'.repeat(32) }],
+      processing: {
+        asOf: at,
+        systems: [
+          {
+            system: 'CRM <&>',
+            why: 'answered' as const,
+            answeredAt: at,
+            activities: [
+              {
+                name: 'Sales <prospecting>',
+                purpose: 'Finding customers & partners',
+                legalBasis: 'Legitimate interests (Art. 6(1)(f) GDPR)',
+                legalBasisCode: 'Art. 6(1)(f)',
+                specialCategoryCondition: null,
+                legitimateInterest: 'New <customers>',
+                rightToObject: true,
+                consentWithdrawal: null,
+                dataUse: 'Email marketing',
+                dataCategories: ['Email', 'Name'],
+                dataSubjects: ['Prospect'],
+                retention: '2 years after the last contact',
+                source: 'Trade fairs',
+                recipients: ['Support desk'],
+                transfers: ['United States: EU-US Data Privacy Framework'],
+                automatedDecisions: 'Automated decision-making (Art. 22 GDPR). The logic involved: scoring',
+                untranslated: false,
+              },
+            ],
+          },
+        ],
+      },
     };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-vnu-package-'));
     for (const lang of ['en', 'de', 'fr'] as const) {

@@ -1,6 +1,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { TFunction } from 'i18next';
-import { ACCESS_PACKAGE, RETENTION_DAYS } from '~/models/policy';
+import { basisNotes } from '~/models/datamap/describe';
+import type { PackageProcessing } from '~/models/datamap/package.server';
 import type { Organisation } from '~/utils/env.server';
 import { formatDay, formatInstant, formatNumber, tFor, type Language } from '~/utils/i18n';
 
@@ -84,6 +85,8 @@ export type PackageData = {
     }>;
   };
   filesFromOtherSystems: Array<{ path: string; type: string; bytes: number; sha256: string }>;
+  /** Art. 15(1)(a)–(d), (g), (h) from the data map: the portal's declarations and those of each system that answered it holds data. */
+  processing: PackageProcessing;
 };
 
 export const PACKAGE_KEYS = [
@@ -97,6 +100,7 @@ export const PACKAGE_KEYS = [
   'subprocessorObjections',
   'recipients',
   'filesFromOtherSystems',
+  'processing',
 ] as const satisfies ReadonlyArray<keyof PackageData>;
 
 /**
@@ -162,17 +166,25 @@ export function buildSummary(data: PackageData, options: SummaryOptions): Summar
     });
   }
   const privacyNotice = org.links.privacyNotice;
+  const entries = data.processing.systems.flatMap((s) => s.activities.map((a) => ({ system: s.why === 'portal' ? t('processing.package.portal') : s.system, a })));
+  const perActivity = (columns: string[], cells: (e: (typeof entries)[number]) => Inline[]): SummaryBlock => ({
+    kind: 'table',
+    columns: [t('processing.package.colSystem'), ...columns],
+    rows: entries.map((e) => [{ text: e.system }, ...cells(e)]),
+  });
+  const declaredRecipients = [...new Set(entries.flatMap((e) => e.a.recipients))];
+  const transfers = entries.filter((e) => e.a.transfers.length > 0);
+  const automated = entries.filter((e) => e.a.automatedDecisions !== t('processing.automatedNone'));
   sections.push(
     {
       heading: t('package.purposesHeading'),
       blocks: [
-        list([
-          t('package.purposeRequests'),
-          data.account && t('package.purposeAccount'),
-          data.subprocessorAlertSubscriptions.length > 0 && t('package.purposeAlerts'),
-          data.subprocessorObjections.length > 0 && t('package.purposeObjections'),
-          privacyNotice ? [{ text: `${t('package.purposeOther')} ` }, { text: privacyNotice, href: privacyNotice }] : t('package.purposeOther'),
+        paragraph(t('processing.package.lead')),
+        perActivity([t('processing.package.colActivity'), t('processing.package.colBasis')], (e) => [
+          { text: `${e.a.name}: ${e.a.purpose}` },
+          { text: [e.a.legalBasis, ...basisNotes(e.a, t)].join(' ') },
         ]),
+        ...(privacyNotice ? [{ kind: 'paragraph' as const, parts: [{ text: `${t('package.purposeOther')} ` }, { text: privacyNotice, href: privacyNotice }] }] : []),
       ],
     },
     {
@@ -187,6 +199,7 @@ export function buildSummary(data: PackageData, options: SummaryOptions): Summar
           data.subprocessorObjections.length > 0 && t('package.categoryObjections'),
           data.filesFromOtherSystems.length > 0 && t('package.categoryOther', { count: data.filesFromOtherSystems.length }),
         ]),
+        perActivity([t('processing.package.colActivity'), t('processing.package.colCategories')], (e) => [{ text: e.a.name }, { text: e.a.dataCategories.join(', ') }]),
       ],
     },
     {
@@ -206,19 +219,15 @@ export function buildSummary(data: PackageData, options: SummaryOptions): Summar
               ]),
             }
           : paragraph(t('package.recipientsNone')),
+        ...(declaredRecipients.length ? [paragraph(t('processing.package.declaredRecipients')), list(declaredRecipients)] : []),
+        ...(transfers.length
+          ? [paragraph(t('processing.package.transfersHeading')), list(transfers.map((e) => `${e.system}, ${e.a.name}: ${e.a.transfers.join('; ')}`))]
+          : []),
       ],
     },
     {
       heading: t('package.retentionHeading'),
-      blocks: [
-        list([
-          t('package.retentionRequests', { days: RETENTION_DAYS.closedRequest }),
-          t('package.retentionAttachments', { days: RETENTION_DAYS.requestAttachmentsAfterClose }),
-          t('package.retentionPackage', { days: ACCESS_PACKAGE.downloadDays }),
-          data.account && t('package.retentionAccount'),
-          data.subprocessorAlertSubscriptions.length > 0 && t('package.retentionSubscriptions', { days: RETENTION_DAYS.unconfirmedSubscription }),
-        ]),
-      ],
+      blocks: [perActivity([t('processing.package.colActivity'), t('processing.package.colRetention')], (e) => [{ text: e.a.name }, { text: e.a.retention }])],
     },
     { heading: t('package.rightsHeading'), blocks: [paragraph(t('package.rights', { url: `${publicUrl}/requests/new` }))] },
     {
@@ -227,9 +236,15 @@ export function buildSummary(data: PackageData, options: SummaryOptions): Summar
     },
     {
       heading: t('package.sourceHeading'),
-      blocks: [list([t('package.sourceYou'), t('package.sourcePortal'), data.filesFromOtherSystems.length > 0 && t('package.sourceOther')])],
+      blocks: [
+        perActivity([t('processing.package.colActivity'), t('processing.package.colSource')], (e) => [{ text: e.a.name }, { text: e.a.source }]),
+        ...(data.filesFromOtherSystems.length > 0 ? [paragraph(t('package.sourceOther'))] : []),
+      ],
     },
-    { heading: t('package.automatedHeading'), blocks: [paragraph(t('package.automated'))] },
+    {
+      heading: t('package.automatedHeading'),
+      blocks: [automated.length ? list(automated.map((e) => `${e.system}, ${e.a.name}: ${e.a.automatedDecisions}`)) : paragraph(t('processing.automatedNone'))],
+    },
     {
       heading: t('package.filesHeading'),
       blocks: [

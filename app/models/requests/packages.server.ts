@@ -1,3 +1,4 @@
+import { processingFor } from '~/models/datamap/package.server';
 import { createHash, randomUUID } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
@@ -305,6 +306,7 @@ export async function collectSubjectData(trx: DB, request: RequestRow, organisat
     transferMechanism: e.transferMechanism,
     since: e.since,
   }));
+  const processing = await processingFor(trx, request.id, isLanguage(request.lang) ? request.lang : 'en', now);
   return {
     format: 'privacy-portal/access-package/v1',
     generatedAt: now.toISOString(),
@@ -381,6 +383,7 @@ export async function collectSubjectData(trx: DB, request: RequestRow, organisat
     })),
     recipients: { asOf, subprocessors: recipients },
     filesFromOtherSystems: [],
+    processing,
   };
 }
 
