@@ -57,16 +57,16 @@ export function fullyTranslated(d: Declaration, lang: string): boolean {
 
 export const TRANSFER_ROWS = 3;
 
+/** Checkbox names: one per vocabulary key or recipient, so a form field is never repeated. */
+export const CHECKBOX_PREFIX = { dataCategories: 'cat:', dataSubjects: 'subj:', recipientRefs: 'rcp:' } as const;
+
 /** Form fields → the declaration's shape (then checked by declarationSchema). */
-export function declarationFromForm(fields: Record<string, string | string[] | undefined>) {
-  const one = (name: string) => {
-    const v = fields[name];
-    return (Array.isArray(v) ? v[0] : v) ?? '';
-  };
-  const many = (name: string) => {
-    const v = fields[name];
-    return (Array.isArray(v) ? v : v ? [v] : []).map((s) => s.trim()).filter(Boolean);
-  };
+export function declarationFromForm(fields: Record<string, string | undefined>) {
+  const one = (name: string) => fields[name] ?? '';
+  const many = (name: keyof typeof CHECKBOX_PREFIX) =>
+    Object.entries(fields)
+      .filter(([k, v]) => k.startsWith(CHECKBOX_PREFIX[name]) && v === 'on')
+      .map(([k]) => k.slice(CHECKBOX_PREFIX[name].length));
   const lines = (name: string) =>
     one(name)
       .split(/\r?\n/)
@@ -118,15 +118,13 @@ export function declarationFromForm(fields: Record<string, string | string[] | u
 }
 
 /** A saved declaration → the form's flat default values. */
-export function declarationToForm(d: Declaration): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {
+export function declarationToForm(d: Declaration): Record<string, string> {
+  const out: Record<string, string> = {
     name: d.name,
     purpose: d.purpose,
     role: d.role,
     controllerName: d.controllerName,
     dataUse: d.dataUse,
-    dataCategories: d.dataCategories,
-    dataSubjects: d.dataSubjects,
     legalBasis: d.legalBasis ?? '',
     art9Condition: d.art9Condition ?? '',
     legitimateInterest: d.legitimateInterest,
@@ -138,7 +136,6 @@ export function declarationToForm(d: Declaration): Record<string, string | strin
     retentionRule: d.retention.rule,
     sourceFromSubject: d.source.fromSubject ? 'on' : '',
     sourceOther: d.source.other,
-    recipientRefs: d.recipients.filter((r) => r.kind !== 'other').map((r) => `${r.kind}:${r.key}`),
     otherRecipients: d.recipients
       .filter((r) => r.kind === 'other')
       .map((r) => r.name || r.key)
@@ -146,6 +143,9 @@ export function declarationToForm(d: Declaration): Record<string, string | strin
     automatedMade: d.automated.made ? 'yes' : 'no',
     automatedLogic: d.automated.logic,
   };
+  for (const key of d.dataCategories) out[`${CHECKBOX_PREFIX.dataCategories}${key}`] = 'on';
+  for (const key of d.dataSubjects) out[`${CHECKBOX_PREFIX.dataSubjects}${key}`] = 'on';
+  for (const r of d.recipients) if (r.kind !== 'other') out[`${CHECKBOX_PREFIX.recipientRefs}${r.kind}:${r.key}`] = 'on';
   d.transfers.forEach((t, i) => {
     out[`transfer${i}Country`] = t.country;
     out[`transfer${i}Safeguard`] = t.safeguard;
