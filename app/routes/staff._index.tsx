@@ -9,25 +9,28 @@ import { BreachDeadlines } from '~/components/breach-deadlines';
 import { breachesNeedingAttention, isBreachOfficer } from '~/models/breaches/register.server';
 import { attentionView } from '~/models/breaches/view';
 import { art19Attention } from '~/models/requests/art19-notices.server';
+import { countMapFindings } from '~/models/datamap/map.server';
 
 export const meta: MetaFunction = () => [{ title: 'Staff console — Privacy Portal' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
   const now = new Date();
-  const [unansweredObjections, queue, operations, art19, breaches] = await Promise.all([
+  const [unansweredObjections, queue, operations, art19, breaches, mapGaps] = await Promise.all([
     countUnansweredObjections(context.db),
     queueSummary(context.db, { timeZone: context.config.timeZone }),
     staffOperationsSummary(context.db, { now, timeZone: context.config.timeZone }),
     art19Attention(context.db),
     // The DPO and administrators see the breach deadlines (issue 23, item 5).
     isBreachOfficer(context.db, staff).then((officer) => (officer ? breachesNeedingAttention(context.db, now) : null)),
+    countMapFindings(context.db),
   ]);
   const mailbox = staff.role === 'admin' && !context.config.smtpUrl;
   return json({
     isAdmin: staff.role === 'admin',
     mailbox,
     unansweredObjections,
+    mapGaps,
     queue,
     art19,
     operations: { ...operations, now: now.toISOString() },
@@ -36,7 +39,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function StaffConsole() {
-  const { isAdmin, mailbox, unansweredObjections, queue, art19, operations, breaches } = useLoaderData<typeof loader>();
+  const { isAdmin, mailbox, unansweredObjections, mapGaps, queue, art19, operations, breaches } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Staff console</h1>
@@ -67,6 +70,10 @@ export default function StaffConsole() {
         </li>
         <li>
           <Link to="/staff/subprocessors">Subprocessor registry</Link>: plan, change and retire subprocessors.
+        </li>
+        <li>
+          <Link to="/staff/systems">Systems</Link> and the <Link to="/staff/data-map">data map</Link>: what each system holds, why and for how long; gaps to
+          fix: <strong>{mapGaps}</strong>. The <Link to="/staff/record-of-processing">record of processing</Link> (Art. 30) is drawn from it.
         </li>
         <li>
           <Link to="/staff/service-status">Service status</Link>: components, incidents, maintenance and monitor API keys.

@@ -5,6 +5,7 @@ import { Field, SelectField } from '~/components/field';
 import { useOrganisation } from '~/components/site-chrome';
 import { SubprocessorTable } from '~/components/subprocessor-table';
 import { registryValidators } from '~/models/subprocessors/feeds.server';
+import { publicNoticePublished } from '~/models/datamap/map.server';
 import { cacheHeaders, notModified } from '~/utils/http-cache.server';
 import { REGISTRY_CATEGORIES } from '~/models/subprocessors/categories';
 import { readRegistryQuery } from '~/models/subprocessors/page-query.server';
@@ -45,7 +46,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     // Bodiless: typed `never` so the component's data type stays the page's.
     if (fresh) return fresh as unknown as never;
   }
-  const registry = await loadRegistry(context.db);
+  const [registry, processingNotice] = await Promise.all([loadRegistry(context.db), publicNoticePublished(context.db)]);
   const view = viewRegistry(registry, today, query.at, context.config.timeZone);
   const needle = query.q.toLocaleLowerCase(lang);
   const regions = regionNames(lang);
@@ -67,6 +68,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       q: query.q,
       category: query.category,
       noticeDays: context.config.subprocessorNoticeDays,
+      processingNotice,
     },
     {
       status: query.atError ? 400 : 200,
@@ -106,8 +108,13 @@ export default function Subprocessors() {
         ) : null}
       </p>
       {org ? <p>{t('registry.contact', { email: org.privacyEmail })}</p> : null}
-      {documents.length > 0 ? (
+      {documents.length > 0 || data.processingNotice ? (
         <ul className="feeds" aria-label={t('registry.documents')}>
+          {data.processingNotice ? (
+            <li>
+              <Link to="/privacy/processing">{t('processing.notice.title')}</Link>
+            </li>
+          ) : null}
           {documents.map(([key, href]) => (
             <li key={key}>
               <a href={href}>{t(`identity.${key}`)}</a>
