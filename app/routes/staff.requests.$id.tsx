@@ -353,6 +353,12 @@ export default function StaffRequest() {
         result={result}
       />
 
+      <h2>Systems</h2>
+      <p>
+        <Link to={`/staff/requests/${r.id}/systems`}>The organisation&apos;s systems and their answers</Link> for this request: record what each holds about the
+        person. The access summary lists the processing of each system that holds data.
+      </p>
+
       <h2>Assignment</h2>
       <Form method="post" className="inline-form">
         <input type="hidden" name="intent" value="assign" />
