@@ -37,7 +37,7 @@ export default function RecordOfProcessing() {
         Drawn from the declarations of each <Link to="/staff/systems">system</Link>. Every saved version is kept: choose a past date to show the record as it
         stood then.
       </p>
-      <Form method="get" className="filters" aria-label="Which record">
+      <Form method="get" className="filter-form" aria-label="Which record">
         <Field label="As it stood on" name="at" type="date" max={today} defaultValue={query?.date ?? today} />
         <SelectField
           label="Record"

@@ -130,7 +130,7 @@ export default function SystemPage() {
       <section aria-labelledby="activities">
         <h2 id="activities">Processing activities ({activities.length})</h2>
         {gaps > 0 ? (
-          <p className="warning" role="status">
+          <p className="notice warning" role="status">
             <strong>{gaps === 1 ? '1 gap to fix' : `${gaps} gaps to fix`}</strong> in this system’s declarations: each is listed under its activity.
           </p>
         ) : activities.length > 0 ? (
