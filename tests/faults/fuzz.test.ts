@@ -53,6 +53,12 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'staff.breaches.$id_.subjects.tsx': (ids) => `/staff/breaches/${ids.breachId}/subjects`,
   'staff.breaches.new.tsx': () => '/staff/breaches/new',
   'staff.breaches.officers.tsx': () => '/staff/breaches/officers',
+  'staff.systems._index.tsx': () => '/staff/systems',
+  'staff.systems.$id.tsx': (ids) => `/staff/systems/${ids.systemId}`,
+  'staff.systems.$id_.activity.tsx': (ids) => `/staff/systems/${ids.systemId}/activity`,
+  'staff.data-map._index.tsx': () => '/staff/data-map',
+  'staff.data-map.vocabulary.tsx': () => '/staff/data-map/vocabulary',
+  'staff.requests.$id_.systems.tsx': (ids) => `/staff/requests/${ids.requestId}/systems`,
   'staff.objections.$id.tsx': (ids) => `/staff/objections/${ids.objectionId}`,
   'staff.requests.$id.tsx': (ids) => `/staff/requests/${ids.requestId}`,
   'staff.requests.$id_.erase.tsx': (ids) => `/staff/requests/${ids.requestId}/erase`,
@@ -126,6 +132,17 @@ const getPaths = (ids: Ids) => [
   '/api/v2/incidents.json',
   '/api/v2/scheduled-maintenances/active.json',
   '/staff/service-status',
+  '/staff/systems',
+  `/staff/systems/${ids.systemId}`,
+  `/staff/systems/${ids.systemId}/activity`,
+  '/staff/data-map',
+  '/staff/data-map/export.yaml',
+  '/staff/record-of-processing',
+  '/staff/record-of-processing.csv',
+  '/staff/record-of-processing.json',
+  '/staff/record-of-processing/print',
+  '/privacy/processing',
+  `/staff/requests/${ids.requestId}/systems`,
 ];
 
 const FIELD_NAMES = [
@@ -139,13 +156,17 @@ const FIELD_NAMES = [
   'title', 'detectedAt', 'awareAt', 'awarenessReason', 'confidentiality', 'availability', 'nature', 'subjectsApprox', 'dpoContact',
   'risk', 'riskReasoning', 'phase', 'filedAt', 'lateReasons', 'addresses', 'source', 'lang', 'exemption', 'ground', 'subjectId',
   'documentKind', 'document', 'checked', 'noticeId', 'how', 'requestId',
+  'systemId', 'activityId', 'description', 'ownerName', 'ownerEmail', 'securityMeasures', 'subprocessorId', 'dataUse', 'legalBasis',
+  'art9Condition', 'legitimateInterest', 'consentWithdrawal', 'retentionKind', 'retentionPeriod', 'retentionUnit', 'retentionTrigger',
+  'retentionRule', 'sourceFromSubject', 'sourceOther', 'otherRecipients', 'transfer0Country', 'transfer0Safeguard', 'automatedMade',
+  'automatedLogic', 'controllerName', 'cat:user.name', 'subj:customer', 'rcp:system:fuzz_crm', 'rt:access', 'kind', 'parentKey', 'key', 't_de_name',
 ];
 
 /** Protected tables: fuzzing may add rows (a rate-limit hit, a failed sign-in) but never alter one. */
 const PROTECTED = [
   'users', 'subprocessors', 'subprocessor_changes', 'requests', 'request_events', 'request_tokens', 'audit_events',
   'subprocessor_subscriptions', 'subprocessor_objections', 'request_attachments', 'breaches', 'breach_filings', 'status_components',
-  'status_incidents',
+  'status_incidents', 'processing_activities', 'system_tasks',
 ];
 
 type Ids = {
@@ -157,6 +178,7 @@ type Ids = {
   breachId: string;
   statusComponentId: string;
   statusIncidentId: string;
+  systemId: string;
 };
 
 const hostile = fc.constantFrom(
@@ -282,6 +304,7 @@ describe.each(['pglite', 'postgres'] as const)('fuzzing on %s', (backend) => {
       objectionId: '1',
       token: randomBytes(32).toString('base64url'),
       breachId: breach.id,
+      systemId: (await db.insertInto('connected_systems').values({ name: 'Fuzzed CRM', fides_key: 'fuzz_crm' }).returning('id').executeTakeFirstOrThrow()).id,
       ...(await seedStatus(db)),
     };
     cookies = {

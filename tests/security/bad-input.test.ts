@@ -92,12 +92,16 @@ beforeAll(async () => {
   // One never confirmed (the verify page's form), and an erasure and an access request being worked on.
   const unverified = await createRequest(db, intakeInput(), { rules });
   if (unverified.outcome !== 'created') throw new Error('fixture request not created');
+  let accessId = '';
   for (const type of ['erasure', 'access', 'rectification'] as const) {
     const filed = await createRequest(db, intakeInput({ type, details: 'Please act on this.' }), { rules });
     if (filed.outcome !== 'created') throw new Error('fixture request not created');
     await confirmVerification(db, filed.verifyToken!, { rules });
     await transitionRequest(db, { requestId: filed.request.id, action: 'start', actor: staffActor }, { rules });
+    if (type === 'access') accessId = filed.request.id;
   }
+  // A connected system with a declared activity (the data map's system, activity and answer forms).
+  const system = await db.insertInto('connected_systems').values({ name: 'Fixture CRM', fides_key: 'fixture_crm' }).returning('id').executeTakeFirstOrThrow();
   // An erasure already carried out, with a recipient to tell by hand (its Art. 19 page's forms).
   await db.updateTable('subprocessors').set({ receives_personal_data: true, privacy_contact_email: null }).execute();
   const erased = await createRequest(db, intakeInput({ type: 'erasure' }), { rules });
@@ -126,11 +130,14 @@ beforeAll(async () => {
   const common = ['/', '/requests/new', '/subprocessors', '/status', '/login', '/signup', '/forgot-password', '/subprocessors/subscribe'];
   seeds['signed-out'] = [...common, `/status/s/${confirmed.statusToken}`, `/verify/${unverified.verifyToken}`, `/service-status/incidents/${incident.id}`];
   seeds.subject = [...common, '/account', '/account/requests', `/account/requests/${own.request.id}`];
-  seeds.staff = ['/staff', '/staff/requests', '/staff/subprocessors', '/staff/objections', '/staff/requests?state=all', '/staff/service-status', `/staff/requests/${erased.request.id}`, `/staff/requests/${onBehalf.request.id}`];
+  seeds.staff = [
+    '/staff', '/staff/requests', '/staff/subprocessors', '/staff/objections', '/staff/requests?state=all', '/staff/service-status', `/staff/requests/${erased.request.id}`,
+    `/staff/requests/${onBehalf.request.id}`, `/staff/requests/${accessId}/systems`, '/staff/systems', '/staff/record-of-processing',
+  ];
   // A breach on record (administrators keep the register): its record, edit, notify and Art. 34 pages.
   const breach = await recordBreachFixture(db, users.admin.id);
   const breachPages = ['', '/edit', '/notify', '/subjects'].map((tail) => `/staff/breaches/${breach.id}${tail}`);
-  seeds.admin = [...seeds.staff, '/staff/users', '/staff/audit', '/staff/jobs', '/staff/reports/transparency', '/staff/breaches', ...breachPages];
+  seeds.admin = [...seeds.staff, `/staff/systems/${system.id}`, `/staff/systems/${system.id}/activity`, '/staff/data-map', '/staff/data-map/vocabulary', '/staff/users', '/staff/audit', '/staff/jobs', '/staff/reports/transparency', '/staff/breaches', ...breachPages];
 }, 120_000);
 afterAll(async () => {
   await portal?.stop();

@@ -32,6 +32,8 @@ export type Fixtures = {
   fakeToken: string;
   /** A breach in the register. */
   breachId: string;
+  /** A connected system in the data map. */
+  systemId: string;
 };
 
 export type RouteEntry = {
@@ -95,6 +97,20 @@ export const ROUTES: Record<string, RouteEntry> = {
   'staff.breaches.$id_.subjects.tsx': { access: 'admin', path: (f) => `/staff/breaches/${f.breachId}/subjects`, probeBody: 'intent=draft&lang=en' },
   'staff.breaches.officers.tsx': { access: 'admin', path: () => '/staff/breaches/officers', probeBody: 'intent=designate&email=a@example.org' },
   'staff.breaches[.csv].ts': { access: 'admin', path: () => '/staff/breaches.csv' },
+  // The data map (issue 20): staff read it; administrators and the DPO change it.
+  'staff.systems._index.tsx': { access: 'staff', path: () => '/staff/systems', probeBody: 'name=Probe' },
+  'staff.systems.$id.tsx': { access: 'staff', path: (f) => `/staff/systems/${f.systemId}`, probeBody: 'intent=save&name=Probe' },
+  'staff.systems.$id_.activity.tsx': { access: 'admin', path: (f) => `/staff/systems/${f.systemId}/activity`, probeBody: 'name=Probe&purpose=x' },
+  'staff.data-map._index.tsx': { access: 'staff', path: () => '/staff/data-map', probeBody: 'intent=publish' },
+  'staff.data-map.vocabulary.tsx': { access: 'staff', path: () => '/staff/data-map/vocabulary', probeBody: 'kind=data_category&parentKey=user&key=user.probe&name=Probe' },
+  'staff.data-map.export[.yaml].ts': { access: 'staff', path: () => '/staff/data-map/export.yaml' },
+  'staff.data-map.export[.json].ts': { access: 'staff', path: () => '/staff/data-map/export.json' },
+  'staff.record-of-processing._index.tsx': { access: 'staff', path: () => '/staff/record-of-processing' },
+  'staff.record-of-processing.print.tsx': { access: 'staff', path: () => '/staff/record-of-processing/print?lang=de' },
+  'staff.record-of-processing[.csv].ts': { access: 'staff', path: () => '/staff/record-of-processing.csv' },
+  'staff.record-of-processing[.json].ts': { access: 'staff', path: () => '/staff/record-of-processing.json?view=processor' },
+  'staff.requests.$id_.systems.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}/systems`, probeBody: `outcome=data&note=probe` },
+  'privacy.processing.tsx': { access: 'public', path: () => '/privacy/processing' },
   'staff.breaches[.json].ts': { access: 'admin', path: () => '/staff/breaches.json' },
   // `?index`: a POST without it would go to the parent route, not the queue's bulk action.
   'staff.requests._index.tsx': { access: 'staff', path: () => '/staff/requests?index', probeBody: 'bulkAction=close_unverified&select-1=on' },

@@ -63,7 +63,8 @@ beforeAll(async () => {
     await requestInformation(portal.db, { requestId: id, staffId: users.staff.id, question: 'Proof, please.' }, { rules });
   }
   const breach = await recordBreachFixture(portal.db, users.admin.id);
-  fixtures = { requestId: own.request.id, statusToken: confirmed.statusToken, missingId: '987654321', fakeToken: 'A'.repeat(43), breachId: breach.id };
+  const system = await portal.db.insertInto('connected_systems').values({ name: 'Route-table CRM', fides_key: 'route_table_crm' }).returning('id').executeTakeFirstOrThrow();
+  fixtures = { requestId: own.request.id, statusToken: confirmed.statusToken, missingId: '987654321', fakeToken: 'A'.repeat(43), breachId: breach.id, systemId: system.id };
 });
 afterAll(async () => {
   await portal?.stop();

@@ -108,6 +108,8 @@ async function checkSystemInput(db: Conn, input: SystemInput, exceptId?: string)
   if (exceptId) same = same.where('id', '<>', exceptId);
   if (await same.executeTakeFirst()) throw new MapRuleError('name', 'Another system already has this name.');
   if (input.subprocessorId) {
+    const exists = await db.selectFrom('subprocessors').select('id').where('id', '=', input.subprocessorId).executeTakeFirst();
+    if (!exists) throw new MapRuleError('subprocessorId', 'Choose a subprocessor from the list.');
     let linked = db.selectFrom('connected_systems').select('name').where('subprocessor_id', '=', input.subprocessorId);
     if (exceptId) linked = linked.where('id', '<>', exceptId);
     const other = await linked.executeTakeFirst();
