@@ -201,7 +201,7 @@ export function ActivityForm({
           <fieldset className="field" key={lang} lang={lang}>
             <legend>{lang === 'de' ? 'Deutsch' : 'Français'}</legend>
             {TRANSLATABLE.map((f) => (
-              <TextAreaField key={f} label={TRANSLATABLE_LABELS[f]} name={`t_${lang}_${f}`} maxLength={2000} defaultValue={values[`t_${lang}_${f}`]} error={errors[`t_${lang}_${f}`]} />
+              <TextAreaField key={f} label={`${TRANSLATABLE_LABELS[f]} (${lang === 'de' ? 'German' : 'French'})`} name={`t_${lang}_${f}`} maxLength={2000} defaultValue={values[`t_${lang}_${f}`]} error={errors[`t_${lang}_${f}`]} />
             ))}
           </fieldset>
         ))}

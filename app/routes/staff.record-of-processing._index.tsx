@@ -31,8 +31,8 @@ export default function RecordOfProcessing() {
       <p>
         <Link to="/staff">← Staff console</Link>
       </p>
-      <h1>{texts?.title ?? 'Record of processing activities'}</h1>
-      {texts ? <p>{texts.lead}</p> : null}
+      <h1 lang={record?.lang}>{texts?.title ?? 'Record of processing activities'}</h1>
+      {texts ? <p lang={record?.lang}>{texts.lead}</p> : null}
       <p>
         Drawn from the declarations of each <Link to="/staff/systems">system</Link>. Every saved version is kept: choose a past date to show the record as it
         stood then.
