@@ -194,6 +194,34 @@ export function ReportView({
         </tbody>
       </table>
 
+      <table className="responsive-table report-systems">
+        <caption>Connected systems: answers to these requests, and answers after the system&apos;s deadline</caption>
+        <thead>
+          <tr>
+            <th scope="col">System</th>
+            <th scope="col">Answered</th>
+            <th scope="col">Answered late</th>
+            <th scope="col">Unanswered past its deadline now</th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.systems.length === 0 ? (
+            <tr>
+              <td colSpan={4}>No system answered or owes an answer.</td>
+            </tr>
+          ) : (
+            report.systems.map((s) => (
+              <tr key={s.id}>
+                <th scope="row">{s.name}</th>
+                <td data-label="Answered" className="number">{formatCount(s.answered)}</td>
+                <td data-label="Answered late" className="number">{formatCount(s.late)}</td>
+                <td data-label="Unanswered past its deadline now" className="number">{formatCount(s.overdue)}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+
       <ChartWithTable id="volume" title="Volume by week" svg={charts.volume} summary={summaries.volume} wide>
         <table className="responsive-table compact">
           <caption>Requests received per week, by type</caption>

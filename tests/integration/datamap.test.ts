@@ -146,3 +146,22 @@ describe('versions', () => {
     await expect(portal.db.deleteFrom('processing_activities').execute()).rejects.toThrow(/keeps every version/);
   });
 });
+
+describe('system answers and erasure', () => {
+  it('a request reduced to its proof record keeps each system’s answer, not staff’s note or its files', async () => {
+    const { fileRequest, rules } = await import('../support/requests');
+    const { confirmVerification } = await import('../../app/models/requests/verification.server');
+    const { recordSystemAnswer } = await import('../../app/models/systems/answers.server');
+    const { reduceToProofRecord } = await import('../../app/models/requests/proof.server');
+    const { request, verifyToken } = await fileRequest(portal.db, { type: 'erasure', name: 'Note Subject' });
+    await confirmVerification(portal.db, verifyToken!, { rules });
+    const staffActor = { id: admin.id, ip: null, email: admin.email };
+    await recordSystemAnswer(portal.db, { requestId: request.id, systemId: await systemId('crm'), outcome: 'erased', note: 'Erased Note Subject, customer 4711.' }, staffActor);
+    await recordSystemAnswer(portal.db, { requestId: request.id, systemId: await systemId('support_desk'), outcome: 'refused', note: 'Note Subject has an open ticket.' }, staffActor);
+    await portal.db.transaction().execute((trx) => reduceToProofRecord(trx, request.id, { now: new Date(), note: 'erased' }));
+    const tasks = await portal.db.selectFrom('system_tasks').select(['outcome', 'outcome_note', 'answered_at', 'answered_how']).where('request_id', '=', request.id).orderBy('outcome').execute();
+    expect(tasks.map((t) => t.outcome)).toEqual(['erased', 'refused']);
+    expect(tasks.every((t) => t.answered_at && t.answered_how === 'by_hand')).toBe(true);
+    expect(JSON.stringify(tasks)).not.toContain('Note Subject');
+  });
+});

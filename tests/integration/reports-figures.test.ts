@@ -341,3 +341,36 @@ describe('the report of a hand-computed year', () => {
     expect(back.totals.daysToClose.median).toBe(30);
   });
 });
+
+describe('connected systems that answered late', () => {
+  it('counts, per system, the answers given in the period, those after its deadline, and those owed past it now', async () => {
+    const crm = await t.db.insertInto('connected_systems').values({ name: 'Report CRM' }).returning('id').executeTakeFirstOrThrow();
+    const desk = await t.db.insertInto('connected_systems').values({ name: 'Report desk' }).returning('id').executeTakeFirstOrThrow();
+    const task = (request: string, system: string, due: string, answered: string | null) =>
+      t.db
+        .insertInto('system_tasks')
+        .values({
+          request_id: ids[request]!,
+          system_id: system,
+          due_at: at(due),
+          ...(answered ? { state: 'answered' as const, outcome: 'data' as const, answered_at: at(answered), answered_how: 'by_hand' as const } : { state: 'sent' as const }),
+        })
+        .execute();
+    // CRM: R1 on time, R2 late (a day after its deadline), R5 late; the desk: R4 on time, and R13 owed since 2025-12-15.
+    await task('R1', crm.id, '2025-04-03T12:00:00Z', '2025-04-01T12:00:00Z');
+    await task('R2', crm.id, '2025-05-16T12:00:00Z', '2025-05-17T12:00:00Z');
+    await task('R5', crm.id, '2025-09-15T12:00:00Z', '2025-09-20T12:00:00Z');
+    await task('R4', desk.id, '2025-07-15T12:00:00Z', '2025-07-10T12:00:00Z');
+    await task('R13', desk.id, '2025-12-15T12:00:00Z', null);
+    const year = await report('2025');
+    expect(year.systems).toEqual([
+      { id: crm.id, name: 'Report CRM', answered: 3, late: 2, overdue: 0 },
+      { id: desk.id, name: 'Report desk', answered: 1, late: 0, overdue: 1 },
+    ]);
+    // Filters apply: only erasure requests (R4) leave the desk's one answer, and nothing of the CRM.
+    const erasures = await report('2025', { type: 'erasure' });
+    expect(erasures.systems).toEqual([{ id: desk.id, name: 'Report desk', answered: 1, late: 0, overdue: 0 }]);
+    // A quarter counts the answers given in it.
+    expect((await report('2025-Q2')).systems.find((s) => s.name === 'Report CRM')).toMatchObject({ answered: 2, late: 1 });
+  });
+});

@@ -41,6 +41,9 @@ export async function exportFiguresCsv(db: DB, actor: Actor, query: ReportQuery,
   for (const l of r.load) {
     for (const key of ['open', 'overdue', 'paused', 'dueSoon'] as const) add('load_by_assignee', l.assigneeId ?? 'nobody', snake(key), l[key]);
   }
+  for (const sys of r.systems) {
+    for (const key of ['answered', 'late', 'overdue'] as const) add('systems_answering', sys.name, key, sys[key]);
+  }
   for (const w of r.weeklyVolume) for (const [type, n] of Object.entries(w.counts)) add('received_by_week', w.from, type, n);
   for (const b of r.deadlineHistogram) add('answers_by_share_of_time_allowed', b.label, b.onTime ? 'on_time' : 'late', b.n);
   for (const m of r.onTimeByMonth) {

@@ -5,7 +5,7 @@ import { recordAudit, type Actor } from '~/models/audit.server';
 import { REQUEST_CHANNELS } from '~/models/requests/channels';
 import { REQUEST_TYPE_VALUES } from '~/models/requests/request-types';
 import { ACTIVE_QUEUE_STATES } from '~/models/requests/staff.server';
-import { addDays, todayIn } from '~/utils/calendar';
+import { addDays, startOfDayIn, todayIn } from '~/utils/calendar';
 import { ensureReportCells, readSums, type CellScope } from '~/models/reports/cells.server';
 import {
   backlogChange,
@@ -104,13 +104,14 @@ export async function computeReport(db: DB, query: ReportQuery, options: { timeZ
   const last = period.to < today ? period.to : today;
   const backlogMeasures = [MEASURE.verified, ...CLOSING_MEASURES];
   const answeredMeasures = [MEASURE.completedOnTime, MEASURE.completedLate, MEASURE.refusedOnTime, MEASURE.refusedLate];
-  const [totalRows, weekRows, monthRows, backlogRows, afterRows, work] = await Promise.all([
+  const [totalRows, weekRows, monthRows, backlogRows, afterRows, work, systems] = await Promise.all([
     readSums(db, scope, { from: period.from, to: period.to }),
     readSums(db, scope, { from: period.from, to: period.to, by: 'week', measures: [MEASURE.received] }),
     readSums(db, scope, { from: period.from, to: period.to, by: 'month', measures: answeredMeasures }),
     readSums(db, scope, { from: period.from, to: last, by: 'week', measures: backlogMeasures }),
     readSums(db, scope, { from: addDays(last, 1), to: today, measures: backlogMeasures }),
     openWork(db, query, today),
+    systemAnswers(db, query, options.timeZone, options.now ?? new Date()),
   ]);
   return {
     period: { ...period, label: periodLabel(period) },
@@ -123,7 +124,44 @@ export async function computeReport(db: DB, query: ReportQuery, options: { timeZ
     deadlineHistogram: deadlineHistogram(totalRows),
     onTimeByMonth: onTimeSeries(monthRows, period),
     backlog: backlogSeries(backlogRows, backlogChange(afterRows), work.now.open, { from: period.from, last }),
+    systems,
   };
+}
+
+/**
+ * Connected systems' answers to the period's requests (issue 22, from issue 20's system
+ * answers): per system, the answers given in the period, how many came after the system's own
+ * deadline, and the tasks still unanswered past it now. Systems with nothing to report are left out.
+ */
+async function systemAnswers(db: DB, query: ReportQuery, timeZone: string, now: Date) {
+  const from = startOfDayIn(query.period.from, timeZone);
+  const to = startOfDayIn(addDays(query.period.to, 1), timeZone);
+  let q = db
+    .selectFrom('system_tasks as t')
+    .innerJoin('connected_systems as s', 's.id', 't.system_id')
+    .innerJoin('requests as r', 'r.id', 't.request_id')
+    .select((eb) => [
+      's.id',
+      's.name',
+      eb.fn.count<string>('t.id').filterWhere('t.answered_at', '>=', from).filterWhere('t.answered_at', '<', to).as('answered'),
+      eb.fn
+        .count<string>('t.id')
+        .filterWhere('t.answered_at', '>=', from)
+        .filterWhere('t.answered_at', '<', to)
+        .filterWhere(sql<boolean>`t.answered_at > t.due_at`)
+        .as('late'),
+      eb.fn.count<string>('t.id').filterWhere('t.state', 'not in', ['answered', 'skipped', 'cancelled']).filterWhere('t.due_at', '<', now).as('overdue'),
+    ])
+    .groupBy(['s.id', 's.name'])
+    .orderBy('s.name');
+  if (query.type) q = q.where(sql.ref('r.type'), '=', query.type);
+  if (query.channel) q = q.where(sql.ref('r.channel'), '=', query.channel);
+  if (query.assignee === 'unassigned') q = q.where('r.assigned_to', 'is', null);
+  else if (query.assignee) q = q.where('r.assigned_to', '=', query.assignee);
+  const rows = await q.execute();
+  return rows
+    .map((r) => ({ id: r.id, name: r.name, answered: Number(r.answered), late: Number(r.late), overdue: Number(r.overdue) }))
+    .filter((r) => r.answered > 0 || r.overdue > 0);
 }
 
 /**

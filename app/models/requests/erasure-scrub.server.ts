@@ -50,6 +50,8 @@ export const ERASED_TABLES = [
   'subject_flags',
   'login_throttle',
   'mail_outbox',
+  'system_tasks',
+  'system_task_files',
 ] as const;
 
 export class ScrubWaitingError extends Error {

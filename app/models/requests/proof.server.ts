@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import type { Tx } from '../../../db/client';
 
@@ -53,6 +54,14 @@ export async function reduceToProofRecord(trx: Tx, requestId: string, input: { n
     .where('deleted_at', 'is', null)
     .execute();
   await trx.updateTable('request_events').set({ note: null }).where('request_id', '=', requestId).execute();
+  // Each system's answer stays (who answered what, when and how: Art. 17 and 19 evidence); staff's
+  // note on it and any file it sent go. A refusal keeps that it had a reason, not the reason.
+  await trx
+    .updateTable('system_tasks')
+    .set({ outcome_note: sql<string | null>`case when outcome = 'refused' then 'Reason removed with the request''s personal data' else null end` })
+    .where('request_id', '=', requestId)
+    .execute();
+  await trx.deleteFrom('system_task_files').where('task_id', 'in', (eb) => eb.selectFrom('system_tasks').select('id').where('request_id', '=', requestId)).execute();
   await trx
     .insertInto('request_events')
     .values({ request_id: requestId, actor: 'system', kind: 'anonymised', note: input.note, visible_to_subject: false })

@@ -52,12 +52,14 @@ export async function recordSystemAnswer(
   await withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new SystemAnswerError('This request does not exist.');
     if (isClosed(request.state)) throw new SystemAnswerError('The request is closed: its systems’ answers can no longer change.');
-    const system = await trx.selectFrom('connected_systems').select(['id', 'name', 'is_portal']).where('id', '=', input.systemId).executeTakeFirst();
+    const system = await trx.selectFrom('connected_systems').select(['id', 'name', 'is_portal', 'deadline_days']).where('id', '=', input.systemId).executeTakeFirst();
     if (!system || system.is_portal) throw new SystemAnswerError('Choose one of the systems listed.');
     if (input.outcome === 'refused' && !input.note.trim()) throw new SystemAnswerError('Say why the system refused.');
     const existing = await trx.selectFrom('system_tasks').select(['id', 'state']).where('request_id', '=', request.id).where('system_id', '=', system.id).forUpdate().executeTakeFirst();
     if (existing?.state === 'answered') throw new SystemAnswerError(`${system.name} has already answered this request.`);
     const now = new Date();
+    // The system's own deadline runs from when the request reached the organisation (reports count answers after it as late).
+    const reached = request.received_at ?? request.created_at;
     const values = {
       state: 'answered' as const,
       outcome: input.outcome,
@@ -68,7 +70,10 @@ export async function recordSystemAnswer(
       updated_at: now,
     };
     if (existing) await trx.updateTable('system_tasks').set(values).where('id', '=', existing.id).execute();
-    else await trx.insertInto('system_tasks').values({ request_id: request.id, system_id: system.id, ...values }).execute();
+    else {
+      const dueAt = new Date(new Date(reached).getTime() + system.deadline_days * 86_400_000);
+      await trx.insertInto('system_tasks').values({ request_id: request.id, system_id: system.id, due_at: dueAt, ...values }).execute();
+    }
     await appendEvent(trx, {
       requestId: request.id,
       actor: { kind: 'staff', id: actor.id, ip: actor.ip ?? null },
