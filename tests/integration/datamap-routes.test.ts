@@ -311,3 +311,26 @@ describe('the public notice and who may see what', () => {
     expect(page).toContain('The data is kept forever.');
   });
 });
+
+describe('the portal’s own activities in a package', () => {
+  it('lists the account, alert and objection activities only to people who have them', async () => {
+    const { fileRequest: file, rules: r } = await import('../support/requests');
+    const { request, verifyToken } = await file(portal.db, { type: 'access' });
+    await confirmVerification(portal.db, verifyToken!, { rules: r });
+    await post(`/staff/requests/${request.id}`, { intent: 'start', version: requestVersion(await current(request.id)) }, staffCookie);
+    const names = async () => {
+      const zip = unzipSync(new Uint8Array(await (await get(`/staff/requests/${request.id}/package-preview`)).arrayBuffer()));
+      const data = JSON.parse(strFromU8(zip['data.json']!));
+      return (data.processing.systems[0].activities as Array<{ name: string }>).map((a) => a.name);
+    };
+    const without = await names();
+    expect(without).toContain('Answering data-protection requests');
+    expect(without).not.toContain('Your portal account');
+    expect(without).not.toContain('Alerts you subscribed to');
+    await createUser(portal.db, { role: 'subject', email: request.email });
+    const withAccount = await names();
+    expect(withAccount).toContain('Your portal account');
+    expect(withAccount).toContain('Security of sign-in');
+    expect(withAccount).not.toContain('Alerts you subscribed to');
+  });
+});

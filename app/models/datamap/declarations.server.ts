@@ -56,6 +56,11 @@ export const declarationSchema = z
     translations: z
       .partialRecord(z.enum(TRANSLATION_LANGUAGES), z.partialRecord(z.enum(TRANSLATABLE), text(2000)))
       .default({}),
+    /**
+     * For the portal's own activities: which people it concerns, so an access summary lists it
+     * only for them (everyone; account holders; alert subscribers; objectors).
+     */
+    portalScope: z.enum(['everyone', 'account', 'alerts', 'objections']).optional(),
     /** The fideslang keys of an imported declaration that the map does not use, given back on export. */
     fideslang: z.record(z.string(), z.unknown()).optional(),
   })

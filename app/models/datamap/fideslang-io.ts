@@ -40,7 +40,7 @@ const byName = <K extends string>(names: Record<K, string>) =>
 const LEGAL_BASIS_BY_NAME = byName(LEGAL_BASIS_NAMES);
 const ART9_BY_NAME = byName(ART9_NAMES);
 const NATIVE = ['name', 'data_use', 'data_categories', 'data_subjects', 'legal_basis_for_processing', 'special_category_legal_basis', 'retention_period', 'egress'];
-const EXTRA_FIELDS = ['purpose', 'role', 'controllerName', 'legitimateInterest', 'consentWithdrawal', 'retention', 'source', 'recipients', 'transfers', 'automated', 'translations'] as const;
+const EXTRA_FIELDS = ['purpose', 'portalScope', 'role', 'controllerName', 'legitimateInterest', 'consentWithdrawal', 'retention', 'source', 'recipients', 'transfers', 'automated', 'translations'] as const;
 
 export type MapSystem = {
   fidesKey: string;

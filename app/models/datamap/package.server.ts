@@ -35,7 +35,16 @@ export async function recipientNames(db: DB | Transaction<Database>): Promise<Ma
   return names;
 }
 
-export async function processingFor(db: DB | Transaction<Database>, requestId: string, lang: Language, now: Date): Promise<PackageProcessing> {
+/** What the person has with the portal itself: which of its own activities concern them. */
+export type PortalFootprint = { account: boolean; alerts: boolean; objections: boolean };
+
+export async function processingFor(
+  db: DB | Transaction<Database>,
+  requestId: string,
+  lang: Language,
+  now: Date,
+  footprint: PortalFootprint,
+): Promise<PackageProcessing> {
   const portalId = await ensurePortalSystem(db);
   const [activities, vocabulary, names, answered] = await Promise.all([
     currentActivities(db),
@@ -52,8 +61,11 @@ export async function processingFor(db: DB | Transaction<Database>, requestId: s
       .execute(),
   ]);
   const t = tFor(lang);
+  const concerns = (scope: string | undefined) => !scope || scope === 'everyone' || footprint[scope as keyof PortalFootprint];
   const describe = (systemId: string) =>
-    activities.filter((a) => a.systemId === systemId && a.declaration.role === 'controller').map((a) => describeActivity(a.declaration, { lang, t, vocabulary, recipientNames: names }));
+    activities
+      .filter((a) => a.systemId === systemId && a.declaration.role === 'controller' && (systemId !== portalId || concerns(a.declaration.portalScope)))
+      .map((a) => describeActivity(a.declaration, { lang, t, vocabulary, recipientNames: names }));
   const portalName = activities.find((a) => a.systemId === portalId)?.systemName ?? 'Privacy portal';
   return {
     asOf: now.toISOString(),

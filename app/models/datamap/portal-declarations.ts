@@ -47,6 +47,7 @@ export const PORTAL_DECLARATIONS: DeclarationInput[] = [
   },
   {
     name: 'Your portal account',
+    portalScope: 'account',
     purpose: 'To run your account on this portal: sign-in, sessions and your requests in one place.',
     dataUse: 'essential.service.authentication',
     dataCategories: ['user.contact.email', 'user.authorization.password', 'user.account.settings'],
@@ -69,6 +70,7 @@ export const PORTAL_DECLARATIONS: DeclarationInput[] = [
   },
   {
     name: 'Security of sign-in',
+    portalScope: 'account',
     purpose: 'To keep accounts and the portal secure: sign-in records with IP addresses and limits on repeated attempts.',
     dataUse: 'essential.service.security',
     dataCategories: ['user.contact.email', 'user.device.ip_address'],
@@ -96,6 +98,7 @@ export const PORTAL_DECLARATIONS: DeclarationInput[] = [
   },
   {
     name: 'Alerts you subscribed to',
+    portalScope: 'alerts',
     purpose: 'To email you the subprocessor changes and service-status alerts you asked for.',
     dataUse: 'essential.service.notifications.email',
     dataCategories: ['user.contact.email', 'user.demographic.language'],
@@ -121,6 +124,7 @@ export const PORTAL_DECLARATIONS: DeclarationInput[] = [
   },
   {
     name: 'Objections to subprocessor changes',
+    portalScope: 'objections',
     purpose: 'To receive and answer your objections to a new or changed subprocessor (Art. 28(2) GDPR).',
     dataUse: 'essential.legal_obligation',
     dataCategories: ['user.name', 'user.contact.email', 'user.contact.organization', 'user.content.private'],

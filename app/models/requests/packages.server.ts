@@ -306,7 +306,11 @@ export async function collectSubjectData(trx: DB, request: RequestRow, organisat
     transferMechanism: e.transferMechanism,
     since: e.since,
   }));
-  const processing = await processingFor(trx, request.id, isLanguage(request.lang) ? request.lang : 'en', now);
+  const processing = await processingFor(trx, request.id, isLanguage(request.lang) ? request.lang : 'en', now, {
+    account: Boolean(user),
+    alerts: subscriptions.length > 0,
+    objections: objections.length > 0,
+  });
   return {
     format: 'privacy-portal/access-package/v1',
     generatedAt: now.toISOString(),
