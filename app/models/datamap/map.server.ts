@@ -236,49 +236,48 @@ async function appendVersion(
   return { activityId, version };
 }
 
+/**
+ * Runs `fn` with the system's row locked: two writes to one system's activities take turns.
+ * The audit event of the version written is recorded after the lock, in the same transaction.
+ */
+async function withLockedSystem<T>(db: DB, systemId: string, fn: (trx: Transaction<Database>, system: { id: string; name: string }) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    const system = await trx.selectFrom('connected_systems').select(['id', 'name']).where('id', '=', systemId).forUpdate().executeTakeFirst();
+    if (!system) throw new MapRuleError('name', 'This system no longer exists.');
+    return fn(trx, system);
+  });
+}
+
+function auditVersion(trx: Transaction<Database>, actor: Actor, action: 'datamap.activity_saved' | 'datamap.activity_retired', systemId: string, saved: { activityId: string; version: number }) {
+  return recordAudit(trx, { actorId: actor.id, ip: actor.ip, action, targetType: 'system', targetId: systemId, details: { activity: saved.activityId, version: saved.version } });
+}
+
 /** Saves a declaration as the next version of its activity (or a new activity). */
 export async function saveActivity(
   db: DB,
   input: { systemId: string; activityId?: string | null; declaration: Declaration },
   actor: Actor,
 ): Promise<{ activityId: string; version: number }> {
-  return db.transaction().execute(async (trx) => {
-    // The system row is the lock: two saves of one system's activities take turns.
-    const system = await trx.selectFrom('connected_systems').select(['id', 'name']).where('id', '=', input.systemId).forUpdate().executeTakeFirst();
-    if (!system) throw new MapRuleError('name', 'This system no longer exists.');
+  return withLockedSystem(db, input.systemId, async (trx, system) => {
     const current = await currentActivities(trx, { systemId: system.id });
     if (input.activityId && !current.some((a) => a.activityId === input.activityId)) throw new MapRuleError('name', 'This activity is retired or belongs to another system.');
     if (current.some((a) => a.activityId !== input.activityId && a.declaration.name.toLowerCase() === input.declaration.name.toLowerCase())) {
       throw new MapRuleError('name', 'This system already declares an activity with this name.');
     }
     const saved = await appendVersion(trx, { systemId: system.id, systemName: system.name, activityId: input.activityId ?? null, declaration: input.declaration, actorId: actor.id });
-    await recordAudit(trx, {
-      actorId: actor.id,
-      ip: actor.ip,
-      action: 'datamap.activity_saved',
-      targetType: 'system',
-      targetId: system.id,
-      details: { activity: saved.activityId, version: saved.version },
-    });
+    await auditVersion(trx, actor, 'datamap.activity_saved', system.id, saved);
     return saved;
   });
 }
 
+/** Retires an activity (a version of its own: the record keeps it for the days it was in force). */
 export async function retireActivity(db: DB, input: { systemId: string; activityId: string }, actor: Actor): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const system = await trx.selectFrom('connected_systems').select(['id', 'name']).where('id', '=', input.systemId).forUpdate().executeTakeFirst();
-    if (!system) return false;
+  if (!(await getSystem(db, input.systemId))) return false;
+  return withLockedSystem(db, input.systemId, async (trx, system) => {
     const current = (await currentActivities(trx, { systemId: system.id })).find((a) => a.activityId === input.activityId);
     if (!current) return false;
     const saved = await appendVersion(trx, { systemId: system.id, systemName: system.name, activityId: current.activityId, declaration: current.declaration, actorId: actor.id, retired: true });
-    await recordAudit(trx, {
-      actorId: actor.id,
-      ip: actor.ip,
-      action: 'datamap.activity_retired',
-      targetType: 'system',
-      targetId: system.id,
-      details: { activity: saved.activityId, version: saved.version },
-    });
+    await auditVersion(trx, actor, 'datamap.activity_retired', system.id, saved);
     return true;
   });
 }
