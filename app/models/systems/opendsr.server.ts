@@ -17,11 +17,19 @@ export class OpenDsrVerificationError extends Error {
   override name = 'OpenDsrVerificationError';
 }
 
-const PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+const PEM_BEGIN = '-----BEGIN CERTIFICATE-----';
+const PEM_END = '-----END CERTIFICATE-----';
 let storeRoots: X509Certificate[] | undefined;
 
 export function parseCertificateChain(pem: string): X509Certificate[] {
-  const blocks = pem.match(PEM) ?? [];
+  // Split by plain string search (linear, unlike a lazy regular expression over the whole text).
+  const blocks: string[] = [];
+  for (let at = pem.indexOf(PEM_BEGIN); at !== -1; ) {
+    const end = pem.indexOf(PEM_END, at + PEM_BEGIN.length);
+    if (end === -1) break;
+    blocks.push(pem.slice(at, end + PEM_END.length));
+    at = pem.indexOf(PEM_BEGIN, end + PEM_END.length);
+  }
   if (blocks.length === 0) throw new OpenDsrVerificationError('the processor certificate holds no certificate');
   try {
     return blocks.map((b) => new X509Certificate(b));
