@@ -340,6 +340,10 @@ export interface RequestsTable {
   authority_checked_by: Nullable<string>;
   authority_document_kind: Nullable<AuthorityDocumentKind>;
   authority_document: Nullable<string>;
+  /** Completed while a connected system had not answered: why, when and by whom (issue 19.7). */
+  systems_override_reason: Nullable<string>;
+  systems_override_at: NullableTimestamp;
+  systems_override_by: Nullable<string>;
 }
 
 export type RequestChannel = 'web' | 'email' | 'letter' | 'phone' | 'in_person' | 'other';
@@ -747,6 +751,9 @@ export interface ConnectedSystemsTable {
   /** The fideslang system object it was imported from (for a faithful export). */
   fideslang: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   is_portal: Defaulted<boolean>;
+  allowlisted_host: Nullable<string>;
+  last_tested_at: NullableTime;
+  last_test_result: Nullable<string>;
 }
 
 export interface SystemTasksTable {
@@ -770,6 +777,12 @@ export interface SystemTasksTable {
   receipt: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: Defaulted<Date>;
+  state_reason: Nullable<string>;
+  last_status: Nullable<number>;
+  last_attempt_at: NullableTime;
+  sent_at: NullableTime;
+  reminded_at: NullableTime;
+  fan_out_on: Nullable<string>;
 }
 
 export interface SystemTaskFilesTable {
@@ -781,6 +794,8 @@ export interface SystemTaskFilesTable {
   sha256: string;
   data: Buffer;
   created_at: CreatedAt;
+  iv: Nullable<Buffer>;
+  auth_tag: Nullable<Buffer>;
 }
 
 export type DatamapTermKind = 'data_category' | 'data_use' | 'data_subject';

@@ -36,6 +36,7 @@ async function main() {
     SESSION_SECRET: 'b'.repeat(40),
     EXPORT_KEY: 'e'.repeat(40),
     BACKUP_KEY: 'k'.repeat(40),
+    CONNECTOR_KEY: 'c'.repeat(40),
   });
   const url = `http://127.0.0.1:${portal.port}/requests/new`;
   const answered: string[] = [];

@@ -258,7 +258,7 @@ async function main() {
     DATABASE_URL: pgDatabase?.url ?? '',
     SUBPROCESSOR_DEMO: 'off',
   };
-  if (pgDatabase) for (const k of ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY']) env[k] = randomBytes(32).toString('base64url');
+  if (pgDatabase) for (const k of ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY', 'CONNECTOR_KEY']) env[k] = randomBytes(32).toString('base64url');
   // The seed queues verification mails, sealed under the key the server will use (generated into DATA_DIR on the embedded database).
   useOutboxKey(loadConfig({ ...env, NODE_ENV: 'production' }).secrets.exportKey);
   const { db } = createDb(pgDatabase ? { databaseUrl: pgDatabase.url } : { dataDir: path.join(dataDir, 'pglite') });

@@ -112,6 +112,7 @@ async function startServer() {
       SESSION_SECRET: process.env.SESSION_SECRET ?? randomBytes(32).toString('base64url'),
       EXPORT_KEY: process.env.EXPORT_KEY ?? randomBytes(32).toString('base64url'),
       BACKUP_KEY: process.env.BACKUP_KEY ?? randomBytes(32).toString('base64url'),
+      CONNECTOR_KEY: process.env.CONNECTOR_KEY ?? randomBytes(32).toString('base64url'),
       DATABASE_URL: database?.url ?? '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

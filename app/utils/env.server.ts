@@ -33,6 +33,8 @@ const envSchema = z.object({
   SESSION_SECRET: secretSchema.optional(),
   EXPORT_KEY: secretSchema.optional(),
   BACKUP_KEY: secretSchema.optional(),
+  /** Encrypts connected systems' secrets (webhook signing secrets, OpenDSR tokens) at rest. */
+  CONNECTOR_KEY: secretSchema.optional(),
   /** The seed of the Ed25519 key that signs audit exports; derived from EXPORT_KEY when unset. */
   AUDIT_SIGNING_KEY: secretSchema.optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -69,7 +71,7 @@ const envSchema = z.object({
   REMINDERS_TO: z.email({ error: 'must be an email address' }).optional(),
 });
 
-const SECRET_NAMES = ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY'] as const;
+const SECRET_NAMES = ['SESSION_SECRET', 'EXPORT_KEY', 'BACKUP_KEY', 'CONNECTOR_KEY'] as const;
 type SecretName = (typeof SECRET_NAMES)[number];
 
 export type Config = {
@@ -84,7 +86,7 @@ export type Config = {
   timeZone: string;
   holidays: string[];
   /** `auditSigningKey`: AUDIT_SIGNING_KEY, or EXPORT_KEY when unset; app/utils/audit-key.server.ts derives the Ed25519 key from it. */
-  secrets: Record<'sessionSecret' | 'exportKey' | 'backupKey' | 'auditSigningKey', string>;
+  secrets: Record<'sessionSecret' | 'exportKey' | 'backupKey' | 'connectorKey' | 'auditSigningKey', string>;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Days' notice owed before a new subprocessor or a change to one takes effect (Art. 28(2)). */
   subprocessorNoticeDays: number;
@@ -218,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionSecret: secret('SESSION_SECRET'),
       exportKey: secret('EXPORT_KEY'),
       backupKey: secret('BACKUP_KEY'),
+      connectorKey: secret('CONNECTOR_KEY'),
       auditSigningKey: e.AUDIT_SIGNING_KEY ?? secret('EXPORT_KEY'),
     },
     logLevel: e.LOG_LEVEL,

@@ -53,6 +53,7 @@ describe.each(backends)('the built product (%s)', (backend) => {
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     EXPORT_KEY: randomBytes(32).toString('base64url'),
     BACKUP_KEY: randomBytes(32).toString('base64url'),
+    CONNECTOR_KEY: randomBytes(32).toString('base64url'),
   };
   const METRICS_TOKEN = randomBytes(24).toString('base64url');
   const admin = { email: uniqueEmail('built-admin'), password: uniquePassword() };

@@ -78,6 +78,7 @@ export function sharedSecrets(): Record<string, string> {
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     EXPORT_KEY: randomBytes(32).toString('base64url'),
     BACKUP_KEY: randomBytes(32).toString('base64url'),
+    CONNECTOR_KEY: randomBytes(32).toString('base64url'),
   };
 }
 

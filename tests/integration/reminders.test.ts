@@ -202,7 +202,7 @@ describe('daily deadline reminders', () => {
 
 describe('the reminders job', () => {
   const config = (env: Record<string, string> = {}) =>
-    loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory-unused', SESSION_SECRET: 'x'.repeat(32), EXPORT_KEY: 'y'.repeat(32), BACKUP_KEY: 'z'.repeat(32), ...env });
+    loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory-unused', SESSION_SECRET: 'x'.repeat(32), EXPORT_KEY: 'y'.repeat(32), BACKUP_KEY: 'z'.repeat(32), CONNECTOR_KEY: 'w'.repeat(32), ...env });
 
   it('reads REMINDERS_* with one-line errors, and is off by default only under NODE_ENV=test', () => {
     expect(config().reminders).toEqual({ enabled: false, hour: 8, to: undefined });

@@ -40,6 +40,7 @@ export function testDatabaseEnv(pgDatabase: { url: string } | undefined): Record
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     EXPORT_KEY: randomBytes(32).toString('base64url'),
     BACKUP_KEY: randomBytes(32).toString('base64url'),
+    CONNECTOR_KEY: randomBytes(32).toString('base64url'),
   };
 }
 

@@ -63,7 +63,7 @@ describe('loadConfig', () => {
   it('takes secrets from the environment without writing any file', () => {
     const dataDir = tempDir();
     const secret = 'x'.repeat(40);
-    const config = loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: secret, EXPORT_KEY: secret, BACKUP_KEY: secret });
+    const config = loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: secret, EXPORT_KEY: secret, BACKUP_KEY: secret, CONNECTOR_KEY: secret });
     expect(config.secrets.sessionSecret).toBe(secret);
     expect(fs.existsSync(path.join(dataDir, 'secrets.json'))).toBe(false);
   });

@@ -205,7 +205,7 @@ describe('cache validators', () => {
 describe('subprocessor configuration', () => {
   it('defaults the notice period to 30 days, accepts 0-365 and names a bad value', async () => {
     const { loadConfig, ConfigError } = await import('../../app/utils/env.server');
-    const base = { DATA_DIR: '/tmp/pp-unit-config', SESSION_SECRET: 'x'.repeat(32), EXPORT_KEY: 'y'.repeat(32), BACKUP_KEY: 'z'.repeat(32) };
+    const base = { DATA_DIR: '/tmp/pp-unit-config', SESSION_SECRET: 'x'.repeat(32), EXPORT_KEY: 'y'.repeat(32), BACKUP_KEY: 'z'.repeat(32), CONNECTOR_KEY: 'w'.repeat(32) };
     expect(loadConfig(base).subprocessorNoticeDays).toBe(30);
     expect(loadConfig({ ...base, SUBPROCESSOR_NOTICE_DAYS: '0' }).subprocessorNoticeDays).toBe(0);
     expect(() => loadConfig({ ...base, SUBPROCESSOR_NOTICE_DAYS: '-1' })).toThrow(ConfigError);

@@ -5,6 +5,7 @@ import { computeDueDate, extendClock, pausedDaysBetween } from '~/models/request
 import { enqueueJob } from '~/models/jobs.server';
 import { mailExtension, mailTransition } from '~/models/requests/mail.server';
 import { daysMs, RETENTION_DAYS } from '~/models/policy';
+import { CompletionGateError, systemsOnTransition } from '~/models/systems/tasks.server';
 import {
   isClosed,
   isVerifiedAndOpen,
@@ -81,7 +82,15 @@ export async function applyTransition(
   request: RequestRow,
   action: RequestAction,
   actor: ActorRef,
-  options: { rules: RequestPolicy; now: Date; note?: string | null; /** false: the caller sends its own email (erasure). */ mail?: boolean },
+  options: {
+    rules: RequestPolicy;
+    now: Date;
+    note?: string | null;
+    /** false: the caller sends its own email (erasure). */
+    mail?: boolean;
+    /** Completing while a connected system has not answered: staff's reason (issue 19.7). */
+    systemsOverride?: { reason: string; staffId: string | null } | null;
+  },
 ): Promise<RequestRow> {
   const { rules, now } = options;
   const to = nextState(request.state, action, actor.kind);
@@ -122,6 +131,14 @@ export async function applyTransition(
     .returningAll()
     .executeTakeFirst();
   if (!updated) throw new RequestConflictError('The request changed meanwhile; reload and try again');
+  // Connected systems (issue 19): tasks made on verify and start, cancelled on withdraw and deny;
+  // a completion waits for every system's answer unless staff override with a reason.
+  try {
+    await systemsOnTransition(trx, request, updated, action, { now, override: options.systemsOverride });
+  } catch (error) {
+    if (error instanceof CompletionGateError) throw new RequestConflictError(error.message);
+    throw error;
+  }
 
   await appendEvent(trx, {
     requestId: request.id,
