@@ -1,6 +1,7 @@
 import type { Catalog } from '~/locales/en';
 import { processingDe } from '~/locales/datamap/de';
 import { serviceStatusDe } from '~/locales/status/de';
+import { systemTaskDe } from '~/locales/systems/de';
 
 export const de: Catalog = {
   meta: {
@@ -766,5 +767,6 @@ export const de: Catalog = {
     readCurrent: 'Aktuelle Fassung lesen',
   },
   serviceStatus: serviceStatusDe,
+  systemTask: systemTaskDe,
   processing: processingDe,
 };

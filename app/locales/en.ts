@@ -1,5 +1,6 @@
 import { processingEn } from '~/locales/datamap/en';
 import { serviceStatusEn } from '~/locales/status/en';
+import { systemTaskEn } from '~/locales/systems/en';
 /**
  * English: the source catalog. Every other language has exactly these keys
  * (tests/unit/i18n-catalogs.test.ts fails on a missing or extra key, or a placeholder that differs).
@@ -770,6 +771,7 @@ export const en = {
     readCurrent: 'Read the current version',
   },
   serviceStatus: serviceStatusEn,
+  systemTask: systemTaskEn,
   processing: processingEn,
 };
 

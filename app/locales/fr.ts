@@ -1,6 +1,7 @@
 import type { Catalog } from '~/locales/en';
 import { processingFr } from '~/locales/datamap/fr';
 import { serviceStatusFr } from '~/locales/status/fr';
+import { systemTaskFr } from '~/locales/systems/fr';
 
 export const fr: Catalog = {
   meta: {
@@ -783,5 +784,6 @@ export const fr: Catalog = {
     readCurrent: 'Lire la version actuelle',
   },
   serviceStatus: serviceStatusFr,
+  systemTask: systemTaskFr,
   processing: processingFr,
 };

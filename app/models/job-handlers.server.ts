@@ -16,6 +16,7 @@ import { createAlertHandler } from '~/models/subprocessors/alerts.server';
 import { ALERT_JOB } from '~/models/subprocessors/registry.server';
 import { breachJobHandlers } from '~/models/breaches/reminders.server';
 import { statusJobHandlers } from '~/models/status/jobs.server';
+import { systemJobHandlers } from '~/models/systems/delivery.server';
 
 export const MAINTENANCE_JOB = 'maintenance.daily';
 export const BACKUP_JOB = 'backup.scheduled';
@@ -34,6 +35,7 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
     [MAIL_DELIVER_JOB]: createMailDeliveryHandler(db, config, sender),
     [ALERT_JOB]: createAlertHandler(db, config, logger),
     ...statusJobHandlers({ db, config, logger }),
+    ...systemJobHandlers({ db, config, logger }),
     [BACKUP_JOB]: async () => {
       if (config.backup.schedule === 'off') return;
       const result = await createBackup(

@@ -7,6 +7,7 @@
  * handle, the outbox key, caches, the argon2 queue. `server.ts` only loads the build and calls
  * `startPortal` (decision 090).
  */
+import { scheduleSweep } from '~/models/systems/delivery.server';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -378,9 +379,10 @@ export async function startPortal(options: { build: ServerBuild; env?: Env }): P
   await scheduleBackup(db, config);
   await scheduleReminders(db, config);
   await scheduleStatusSweep(db);
+  await scheduleSweep(db);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);
   const admission = app.locals.admission as ReturnType<typeof createAdmissionControl>;
-  const worker = startWorker(db, createJobHandlers({ db, config, logger }), logger, {
+  const worker = startWorker(db, createJobHandlers({ db, config: { ...config, publicUrl: baseUrl }, logger }), logger, {
     busy: () => admission.stats().active > 0,
   });
   workerHeartbeat.lastRunAt = worker.lastRunAt;

@@ -1,4 +1,9 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { ACCESS_PACKAGE } from '~/models/policy';
+import { checkPackageFile, PackageFileError } from '~/models/requests/packages.server';
+import { safeEqual } from '~/utils/crypto.server';
+import { openBytes, sealBytes } from '~/utils/file-crypto.server';
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { isClosed } from '~/models/requests/lifecycle';
 import { appendEvent, withLockedRequest } from '~/models/requests/transitions.server';
@@ -89,5 +94,133 @@ export async function recordSystemAnswer(
       targetId: String(request.id),
       details: { system: system.id, outcome: input.outcome, how: 'by_hand' },
     });
+  });
+}
+
+export class TaskAnswerError extends Error {
+  override name = 'TaskAnswerError';
+}
+
+/** The key a system's file is sealed under: EXPORT_KEY's file key, bound to the file's id. */
+export const SYSTEM_FILE_PURPOSE = 'system-file';
+export const systemFileAad = (fileId: string) => `system-file:${fileId}`;
+
+export function openSystemFile(row: { id: string; iv: Buffer | null; auth_tag: Buffer | null; data: Buffer }, exportKey: string): Buffer {
+  if (!row.iv || !row.auth_tag) throw new TaskAnswerError('This file was stored without its key material');
+  return openBytes({ iv: row.iv, auth_tag: row.auth_tag, ciphertext: row.data }, exportKey, SYSTEM_FILE_PURPOSE, systemFileAad(row.id));
+}
+
+/** Checks a system's files as staff uploads are checked: type by content, size, count. */
+export async function checkSystemFiles(files: Array<{ filename: string; bytes: Buffer }>) {
+  if (files.length > ACCESS_PACKAGE.maxFiles) throw new TaskAnswerError(`At most ${ACCESS_PACKAGE.maxFiles} files per answer`);
+  const checked: Array<{ filename: string; bytes: Buffer; contentType: string }> = [];
+  for (const file of files) {
+    const name = safeFileName(file.filename);
+    try {
+      checked.push({ filename: name, bytes: file.bytes, contentType: await checkPackageFile(name, file.bytes) });
+    } catch (error) {
+      if (error instanceof PackageFileError) throw new TaskAnswerError(error.message);
+      throw error;
+    }
+  }
+  return checked;
+}
+
+function safeFileName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f"<>|:*?]/g, '').trim().slice(0, 120);
+  return base || 'file';
+}
+
+/**
+ * Records one system's answer to its task (a signed webhook callback, an OpenDSR status, the
+ * owner's attestation on the task page, or staff by hand), in the request's lock:
+ * - only an open task takes an answer (a withdrawal half-way cancelled it: the answer is refused);
+ * - with `tokenHash`, the task's one-time token must still be the stored one and unexpired, and
+ *   it is spent in this transaction, so a replay changes nothing;
+ * - files are checked by content and stored encrypted.
+ */
+export async function recordTaskAnswer(
+  db: DB,
+  input: {
+    taskId: string;
+    outcome: SystemTaskOutcome;
+    note: string | null;
+    files: Array<{ filename: string; bytes: Buffer }>;
+    how: 'signature' | 'opendsr_receipt' | 'attestation' | 'by_hand';
+    by: string;
+    tokenHash?: string;
+    actorId?: string | null;
+  },
+  options: { exportKey: string; now?: Date },
+): Promise<{ requestId: string; systemName: string }> {
+  const now = options.now ?? new Date();
+  if (input.outcome === 'refused' && !input.note?.trim()) throw new TaskAnswerError('Say why the system refused.');
+  const files = await checkSystemFiles(input.files);
+  const head = await db.selectFrom('system_tasks').select(['request_id']).where('id', '=', input.taskId).executeTakeFirst();
+  if (!head) throw new TaskAnswerError('No such task');
+  return withLockedRequest(db, head.request_id, async (trx) => {
+    const task = await trx
+      .selectFrom('system_tasks as t')
+      .innerJoin('connected_systems as s', 's.id', 't.system_id')
+      .select(['t.id', 't.state', 't.token_hash', 't.token_expires_at', 't.request_id', 't.system_id', 's.name'])
+      .where('t.id', '=', input.taskId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (input.tokenHash !== undefined) {
+      if (!task.token_hash || !safeEqual(task.token_hash, input.tokenHash)) throw new TaskAnswerError('The task token is not valid, or was already used');
+      if (task.token_expires_at && new Date(task.token_expires_at) < now) throw new TaskAnswerError('The task token has expired');
+    }
+    if (!['pending', 'sent', 'waiting', 'failed', 'dead'].includes(task.state)) throw new TaskAnswerError(`This task is ${task.state}: it takes no answer`);
+    await trx
+      .updateTable('system_tasks')
+      .set({
+        state: 'answered',
+        outcome: input.outcome,
+        outcome_note: input.note?.trim() || null,
+        answered_at: now,
+        answered_how: input.how,
+        answered_by: input.by.slice(0, 200),
+        token_hash: null,
+        next_attempt_at: null,
+        state_reason: null,
+        updated_at: now,
+      })
+      .where('id', '=', task.id)
+      .execute();
+    for (const file of files) {
+      const id = randomUUID();
+      const sealed = sealBytes(file.bytes, options.exportKey, SYSTEM_FILE_PURPOSE, systemFileAad(id));
+      await trx
+        .insertInto('system_task_files')
+        .values({
+          id,
+          task_id: task.id,
+          name: file.filename,
+          content_type: file.contentType,
+          bytes: file.bytes.length,
+          sha256: createHash('sha256').update(file.bytes).digest('hex'),
+          data: sealed.ciphertext,
+          iv: sealed.iv,
+          auth_tag: sealed.authTag,
+        })
+        .execute();
+    }
+    const how = { signature: 'a signed callback', opendsr_receipt: 'the OpenDSR processor', attestation: `the owner’s attestation (${input.by})`, by_hand: `staff (${input.by})` }[input.how];
+    await appendEvent(trx, {
+      requestId: task.request_id,
+      actor: input.actorId ? { kind: 'staff', id: input.actorId } : { kind: 'system' },
+      kind: 'system_answer',
+      note: `${task.name}: ${OUTCOME_LABELS[input.outcome]}, by ${how}${files.length ? `; ${files.length} file${files.length === 1 ? '' : 's'}` : ''}.${input.note?.trim() ? ` ${input.note.trim()}` : ''}`,
+      visibleToSubject: false,
+    });
+    await recordAudit(trx, {
+      actorId: input.actorId ?? null,
+      action: 'system.answer_recorded',
+      targetType: 'request',
+      targetId: String(task.request_id),
+      details: { system: task.system_id, task: task.id, outcome: input.outcome, how: input.how, files: files.length },
+    });
+    return { requestId: String(task.request_id), systemName: task.name };
   });
 }
