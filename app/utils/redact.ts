@@ -11,7 +11,7 @@ const SECRET_KEY =
 const SECRET_EXACT = new Set(['pass', 'pwd', 'pin', 'otp', 'auth', 'sig', 'signature', 'mfacode', 'totp']);
 
 /** Paths of links that carry a credential in the URL itself (verification, downloads, unsubscribe, password reset, setup, invitations). */
-const SECRET_PATH = /\/(verify|v|download|downloads|unsubscribe|confirm|reset|reset-password|setup|invitation|status\/s)\/[^/?#\s"']+/gi;
+const SECRET_PATH = /\/(verify|v|download|downloads|unsubscribe|confirm|reset|reset-password|setup|invitation|status\/s|task)\/[^/?#\s"']+/gi;
 
 /** `key=value` in URL query strings, form bodies and cookie headers (also at the start of the text). */
 const KEY_EQUALS = /(^|[?&;,\s])([^=&#\s"',;?]+)=([^&#\s"',;]*)/g;

@@ -224,3 +224,23 @@ export async function recordTaskAnswer(
     return { requestId: String(task.request_id), systemName: task.name };
   });
 }
+
+/** The task a manual link opens: only what the owner needs (the request's type, reference, due date and the identities to look up). */
+export async function taskForLink(db: DB, token: string, now: Date = new Date()) {
+  if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { kind: 'invalid' as const };
+  const tokenHash = createHash('sha256').update(token).digest('hex');
+  const row = await db
+    .selectFrom('system_tasks as t')
+    .innerJoin('connected_systems as s', 's.id', 't.system_id')
+    .innerJoin('requests as r', 'r.id', 't.request_id')
+    .select([
+      't.id', 't.state', 't.due_at', 't.token_expires_at', 's.name as system_name', 's.kind', 's.owner_lang', 's.identities',
+      'r.reference', 'r.type', 'r.email', 'r.name', 'r.account_identifier', 'r.aliases', 'r.user_id', 'r.requester_role', 'r.subject_email', 'r.subject_name',
+    ])
+    .where('t.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!row || row.kind !== 'manual') return { kind: 'invalid' as const };
+  if (row.token_expires_at && new Date(row.token_expires_at) < now) return { kind: 'invalid' as const };
+  if (!['pending', 'sent', 'waiting', 'failed', 'dead'].includes(row.state)) return { kind: 'used' as const };
+  return { kind: 'open' as const, task: row, tokenHash };
+}
