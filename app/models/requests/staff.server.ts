@@ -302,6 +302,8 @@ export const staffActionSchema = z.discriminatedUnion('intent', [
       outcome: z.enum(Object.keys(OUTCOMES) as [string, ...string[]], { error: 'Choose the outcome' }),
       answer: message('the answer the subject will read'),
       withheldReason: z.string().trim().max(5000, 'At most 5,000 characters').optional(),
+      /** Completing while a connected system has not answered: why (issue 19.7). */
+      systemsOverride: z.string().trim().max(1000, 'At most 1,000 characters').optional(),
     })
     .refine((a) => a.outcome !== 'partial' || (a.withheldReason ?? '') !== '', {
       path: ['withheldReason'],
@@ -388,7 +390,8 @@ export async function actOnRequest(
         }
         details = { outcome: action.outcome };
       }
-      const updated = await applyTransition(trx, request, transition, staffRef, { rules: options.rules, now, note });
+      const systemsOverride = action.intent === 'complete' && action.systemsOverride ? { reason: action.systemsOverride, staffId: actor.id } : null;
+      const updated = await applyTransition(trx, request, transition, staffRef, { rules: options.rules, now, note, systemsOverride });
       if (afterTransition) await afterTransition(updated);
     } else if (action.intent === 'extend') {
       await applyExtension(trx, request, { staffId: actor.id, months: action.months, reason: action.extensionReason }, { rules: options.rules, now });
