@@ -3,7 +3,7 @@ import { hasControlCharacters, searchTerm, STAFF_CONTROL_ERROR } from '~/utils/t
 import { parseQueueSearch } from '~/models/requests/search';
 import { z } from 'zod';
 import type { DB } from '../../../db/client';
-import type { RequestRow } from '../../../db/schema';
+import type { RequestRow, SystemTaskState } from '../../../db/schema';
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { closingOf, daysLeft, DeadlineError, pausedDaysBetween, type Closing } from '~/models/requests/deadlines';
 import {
@@ -51,6 +51,8 @@ export const queueFilterSchema = z.object({
   assignee: z.union([z.enum(['me', 'unassigned']), z.uuid()]).optional().catch(undefined),
   due: z.enum(['overdue', 'week']).optional().catch(undefined),
   within: z.coerce.number().int().min(0).max(366).optional().catch(undefined),
+  /** Connected systems (issue 19.6): waiting on a system, a system failing, a dead letter. */
+  systems: z.enum(['waiting', 'failed', 'dead']).optional().catch(undefined),
   q: z.string().max(200).transform(searchTerm).optional().catch(undefined),
   after: z
     .string()
@@ -111,6 +113,10 @@ export async function listQueue(
   if (filter.due === 'overdue') query = query.where('r.due_date', '<', today);
   if (filter.due === 'week') query = query.where('r.due_date', '>=', today).where('r.due_date', '<=', addDays(today, 7));
   if (filter.within !== undefined) query = query.where('r.due_date', '<=', addDays(today, filter.within));
+  if (filter.systems) {
+    const states = { waiting: ['pending', 'sent', 'waiting', 'failed', 'dead'], failed: ['failed'], dead: ['dead'] }[filter.systems] as SystemTaskState[];
+    query = query.where((eb) => eb.exists(eb.selectFrom('system_tasks as st').select('st.id').whereRef('st.request_id', '=', 'r.id').where('st.state', 'in', states)));
+  }
   const search = filter.q ? parseQueueSearch(filter.q) : undefined;
   if (search?.kind === 'too_short') return { rows: [], next: null, searchTooShort: true };
   if (search?.kind === 'reference') query = query.where('r.reference', '=', search.reference);
