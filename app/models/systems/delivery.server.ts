@@ -201,7 +201,7 @@ function webhookPayload(deps: DeliveryDeps, task: LoadedTask, token: string) {
 
 async function deliverWebhook(deps: DeliveryDeps, task: LoadedTask) {
   if (!task.endpoint_url) return failed(deps, { ...task, attempts: RETRY_SCHEDULE_SECONDS.length }, { reason: 'the system has no endpoint URL' });
-  const secrets = activeSecrets(task, deps.config.secrets.connectorKey);
+  const secrets = activeSecrets({ ...task, id: task.system_id }, deps.config.secrets.connectorKey);
   if (secrets.length === 0) return failed(deps, { ...task, attempts: RETRY_SCHEDULE_SECONDS.length }, { reason: 'the system has no signing secret' });
   const token = await ensureToken(deps, task);
   const payload = webhookPayload(deps, task, token);
@@ -370,7 +370,7 @@ export async function cancelTaskDownstream(deps: DeliveryDeps, taskId: string): 
   if (!task || task.state !== 'cancelled' || !task.sent_at) return;
   const now = deps.now?.() ?? new Date();
   if (task.kind === 'webhook' && task.endpoint_url) {
-    const secrets = activeSecrets(task, deps.config.secrets.connectorKey);
+    const secrets = activeSecrets({ ...task, id: task.system_id }, deps.config.secrets.connectorKey);
     if (secrets.length === 0) return;
     const payload = JSON.stringify({ type: 'dsr.cancelled', timestamp: now.toISOString(), data: { task_id: task.id, reference: task.reference } });
     const response = await outboundRequest(task.endpoint_url, {
