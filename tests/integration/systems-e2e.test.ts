@@ -1,8 +1,13 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSystem } from '../../app/models/datamap/map.server';
 import { requestVersion } from '../../app/models/requests/staff.server';
 import { confirmVerification } from '../../app/models/requests/verification.server';
+import { issueSecret } from '../../app/models/systems/registry.server';
 import { guardLoopbackOnly, makeTestCa, startOpenDsrProcessor, startWebhookReceiver } from '../support/downstreams';
 import { linkIn, waitForMail } from '../support/mailbox';
 import { startTestPortal, type TestPortal } from '../support/portal';
@@ -225,6 +230,46 @@ describe('the completion gate', () => {
     expect(audit.map((a) => a.action)).toContain('request.systems_override');
   }, 90_000);
 });
+
+describe('the README’s 20-line webhook receiver', () => {
+  it('runs as written: verifies the delivery, answers 202 and calls back signed', async () => {
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Connected systems'));
+    const code = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+    expect(code.trim().split('\n')).toHaveLength(20);
+    const file = path.join(__dirname, `.readme-receiver-${process.pid}.ts`);
+    fs.writeFileSync(file, code);
+    const actor = { id: admin.id, ip: null };
+    const id = await createSystem(portal.db, { name: 'Newsletter', description: '', ownerName: 'N', ownerEmail: 'news@example.test', securityMeasures: '', subprocessorId: null, requestTypes: ['access'] }, actor);
+    const secret = (await issueSecret(portal.db, portal.config.secrets.connectorKey, id, actor)).secret;
+    const port = await freePort();
+    const child = spawn(path.join(__dirname, '../../node_modules/.bin/tsx'), [file], { env: { ...process.env, PORT: String(port), PORTAL_WEBHOOK_SECRET: secret }, stdio: 'pipe' });
+    try {
+      await waitFor('the receiver to listen', async () => fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{}' }).then((r) => r.status === 401, () => false), 30_000);
+      const connection = { kind: 'webhook', endpointUrl: `http://127.0.0.1:${port}/`, allowlisted: 'on', ownerLang: 'en', deadlineDays: '14', onMissed: 'block', fanOutOn: 'verified', 'id:email': 'on', processorDomain: '', trustedRootPem: '' };
+      expect((await post(`/staff/systems/${id}?connection=save`, connection)).status).toBe(302);
+      const { request, verifyToken } = await fileRequest(portal.db, { type: 'access', name: 'Rita Readme' });
+      await confirmVerification(portal.db, verifyToken!, { rules });
+      const row = await waitFor('the receiver’s answer', async () => {
+        const found = await portal.db.selectFrom('system_tasks').select(['state', 'outcome', 'answered_how']).where('request_id', '=', request.id).where('system_id', '=', id).executeTakeFirst();
+        return found?.state === 'answered' && found;
+      });
+      expect(row).toEqual({ state: 'answered', outcome: 'no_data', answered_how: 'signature' });
+    } finally {
+      child.kill();
+      fs.rmSync(file, { force: true });
+      await portal.db.updateTable('connected_systems').set({ enabled: false }).where('id', '=', id).execute();
+    }
+  }, 90_000);
+});
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 describe('nothing left loopback', () => {
   it('the socket guard saw no other address', () => {
