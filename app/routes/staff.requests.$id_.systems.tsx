@@ -61,30 +61,34 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const found = await getRequestById(context.db, id);
   invariantResponse(found, 'Not found', { status: 404 });
   const multipart = (request.headers.get('Content-Type') ?? '').toLowerCase().startsWith('multipart/form-data');
+  let fields: Record<string, string>;
+  let files: Array<{ filename: string; bytes: Buffer }> = [];
   if (multipart) {
     const upload = await readUpload(request, { maxFileBytes: ACCESS_PACKAGE.maxFileBytes, maxFiles: ACCESS_PACKAGE.maxFiles });
     if (!upload.ok) return json<FormState>({ formError: upload.formError }, { status: upload.status, headers: upload.headers });
-    const parsed = answerSchema.safeParse(upload.fields);
+    fields = upload.fields;
+    files = upload.files;
+  } else {
+    const read = await readForm(request);
+    if (!read.ok) return refuseForm(read);
+    fields = read.fields;
+  }
+  if (fields.intent !== 'retry' && fields.intent !== 'skip') {
+    const parsed = answerSchema.safeParse(fields);
     if (!parsed.success) {
       const fieldErrors: Record<string, string> = {};
       for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-      return badRequest({ formError: 'The answer could not be recorded.', fieldErrors, values: upload.fields }, { keep: KEEP });
+      return badRequest({ formError: 'The answer could not be recorded.', fieldErrors, values: fields }, { keep: KEEP });
     }
     try {
-      await recordSystemAnswer(
-        context.db,
-        { requestId: id, ...parsed.data, files: upload.files },
-        { id: staff.id, ip: context.clientIp, email: staff.email },
-        { exportKey: context.config.secrets.exportKey },
-      );
+      await recordSystemAnswer(context.db, { requestId: id, ...parsed.data, files }, { id: staff.id, ip: context.clientIp, email: staff.email }, { exportKey: context.config.secrets.exportKey });
     } catch (error) {
-      if (error instanceof SystemAnswerError) return badRequest({ formError: error.message, values: upload.fields }, { keep: KEEP, status: 409 });
+      if (error instanceof SystemAnswerError) return badRequest({ formError: error.message, values: fields }, { keep: KEEP, status: 409 });
       throw error;
     }
     return redirect(`/staff/requests/${id}/systems?done=answered`);
   }
-  const read = await readForm(request);
-  if (!read.ok) return refuseForm(read);
+  const read = { fields };
   const taskId = read.fields.taskId ?? '';
   const task = (await systemsForRequest(context.db, id, found.type)).find((s) => s.taskId === taskId);
   if (!task) return badRequest({ formError: 'That task is not one of this request’s.' }, { status: 409 });
