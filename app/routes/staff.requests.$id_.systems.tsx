@@ -119,7 +119,7 @@ export default function RequestSystems() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<FormState>();
   const when = (iso: string) => dateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: data.timeZone }).format(new Date(iso));
-  const answerable = data.systems.filter((s) => s.state === null || OPEN.includes(s.state));
+  const answerable = data.systems.filter((s) => (s.state === null ? s.takes : OPEN.includes(s.state)));
   const done = DONE[data.done ?? ''];
   return (
     <>

@@ -428,6 +428,7 @@ function ConnectionSection({
             <CheckboxField
               label="This endpoint is an internal host I allow by name (it may use http and a private address)"
               name="allowlisted"
+              value="on"
               defaultChecked={values.allowlisted === 'on'}
               error={errors?.allowlisted}
             />
@@ -456,12 +457,12 @@ function ConnectionSection({
               <legend>Identities it is sent</legend>
               {errors?.['id:email'] ? <p className="field-error">{errors['id:email']}</p> : null}
               {IDENTITY_KINDS.map((k) => (
-                <CheckboxField key={k} label={IDENTITY_LABELS[k]} name={`id:${k}`} defaultChecked={values[`id:${k}`] === 'on'} />
+                <CheckboxField key={k} label={IDENTITY_LABELS[k]} name={`id:${k}`} value="on" defaultChecked={values[`id:${k}`] === 'on'} />
               ))}
             </fieldset>
             <SelectField label="The owner’s language (task mails)" name="ownerLang" options={LANGUAGE_NAMES} defaultValue={values.ownerLang} error={errors?.ownerLang} />
             <Field label="OpenDSR processor domain" name="processorDomain" maxLength={253} defaultValue={values.processorDomain} error={errors?.processorDomain} hint="Callbacks are accepted only from this domain, under its certificate." />
-            <CheckboxField label="OpenDSR v3 (mParticle): identities as an object" name="opendsrV3" defaultChecked={values.opendsrV3 === 'on'} />
+            <CheckboxField label="OpenDSR v3 (mParticle): identities as an object" name="opendsrV3" value="on" defaultChecked={values.opendsrV3 === 'on'} />
             <TextAreaField label="Extra trusted root for the processor’s certificate (PEM, optional)" name="trustedRootPem" maxLength={20000} defaultValue={values.trustedRootPem} error={errors?.trustedRootPem} />
             <button type="submit">Save the connection</button>
           </Form>
