@@ -204,6 +204,10 @@ describe('an erasure reaches three systems and their confirmations outlive it', 
     ]);
     expect(proof.every((t) => t.answered_at)).toBe(true);
     expect(JSON.stringify(proof)).not.toContain('Erin Erase');
+    // The OpenDSR receipt stays without the request it echoed (the person's address).
+    const receipt = proof.find((t) => t.name === 'Analytics')!.receipt as Record<string, unknown>;
+    expect(receipt.processor_signature).toBeTruthy();
+    expect(receipt.encoded_request).toBeUndefined();
   }, 90_000);
 });
 

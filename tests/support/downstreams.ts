@@ -74,11 +74,14 @@ export async function startWebhookReceiver(options: {
   const received: string[] = [];
   const refusedSignatures: string[] = [];
   const callbacks: Array<{ status: number; body: string }> = [];
+  /** Every signature seen: the portal's on deliveries, ours on callbacks (for the canary tests). */
+  const signatures: string[] = [];
   let attempts = 0;
   const server = http.createServer(async (req, res) => {
     const raw = await readBody(req);
     const headers = { 'webhook-id': String(req.headers['webhook-id'] ?? ''), 'webhook-timestamp': String(req.headers['webhook-timestamp'] ?? ''), 'webhook-signature': String(req.headers['webhook-signature'] ?? '') };
     received.push(headers['webhook-id']);
+    signatures.push(...headers['webhook-signature'].split(' ').map((sig) => sig.split(',')[1] ?? '').filter(Boolean));
     let body: Record<string, unknown>;
     try {
       body = new Webhook(options.secret()).verify(raw.toString('utf8'), headers) as Record<string, unknown>;
@@ -106,15 +109,17 @@ export async function startWebhookReceiver(options: {
     const payload = JSON.stringify({ token: data.callback_token, outcome: 'no_data', ...answer });
     const id = `msg_cb_${delivery.id.slice(4, 20)}`;
     const now = new Date();
+    const signature = new Webhook(options.secret()).sign(id, now, payload);
+    signatures.push(signature.split(',')[1]!);
     const response = await fetch(data.callback_url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(options.secret()).sign(id, now, payload) },
+      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signature },
       body: payload,
     });
     callbacks.push({ status: response.status, body: await response.text() });
   });
   const url = await listen(server);
-  return { url, deliveries, received, refusedSignatures, callbacks, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url, deliveries, received, refusedSignatures, callbacks, signatures, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** A test CA and a leaf certificate for `domain`, made with openssl. */
@@ -140,10 +145,13 @@ export async function startOpenDsrProcessor(options: { domain: string; ca: Retur
   const requests = new Map<string, { body: Record<string, unknown>; status: string }>();
   const deleted: string[] = [];
   const callbacks: Array<{ status: number; body: string }> = [];
+  /** The bearer tokens the portal sent. */
+  const authorizations: string[] = [];
   let base = '';
   const signBody = (body: string) => sign('sha256', Buffer.from(body), options.ca.leafKey).toString('base64');
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', base);
+    if (req.headers.authorization) authorizations.push(req.headers.authorization);
     const json = (status: number, value: unknown) => {
       const body = JSON.stringify(value);
       res.writeHead(status, { 'content-type': 'application/json', 'x-opendsr-processor-domain': options.domain, 'x-opendsr-signature': signBody(body) }).end(body);
@@ -210,5 +218,5 @@ export async function startOpenDsrProcessor(options: { domain: string; ca: Retur
     res.writeHead(404).end();
   });
   base = await listen(server);
-  return { url: base, requests, deleted, callbacks, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: base, requests, deleted, callbacks, authorizations, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
