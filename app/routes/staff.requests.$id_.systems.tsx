@@ -5,9 +5,10 @@ import { Field, FormError, Notice, SelectField, TextAreaField } from '~/componen
 import { ACCESS_PACKAGE } from '~/models/policy';
 import { isClosed } from '~/models/requests/lifecycle';
 import { getRequestById } from '~/models/requests/requests.server';
-import { OUTCOME_LABELS, recordSystemAnswer, SystemAnswerError, systemsForRequest } from '~/models/systems/answers.server';
+import { recordSystemAnswer, SystemAnswerError, systemsForRequest } from '~/models/systems/answers.server';
+import { OUTCOME_LABELS } from '~/models/systems/labels';
 import { retryTaskNow, skipTask } from '~/models/systems/delivery.server';
-import { TASK_STATE_LABELS } from '~/models/systems/tasks.server';
+import { TASK_STATE_LABELS } from '~/models/systems/labels';
 import { requireStaff } from '~/utils/auth.server';
 import { badRequest, readForm, refuseForm, type FormState } from '~/utils/form.server';
 import { dateTimeFormat } from '~/utils/intl';

@@ -19,20 +19,8 @@ import { recipientNames } from '~/models/datamap/package.server';
 import { requireAdmin, requireStaff } from '~/utils/auth.server';
 import { CheckboxField, RadioGroupField } from '~/components/choice-fields';
 import { Field, SelectField, TextAreaField } from '~/components/field';
-import {
-  connectionSchema,
-  CONNECTION_FIELDS,
-  ConnectionError,
-  identitiesFrom,
-  IDENTITY_KINDS,
-  IDENTITY_LABELS,
-  issueSecret,
-  KIND_LABELS,
-  saveConnection,
-  setSystemEnabled,
-  SYSTEM_KINDS,
-  testConnection,
-} from '~/models/systems/registry.server';
+import { connectionSchema, CONNECTION_FIELDS, ConnectionError, identitiesFrom, issueSecret, saveConnection, setSystemEnabled, testConnection } from '~/models/systems/registry.server';
+import { IDENTITY_KINDS, IDENTITY_LABELS, KIND_LABELS, SYSTEM_KINDS } from '~/models/systems/labels';
 import { LANGUAGE_NAMES } from '~/utils/i18n';
 import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
 import { tFor } from '~/utils/i18n';

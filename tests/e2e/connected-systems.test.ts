@@ -32,7 +32,10 @@ describe('connected systems in a real browser', () => {
       await page.getByLabel('Owner’s email').fill('tickets-owner@example.org');
       await page.getByRole('checkbox', { name: 'Access (Art. 15)' }).check();
       await page.getByRole('button', { name: 'Add the system' }).click();
-      await page.getByRole('heading', { name, level: 1 }).waitFor();
+      await page.getByRole('heading', { name, level: 1 }).waitFor().catch(async (e) => {
+        await page.screenshot({ path: '/tmp/sys-fail.png', fullPage: true });
+        throw e;
+      });
       const systemUrl = new URL(page.url()).pathname;
 
       await page.getByRole('radio', { name: 'Signed webhook (Standard Webhooks) with a callback' }).check();
@@ -114,8 +117,13 @@ describe('connected systems in a real browser', () => {
       await page.getByLabel('Outcome').selectOption('fulfilled');
       await page.getByLabel('Answer to the subject (emailed)').fill('Here is your data, including the ticketing system’s.');
       await page.getByRole('button', { name: 'Complete and send' }).click();
-      await page.waitForURL(/done=/);
-      expect(await page.content()).toContain('Completed');
+      await page
+        .getByText('Completed; the subject was emailed the answer.')
+        .waitFor()
+        .catch(async (e) => {
+          await page.screenshot({ path: '/tmp/sys-complete.png', fullPage: true });
+          throw e;
+        });
       expect(receiver.refusedSignatures).toEqual([]);
       expect(b.consoleErrors).toEqual([]);
     } finally {
