@@ -43,6 +43,8 @@ const REACHED_BY_EMAIL_ONLY = new Set([
   'service-status.subscribe_.confirm.tsx',
   'service-status.unsubscribe.tsx',
   'alerts.preferences.tsx',
+  // A connected system's task, mailed to its owner (probed in tests/integration/systems-e2e.test.ts and the fuzz suite).
+  'task.$token.tsx',
 ]);
 
 /** Machine APIs called with an API key, not HTML forms: probed in service-status-http.test.ts and the fuzz suite. */
@@ -51,6 +53,9 @@ const MACHINE_APIS = new Set([
   'api.v1.pages.$pageId.incidents.ts',
   'api.v1.pages.$pageId.incidents_.$incidentId.ts',
   'api.v1.uptime-kuma.$componentId.ts',
+  // Connected systems' signed callbacks (probed in tests/integration/systems-delivery.test.ts and the fuzz suite).
+  'api.systems.tasks.$id.callback.ts',
+  'api.systems.opendsr.$id.ts',
 ]);
 
 const NUL = '\u0000';
@@ -101,7 +106,8 @@ beforeAll(async () => {
     if (type === 'access') accessId = filed.request.id;
   }
   // A connected system with a declared activity (the data map's system, activity and answer forms).
-  const system = await db.insertInto('connected_systems').values({ name: 'Fixture CRM', fides_key: 'fixture_crm' }).returning('id').executeTakeFirstOrThrow();
+  // It takes access requests, so the request's systems panel shows its forms.
+  const system = await db.insertInto('connected_systems').values({ name: 'Fixture CRM', fides_key: 'fixture_crm', request_types: ['access'] }).returning('id').executeTakeFirstOrThrow();
   // An erasure already carried out, with a recipient to tell by hand (its Art. 19 page's forms).
   await db.updateTable('subprocessors').set({ receives_personal_data: true, privacy_contact_email: null }).execute();
   const erased = await createRequest(db, intakeInput({ type: 'erasure' }), { rules });

@@ -6,6 +6,7 @@ import { enqueueJob } from '~/models/jobs.server';
 import { queueMail, renderMail } from '~/models/mail.server';
 import { organisationFooter } from '~/models/requests/mail.server';
 import { activeSecrets, decryptSecret } from '~/models/systems/secrets.server';
+import { withoutTrailingSlashes } from '~/models/systems/labels';
 import { OutboundError, outboundRequest, type OutboundResponse } from '~/models/systems/outbound.server';
 import { openDsrRequestBody, parseDiscovery } from '~/models/systems/opendsr.server';
 import { webhookHeaders } from '~/models/systems/webhook-signing.server';
@@ -232,7 +233,7 @@ async function deliverWebhook(deps: DeliveryDeps, task: LoadedTask) {
 }
 
 function openDsrBase(task: LoadedTask) {
-  return (task.endpoint_url ?? '').replace(/\/+$/, '');
+  return withoutTrailingSlashes(task.endpoint_url ?? '');
 }
 
 function openDsrHeaders(deps: DeliveryDeps, task: LoadedTask): Record<string, string> {

@@ -39,3 +39,10 @@ export const IDENTITY_LABELS: Record<(typeof IDENTITY_KINDS)[number], string> = 
   name: 'Name',
   identifiers: 'Other identifiers the subject gave',
 };
+
+/** A URL without its trailing slashes, by a loop (a regular expression for it backtracks on a long run of slashes). */
+export function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+}

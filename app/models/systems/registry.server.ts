@@ -3,6 +3,7 @@ import { IDENTITY_KINDS, IDENTITY_LABELS, KIND_LABELS, SYSTEM_KINDS } from '~/mo
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { REQUEST_TYPE_VALUES } from '~/models/requests/request-types';
 import { parseDiscovery } from '~/models/systems/opendsr.server';
+import { withoutTrailingSlashes } from '~/models/systems/labels';
 import { OutboundError, outboundRequest } from '~/models/systems/outbound.server';
 import { activeSecrets, encryptSecret, newWebhookSecret, rotatedColumns, ROTATION_OVERLAP_MS } from '~/models/systems/secrets.server';
 import { webhookHeaders } from '~/models/systems/webhook-signing.server';
@@ -160,7 +161,7 @@ export async function testConnection(deps: Pick<DeliveryDeps, 'db' | 'config' | 
       result = ok ? `The endpoint answered ${response.status} to a signed ping.` : `The endpoint answered ${response.status}.`;
     } else if (system.kind === 'opendsr') {
       if (!system.endpoint_url) throw new ConnectionError('endpointUrl', 'No endpoint URL');
-      const response = await outboundRequest(`${system.endpoint_url.replace(/\/+$/, '')}/discovery`, { method: 'GET', allowlistedHost: system.allowlisted_host, lookup: deps.lookup, maxBytes: 256 * 1024 });
+      const response = await outboundRequest(`${withoutTrailingSlashes(system.endpoint_url)}/discovery`, { method: 'GET', allowlistedHost: system.allowlisted_host, lookup: deps.lookup, maxBytes: 256 * 1024 });
       if (response.status !== 200) result = `/discovery answered ${response.status}.`;
       else {
         const discovery = parseDiscovery(JSON.parse(response.body.toString('utf8')));
