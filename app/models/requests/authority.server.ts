@@ -9,7 +9,7 @@ import { mailVerificationLink } from '~/models/requests/mail.server';
 import type { RequestPolicy } from '~/models/requests/policy';
 import { requestVersion, StaleFormError } from '~/models/requests/staff.server';
 import { issueToken } from '~/models/requests/tokens.server';
-import { appendEvent, applyTransition, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
+import { appendEvent, applyTransition, raiseLevel, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
 import { normalizeEmail } from '~/utils/email';
 
 /**
@@ -177,7 +177,7 @@ export async function attestAuthority(
   options: { now?: Date } = {},
 ): Promise<void> {
   const now = options.now ?? new Date();
-  await withLockedRequest(db, input.requestId, async (trx, request) => {
+  const deleted = await withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new RequestConflictError('No such request');
     if (input.version !== requestVersion(request)) throw new StaleFormError();
     if (!actsForAnotherPerson(request)) throw new RequestConflictError('This request is not made for another person: there is no authority to check');
@@ -210,7 +210,26 @@ export async function attestAuthority(
       targetId: String(request.id),
       details: { documentKind: input.documentKind },
     });
+    // Issue 21.5: checked and recorded as a manual identity check is. The authorisation the agent
+    // sent with the form is deleted now; only the fact of the check (kind, who, when) stays.
+    const submitted = await trx.selectFrom('request_events').select('id').where('request_id', '=', request.id).where('kind', '=', 'submitted').executeTakeFirst();
+    const removed = submitted
+      ? Number((await trx.deleteFrom('request_attachments').where('request_id', '=', request.id).where('event_id', '=', submitted.id).executeTakeFirst()).numDeletedRows)
+      : 0;
+    await trx
+      .insertInto('identity_checks')
+      .values({ request_id: request.id, purpose: 'authority', method: input.documentKind, note: input.document, checked_by: actor.id, checked_at: now, documents_deleted: removed })
+      .execute();
+    await raiseLevel(trx, request, 'manual', { kind: 'staff', id: actor.id, ip: actor.ip }, { now, how: `authority of the representative checked: ${AUTHORITY_DOCUMENT_KINDS[input.documentKind]}` });
+    return removed;
   });
+  if (deleted > 0) {
+    try {
+      await sql`vacuum request_attachments`.execute(db);
+    } catch {
+      // Best effort: autovacuum frees the space later.
+    }
+  }
 }
 
 /** A fresh confirmation link to the subject's address (the first one expired or was lost). */

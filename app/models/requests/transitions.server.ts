@@ -220,7 +220,7 @@ export async function applyTransition(
     await recordLevelReached(trx, request.id, verifiedLevel, actor, verifiedLevel === 'account' ? 'filed while signed in to the account' : 'the email link');
   }
   if (options.mail !== false) {
-    await mailTransition(trx, updated, action, { note: options.note, actor: actor.kind, publicUrl: rules.publicUrl, organisation: rules.organisation });
+    await mailTransition(trx, updated, action, { note: options.note, actor: actor.kind, publicUrl: rules.publicUrl, organisation: rules.organisation, verificationLevels: rules.verificationLevels });
   }
   if (isClosed(to) && to !== 'expired') {
     await enqueueJob(trx, {
