@@ -271,3 +271,16 @@ export async function listIdentityChecks(db: DB, requestId: string) {
     .orderBy('c.id')
     .execute();
 }
+
+/** The manual-check page: the request, the files it holds (which may be shown for a check) and the checks so far. Audited as a view. */
+export async function getIdentityCheckPage(db: DB, actor: Actor, id: string) {
+  if (!/^\d{1,18}$/.test(id)) return undefined;
+  const request = await db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!request) return undefined;
+  const [documents, checks] = await Promise.all([
+    db.selectFrom('request_attachments').select(['id', 'filename', 'size']).where('request_id', '=', id).orderBy('id').execute(),
+    listIdentityChecks(db, id),
+  ]);
+  await recordAudit(db, { actorId: actor.id, ip: actor.ip, action: 'request.identity_view', targetType: 'request', targetId: id });
+  return { request, documents, checks, version: requestVersion(request) };
+}
