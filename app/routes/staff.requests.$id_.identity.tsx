@@ -52,7 +52,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!form.ok) return form.reply;
   // One checkbox per file: `document-<id>` = yes.
   const documentIds = Object.entries(form.fields)
-    .filter(([key, value]) => value === 'yes' && /^document-\d{1,18}$/.test(key))
+    .filter(([key, value]) => value === 'yes' && key.startsWith('document-'))
     .map(([key]) => key.slice('document-'.length));
   try {
     await recordIdentityCheck(

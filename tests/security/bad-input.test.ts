@@ -132,7 +132,7 @@ beforeAll(async () => {
   seeds.subject = [...common, '/account', '/account/requests', `/account/requests/${own.request.id}`];
   seeds.staff = [
     '/staff', '/staff/requests', '/staff/subprocessors', '/staff/objections', '/staff/requests?state=all', '/staff/service-status', `/staff/requests/${erased.request.id}`,
-    `/staff/requests/${onBehalf.request.id}`, `/staff/requests/${accessId}/systems`, '/staff/systems', '/staff/record-of-processing',
+    `/staff/requests/${onBehalf.request.id}`, `/staff/requests/${onBehalf.request.id}/identity`, `/staff/requests/${accessId}/systems`, '/staff/systems', '/staff/record-of-processing',
   ];
   // A breach on record (administrators keep the register): its record, edit, notify and Art. 34 pages.
   const breach = await recordBreachFixture(db, users.admin.id);

@@ -195,8 +195,10 @@ export const identityCheckSchema = z.object({
 
 /** Deletes the named attachments of a request (the documents shown for a check); returns how many went. */
 async function deleteDocuments(trx: Tx, requestId: string, ids: readonly string[]): Promise<number> {
-  const wanted = ids.filter((id) => /^\d{1,18}$/.test(id));
-  if (wanted.length === 0) return 0;
+  if (ids.length === 0) return 0;
+  // Attachment ids are UUIDs: anything else cannot be one of the request's files.
+  const wanted = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  if (wanted.length !== ids.length) throw new RequestConflictError('A document you named is not one of this request’s files; reload the page');
   const deleted = await trx.deleteFrom('request_attachments').where('request_id', '=', requestId).where('id', 'in', wanted).executeTakeFirst();
   const n = Number(deleted.numDeletedRows);
   if (n !== wanted.length) throw new RequestConflictError('A document you named is not one of this request’s files; reload the page');
