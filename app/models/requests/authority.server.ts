@@ -11,6 +11,7 @@ import { requestVersion, StaleFormError } from '~/models/requests/staff.server';
 import { issueToken } from '~/models/requests/tokens.server';
 import { appendEvent, applyTransition, raiseLevel, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
 import { normalizeEmail } from '~/utils/email';
+import { levelStatus } from '~/models/requests/verification-levels.server';
 
 /**
  * The database side of an agent's authority (rules in authority.ts): the subject confirms by
@@ -32,7 +33,10 @@ export async function recordSubjectConfirmation(
   options: { rules: RequestPolicy; now: Date; ip?: string | null; userId?: string | null },
 ): Promise<boolean> {
   const { now } = options;
-  if (!actsForAnotherPerson(request) || request.subject_confirmed_at || isClosed(request.state)) return false;
+  if (!actsForAnotherPerson(request) || isClosed(request.state)) return false;
+  // Confirmed by the link already: signing in later raises it to the account level (issue 21.3).
+  const upgrade = request.subject_confirmed_via === 'email' && via === 'account';
+  if (request.subject_confirmed_at && !upgrade) return false;
   let current = request;
   if (isUnverified(request.state)) {
     // The agent's own links die with this: the request is confirmed.
@@ -88,12 +92,17 @@ export async function listRequestsAwaitingMyConfirmation(db: DB, userId: string)
     .selectAll()
     .where('requester_role', '=', 'representative')
     .where(sql<string>`lower(subject_email)`, '=', normalizeEmail(user.email))
-    .where('subject_confirmed_at', 'is', null)
+    .where((eb) => eb.or([eb('subject_confirmed_at', 'is', null), eb('subject_confirmed_via', '=', 'email')]))
     .where('state', 'in', ['unverified', 'open', 'in_progress', 'awaiting_subject'])
     .orderBy('id')
     .limit(50)
     .execute();
-  return rows.filter(actsForAnotherPerson).map((r) => ({
+  // Confirmed by the link but waiting to be started at the account level: still theirs to confirm, signed in.
+  const waiting = [];
+  for (const r of rows.filter(actsForAnotherPerson)) {
+    if (!r.subject_confirmed_at || (r.state === 'open' && (await levelStatus(db, r, {})).step === 'sign_in')) waiting.push(r);
+  }
+  return waiting.map((r) => ({
     id: String(r.id),
     reference: r.reference,
     type: r.type,
