@@ -36,6 +36,7 @@ describe('raising the identity level in a real browser', () => {
       await sp.getByLabel('Access (Art. 15)').check();
       await sp.getByLabel('Email address').fill(email);
       await sp.getByLabel('Full name').fill('Lee Level');
+      await sp.getByLabel('Myself').check();
       await sp.getByLabel(/I confirm/).check();
       await sp.getByRole('button', { name: 'Send request' }).click();
       await sp.getByRole('heading', { name: 'Check your email' }).waitFor();
