@@ -70,8 +70,10 @@ describe('raising the identity level in a real browser', () => {
       await signInPage(sp, { email, password });
       await visit(sp, statusPath);
       await sp.getByRole('button', { name: `Confirm this request as ${email}` }).click();
+      await sp.getByRole('heading', { name: 'Confirming it is you' }).waitFor({ state: 'detached', timeout: 10_000 }).catch(async (error: unknown) => {
+        throw new Error(`still below the level: ${(await sp.locator('main').textContent())?.slice(0, 600)}`, { cause: error });
+      });
       await sp.waitForLoadState('networkidle');
-      await expect(sp.getByRole('heading', { name: 'Confirming it is you' }).count()).resolves.toBe(0);
       await expectAccessible(sp);
 
       await visit(st, st.url());
