@@ -89,7 +89,7 @@ export class VerificationLevelError extends Error {
 
 /** Words that ask for a copy of an identity document, in the portal's languages (linear: alternatives of fixed words). */
 const ID_COPY_WORDS =
-  /\b(?:passport|id[ -]?card|identity card|identity document|photo ?id\b|driv(?:ing|er'?s) licen[cs]e|reisepass|personalausweis|ausweis|f[üu]hrerschein|passeport|carte d'identit[ée]|pi[èe]ce d'identit[ée]|permis de conduire)/i;
+  /\b(?:passport|id[ -]?card|identity card|identity document|photo ?id\b|driv(?:ing|er'?s) licen[cs]e|reisepass|personalausweis|ausweis|f[üu]hrerschein|passeport|carte d['’]identit[ée]|pi[èe]ce d['’]identit[ée]|permis de conduire)/i;
 
 /** True when a question to the subject asks for an identity document. */
 export function asksForIdCopy(text: string): boolean {
