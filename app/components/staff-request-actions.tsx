@@ -20,6 +20,8 @@ export type ActionsProps = {
   outcomes: Array<[string, string]>;
   denialPreview: string;
   result: FormState | undefined;
+  /** Connected systems that have not answered yet: completing needs an override with a reason. */
+  openSystems?: string[];
 };
 
 function Disclosure({ summary, open, danger, children }: { summary: string; open: boolean; danger?: boolean; children: ReactNode }) {
@@ -31,7 +33,7 @@ function Disclosure({ summary, open, danger, children }: { summary: string; open
   );
 }
 
-export function StaffRequestActions({ request: r, actions, canExtend, version, outcomes, denialPreview, result }: ActionsProps) {
+export function StaffRequestActions({ request: r, actions, canExtend, version, outcomes, denialPreview, result, openSystems = [] }: ActionsProps) {
   const failed = result?.values?.intent;
   const values = result?.values ?? {};
   const errors = result?.fieldErrors ?? {};
@@ -82,6 +84,16 @@ export function StaffRequestActions({ request: r, actions, canExtend, version, o
           hint="Name the data held back and whose rights and freedoms it protects, in the subject's language."
           defaultValue={failed === 'complete' ? values.withheldReason : undefined}
           error={failed === 'complete' ? errors.withheldReason : undefined}
+        />
+      ) : null}
+      {openSystems.length > 0 ? (
+        <TextAreaField
+          label={`${openSystems.join(', ')} ${openSystems.length === 1 ? 'has' : 'have'} not answered: to complete anyway, say why (override)`}
+          name="systemsOverride"
+          rows={2}
+          hint="The override and its reason go on the timeline, into the proof record and the audit trail."
+          defaultValue={failed === 'complete' ? values.systemsOverride : undefined}
+          error={failed === 'complete' ? errors.systemsOverride : undefined}
         />
       ) : null}
       <button type="submit">Complete and send</button>

@@ -1,3 +1,4 @@
+import { stuckTasks } from '~/models/systems/tasks.server';
 import { json, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { queueSummary } from '~/models/requests/staff.server';
@@ -16,7 +17,7 @@ export const meta: MetaFunction = () => [{ title: 'Staff console — Privacy Por
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, context);
   const now = new Date();
-  const [unansweredObjections, queue, operations, art19, breaches, mapGaps] = await Promise.all([
+  const [unansweredObjections, queue, operations, art19, breaches, mapGaps, stuck] = await Promise.all([
     countUnansweredObjections(context.db),
     queueSummary(context.db, { timeZone: context.config.timeZone }),
     staffOperationsSummary(context.db, { now, timeZone: context.config.timeZone }),
@@ -24,6 +25,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     // The DPO and administrators see the breach deadlines (issue 23, item 5).
     isBreachOfficer(context.db, staff).then((officer) => (officer ? breachesNeedingAttention(context.db, now) : null)),
     countMapFindings(context.db),
+    stuckTasks(context.db, now),
   ]);
   const mailbox = staff.role === 'admin' && !context.config.smtpUrl;
   return json({
@@ -31,6 +33,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     mailbox,
     unansweredObjections,
     mapGaps,
+    stuck,
     queue,
     art19,
     operations: { ...operations, now: now.toISOString() },
@@ -39,7 +42,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function StaffConsole() {
-  const { isAdmin, mailbox, unansweredObjections, mapGaps, queue, art19, operations, breaches } = useLoaderData<typeof loader>();
+  const { isAdmin, mailbox, unansweredObjections, mapGaps, stuck, queue, art19, operations, breaches } = useLoaderData<typeof loader>();
   return (
     <>
       <h1>Staff console</h1>
@@ -61,6 +64,23 @@ export default function StaffConsole() {
           </Link>
         </li>
       </ul>
+      {stuck.total > 0 ? (
+        <section aria-labelledby="stuck-heading" className="notice warning">
+          <h2 id="stuck-heading">Stuck system tasks: {stuck.total}</h2>
+          <ul>
+            {stuck.rows.map((t) => (
+              <li key={t.id}>
+                <Link to={`/staff/requests/${t.request_id}/systems`}>{t.reference}</Link>: {t.system} —{' '}
+                {t.state === 'dead' ? 'dead letter' : t.state === 'failed' ? 'failing' : 'past its deadline'}
+                {t.last_error ? ` (${t.last_error})` : ''}
+              </li>
+            ))}
+          </ul>
+          <p>
+            <Link to="/staff/requests?systems=failed">Requests with a failing system</Link> · <Link to="/staff/requests?systems=dead">dead letters</Link>
+          </p>
+        </section>
+      ) : null}
       <ul className="console-links">
         <li>
           <Link to="/staff/requests">Requests</Link>: the deadline-ordered queue of data-subject requests.

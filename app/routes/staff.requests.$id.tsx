@@ -1,3 +1,5 @@
+import { OUTCOME_LABELS, systemsForRequest } from '~/models/systems/answers.server';
+import { OPEN_TASK_STATES, TASK_STATE_LABELS } from '~/models/systems/tasks.server';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { ClosedBadge, closingDeadline, closingSentence, DueBadge } from '~/components/due-badge';
@@ -61,8 +63,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const authorisation = r.requester_role === 'representative' ? found.attachments.find((a) => submitted && a.event_id === submitted.id) : undefined;
   const verifiedBy = found.events.find((e) => e.kind === 'verify')?.actor ?? null;
   const [level, checks] = await Promise.all([levelStatus(context.db, r, rules), listIdentityChecks(context.db, String(r.id))]);
+  const systems = (await systemsForRequest(context.db, String(r.id), r.type)).filter((s) => s.taskId);
   return json({
     me: staff.id,
+    systems: systems.map((s) => ({ id: s.id, name: s.name, state: s.state!, lastError: s.lastError, dueAt: s.dueAt, outcome: s.outcome, attempts: s.attempts })),
+    systemsOverride: r.systems_override_reason ? { reason: r.systems_override_reason, at: r.systems_override_at } : null,
     done: new URL(request.url).searchParams.get('done'),
     identity: {
       needed: LEVEL_LABELS[level.needed],
@@ -151,7 +156,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-const KEEP = ['intent', 'question', 'idCopy', 'idCopyReason', 'extensionReason', 'denialReason', 'refusalGround', 'answer', 'note', 'months', 'outcome', 'withheldReason'];
+const KEEP = ['intent', 'question', 'idCopy', 'idCopyReason', 'extensionReason', 'denialReason', 'refusalGround', 'answer', 'note', 'months', 'outcome', 'withheldReason', 'systemsOverride'];
 
 const day = (date: string) => parseDate(date).setLocale('en-GB').toFormat('d LLLL yyyy');
 
@@ -407,13 +412,30 @@ export default function StaffRequest() {
         outcomes={outcomes}
         denialPreview={data.denialPreview}
         result={result}
+        openSystems={data.systems.filter((s) => OPEN_TASK_STATES.includes(s.state)).map((s) => s.name)}
       />
 
-      <h2>Systems</h2>
-      <p>
-        <Link to={`/staff/requests/${r.id}/systems`}>The organisation&apos;s systems and their answers</Link> for this request: record what each holds about the
-        person. The access summary lists the processing of each system that holds data.
-      </p>
+      <section aria-labelledby="systems-heading">
+        <h2 id="systems-heading">Systems</h2>
+        {data.systems.length > 0 ? (
+          <ul className="system-tasks">
+            {data.systems.map((s) => (
+              <li key={s.id} data-state={s.state}>
+                <strong>{s.name}</strong>: {TASK_STATE_LABELS[s.state]}
+                {s.outcome ? ` (${OUTCOME_LABELS[s.outcome]})` : ''}
+                {s.lastError && (s.state === 'failed' || s.state === 'dead') ? ` — last error ${s.lastError}` : ''}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p>No connected system has a task for this request.</p>
+        )}
+        {data.systemsOverride ? <p className="notice warning">Completed without every system’s answer. Reason: {data.systemsOverride.reason}</p> : null}
+        <p>
+          <Link to={`/staff/requests/${r.id}/systems`}>Each system’s task and answer</Link>: retry, skip with a reason, or record an answer by hand. The access summary
+          lists the processing of each system that holds data.
+        </p>
+      </section>
 
       <h2>Assignment</h2>
       <Form method="post" className="inline-form">

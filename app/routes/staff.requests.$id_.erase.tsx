@@ -1,3 +1,5 @@
+import { OUTCOME_LABELS, systemsForRequest } from '~/models/systems/answers.server';
+import { OPEN_TASK_STATES, TASK_STATE_LABELS } from '~/models/systems/tasks.server';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
@@ -28,6 +30,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     erasable: ERASABLE_STATES.includes(found.request.state),
     version: found.version,
     plan: found.plan,
+    systems: (await systemsForRequest(context.db, String(found.request.id), 'erasure'))
+      .filter((s) => s.taskId || (s.takes && s.enabled))
+      .map((s) => ({ id: s.id, name: s.name, state: s.state, outcome: s.outcome, answeredAt: s.answeredAt, answeredHow: s.answeredHow })),
   });
 }
 
@@ -39,32 +44,41 @@ const eraseSchema = z.object({
     .min(1, 'Write the answer the subject will read')
     .max(5000, 'At most 5,000 characters')
     .refine((v) => !hasControlCharacters(v), STAFF_CONTROL_ERROR),
+  systemsOverride: z
+    .string()
+    .trim()
+    .max(1000, 'At most 1,000 characters')
+    .refine((v) => !hasControlCharacters(v), STAFF_CONTROL_ERROR)
+    .optional(),
 });
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, context);
   const id = params.id ?? '';
   invariantResponse(/^\d{1,18}$/.test(id), 'Not found', { status: 404 });
-  const form = await parseForm(request, eraseSchema, { keep: ['answer'] });
+  const form = await parseForm(request, eraseSchema, { keep: ['answer', 'systemsOverride'] });
   if (!form.ok) return form.reply;
   try {
     await eraseSubject(
       context.db,
-      { requestId: id, version: form.data.version, answer: form.data.answer },
+      { requestId: id, version: form.data.version, answer: form.data.answer, systemsOverride: form.data.systemsOverride || null },
       { id: staff.id, ip: context.clientIp },
       { rules: requestPolicy(context.config), organisation: context.config.organisation },
     );
   } catch (error) {
     if (error instanceof StaleFormError || error instanceof RequestConflictError) {
-      return badRequest({ formError: error.message, values: form.fields }, { keep: ['answer'], status: 409 });
+      return badRequest({ formError: error.message, values: form.fields }, { keep: ['answer', 'systemsOverride'], status: 409 });
     }
     throw error;
   }
   return redirect(`/staff/requests/${id}?done=erase`);
 }
 
+const ANSWERED_HOW: Record<string, string> = { signature: 'signed callback', opendsr_receipt: 'OpenDSR receipt', attestation: 'attested by the owner', by_hand: 'recorded by staff' };
+
 export default function EraseSubject() {
-  const { id, reference, state, erasable, version, plan } = useLoaderData<typeof loader>();
+  const { id, reference, state, erasable, version, plan, systems } = useLoaderData<typeof loader>();
+  const openSystems = systems.filter((s) => s.state !== null && OPEN_TASK_STATES.includes(s.state));
   const result = useActionData<FormState>();
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
   return (
@@ -143,6 +157,29 @@ export default function EraseSubject() {
         <p>No subprocessor is marked as receiving personal data.</p>
       )}
 
+      <h2>Connected systems (Art. 17 and 19)</h2>
+      {systems.length > 0 ? (
+        <>
+          <ul>
+            {systems.map((s) => (
+              <li key={s.id}>
+                {s.name}:{' '}
+                {s.state === null
+                  ? 'will be asked when the request is started'
+                  : s.state === 'answered'
+                    ? `answered “${OUTCOME_LABELS[s.outcome!]}”${s.answeredHow ? ` (${ANSWERED_HOW[s.answeredHow]})` : ''}: kept as evidence`
+                    : TASK_STATE_LABELS[s.state].toLowerCase()}
+              </li>
+            ))}
+          </ul>
+          {systems.some((s) => s.state === null) ? (
+            <p>Start the request first so that these systems are asked, and erase here once they have answered: the portal’s own data goes last.</p>
+          ) : null}
+        </>
+      ) : (
+        <p>No connected system takes erasure requests.</p>
+      )}
+
       {plan.authorityProblem ? (
         <div className="notice warning" role="note">
           <h2>Not yet: the subject has not confirmed</h2>
@@ -164,6 +201,15 @@ export default function EraseSubject() {
             defaultValue={result?.values?.answer}
             error={result?.fieldErrors?.answer}
           />
+          {openSystems.length > 0 ? (
+            <TextAreaField
+              label={`${openSystems.map((s) => s.name).join(', ')} ${openSystems.length === 1 ? 'has' : 'have'} not confirmed: to erase anyway, say why (override)`}
+              name="systemsOverride"
+              rows={2}
+              defaultValue={result?.values?.systemsOverride}
+              error={result?.fieldErrors?.systemsOverride}
+            />
+          ) : null}
           <button type="submit" className="danger">
             Erase and complete the request
           </button>

@@ -184,6 +184,15 @@ export default function StaffRequests() {
           </select>
         </div>
         <div className="field">
+          <label htmlFor="f-systems">Connected systems</label>
+          <select id="f-systems" name="systems" defaultValue={filter.systems ?? ''}>
+            <option value="">Any</option>
+            <option value="waiting">Waiting on systems</option>
+            <option value="failed">A system failed</option>
+            <option value="dead">Dead letter</option>
+          </select>
+        </div>
+        <div className="field">
           <label htmlFor="f-within">Due within (days)</label>
           <input id="f-within" name="within" type="number" min={0} max={366} inputMode="numeric" defaultValue={filter.within ?? ''} />
         </div>

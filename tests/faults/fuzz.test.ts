@@ -97,6 +97,9 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'api.v1.pages.$pageId.incidents.ts': () => '/api/v1/pages/any/incidents',
   'api.v1.pages.$pageId.incidents_.$incidentId.ts': (ids) => `/api/v1/pages/any/incidents/${ids.statusIncidentId}`,
   'api.v1.uptime-kuma.$componentId.ts': (ids) => `/api/v1/uptime-kuma/${ids.statusComponentId}`,
+  'api.systems.tasks.$id.callback.ts': () => '/api/systems/tasks/00000000-0000-4000-8000-000000000000/callback',
+  'api.systems.opendsr.$id.ts': () => '/api/systems/opendsr/00000000-0000-4000-8000-000000000000',
+  'task.$token.tsx': (ids) => `/task/${ids.token}`,
 };
 
 /** Documents and JSON read with generated query strings (ids filled from the seeded data). */
@@ -157,7 +160,7 @@ const FIELD_NAMES = [
   'title', 'detectedAt', 'awareAt', 'awarenessReason', 'confidentiality', 'availability', 'nature', 'subjectsApprox', 'dpoContact',
   'risk', 'riskReasoning', 'phase', 'filedAt', 'lateReasons', 'addresses', 'source', 'lang', 'exemption', 'ground', 'subjectId',
   'documentKind', 'document', 'checked', 'noticeId', 'how', 'requestId',
-  'systemId', 'activityId', 'description', 'ownerName', 'ownerEmail', 'securityMeasures', 'subprocessorId', 'dataUse', 'legalBasis',
+  'systemId', 'activityId', 'taskId', 'providedSecret', 'kind', 'endpointUrl', 'allowlisted', 'deadlineDays', 'onMissed', 'fanOutOn', 'processorDomain', 'systemsOverride', 'attestedBy', 'description', 'ownerName', 'ownerEmail', 'securityMeasures', 'subprocessorId', 'dataUse', 'legalBasis',
   'art9Condition', 'legitimateInterest', 'consentWithdrawal', 'retentionKind', 'retentionPeriod', 'retentionUnit', 'retentionTrigger',
   'retentionRule', 'sourceFromSubject', 'sourceOther', 'otherRecipients', 'transfer0Country', 'transfer0Safeguard', 'automatedMade',
   'automatedLogic', 'controllerName', 'cat:user.name', 'subj:customer', 'rcp:system:fuzz_crm', 'rt:access', 'kind', 'parentKey', 'key', 't_de_name',

@@ -156,8 +156,8 @@ describe('system answers and erasure', () => {
     const { request, verifyToken } = await fileRequest(portal.db, { type: 'erasure', name: 'Note Subject' });
     await confirmVerification(portal.db, verifyToken!, { rules });
     const staffActor = { id: admin.id, ip: null, email: admin.email };
-    await recordSystemAnswer(portal.db, { requestId: request.id, systemId: await systemId('crm'), outcome: 'erased', note: 'Erased Note Subject, customer 4711.' }, staffActor);
-    await recordSystemAnswer(portal.db, { requestId: request.id, systemId: await systemId('support_desk'), outcome: 'refused', note: 'Note Subject has an open ticket.' }, staffActor);
+    await recordSystemAnswer(portal.db, { requestId: request.id, systemId: await systemId('crm'), outcome: 'erased', note: 'Erased Note Subject, customer 4711.' }, staffActor, { exportKey: 'test-export-key-'.repeat(2) });
+    await recordSystemAnswer(portal.db, { requestId: request.id, systemId: await systemId('support_desk'), outcome: 'refused', note: 'Note Subject has an open ticket.' }, staffActor, { exportKey: 'test-export-key-'.repeat(2) });
     await portal.db.transaction().execute((trx) => reduceToProofRecord(trx, request.id, { now: new Date(), note: 'erased' }));
     const tasks = await portal.db.selectFrom('system_tasks').select(['outcome', 'outcome_note', 'answered_at', 'answered_how']).where('request_id', '=', request.id).orderBy('outcome').execute();
     expect(tasks.map((t) => t.outcome)).toEqual(['erased', 'refused']);

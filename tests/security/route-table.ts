@@ -45,6 +45,9 @@ export type RouteEntry = {
   probeBody?: string;
 };
 
+/** A UUID that is no system task's id. */
+const NO_TASK = '00000000-0000-4000-8000-000000000000';
+
 export const ROUTES: Record<string, RouteEntry> = {
   '$.tsx': { access: 'public', path: () => '/no-such-page' },
   '[.]well-known.audit-key.ts': { access: 'public', path: () => '/.well-known/audit-key' },
@@ -182,6 +185,11 @@ export const ROUTES: Record<string, RouteEntry> = {
   'api.v1.pages.$pageId.incidents.ts': { access: 'api-key', path: () => '/api/v1/pages/any/incidents' },
   'api.v1.pages.$pageId.incidents_.$incidentId.ts': { access: 'api-key', path: (f) => `/api/v1/pages/any/incidents/${f.missingId}` },
   'api.v1.uptime-kuma.$componentId.ts': { access: 'api-key', path: (f) => `/api/v1/uptime-kuma/${f.missingId}` },
+  // Connected systems' callbacks (issue 19): a task id that is no task is refused 404; the signature and token checks are in tests/integration/systems-*.test.ts.
+  'api.systems.tasks.$id.callback.ts': { access: 'link', path: () => `/api/systems/tasks/${NO_TASK}/callback` },
+  'api.systems.opendsr.$id.ts': { access: 'link', path: () => `/api/systems/opendsr/${NO_TASK}` },
+  // A task mailed to a system's owner: its link is the credential.
+  'task.$token.tsx': { access: 'link', path: (f) => `/task/${f.fakeToken}` },
   'staff.service-status._index.tsx': { access: 'staff', path: () => '/staff/service-status', probeBody: 'componentId=1&status=operational' },
   'staff.service-status.components.new.tsx': { access: 'staff', path: () => '/staff/service-status/components/new', probeBody: 'name=Probe&kind=component' },
   'staff.service-status.components.$id.tsx': { access: 'staff', path: (f) => `/staff/service-status/components/${f.missingId}` },

@@ -204,7 +204,7 @@ async function mailArt19Notice(trx: Tx, recipient: ErasurePlan['recipients'][num
  */
 export async function eraseSubject(
   db: DB,
-  input: { requestId: string; version: string; answer: string },
+  input: { requestId: string; version: string; answer: string; /** Erasing while a connected system has not confirmed: why (issue 19.7). */ systemsOverride?: string | null },
   actor: Actor,
   options: { rules: RequestPolicy; organisation: Organisation; now?: Date },
 ): Promise<ErasurePlan> {
@@ -231,7 +231,8 @@ export async function eraseSubject(
     // 1. The subject hears it at the address they gave, while that address still exists.
     await trx.updateTable('requests').set({ outcome: 'fulfilled' }).where('id', '=', request.id).execute();
     const note = `${input.answer}\n\n${subjectSummary(lang, p)}`;
-    const completed = await applyTransition(trx, working, 'complete', staffRef, { rules: options.rules, now, note, mail: false });
+    const systemsOverride = input.systemsOverride?.trim() ? { reason: input.systemsOverride.trim(), staffId: actor.id } : null;
+    const completed = await applyTransition(trx, working, 'complete', staffRef, { rules: options.rules, now, note, mail: false, systemsOverride });
     const lastMail = await mailErasureDone(trx, completed, note, { publicUrl: options.rules.publicUrl, organisation: options.organisation });
 
     // 2. Art. 19: every recipient of personal data is told, once, and that is recorded; one

@@ -3,7 +3,7 @@ import { hasControlCharacters, searchTerm, STAFF_CONTROL_ERROR } from '~/utils/t
 import { parseQueueSearch } from '~/models/requests/search';
 import { z } from 'zod';
 import type { DB } from '../../../db/client';
-import type { RequestRow } from '../../../db/schema';
+import type { RequestRow, SystemTaskState } from '../../../db/schema';
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { closingOf, daysLeft, DeadlineError, pausedDaysBetween, type Closing } from '~/models/requests/deadlines';
 import {
@@ -52,6 +52,8 @@ export const queueFilterSchema = z.object({
   assignee: z.union([z.enum(['me', 'unassigned']), z.uuid()]).optional().catch(undefined),
   due: z.enum(['overdue', 'week']).optional().catch(undefined),
   within: z.coerce.number().int().min(0).max(366).optional().catch(undefined),
+  /** Connected systems (issue 19.6): waiting on a system, a system failing, a dead letter. */
+  systems: z.enum(['waiting', 'failed', 'dead']).optional().catch(undefined),
   q: z.string().max(200).transform(searchTerm).optional().catch(undefined),
   after: z
     .string()
@@ -112,6 +114,10 @@ export async function listQueue(
   if (filter.due === 'overdue') query = query.where('r.due_date', '<', today);
   if (filter.due === 'week') query = query.where('r.due_date', '>=', today).where('r.due_date', '<=', addDays(today, 7));
   if (filter.within !== undefined) query = query.where('r.due_date', '<=', addDays(today, filter.within));
+  if (filter.systems) {
+    const states = { waiting: ['pending', 'sent', 'waiting', 'failed', 'dead'], failed: ['failed'], dead: ['dead'] }[filter.systems] as SystemTaskState[];
+    query = query.where((eb) => eb.exists(eb.selectFrom('system_tasks as st').select('st.id').whereRef('st.request_id', '=', 'r.id').where('st.state', 'in', states)));
+  }
   const search = filter.q ? parseQueueSearch(filter.q) : undefined;
   if (search?.kind === 'too_short') return { rows: [], next: null, searchTooShort: true };
   if (search?.kind === 'reference') query = query.where('r.reference', '=', search.reference);
@@ -319,6 +325,8 @@ export const staffActionSchema = z.discriminatedUnion('intent', [
       outcome: z.enum(Object.keys(OUTCOMES) as [string, ...string[]], { error: 'Choose the outcome' }),
       answer: message('the answer the subject will read'),
       withheldReason: z.string().trim().max(5000, 'At most 5,000 characters').optional(),
+      /** Completing while a connected system has not answered: why (issue 19.7). */
+      systemsOverride: z.string().trim().max(1000, 'At most 1,000 characters').optional(),
     })
     .refine((a) => a.outcome !== 'partial' || (a.withheldReason ?? '') !== '', {
       path: ['withheldReason'],
@@ -417,7 +425,8 @@ export async function actOnRequest(
         }
         details = { outcome: action.outcome };
       }
-      const updated = await applyTransition(trx, request, transition, staffRef, { rules: options.rules, now, note });
+      const systemsOverride = action.intent === 'complete' && action.systemsOverride ? { reason: action.systemsOverride, staffId: actor.id } : null;
+      const updated = await applyTransition(trx, request, transition, staffRef, { rules: options.rules, now, note, systemsOverride });
       if (afterTransition) await afterTransition(updated);
     } else if (action.intent === 'extend') {
       await applyExtension(trx, request, { staffId: actor.id, months: action.months, reason: action.extensionReason }, { rules: options.rules, now });

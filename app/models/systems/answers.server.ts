@@ -27,34 +27,55 @@ export class SystemAnswerError extends Error {
   override name = 'SystemAnswerError';
 }
 
-/** Every system except the portal itself, with this request's task if it has one. */
+/** Every system except the portal itself, with this request's task if it has one (the staff panel). */
 export async function systemsForRequest(db: DB, requestId: string, requestType: string) {
   const rows = await db
     .selectFrom('connected_systems as s')
     .leftJoin('system_tasks as t', (join) => join.onRef('t.system_id', '=', 's.id').on('t.request_id', '=', requestId))
-    .select(['s.id', 's.name', 's.request_types', 's.enabled', 't.state', 't.outcome', 't.outcome_note', 't.answered_at', 't.answered_how', 't.answered_by'])
+    .select([
+      's.id', 's.name', 's.request_types', 's.enabled', 's.kind',
+      't.id as task_id', 't.state', 't.outcome', 't.outcome_note', 't.answered_at', 't.answered_how', 't.answered_by',
+      't.attempts', 't.last_status', 't.last_error', 't.next_attempt_at', 't.due_at', 't.state_reason', 't.sent_at',
+      (eb) => eb.selectFrom('system_task_files as f').select((f) => f.fn.countAll<string>().as('n')).whereRef('f.task_id', '=', 't.id').as('files'),
+    ])
     .where('s.is_portal', '=', false)
     .orderBy(sql`lower(s.name)`)
     .execute();
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
+    kind: r.kind,
+    enabled: r.enabled,
     takes: r.request_types.includes(requestType),
+    taskId: r.task_id,
     state: r.state,
     outcome: r.outcome,
     note: r.outcome_note,
     answeredAt: r.answered_at,
     answeredHow: r.answered_how,
     answeredBy: r.answered_by,
+    attempts: r.attempts ?? 0,
+    lastStatus: r.last_status,
+    lastError: r.last_error,
+    nextAttemptAt: r.next_attempt_at,
+    dueAt: r.due_at,
+    stateReason: r.state_reason,
+    sentAt: r.sent_at,
+    files: Number(r.files ?? 0),
   }));
 }
 
+/**
+ * Staff record a system's answer by hand (a system of kind `none`, or any system whose answer
+ * came some other way), with a note and files: the task is made if the request had none for it.
+ */
 export async function recordSystemAnswer(
   db: DB,
-  input: { requestId: string; systemId: string; outcome: SystemTaskOutcome; note: string },
+  input: { requestId: string; systemId: string; outcome: SystemTaskOutcome; note: string; files?: Array<{ filename: string; bytes: Buffer }> },
   actor: Actor & { email: string },
+  options: { exportKey: string },
 ): Promise<void> {
-  await withLockedRequest(db, input.requestId, async (trx, request) => {
+  const taskId = await withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new SystemAnswerError('This request does not exist.');
     if (isClosed(request.state)) throw new SystemAnswerError('The request is closed: its systems’ answers can no longer change.');
     const system = await trx.selectFrom('connected_systems').select(['id', 'name', 'is_portal', 'deadline_days']).where('id', '=', input.systemId).executeTakeFirst();
@@ -62,40 +83,23 @@ export async function recordSystemAnswer(
     if (input.outcome === 'refused' && !input.note.trim()) throw new SystemAnswerError('Say why the system refused.');
     const existing = await trx.selectFrom('system_tasks').select(['id', 'state']).where('request_id', '=', request.id).where('system_id', '=', system.id).forUpdate().executeTakeFirst();
     if (existing?.state === 'answered') throw new SystemAnswerError(`${system.name} has already answered this request.`);
-    const now = new Date();
+    if (existing && !OPEN_STATES.includes(existing.state)) throw new SystemAnswerError(`${system.name}’s task is ${existing.state}: it takes no answer.`);
+    if (existing) return existing.id;
     // The system's own deadline runs from when the request reached the organisation (reports count answers after it as late).
     const reached = request.received_at ?? request.created_at;
-    const values = {
-      state: 'answered' as const,
-      outcome: input.outcome,
-      outcome_note: input.note.trim() || null,
-      answered_at: now,
-      answered_how: 'by_hand' as const,
-      answered_by: actor.email,
-      updated_at: now,
-    };
-    if (existing) await trx.updateTable('system_tasks').set(values).where('id', '=', existing.id).execute();
-    else {
-      const dueAt = new Date(new Date(reached).getTime() + system.deadline_days * 86_400_000);
-      await trx.insertInto('system_tasks').values({ request_id: request.id, system_id: system.id, due_at: dueAt, ...values }).execute();
-    }
-    await appendEvent(trx, {
-      requestId: request.id,
-      actor: { kind: 'staff', id: actor.id, ip: actor.ip ?? null },
-      kind: 'system_answer',
-      note: `${system.name}: ${OUTCOME_LABELS[input.outcome]}${input.note.trim() ? `. ${input.note.trim()}` : ''}`,
-      visibleToSubject: false,
-    });
-    await recordAudit(trx, {
-      actorId: actor.id,
-      ip: actor.ip,
-      action: 'system.answer_recorded',
-      targetType: 'request',
-      targetId: String(request.id),
-      details: { system: system.id, outcome: input.outcome, how: 'by_hand' },
-    });
+    const dueAt = new Date(new Date(reached).getTime() + system.deadline_days * 86_400_000);
+    const row = await trx.insertInto('system_tasks').values({ request_id: request.id, system_id: system.id, due_at: dueAt }).returning('id').executeTakeFirstOrThrow();
+    return row.id;
   });
+  try {
+    await recordTaskAnswer(db, { taskId, outcome: input.outcome, note: input.note, files: input.files ?? [], how: 'by_hand', by: actor.email, actorId: actor.id }, { exportKey: options.exportKey });
+  } catch (error) {
+    if (error instanceof TaskAnswerError) throw new SystemAnswerError(error.message);
+    throw error;
+  }
 }
+
+const OPEN_STATES = ['pending', 'sent', 'waiting', 'failed', 'dead'];
 
 export class TaskAnswerError extends Error {
   override name = 'TaskAnswerError';

@@ -180,3 +180,25 @@ export async function systemsOnTransition(
     await recordAudit(trx, { actorId: options.override?.staffId ?? null, action: 'request.systems_override', targetType: 'request', targetId: String(before.id), details: { open: open.length } });
   }
 }
+
+/**
+ * Stuck tasks for the staff console: failing, dead-lettered, or past their deadline while the
+ * request waits (issue 19.6). Each names its request, system and the last error.
+ */
+export async function stuckTasks(db: import('../../../db/client').DB, now: Date = new Date(), limit = 10) {
+  const rows = await db
+    .selectFrom('system_tasks as t')
+    .innerJoin('connected_systems as s', 's.id', 't.system_id')
+    .innerJoin('requests as r', 'r.id', 't.request_id')
+    .select(['t.id', 't.state', 't.last_error', 't.due_at', 't.request_id', 'r.reference', 's.name as system'])
+    .where((eb) => eb.or([eb('t.state', 'in', ['failed', 'dead']), eb.and([eb('t.state', 'in', [...OPEN_TASK_STATES]), eb('t.due_at', '<', now)])]))
+    .orderBy('t.due_at')
+    .limit(limit)
+    .execute();
+  const total = await db
+    .selectFrom('system_tasks as t')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where((eb) => eb.or([eb('t.state', 'in', ['failed', 'dead']), eb.and([eb('t.state', 'in', [...OPEN_TASK_STATES]), eb('t.due_at', '<', now)])]))
+    .executeTakeFirstOrThrow();
+  return { total: Number(total.n), rows: rows.map((r) => ({ ...r, request_id: String(r.request_id), overdue: !!r.due_at && new Date(r.due_at) < now })) };
+}
