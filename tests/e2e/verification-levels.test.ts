@@ -84,6 +84,7 @@ describe('raising the identity level in a real browser', () => {
       expect(b.consoleErrors).toEqual([]);
       await subject.close();
       await staff.close();
-    });
+      // A long journey through three browser contexts on a shared 2-core machine.
+    }, 180_000);
   }
 });
