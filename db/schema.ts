@@ -344,6 +344,35 @@ export interface RequestsTable {
   systems_override_reason: Nullable<string>;
   systems_override_at: NullableTimestamp;
   systems_override_by: Nullable<string>;
+  /** The highest identity level reached (issue 21.3); the level needed follows from app/models/policy.ts. */
+  verification_level: Nullable<VerificationLevel>;
+  verification_level_at: NullableTimestamp;
+}
+
+/** How sure the organisation is of who asked, weakest first but `manual` (app/models/requests/verification-levels.ts). */
+export type VerificationLevel = 'email' | 'account' | 'account+code' | 'manual';
+
+/** A one-time code mailed to the address for `account+code`: only its HMAC is stored. */
+export interface VerificationCodesTable {
+  id: Generated<string>;
+  request_id: string;
+  code_hash: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  attempts: Defaulted<number>;
+  used_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+/** Staff's record of a manual check of identity or of an agent's authority; the documents shown are deleted. */
+export interface IdentityChecksTable {
+  id: Generated<string>;
+  request_id: string;
+  purpose: 'identity' | 'authority';
+  method: string;
+  note: Nullable<string>;
+  checked_by: Nullable<string>;
+  checked_at: ColumnType<Date, Date | string, Date | string>;
+  documents_deleted: Defaulted<number>;
 }
 
 export type RequestChannel = 'web' | 'email' | 'letter' | 'phone' | 'in_person' | 'other';
@@ -855,6 +884,8 @@ export interface Database {
   request_tokens: RequestTokensTable;
   request_submissions: RequestSubmissionsTable;
   request_attachments: RequestAttachmentsTable;
+  verification_codes: VerificationCodesTable;
+  identity_checks: IdentityChecksTable;
   package_files: PackageFilesTable;
   access_packages: AccessPackagesTable;
   package_downloads: PackageDownloadsTable;

@@ -7,6 +7,7 @@ import type { SubjectStatus } from '~/models/requests/status.server';
 import { useOrganisation } from '~/components/site-chrome';
 import { formatDay, formatDeadline, formatInstant, formatNumber, isLanguage, type Language } from '~/utils/i18n';
 import { regionNames } from '~/utils/intl';
+import { IdentityLevelPanel, type Viewer } from '~/components/identity-level';
 
 function useLang(): Language {
   const { i18n } = useTranslation();
@@ -93,7 +94,19 @@ function WhatWasAsked({ request }: { request: SubjectStatus['request'] }) {
  * The subject's view of one request, used by the private-link page and the account page.
  * `basePath` is where this page lives; its actions post back to it.
  */
-export function RequestStatusView({ status, basePath, timeZone }: { status: SubjectStatus; basePath: string; timeZone: string }) {
+export function RequestStatusView({
+  status,
+  basePath,
+  timeZone,
+  viewer = { email: null, matches: false },
+  fieldErrors,
+}: {
+  status: SubjectStatus;
+  basePath: string;
+  timeZone: string;
+  viewer?: Viewer;
+  fieldErrors?: Record<string, string>;
+}) {
   const { t } = useTranslation();
   const lang = useLang();
   const org = useOrganisation();
@@ -152,6 +165,8 @@ export function RequestStatusView({ status, basePath, timeZone }: { status: Subj
           </>
         ) : null}
       </dl>
+
+      {status.identity ? <IdentityLevelPanel identity={status.identity} viewer={viewer} fieldErrors={fieldErrors} /> : null}
 
       <section aria-labelledby="next-heading" className="panel">
         <h2 id="next-heading">{t('status.nextHeading')}</h2>

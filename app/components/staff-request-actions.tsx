@@ -1,6 +1,7 @@
 import { Form, Link } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { SelectField, TextAreaField } from '~/components/field';
+import { CheckboxField } from '~/components/choice-fields';
 import type { RequestAction, RequestState } from '~/models/requests/lifecycle';
 import { REFUSAL_GROUND_LABELS } from '~/models/requests/refusal-grounds';
 import type { FormState } from '~/utils/form-state';
@@ -139,6 +140,23 @@ export function StaffRequestActions({ request: r, actions, canExtend, version, o
               required
               defaultValue={failed === 'request_information' ? values.question : undefined}
               error={failed === 'request_information' ? errors.question : undefined}
+            />
+            <p className="hint" id="id-copy-why">
+              Copies of identity documents are the exception: the GDPR asks for no more than is needed to know who asks (Art. 5(1)(c), 12(6)), a
+              copy is itself personal data to guard, and signing in, a code or a manual check usually does. Ask for one only when this type of
+              request needs it, and say why.
+            </p>
+            <CheckboxField
+              name="idCopy"
+              label="This asks for a copy of an identity document"
+              defaultChecked={failed === 'request_information' && values.idCopy === 'yes'}
+              error={failed === 'request_information' ? errors.idCopy : undefined}
+            />
+            <TextAreaField
+              label="Why this request needs a copy (staff only; required when asking for one)"
+              name="idCopyReason"
+              defaultValue={failed === 'request_information' ? values.idCopyReason : undefined}
+              error={failed === 'request_information' ? errors.idCopyReason : undefined}
             />
             <button type="submit" className="secondary">
               Send question

@@ -2,6 +2,7 @@ import type { Catalog } from '~/locales/en';
 import { processingDe } from '~/locales/datamap/de';
 import { serviceStatusDe } from '~/locales/status/de';
 import { systemTaskDe } from '~/locales/systems/de';
+import { verificationDe } from '~/locales/verification/de';
 
 export const de: Catalog = {
   meta: {
@@ -768,5 +769,6 @@ export const de: Catalog = {
   },
   serviceStatus: serviceStatusDe,
   systemTask: systemTaskDe,
+  verification: verificationDe,
   processing: processingDe,
 };

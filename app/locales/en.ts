@@ -1,6 +1,7 @@
 import { processingEn } from '~/locales/datamap/en';
 import { serviceStatusEn } from '~/locales/status/en';
 import { systemTaskEn } from '~/locales/systems/en';
+import { verificationEn } from '~/locales/verification/en';
 /**
  * English: the source catalog. Every other language has exactly these keys
  * (tests/unit/i18n-catalogs.test.ts fails on a missing or extra key, or a placeholder that differs).
@@ -772,6 +773,7 @@ export const en = {
   },
   serviceStatus: serviceStatusEn,
   systemTask: systemTaskEn,
+  verification: verificationEn,
   processing: processingEn,
 };
 

@@ -2,6 +2,7 @@ import type { Catalog } from '~/locales/en';
 import { processingFr } from '~/locales/datamap/fr';
 import { serviceStatusFr } from '~/locales/status/fr';
 import { systemTaskFr } from '~/locales/systems/fr';
+import { verificationFr } from '~/locales/verification/fr';
 
 export const fr: Catalog = {
   meta: {
@@ -785,5 +786,6 @@ export const fr: Catalog = {
   },
   serviceStatus: serviceStatusFr,
   systemTask: systemTaskFr,
+  verification: verificationFr,
   processing: processingFr,
 };

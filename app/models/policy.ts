@@ -138,3 +138,30 @@ export const BULK_ACTION_LIMIT = 200;
 export function daysMs(days: number): number {
   return days * DAY * 1000;
 }
+
+/**
+ * The identity level each request type needs before staff may start it (issue 21.3), with and
+ * without an account that proved the address (for an agent's request: the subject's address).
+ * `email`: the link; `account`: made or confirmed signed in to that account; `account+code`: as
+ * account, plus a one-time code mailed to the address; `manual`: staff record how they checked.
+ * `manual` satisfies every level; see docs/decisions/215-verification-levels.md.
+ */
+export const VERIFICATION_LEVEL_POLICY = {
+  access: { withAccount: 'account', withoutAccount: 'email' },
+  portability: { withAccount: 'account', withoutAccount: 'email' },
+  erasure: { withAccount: 'account', withoutAccount: 'email' },
+  rectification: { withAccount: 'email', withoutAccount: 'email' },
+  restriction: { withAccount: 'email', withoutAccount: 'email' },
+  objection: { withAccount: 'email', withoutAccount: 'email' },
+} as const satisfies Record<string, { withAccount: VerificationLevelName; withoutAccount: VerificationLevelName }>;
+export type VerificationLevelName = 'email' | 'account' | 'account+code' | 'manual';
+export type VerificationLevelPolicy = Record<keyof typeof VERIFICATION_LEVEL_POLICY, { withAccount: VerificationLevelName; withoutAccount: VerificationLevelName }>;
+
+/** The one-time code of `account+code`: short enough to type, so few tries and a short life. */
+export const VERIFICATION_CODE = {
+  digits: 8,
+  lifetimeMinutes: 15,
+  maxAttempts: 5,
+  /** Codes mailed per request per hour. */
+  perRequest: { limit: 3, windowSeconds: HOUR },
+} as const;

@@ -39,6 +39,10 @@ import { badRequest, parseForm, type FormState } from '~/utils/form.server';
 import { LANGUAGE_NAMES } from '~/utils/i18n';
 import { invariantResponse } from '~/utils/invariant';
 import { REFUSAL_GROUND_LABELS } from '~/models/requests/refusal-grounds';
+import { levelStatus } from '~/models/requests/verification-levels.server';
+import { LEVEL_LABELS } from '~/models/requests/verification-levels';
+import { IDENTITY_CHECK_METHODS, listIdentityChecks } from '~/models/requests/identity.server';
+import { AUTHORITY_DOCUMENT_KINDS } from '~/models/requests/authority';
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.request.reference ?? 'Request'} — Staff console — Privacy Portal` },
@@ -59,12 +63,32 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const submitted = found.events.find((e) => e.kind === 'submitted');
   const authorisation = r.requester_role === 'representative' ? found.attachments.find((a) => submitted && a.event_id === submitted.id) : undefined;
   const verifiedBy = found.events.find((e) => e.kind === 'verify')?.actor ?? null;
+  const [level, checks] = await Promise.all([levelStatus(context.db, r, rules), listIdentityChecks(context.db, String(r.id))]);
   const systems = (await systemsForRequest(context.db, String(r.id), r.type)).filter((s) => s.taskId);
   return json({
     me: staff.id,
     systems: systems.map((s) => ({ id: s.id, name: s.name, state: s.state!, lastError: s.lastError, dueAt: s.dueAt, outcome: s.outcome, attempts: s.attempts })),
     systemsOverride: r.systems_override_reason ? { reason: r.systems_override_reason, at: r.systems_override_at } : null,
     done: new URL(request.url).searchParams.get('done'),
+    identity: {
+      needed: LEVEL_LABELS[level.needed],
+      reached: level.reached ? LEVEL_LABELS[level.reached] : null,
+      below: level.step !== null,
+      waitingOn: level.step,
+      hasAccount: level.hasAccount,
+      checks: checks.map((c) => ({
+        id: String(c.id),
+        purpose: c.purpose,
+        method:
+          c.purpose === 'authority'
+            ? (AUTHORITY_DOCUMENT_KINDS as Record<string, string>)[c.method] ?? c.method
+            : (IDENTITY_CHECK_METHODS as Record<string, string>)[c.method] ?? c.method,
+        note: c.note,
+        at: new Date(c.checked_at).toISOString(),
+        by: c.checker_email,
+        documentsDeleted: c.documents_deleted,
+      })),
+    },
     timeZone: tz,
     version: requestVersion(r),
     actions: availableActions(r.state, 'staff'),
@@ -133,7 +157,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
 }
 
-const KEEP = ['intent', 'question', 'extensionReason', 'denialReason', 'refusalGround', 'answer', 'note', 'months', 'outcome', 'withheldReason', 'systemsOverride'];
+const KEEP = ['intent', 'question', 'idCopy', 'idCopyReason', 'extensionReason', 'denialReason', 'refusalGround', 'answer', 'note', 'months', 'outcome', 'withheldReason', 'systemsOverride'];
 
 const day = (date: string) => parseDate(date).setLocale('en-GB').toFormat('d LLLL yyyy');
 
@@ -291,6 +315,38 @@ export default function StaffRequest() {
             <dd className="prewrap">{r.withheldReason}</dd>
           </>
         ) : null}
+        <dt>Identity level</dt>
+        <dd>
+          Needs: {data.identity.needed}
+          {data.identity.hasAccount ? ' (the address has an account)' : ''}. Reached: {data.identity.reached ?? 'none yet'}.
+          {data.identity.below ? (
+            <span className="block notice warning" role="note">
+              Below its level: the request cannot be started.{' '}
+              {data.identity.waitingOn === 'staff'
+                ? 'The subject was told the privacy team will contact them.'
+                : data.identity.waitingOn === 'code'
+                  ? 'The subject was told to enter a code mailed to the address.'
+                  : 'The subject was told to sign in and confirm.'}{' '}
+              Or <Link to={`/staff/requests/${r.id}/identity`}>record a manual identity check</Link>.
+            </span>
+          ) : isClosed(r.state) ? null : (
+            <>
+              {' '}
+              <Link to={`/staff/requests/${r.id}/identity`}>Record a manual identity check</Link>
+            </>
+          )}
+          {data.identity.checks.length > 0 ? (
+            <ul>
+              {data.identity.checks.map((c) => (
+                <li key={c.id}>
+                  {c.purpose === 'authority' ? 'Authority checked' : 'Identity checked'}: {c.method}
+                  {c.note ? `: ${c.note}` : ''}, {when(c.at)} ({timeZone}) by {c.by ?? 'a former staff member'}
+                  {c.documentsDeleted ? `; ${c.documentsDeleted} document(s) shown were deleted` : ''}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </dd>
         <dt>Account</dt>
         <dd>{data.account}</dd>
         <dt>Filed</dt>

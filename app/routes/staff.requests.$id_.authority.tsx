@@ -74,7 +74,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 const DONE: Record<string, string> = {
-  attest: 'Authority check recorded: the request may now reach the subject’s data.',
+  attest: 'Authority check recorded and the authorisation document deleted: the request may now reach the subject’s data.',
   resend: 'A new confirmation link was emailed to the subject.',
 };
 
@@ -142,7 +142,8 @@ export default function StaffRequestAuthority() {
           <h2>Record the authority check</h2>
           <p className="hint">
             Check the document against the subject&apos;s name and address and the representative&apos;s identity. Record it only when it gives the
-            representative authority for this request.
+            representative authority for this request. The authorisation the representative sent with the form is deleted when you record the
+            check: only the fact of the check (the kind of document, who, when) stays.
           </p>
           <input type="hidden" name="intent" value="attest" />
           <input type="hidden" name="version" value={data.version} />

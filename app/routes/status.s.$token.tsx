@@ -12,33 +12,38 @@ import { getSubjectStatus } from '~/models/requests/status.server';
 import { requireRequestByStatusLink } from '~/utils/request-guards.server';
 import { privateHeaders, PRIVATE_HEADERS } from '~/utils/private-page';
 import type { FormState } from '~/utils/form.server';
+import { getOptionalUser } from '~/utils/auth.server';
+import { requestPolicy } from '~/models/requests/policy';
+import { viewerOf } from '~/routes/identity-viewer.server';
 
 export const meta: MetaFunction = ({ matches }) => [...pageMeta(matches, { title: 'status.pageTitle' }), { name: 'robots', content: 'noindex' }];
 
 const PRIVATE = PRIVATE_HEADERS;
 export const headers = privateHeaders;
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ request: httpRequest, params, context }: LoaderFunctionArgs) {
   const request = await requireRequestByStatusLink(params.token, context.db);
-  const status = await getSubjectStatus(context.db, request);
-  return json({ status, timeZone: context.config.timeZone }, { headers: PRIVATE });
+  const status = await getSubjectStatus(context.db, request, requestPolicy(context.config));
+  const viewer = status.identity ? await viewerOf(httpRequest, context, status.identity.email) : { email: null, matches: false };
+  return json({ status, viewer, timeZone: context.config.timeZone }, { headers: PRIVATE });
 }
 
 export async function action({ request: httpRequest, params, context }: ActionFunctionArgs) {
   const request = await requireRequestByStatusLink(params.token, context.db);
-  const refused = await subjectStatusAction(context, { request, httpRequest, userId: null, headers: PRIVATE });
+  const user = await getOptionalUser(httpRequest, context);
+  const refused = await subjectStatusAction(context, { request, httpRequest, userId: null, sessionUserId: user?.id ?? null, ip: context.clientIp, headers: PRIVATE });
   return refused ?? redirect(new URL(httpRequest.url).pathname, { headers: PRIVATE });
 }
 
 export default function StatusByLink() {
-  const { status, timeZone } = useLoaderData<typeof loader>();
+  const { status, viewer, timeZone } = useLoaderData<typeof loader>();
   const data = useActionData<FormState>();
   const { token } = useParams();
   const { t } = useTranslation();
   return (
     <section>
       <FormError message={translateError(t, data?.formError)} />
-      <RequestStatusView status={status} basePath={`/status/s/${token}`} timeZone={timeZone} />
+      <RequestStatusView status={status} basePath={`/status/s/${token}`} timeZone={timeZone} viewer={viewer} fieldErrors={data?.fieldErrors} />
       <p className="hint">{t('status.keepPrivate')}</p>
     </section>
   );

@@ -63,6 +63,7 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'staff.requests.$id.tsx': (ids) => `/staff/requests/${ids.requestId}`,
   'staff.requests.$id_.erase.tsx': (ids) => `/staff/requests/${ids.requestId}/erase`,
   'staff.requests.$id_.authority.tsx': (ids) => `/staff/requests/${ids.requestId}/authority`,
+  'staff.requests.$id_.identity.tsx': (ids) => `/staff/requests/${ids.requestId}/identity`,
   'staff.requests.$id_.art19.tsx': (ids) => `/staff/requests/${ids.requestId}/art19`,
   'staff.requests.$id_.package.tsx': (ids) => `/staff/requests/${ids.requestId}/package`,
   'staff.requests._index.tsx': () => '/staff/requests?index',

@@ -9,6 +9,7 @@ import { eraseSubject } from '../../app/models/requests/erasure.server';
 import { ERASURE_SCRUB_JOB, scrubAfterErasure, scrubPayload } from '../../app/models/requests/erasure-scrub.server';
 import { ledgerFilePath } from '../../app/models/requests/erasure-ledger.server';
 import { emailProofHash } from '../../app/models/requests/proof.server';
+import { recordIdentityCheck } from '../../app/models/requests/identity.server';
 import { requestVersion } from '../../app/models/requests/staff.server';
 import { transitionRequest } from '../../app/models/requests/transitions.server';
 import { confirmVerification } from '../../app/models/requests/verification.server';
@@ -90,6 +91,9 @@ describe(`the erasure ledger (${process.env.DATABASE_URL ? 'postgres' : 'pglite'
     await t.db.insertInto('subprocessor_subscriptions').values({ email, confirm_token_hash: null, confirmed_at: new Date() }).execute();
     const { request, verifyToken } = await fileRequest(t.db, { type: 'erasure', email, name: 'Lee Dger', details: 'Erase me' });
     await confirmVerification(t.db, verifyToken!, { rules });
+    // An account holder's erasure confirmed only by the link is below its level (issue 21.3): staff check identity first.
+    const verified = await t.db.selectFrom('requests').selectAll().where('id', '=', request.id).executeTakeFirstOrThrow();
+    await recordIdentityCheck(t.db, { requestId: request.id, version: requestVersion(verified), method: 'known_details', note: 'Matched the account details', documentIds: [] }, { id: staff.id, ip: null });
     await transitionRequest(t.db, { requestId: request.id, action: 'start', actor: { kind: 'staff', id: staff.id } }, { rules });
 
     // The backup, taken while the person is still there.

@@ -5,6 +5,7 @@ import { checkPackageFile, downloadPackage, purgePackage, PackageFileError, pack
 import { PACKAGE_KEYS } from '../../app/models/requests/package-summary.server';
 import { requestVersion } from '../../app/models/requests/staff.server';
 import { issueToken } from '../../app/models/requests/tokens.server';
+import { confirmSignedIn } from '../../app/models/requests/identity.server';
 import { confirmVerification } from '../../app/models/requests/verification.server';
 import { createSessionCookie, createUser, type TestUser } from '../support/users';
 import { fileRequest, rules, SAMPLE_FILES } from '../support/requests';
@@ -209,8 +210,12 @@ describe('expiry and the account door', () => {
     // Signed in before the package is built: the session is part of what the portal holds.
     mine = await createSessionCookie(portal.db, subject);
     other = await createUser(portal.db, { role: 'subject' });
-    const request = await inProgress({ type: 'portability', email: subject.email });
-    await portal.db.updateTable('requests').set({ user_id: subject.id }).where('id', '=', request.id).execute();
+    // The account holder's portability needs them signed in (issue 21.3): they confirm it from their account, which makes it theirs.
+    const { request, verifyToken } = await fileRequest(portal.db, { type: 'portability', email: subject.email });
+    expect((await confirmVerification(portal.db, verifyToken!, { rules })).status).toBe('verified');
+    expect(await confirmSignedIn(portal.db, { requestId: request.id, userId: subject.id, ip: null }, { rules })).toBe('confirmed');
+    expect((await postForm(`/staff/requests/${request.id}`, { intent: 'start', version: requestVersion(await current(request.id)) })).status).toBe(302);
+    expect((await current(request.id)).user_id).toBe(subject.id);
     requestId = request.id;
     expect((await complete(requestId, 'Your data, to take elsewhere.')).status).toBe(302);
   });

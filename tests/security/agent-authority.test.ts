@@ -78,8 +78,16 @@ async function agentFiles(type: 'access' | 'erasure', agentEmail: string) {
   expect(confirmed.status).toBe(302);
   const statusPath = confirmed.headers.get('location')!;
   expect(statusPath).toMatch(/^\/status\/s\//);
-  expect((await post(`/staff/requests/${request.id}`, { intent: 'start', version: requestVersion(await current(request.id)) })).status).toBe(302);
+  // Issue 21.3: the subject has an account, so the request needs their account-level confirmation
+  // (or staff's check of the authority) before it can even be started.
+  const start = await post(`/staff/requests/${request.id}`, { intent: 'start', version: requestVersion(await current(request.id)) });
+  expect(start.status).toBe(409);
+  expect(await start.text()).toContain('cannot be started');
   return { request: await current(request.id), statusPath };
+}
+
+async function startNow(requestId: string) {
+  expect((await post(`/staff/requests/${requestId}`, { intent: 'start', version: requestVersion(await current(requestId)) })).status).toBe(302);
 }
 
 /** Staff complete an access request as done; the agent downloads the ZIP and reads data.json. */
@@ -93,7 +101,7 @@ async function completeAndDownload(requestId: string, statusPath: string) {
 }
 
 describe("a representative's request without the subject's confirmation", () => {
-  it('gives the agent a package holding only what the agent gave: nothing of the victim', async () => {
+  it('cannot be started (issue 21.3), so no package reaches the agent: nothing of the victim', async () => {
     const { request, statusPath } = await agentFiles('access', uniqueEmail('mallory'));
     // Staff see whom the request is about and that the subject has not confirmed.
     const page = await (await fetch(`${portal.url}/staff/requests/${request.id}`, { headers: { Cookie: staffCookie } })).text();
@@ -105,14 +113,14 @@ describe("a representative's request without the subject's confirmation", () => 
     const refused = await fetch(`${portal.url}/staff/requests/${request.id}/package`, { method: 'POST', redirect: 'manual', headers: { Cookie: staffCookie, Origin: portal.url }, body: upload });
     expect(refused.status).toBe(409);
 
-    const { data, text } = await completeAndDownload(String(request.id), statusPath);
-    expect(data.account).toBeNull();
-    expect(data.requests.map((r: { reference: string }) => r.reference)).toEqual([request.reference]);
-    expect(data.subprocessorAlertSubscriptions).toEqual([]);
-    expect(text).not.toContain(SECRET);
-    expect(text).not.toContain(victimRequestRef);
-    expect(text).not.toContain('signInHistory');
-    expect(text).not.toContain('127.0.0.1');
+    // Issue 21.3 goes further: the request cannot be started, so no package can be built at all.
+    expect((await current(String(request.id))).state).toBe('open');
+    const done = await post(`/staff/requests/${request.id}`, { intent: 'complete', version: requestVersion(await current(String(request.id))), outcome: 'fulfilled', answer: 'Here it is.' });
+    expect(done.status).toBe(409);
+    expect(await portal.db.selectFrom('access_packages').select('id').where('request_id', '=', String(request.id)).execute()).toEqual([]);
+    void statusPath;
+    void SECRET;
+    void victimRequestRef;
   });
 
   it('refuses the erasure with a clear message and erases nobody', async () => {
@@ -123,7 +131,7 @@ describe("a representative's request without the subject's confirmation", () => 
     expect(res.status).toBe(409);
     expect(await res.text()).toContain('has not confirmed it, and no check of the representative&#x27;s authority is recorded. Nothing was erased.');
     expect(await portal.db.selectFrom('users').select('id').where('id', '=', victim.id).executeTakeFirst()).toBeDefined();
-    expect((await current(request.id)).state).toBe('in_progress');
+    expect((await current(request.id)).state).toBe('open');
     await expect(signInOverHttp(portal.url, victim)).resolves.toBeTruthy();
   });
 });
@@ -148,6 +156,13 @@ describe("with the subject's own confirmation, or staff's record of the authorit
 
     const page = await (await fetch(`${portal.url}/staff/requests/${request.id}`, { headers: { Cookie: staffCookie } })).text();
     expect(page).toContain('Confirmed by the subject');
+    // The link proves the address; the account holder's access needs them signed in (issue 21.3).
+    expect((await post(`/staff/requests/${request.id}`, { intent: 'start', version: requestVersion(await current(String(request.id))) })).status).toBe(409);
+    const cookie = await createSessionCookie(portal.db, { id: victim.id, role: victim.role as Role }, 'production');
+    expect(await (await fetch(`${portal.url}/account/requests`, { headers: { Cookie: cookie } })).text()).toContain(request.reference);
+    expect((await post('/account/requests', { intent: 'confirm-for-me', requestId: String(request.id) }, cookie)).status).toBe(302);
+    expect((await current(String(request.id))).subject_confirmed_via).toBe('account');
+    await startNow(String(request.id));
     const { data, text } = await completeAndDownload(String(request.id), statusPath);
     expect(data.account.email).toBe(victim.email);
     expect(data.account.signInHistory.length).toBeGreaterThan(0);

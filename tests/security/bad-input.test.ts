@@ -98,12 +98,14 @@ beforeAll(async () => {
   const unverified = await createRequest(db, intakeInput(), { rules });
   if (unverified.outcome !== 'created') throw new Error('fixture request not created');
   let accessId = '';
+  let erasureId = '';
   for (const type of ['erasure', 'access', 'rectification'] as const) {
     const filed = await createRequest(db, intakeInput({ type, details: 'Please act on this.' }), { rules });
     if (filed.outcome !== 'created') throw new Error('fixture request not created');
     await confirmVerification(db, filed.verifyToken!, { rules });
     await transitionRequest(db, { requestId: filed.request.id, action: 'start', actor: staffActor }, { rules });
     if (type === 'access') accessId = filed.request.id;
+    if (type === 'erasure') erasureId = filed.request.id;
   }
   // A connected system with a declared activity (the data map's system, activity and answer forms).
   // It takes access requests, so the request's systems panel shows its forms.
@@ -138,7 +140,7 @@ beforeAll(async () => {
   seeds.subject = [...common, '/account', '/account/requests', `/account/requests/${own.request.id}`];
   seeds.staff = [
     '/staff', '/staff/requests', '/staff/subprocessors', '/staff/objections', '/staff/requests?state=all', '/staff/service-status', `/staff/requests/${erased.request.id}`,
-    `/staff/requests/${onBehalf.request.id}`, `/staff/requests/${accessId}/systems`, '/staff/systems', '/staff/record-of-processing',
+    `/staff/requests/${onBehalf.request.id}`, `/staff/requests/${onBehalf.request.id}/identity`, `/staff/requests/${erasureId}/erase`, `/staff/requests/${accessId}/systems`, '/staff/systems', '/staff/record-of-processing',
   ];
   // A breach on record (administrators keep the register): its record, edit, notify and Art. 34 pages.
   const breach = await recordBreachFixture(db, users.admin.id);

@@ -126,6 +126,7 @@ export const ROUTES: Record<string, RouteEntry> = {
     path: (f) => `/staff/requests/${f.requestId}/attachments/${f.missingId}`,
   },
   'staff.requests.$id_.authority.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}/authority`, probeBody: 'intent=resend' },
+  'staff.requests.$id_.identity.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}/identity`, probeBody: 'version=x&method=other&note=probe' },
   'staff.requests.$id_.art19.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}/art19`, probeBody: 'intent=confirmed&noticeId=1' },
   'staff.art19.tsx': { access: 'staff', path: () => '/staff/art19' },
   'staff.requests.$id_.erase.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}/erase`, probeBody: 'version=x&answer=probe' },

@@ -9,8 +9,9 @@ import { mailVerificationLink } from '~/models/requests/mail.server';
 import type { RequestPolicy } from '~/models/requests/policy';
 import { requestVersion, StaleFormError } from '~/models/requests/staff.server';
 import { issueToken } from '~/models/requests/tokens.server';
-import { appendEvent, applyTransition, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
+import { appendEvent, applyTransition, raiseLevel, RequestConflictError, withLockedRequest } from '~/models/requests/transitions.server';
 import { normalizeEmail } from '~/utils/email';
+import { levelStatus } from '~/models/requests/verification-levels.server';
 
 /**
  * The database side of an agent's authority (rules in authority.ts): the subject confirms by
@@ -32,7 +33,10 @@ export async function recordSubjectConfirmation(
   options: { rules: RequestPolicy; now: Date; ip?: string | null; userId?: string | null },
 ): Promise<boolean> {
   const { now } = options;
-  if (!actsForAnotherPerson(request) || request.subject_confirmed_at || isClosed(request.state)) return false;
+  if (!actsForAnotherPerson(request) || isClosed(request.state)) return false;
+  // Confirmed by the link already: signing in later raises it to the account level (issue 21.3).
+  const upgrade = request.subject_confirmed_via === 'email' && via === 'account';
+  if (request.subject_confirmed_at && !upgrade) return false;
   let current = request;
   if (isUnverified(request.state)) {
     // The agent's own links die with this: the request is confirmed.
@@ -88,12 +92,17 @@ export async function listRequestsAwaitingMyConfirmation(db: DB, userId: string)
     .selectAll()
     .where('requester_role', '=', 'representative')
     .where(sql<string>`lower(subject_email)`, '=', normalizeEmail(user.email))
-    .where('subject_confirmed_at', 'is', null)
+    .where((eb) => eb.or([eb('subject_confirmed_at', 'is', null), eb('subject_confirmed_via', '=', 'email')]))
     .where('state', 'in', ['unverified', 'open', 'in_progress', 'awaiting_subject'])
     .orderBy('id')
     .limit(50)
     .execute();
-  return rows.filter(actsForAnotherPerson).map((r) => ({
+  // Confirmed by the link but waiting to be started at the account level: still theirs to confirm, signed in.
+  const waiting = [];
+  for (const r of rows.filter(actsForAnotherPerson)) {
+    if (!r.subject_confirmed_at || (r.state === 'open' && (await levelStatus(db, r, {})).step === 'sign_in')) waiting.push(r);
+  }
+  return waiting.map((r) => ({
     id: String(r.id),
     reference: r.reference,
     type: r.type,
@@ -177,7 +186,7 @@ export async function attestAuthority(
   options: { now?: Date } = {},
 ): Promise<void> {
   const now = options.now ?? new Date();
-  await withLockedRequest(db, input.requestId, async (trx, request) => {
+  const deleted = await withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new RequestConflictError('No such request');
     if (input.version !== requestVersion(request)) throw new StaleFormError();
     if (!actsForAnotherPerson(request)) throw new RequestConflictError('This request is not made for another person: there is no authority to check');
@@ -210,7 +219,26 @@ export async function attestAuthority(
       targetId: String(request.id),
       details: { documentKind: input.documentKind },
     });
+    // Issue 21.5: checked and recorded as a manual identity check is. The authorisation the agent
+    // sent with the form is deleted now; only the fact of the check (kind, who, when) stays.
+    const submitted = await trx.selectFrom('request_events').select('id').where('request_id', '=', request.id).where('kind', '=', 'submitted').executeTakeFirst();
+    const removed = submitted
+      ? Number((await trx.deleteFrom('request_attachments').where('request_id', '=', request.id).where('event_id', '=', submitted.id).executeTakeFirst()).numDeletedRows)
+      : 0;
+    await trx
+      .insertInto('identity_checks')
+      .values({ request_id: request.id, purpose: 'authority', method: input.documentKind, note: input.document, checked_by: actor.id, checked_at: now, documents_deleted: removed })
+      .execute();
+    await raiseLevel(trx, request, 'manual', { kind: 'staff', id: actor.id, ip: actor.ip }, { now, how: `authority of the representative checked: ${AUTHORITY_DOCUMENT_KINDS[input.documentKind]}` });
+    return removed;
   });
+  if (deleted > 0) {
+    try {
+      await sql`vacuum request_attachments`.execute(db);
+    } catch {
+      // Best effort: autovacuum frees the space later.
+    }
+  }
 }
 
 /** A fresh confirmation link to the subject's address (the first one expired or was lost). */

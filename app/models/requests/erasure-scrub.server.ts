@@ -52,6 +52,7 @@ export const ERASED_TABLES = [
   'mail_outbox',
   'system_tasks',
   'system_task_files',
+  'identity_checks',
 ] as const;
 
 export class ScrubWaitingError extends Error {

@@ -7,6 +7,9 @@ import { issueToken } from '~/models/requests/tokens.server';
 import { DEMO_ORGANISATION, type Organisation } from '~/utils/env.server';
 import { formatDeadline, isLanguage, tFor, type Language } from '~/utils/i18n';
 import type { TFunction } from 'i18next';
+import { VERIFICATION_CODE, type VerificationLevelPolicy } from '~/models/policy';
+import { actsForAnotherPerson, subjectAddressOf } from '~/models/requests/authority';
+import { levelStatus } from '~/models/requests/verification-levels.server';
 
 /**
  * The emails a subject receives about a request, in the language they filed it in
@@ -121,7 +124,7 @@ export async function mailTransition(
   trx: DB,
   request: RequestRow,
   action: RequestAction,
-  details: { note?: string | null; actor: string } & MailSettings,
+  details: { note?: string | null; actor: string; verificationLevels?: VerificationLevelPolicy } & MailSettings,
 ) {
   // Expiry goes to an address never proven. A reply of the subject's own is acknowledged,
   // because resuming moves the due date and the subject is owed the new one.
@@ -136,6 +139,14 @@ export async function mailTransition(
     paragraphs.push(t('mail.answerBy', { date: formatDeadline(lang, request.due_date) }));
   }
   if (action === 'request_information') paragraphs.push(t('mail.pausedReply'));
+  if (action === 'verify') {
+    // Confirmed, but below the level its type needs: what will raise it (issue 21.3).
+    const level = await levelStatus(trx, request, { verificationLevels: details.verificationLevels });
+    if (level.step) {
+      const key = actsForAnotherPerson(request) ? 'agent' : { sign_in: 'mailSignIn', code: 'mailCode', staff: 'mailStaff' }[level.step];
+      paragraphs.push(t(`verification.${key}`));
+    }
+  }
   const content = render(voice, {
     heading,
     paragraphs,
@@ -178,4 +189,19 @@ export async function mailErasureDone(trx: DB, request: RequestRow, note: string
     footer: footer(voice, { unconfirmed: false }),
   });
   return queueMail(trx, { to: request.email, subject: subjectLine(voice, request, heading), ...content });
+}
+
+/** The one-time code of `account+code`, to the subject's address only, in their language. */
+export async function mailVerificationCode(trx: DB, request: RequestRow, code: string, settings: MailSettings) {
+  const voice = voiceOf(request, settings);
+  const { t } = voice;
+  const content = render(voice, {
+    heading: t('verification.codeHeading'),
+    paragraphs: [
+      t('verification.codeBody', { reference: request.reference, code, minutes: VERIFICATION_CODE.lifetimeMinutes }),
+      t('verification.codeNever'),
+    ],
+    footer: footer(voice, { unconfirmed: false }),
+  });
+  await queueMail(trx, { to: subjectAddressOf(request), subject: t('verification.codeSubject', { reference: request.reference }), ...content });
 }

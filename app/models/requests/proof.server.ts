@@ -45,6 +45,9 @@ export async function reduceToProofRecord(trx: Tx, requestId: string, input: { n
     .where('id', '=', requestId)
     .execute();
   await trx.deleteFrom('request_tokens').where('request_id', '=', requestId).execute();
+  await trx.deleteFrom('verification_codes').where('request_id', '=', requestId).execute();
+  // A manual check keeps who, when and how (the proof identity was checked); staff's note goes.
+  await trx.updateTable('identity_checks').set({ note: null }).where('request_id', '=', requestId).execute();
   await trx.deleteFrom('request_attachments').where('request_id', '=', requestId).execute();
   await trx.deleteFrom('package_files').where('request_id', '=', requestId).execute();
   await trx

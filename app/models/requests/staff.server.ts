@@ -29,6 +29,7 @@ import { OUTCOMES, PACKAGE_OUTCOMES } from '~/models/requests/outcomes';
 import { REFUSAL_GROUNDS } from '~/models/requests/refusal-grounds';
 import { createPackage, packageReadyNote, takesPackage } from '~/models/requests/packages.server';
 import { mailAssignment } from '~/models/requests/staff-mail.server';
+import { asksForIdCopy } from '~/models/requests/verification-levels';
 
 export { OUTCOMES };
 
@@ -287,7 +288,23 @@ const message = (what: string) =>
 
 export const staffActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('start'), version }),
-  z.object({ intent: z.literal('request_information'), version, question: message('what you need from the subject') }),
+  z
+    .object({
+      intent: z.literal('request_information'),
+      version,
+      question: message('what you need from the subject'),
+      idCopy: z.literal('yes').optional(),
+      idCopyReason: z.string().trim().max(1000, 'At most 1,000 characters').refine((v) => !hasControlCharacters(v), STAFF_CONTROL_ERROR).optional(),
+    })
+    // Issue 21.4: a copy of an ID document is the exception, asked for only with a reason for this type of request.
+    .refine((a) => a.idCopy === 'yes' || !asksForIdCopy(a.question), {
+      path: ['idCopy'],
+      message: 'This question asks for an identity document. Copies are the exception: tick this box and say why this request needs one',
+    })
+    .refine((a) => a.idCopy !== 'yes' || (a.idCopyReason ?? '').length >= 10, {
+      path: ['idCopyReason'],
+      message: 'Say why this type of request needs a copy of an identity document (at least a sentence)',
+    }),
   z.object({ intent: z.literal('resume'), version }),
   z.object({
     intent: z.literal('extend'),
@@ -351,7 +368,19 @@ export async function actOnRequest(
         throw new RequestConflictError(`A request that is ${request.state.replace('_', ' ')} cannot be sent "${transition.replace('_', ' ')}"`);
       }
       let note: string | null = null;
-      if (action.intent === 'request_information') note = action.question;
+      if (action.intent === 'request_information') {
+        note = action.question;
+        if (action.idCopy === 'yes') {
+          await appendEvent(trx, {
+            requestId: request.id,
+            actor: staffRef,
+            kind: 'id_copy_reason',
+            note: `A copy of an identity document was asked for. Reason for this ${request.type} request: ${action.idCopyReason ?? ''}`,
+            visibleToSubject: false,
+          });
+          details = { idCopy: true, type: request.type };
+        }
+      }
       if (action.intent === 'deny') {
         note = denialNotice(action.denialReason, options.organisation);
         // The ground is what the reports count refusals by; the subject reads the reason.

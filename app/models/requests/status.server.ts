@@ -5,6 +5,9 @@ import { listAttachments } from '~/models/requests/attachments.server';
 import { availableActions, TRANSITION_MESSAGES } from '~/models/requests/lifecycle';
 import { getSubjectTimeline } from '~/models/requests/requests.server';
 import { packageForSubject } from '~/models/requests/packages.server';
+import { actsForAnotherPerson, subjectAddressOf } from '~/models/requests/authority';
+import type { RequestPolicy } from '~/models/requests/policy';
+import { levelStatus } from '~/models/requests/verification-levels.server';
 
 /**
  * A transition's note starts with the portal's own English sentence for it (stored so the
@@ -21,12 +24,15 @@ function splitNote(kind: string, note: string | null): { messageKey: string | nu
 }
 
 /** Everything the subject's status page shows about one request, and nothing staff-only. */
-export async function getSubjectStatus(db: DB, request: RequestRow) {
-  const [timeline, attachments, accessPackage] = await Promise.all([
+export async function getSubjectStatus(db: DB, request: RequestRow, rules: Pick<RequestPolicy, 'verificationLevels'> = {}) {
+  const [timeline, attachments, accessPackage, level] = await Promise.all([
     getSubjectTimeline(db, request.id),
     listAttachments(db, request.id),
     packageForSubject(db, request.id),
+    levelStatus(db, request, rules),
   ]);
+  // Only a request still to be started waits on its identity level (issue 21.3).
+  const waiting = level.step !== null && request.state === 'open';
   return {
     request: {
       reference: request.reference,
@@ -53,6 +59,8 @@ export async function getSubjectStatus(db: DB, request: RequestRow) {
       agentRelationship: request.agent_relationship,
     },
     actions: availableActions(request.state, 'subject'),
+    /** What will raise the request to the level its type needs; null when nothing is owed. */
+    identity: waiting ? { step: level.step!, email: subjectAddressOf(request), forAnotherPerson: actsForAnotherPerson(request) } : null,
     /** The access/portability package, when one was made: its state, never its bytes. */
     package: accessPackage,
     timeline: timeline.map((e) => ({ id: e.id, at: e.at.toISOString(), kind: e.kind, ...splitNote(e.kind, e.note) })),

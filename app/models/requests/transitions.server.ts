@@ -6,6 +6,9 @@ import { enqueueJob } from '~/models/jobs.server';
 import { mailExtension, mailTransition } from '~/models/requests/mail.server';
 import { daysMs, RETENTION_DAYS } from '~/models/policy';
 import { CompletionGateError, systemsOnTransition } from '~/models/systems/tasks.server';
+import { recordAudit } from '~/models/audit.server';
+import { assertLevelForStart } from '~/models/requests/verification-levels.server';
+import { higherLevel, LEVEL_LABELS, VerificationLevelError, type VerificationLevel } from '~/models/requests/verification-levels';
 import {
   isClosed,
   isVerifiedAndOpen,
@@ -23,6 +26,59 @@ export type ActorRef = { kind: Actor; id?: string | null; ip?: string | null };
 
 export class RequestConflictError extends Error {
   override name = 'RequestConflictError';
+}
+
+/** `start` refused: the request is below the identity level its type needs (issue 21.3). */
+export class BelowLevelError extends RequestConflictError {
+  override name = 'BelowLevelError';
+  constructor(
+    message: string,
+    readonly needed: VerificationLevel,
+    readonly reached: VerificationLevel | null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Records that a request reached `level` (never lowers it): the column, an internal timeline
+ * event and an audit event, inside the caller's transaction. Returns false when it was no rise.
+ */
+export async function raiseLevel(
+  trx: Tx,
+  request: RequestRow,
+  level: VerificationLevel,
+  actor: ActorRef,
+  options: { now: Date; how: string },
+): Promise<boolean> {
+  const higher = higherLevel(request.verification_level, level);
+  if (higher === request.verification_level && level !== 'manual') return false;
+  if (request.verification_level === 'manual') return false;
+  await trx
+    .updateTable('requests')
+    .set({ verification_level: level === 'manual' ? 'manual' : higher, verification_level_at: options.now })
+    .where('id', '=', request.id)
+    .execute();
+  await recordLevelReached(trx, request.id, level, actor, options.how);
+  return true;
+}
+
+async function recordLevelReached(trx: Tx, requestId: string, level: VerificationLevel, actor: ActorRef, how: string) {
+  await appendEvent(trx, {
+    requestId,
+    actor,
+    kind: 'level_reached',
+    note: `Identity level reached: ${LEVEL_LABELS[level]} (${how}).`,
+    visibleToSubject: false,
+  });
+  await recordAudit(trx, {
+    actorId: actor.kind === 'system' ? null : (actor.id ?? null),
+    ip: actor.ip ?? null,
+    action: 'request.level_reached',
+    targetType: 'request',
+    targetId: String(requestId),
+    details: { level, how },
+  });
 }
 
 export async function appendEvent(
@@ -94,10 +150,22 @@ export async function applyTransition(
 ): Promise<RequestRow> {
   const { rules, now } = options;
   const to = nextState(request.state, action, actor.kind);
+  if (action === 'start') {
+    try {
+      await assertLevelForStart(trx, request, rules);
+    } catch (error) {
+      if (error instanceof VerificationLevelError) throw new BelowLevelError(error.message, error.needed, error.reached);
+      throw error;
+    }
+  }
   const changes: RequestUpdate = { state: to, updated_at: now };
+  // The email link proves the address; a filing by the signed-in owner of the address (`system`) proves the account.
+  const verifiedLevel: VerificationLevel | null = action === 'verify' ? (actor.kind === 'system' ? 'account' : 'email') : null;
   if (action === 'verify') {
     changes.received_at = now;
     changes.due_date = computeDueDate({ receivedAt: now }, rules);
+    changes.verification_level = higherLevel(request.verification_level, verifiedLevel);
+    changes.verification_level_at = now;
   } else if (action === 'request_information') {
     changes.paused_at = now;
   } else if (request.paused_at && isClosed(to)) {
@@ -148,8 +216,11 @@ export async function applyTransition(
     to,
     note: options.note ? `${TRANSITION_MESSAGES[action]}\n\n${options.note}` : TRANSITION_MESSAGES[action],
   });
+  if (verifiedLevel) {
+    await recordLevelReached(trx, request.id, verifiedLevel, actor, verifiedLevel === 'account' ? 'filed while signed in to the account' : 'the email link');
+  }
   if (options.mail !== false) {
-    await mailTransition(trx, updated, action, { note: options.note, actor: actor.kind, publicUrl: rules.publicUrl, organisation: rules.organisation });
+    await mailTransition(trx, updated, action, { note: options.note, actor: actor.kind, publicUrl: rules.publicUrl, organisation: rules.organisation, verificationLevels: rules.verificationLevels });
   }
   if (isClosed(to) && to !== 'expired') {
     await enqueueJob(trx, {
