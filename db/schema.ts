@@ -344,6 +344,12 @@ export interface RequestsTable {
   systems_override_reason: Nullable<string>;
   systems_override_at: NullableTimestamp;
   systems_override_by: Nullable<string>;
+  /** A subject reached by post only (logged by staff, no email): where letters go (issue 21). */
+  postal_address: Nullable<string>;
+  /** Why staff dated the receipt more than 3 days back or in the future. */
+  receipt_reason: Nullable<string>;
+  /** The staff member who logged a request received outside the form. */
+  logged_by: Nullable<string>;
 }
 
 export type RequestChannel = 'web' | 'email' | 'letter' | 'phone' | 'in_person' | 'other';
@@ -443,7 +449,7 @@ export interface RequestAttachmentsTable {
   request_id: string;
   event_id: Nullable<string>;
   filename: string;
-  content_type: 'application/pdf' | 'image/png' | 'image/jpeg';
+  content_type: 'application/pdf' | 'image/png' | 'image/jpeg' | 'message/rfc822' | 'application/vnd.ms-outlook';
   size: number;
   iv: Buffer;
   auth_tag: Buffer;
