@@ -16,6 +16,7 @@ export const letterDe: typeof letterEn = {
   reachUs: 'Sie erreichen uns unter {{email}} oder per Post: {{address}}.',
   dpo: 'Unser Datenschutzbeauftragter: {{dpo}}.',
   authority: 'Sind Sie mit der Bearbeitung Ihres Antrags nicht zufrieden, können Sie sich bei der Aufsichtsbehörde beschweren: {{name}}, {{address}} ({{url}}).',
+  replyByPost: 'Die Frist ruht, bis Sie antworten. Bitte antworten Sie per Post oder E-Mail unter Angabe des Aktenzeichens {{reference}}.',
   closing: 'Mit freundlichen Grüßen',
   signature: 'Das Datenschutzteam von {{org}}',
   channels: {

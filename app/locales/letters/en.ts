@@ -18,6 +18,7 @@ export const letterEn = {
   reachUs: 'You can reach us at {{email}} or by post at {{address}}.',
   dpo: 'Our data protection officer: {{dpo}}.',
   authority: 'If you are not satisfied with how we handle your request, you may complain to the supervisory authority: {{name}}, {{address}} ({{url}}).',
+  replyByPost: 'The deadline is paused until you reply. Please reply by post or email, quoting the reference {{reference}}.',
   closing: 'Yours sincerely,',
   signature: 'The privacy team of {{org}}',
   channels: {

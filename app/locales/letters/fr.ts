@@ -16,6 +16,7 @@ export const letterFr: typeof letterEn = {
   reachUs: 'Vous pouvez nous joindre à {{email}} ou par courrier : {{address}}.',
   dpo: 'Notre délégué à la protection des données : {{dpo}}.',
   authority: 'Si notre traitement de votre demande ne vous satisfait pas, vous pouvez saisir l’autorité de contrôle : {{name}}, {{address}} ({{url}}).',
+  replyByPost: 'Le délai est suspendu jusqu’à votre réponse. Merci de répondre par courrier ou par e-mail en rappelant la référence {{reference}}.',
   closing: 'Veuillez agréer nos salutations distinguées.',
   signature: 'L’équipe protection des données de {{org}}',
   channels: {
