@@ -3,16 +3,9 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { RadioGroupField } from '~/components/choice-fields';
 import { Field, FormError, SelectField, TextAreaField } from '~/components/field';
 import { toLocalInput } from '~/models/breaches/rules';
-import { CHANNEL_LABELS } from '~/models/requests/channels';
+import { CHANNEL_LABELS, LOGGED_CHANNELS, RECEIPT_GRACE_DAYS } from '~/models/requests/channels';
 import { requestPolicy } from '~/models/requests/policy';
-import {
-  LOGGED_CHANNELS,
-  logReceivedRequest,
-  parseReceipt,
-  RECEIPT_GRACE_DAYS,
-  receivedFormSchema,
-  ReceivedRequestError,
-} from '~/models/requests/received.server';
+import { logReceivedRequest, parseReceipt, receivedFormSchema, ReceivedRequestError } from '~/models/requests/received.server';
 import { requestTypeLabel, REQUEST_TYPE_VALUES, type RequestTypeValue } from '~/models/requests/request-types';
 import { requireStaff } from '~/utils/auth.server';
 import { badRequest, fieldErrors, type FormState } from '~/utils/form.server';

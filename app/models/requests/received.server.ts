@@ -5,7 +5,7 @@ import type { RequestRow } from '../../../db/schema';
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { queueMail, renderMail } from '~/models/mail.server';
 import { checkOriginal, AttachmentError, storeAttachment } from '~/models/requests/attachments.server';
-import { REQUEST_CHANNELS, type RequestChannel } from '~/models/requests/channels';
+import { LOGGED_CHANNELS, RECEIPT_GRACE_DAYS, type LoggedChannel } from '~/models/requests/channels';
 import { computeDueDate, localDate } from '~/models/requests/deadlines';
 import { hasControlCharacters } from '~/models/requests/intake-rules.server';
 import { ACTIVE_STATES } from '~/models/requests/lifecycle';
@@ -25,11 +25,7 @@ import { formatDeadline, LANGUAGES, tFor, type Language } from '~/utils/i18n';
  * when they typed it in. One request per right asked for, each found a duplicate as on the form
  * (same address, same right, still active). See docs/decisions/210-requests-from-every-channel.md.
  */
-export const LOGGED_CHANNELS = REQUEST_CHANNELS.filter((c) => c !== 'web') as Array<Exclude<RequestChannel, 'web'>>;
-export type LoggedChannel = (typeof LOGGED_CHANNELS)[number];
-
-/** A receipt further back than this, or any in the future, needs staff's reason. */
-export const RECEIPT_GRACE_DAYS = 3;
+export { LOGGED_CHANNELS, RECEIPT_GRACE_DAYS, type LoggedChannel };
 
 export type ReceivedRequestInput = {
   channel: LoggedChannel;
