@@ -37,7 +37,7 @@ for (const [device, viewport] of [
       await expect(page.getByLabel('Phone', { exact: true }).isChecked()).resolves.toBe(true);
       await expectAccessible(page);
 
-      await page.getByLabel('Right of access').check();
+      await page.getByLabel('Access (Art. 15)').check();
       await page.getByRole('button', { name: 'Log the request' }).click();
       await page.waitForURL(/\/staff\/requests\/\d+\?done=logged/);
       await page.waitForLoadState('networkidle');
@@ -71,7 +71,8 @@ for (const [device, viewport] of [
       const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
       expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
       expect(pdf.length).toBeGreaterThan(1000);
-      expect(b.consoleErrors).toEqual([]);
+      // The one 400 is the refused first submission, answered on purpose.
+      expect(b.consoleErrors.filter((e) => !e.includes('status of 400'))).toEqual([]);
     });
   });
 }
