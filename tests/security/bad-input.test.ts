@@ -94,12 +94,14 @@ beforeAll(async () => {
   const unverified = await createRequest(db, intakeInput(), { rules });
   if (unverified.outcome !== 'created') throw new Error('fixture request not created');
   let accessId = '';
+  let erasureId = '';
   for (const type of ['erasure', 'access', 'rectification'] as const) {
     const filed = await createRequest(db, intakeInput({ type, details: 'Please act on this.' }), { rules });
     if (filed.outcome !== 'created') throw new Error('fixture request not created');
     await confirmVerification(db, filed.verifyToken!, { rules });
     await transitionRequest(db, { requestId: filed.request.id, action: 'start', actor: staffActor }, { rules });
     if (type === 'access') accessId = filed.request.id;
+    if (type === 'erasure') erasureId = filed.request.id;
   }
   // A connected system with a declared activity (the data map's system, activity and answer forms).
   const system = await db.insertInto('connected_systems').values({ name: 'Fixture CRM', fides_key: 'fixture_crm' }).returning('id').executeTakeFirstOrThrow();
@@ -143,7 +145,8 @@ beforeAll(async () => {
     { rules, exportKey: portal.config.secrets.exportKey },
   );
   const postId = byPost.created[0]!.id;
-  seeds.staff.push('/staff/requests/new', '/staff/requests/new?channel=email&received_at=2026-03-02T09:30:00Z&name=Crawl&inbox=7', `/staff/requests/${postId}`, `/staff/requests/${postId}/letter`);
+  // The erase form is seeded too: the pages above would otherwise crowd it out of the crawl's page budget.
+  seeds.staff.push(`/staff/requests/${erasureId}/erase`, '/staff/requests/new', '/staff/requests/new?channel=email&received_at=2026-03-02T09:30:00Z&name=Crawl&inbox=7', `/staff/requests/${postId}`, `/staff/requests/${postId}/letter`);
   // A breach on record (administrators keep the register): its record, edit, notify and Art. 34 pages.
   const breach = await recordBreachFixture(db, users.admin.id);
   const breachPages = ['', '/edit', '/notify', '/subjects'].map((tail) => `/staff/breaches/${breach.id}${tail}`);
