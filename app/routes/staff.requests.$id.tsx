@@ -1,7 +1,8 @@
-import { OUTCOME_LABELS, systemsForRequest } from '~/models/systems/answers.server';
+import { systemsForRequest } from '~/models/systems/answers.server';
+import { OUTCOME_LABELS } from '~/models/systems/labels';
+import { OPEN_TASK_STATES, TASK_STATE_LABELS } from '~/models/systems/labels';
 import { CHANNEL_LABELS } from '~/models/requests/channels';
 import { isByPost, isLetterEvent } from '~/models/requests/letters.server';
-import { OPEN_TASK_STATES, TASK_STATE_LABELS } from '~/models/systems/tasks.server';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { ClosedBadge, closingDeadline, closingSentence, DueBadge } from '~/components/due-badge';

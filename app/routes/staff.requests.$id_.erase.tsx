@@ -1,5 +1,6 @@
-import { OUTCOME_LABELS, systemsForRequest } from '~/models/systems/answers.server';
-import { OPEN_TASK_STATES, TASK_STATE_LABELS } from '~/models/systems/tasks.server';
+import { systemsForRequest } from '~/models/systems/answers.server';
+import { OUTCOME_LABELS } from '~/models/systems/labels';
+import { OPEN_TASK_STATES, TASK_STATE_LABELS } from '~/models/systems/labels';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';

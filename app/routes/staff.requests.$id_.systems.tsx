@@ -5,9 +5,10 @@ import { Field, FormError, Notice, SelectField, TextAreaField } from '~/componen
 import { ACCESS_PACKAGE } from '~/models/policy';
 import { isClosed } from '~/models/requests/lifecycle';
 import { getRequestById } from '~/models/requests/requests.server';
-import { OUTCOME_LABELS, recordSystemAnswer, SystemAnswerError, systemsForRequest } from '~/models/systems/answers.server';
+import { recordSystemAnswer, SystemAnswerError, systemsForRequest } from '~/models/systems/answers.server';
+import { OUTCOME_LABELS } from '~/models/systems/labels';
 import { retryTaskNow, skipTask } from '~/models/systems/delivery.server';
-import { TASK_STATE_LABELS } from '~/models/systems/tasks.server';
+import { TASK_STATE_LABELS } from '~/models/systems/labels';
 import { requireStaff } from '~/utils/auth.server';
 import { badRequest, readForm, refuseForm, type FormState } from '~/utils/form.server';
 import { dateTimeFormat } from '~/utils/intl';
@@ -61,30 +62,34 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const found = await getRequestById(context.db, id);
   invariantResponse(found, 'Not found', { status: 404 });
   const multipart = (request.headers.get('Content-Type') ?? '').toLowerCase().startsWith('multipart/form-data');
+  let fields: Record<string, string>;
+  let files: Array<{ filename: string; bytes: Buffer }> = [];
   if (multipart) {
     const upload = await readUpload(request, { maxFileBytes: ACCESS_PACKAGE.maxFileBytes, maxFiles: ACCESS_PACKAGE.maxFiles });
     if (!upload.ok) return json<FormState>({ formError: upload.formError }, { status: upload.status, headers: upload.headers });
-    const parsed = answerSchema.safeParse(upload.fields);
+    fields = upload.fields;
+    files = upload.files;
+  } else {
+    const read = await readForm(request);
+    if (!read.ok) return refuseForm(read);
+    fields = read.fields;
+  }
+  if (fields.intent !== 'retry' && fields.intent !== 'skip') {
+    const parsed = answerSchema.safeParse(fields);
     if (!parsed.success) {
       const fieldErrors: Record<string, string> = {};
       for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-      return badRequest({ formError: 'The answer could not be recorded.', fieldErrors, values: upload.fields }, { keep: KEEP });
+      return badRequest({ formError: 'The answer could not be recorded.', fieldErrors, values: fields }, { keep: KEEP });
     }
     try {
-      await recordSystemAnswer(
-        context.db,
-        { requestId: id, ...parsed.data, files: upload.files },
-        { id: staff.id, ip: context.clientIp, email: staff.email },
-        { exportKey: context.config.secrets.exportKey },
-      );
+      await recordSystemAnswer(context.db, { requestId: id, ...parsed.data, files }, { id: staff.id, ip: context.clientIp, email: staff.email }, { exportKey: context.config.secrets.exportKey });
     } catch (error) {
-      if (error instanceof SystemAnswerError) return badRequest({ formError: error.message, values: upload.fields }, { keep: KEEP, status: 409 });
+      if (error instanceof SystemAnswerError) return badRequest({ formError: error.message, values: fields }, { keep: KEEP, status: 409 });
       throw error;
     }
     return redirect(`/staff/requests/${id}/systems?done=answered`);
   }
-  const read = await readForm(request);
-  if (!read.ok) return refuseForm(read);
+  const read = { fields };
   const taskId = read.fields.taskId ?? '';
   const task = (await systemsForRequest(context.db, id, found.type)).find((s) => s.taskId === taskId);
   if (!task) return badRequest({ formError: 'That task is not one of this request’s.' }, { status: 409 });
@@ -115,7 +120,7 @@ export default function RequestSystems() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<FormState>();
   const when = (iso: string) => dateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: data.timeZone }).format(new Date(iso));
-  const answerable = data.systems.filter((s) => s.state === null || OPEN.includes(s.state));
+  const answerable = data.systems.filter((s) => (s.state === null ? s.takes : OPEN.includes(s.state)));
   const done = DONE[data.done ?? ''];
   return (
     <>

@@ -19,20 +19,8 @@ import { recipientNames } from '~/models/datamap/package.server';
 import { requireAdmin, requireStaff } from '~/utils/auth.server';
 import { CheckboxField, RadioGroupField } from '~/components/choice-fields';
 import { Field, SelectField, TextAreaField } from '~/components/field';
-import {
-  connectionSchema,
-  CONNECTION_FIELDS,
-  ConnectionError,
-  identitiesFrom,
-  IDENTITY_KINDS,
-  IDENTITY_LABELS,
-  issueSecret,
-  KIND_LABELS,
-  saveConnection,
-  setSystemEnabled,
-  SYSTEM_KINDS,
-  testConnection,
-} from '~/models/systems/registry.server';
+import { connectionSchema, CONNECTION_FIELDS, ConnectionError, identitiesFrom, issueSecret, saveConnection, setSystemEnabled, testConnection } from '~/models/systems/registry.server';
+import { IDENTITY_KINDS, IDENTITY_LABELS, KIND_LABELS, SYSTEM_KINDS } from '~/models/systems/labels';
 import { LANGUAGE_NAMES } from '~/utils/i18n';
 import { badRequest, readForm, refuseForm, validateFields, type FormState } from '~/utils/form.server';
 import { tFor } from '~/utils/i18n';
@@ -428,6 +416,7 @@ function ConnectionSection({
             <CheckboxField
               label="This endpoint is an internal host I allow by name (it may use http and a private address)"
               name="allowlisted"
+              value="on"
               defaultChecked={values.allowlisted === 'on'}
               error={errors?.allowlisted}
             />
@@ -456,12 +445,12 @@ function ConnectionSection({
               <legend>Identities it is sent</legend>
               {errors?.['id:email'] ? <p className="field-error">{errors['id:email']}</p> : null}
               {IDENTITY_KINDS.map((k) => (
-                <CheckboxField key={k} label={IDENTITY_LABELS[k]} name={`id:${k}`} defaultChecked={values[`id:${k}`] === 'on'} />
+                <CheckboxField key={k} label={IDENTITY_LABELS[k]} name={`id:${k}`} value="on" defaultChecked={values[`id:${k}`] === 'on'} />
               ))}
             </fieldset>
             <SelectField label="The owner’s language (task mails)" name="ownerLang" options={LANGUAGE_NAMES} defaultValue={values.ownerLang} error={errors?.ownerLang} />
             <Field label="OpenDSR processor domain" name="processorDomain" maxLength={253} defaultValue={values.processorDomain} error={errors?.processorDomain} hint="Callbacks are accepted only from this domain, under its certificate." />
-            <CheckboxField label="OpenDSR v3 (mParticle): identities as an object" name="opendsrV3" defaultChecked={values.opendsrV3 === 'on'} />
+            <CheckboxField label="OpenDSR v3 (mParticle): identities as an object" name="opendsrV3" value="on" defaultChecked={values.opendsrV3 === 'on'} />
             <TextAreaField label="Extra trusted root for the processor’s certificate (PEM, optional)" name="trustedRootPem" maxLength={20000} defaultValue={values.trustedRootPem} error={errors?.trustedRootPem} />
             <button type="submit">Save the connection</button>
           </Form>

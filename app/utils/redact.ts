@@ -6,7 +6,7 @@ export const REDACTED = '[REDACTED]';
 
 /** Key names (compared case-insensitively, ignoring `-`, `_`, `.` and spaces) whose values are secrets. */
 const SECRET_KEY =
-  /(password|passwd|passcode|passphrase|secret|token|authorization|cookie|session|apikey|accesskey|credential|privatekey|bearer|jwt|csrf|xsrf)/i;
+  /(password|passwd|passcode|passphrase|secret|token|authorization|cookie|session|apikey|accesskey|credential|privatekey|bearer|jwt|csrf|xsrf|signature)/i;
 /** Short names that would match too much as substrings ("pin" in "shipping"): whole names only. */
 const SECRET_EXACT = new Set(['pass', 'pwd', 'pin', 'otp', 'auth', 'sig', 'signature', 'mfacode', 'totp']);
 

@@ -116,6 +116,7 @@ describe('valid HTML in the access package', () => {
       filesFromOtherSystems: [{ path: 'files/orders.csv', type: 'text/csv', bytes: 2048, sha256: 'ab'.repeat(32) }],
       processing: {
         asOf: at,
+        answers: [{ system: 'Customer CRM', outcome: 'data', answeredAt: at, how: 'signature' }],
         systems: [
           {
             system: 'CRM <&>',

@@ -68,6 +68,17 @@ describe('redactText', () => {
     expect(redactText(`/reset-password/${token}`)).toBe(`/reset-password/${REDACTED}`);
   });
 
+  it('masks a connected system owner\'s task link, and callback tokens and signatures in objects (issue 19)', () => {
+    const token = 'dGFzay10b2tlbi10aGF0LWlzLTQzLWNoYXJhY3RlcnM';
+    expect(redactText(`POST /task/${token} 200`)).toBe(`POST /task/${REDACTED} 200`);
+    expect(redactSecrets({ callback_token: token, 'webhook-signature': 'v1,abc', headers: { 'x-opendsr-signature': 'c2ln' }, secret_enc: 'x' })).toEqual({
+      callback_token: REDACTED,
+      'webhook-signature': REDACTED,
+      headers: { 'x-opendsr-signature': REDACTED },
+      secret_enc: REDACTED,
+    });
+  });
+
   it('masks session cookie values', () => {
     expect(redactText('Cookie: __Host-session=abcdef; theme=dark')).toBe(
       `Cookie: __Host-session=${REDACTED}; theme=dark`,

@@ -109,6 +109,6 @@ describe('requests and discovery', () => {
       types: ['access', 'erasure'],
       certificateUrl: 'https://static.example/cert.pem',
     });
-    expect(() => parseDiscovery({ processor_certificate: 'http://x' })).toThrow(OpenDsrVerificationError);
+    expect(() => parseDiscovery({ processor_certificate: 'ftp://x' })).toThrow(OpenDsrVerificationError);
   });
 });

@@ -19,6 +19,8 @@ export type PackageProcessing = {
     answeredAt: string | null;
     activities: DescribedActivity[];
   }>;
+  /** Each connected system's answer to this request (issue 19): what it said, when and how. */
+  answers: Array<{ system: string; outcome: string; answeredAt: string | null; how: string | null }>;
 };
 
 export async function recipientNames(db: DB | Transaction<Database>): Promise<Map<string, string>> {
@@ -46,7 +48,7 @@ export async function processingFor(
   footprint: PortalFootprint,
 ): Promise<PackageProcessing> {
   const portalId = await ensurePortalSystem(db);
-  const [activities, vocabulary, names, answered] = await Promise.all([
+  const [activities, vocabulary, names, answered, answers] = await Promise.all([
     currentActivities(db),
     loadVocabulary(db),
     recipientNames(db),
@@ -57,6 +59,14 @@ export async function processingFor(
       .where('t.request_id', '=', requestId)
       .where('t.state', '=', 'answered')
       .where('t.outcome', 'in', ['data', 'erased'])
+      .orderBy('s.name')
+      .execute(),
+    db
+      .selectFrom('system_tasks as t')
+      .innerJoin('connected_systems as s', 's.id', 't.system_id')
+      .select(['s.name', 't.outcome', 't.answered_at', 't.answered_how'])
+      .where('t.request_id', '=', requestId)
+      .where('t.state', '=', 'answered')
       .orderBy('s.name')
       .execute(),
   ]);
@@ -73,5 +83,6 @@ export async function processingFor(
       { system: portalName, why: 'portal', answeredAt: null, activities: describe(portalId) },
       ...answered.map((s) => ({ system: s.name, why: 'answered' as const, answeredAt: s.answered_at ? new Date(s.answered_at).toISOString() : null, activities: describe(s.id) })),
     ],
+    answers: answers.map((a) => ({ system: a.name, outcome: a.outcome ?? '', answeredAt: a.answered_at ? new Date(a.answered_at).toISOString() : null, how: a.answered_how })),
   };
 }

@@ -1,3 +1,4 @@
+import { openSystemFile } from '~/models/systems/answers.server';
 import { processingFor } from '~/models/datamap/package.server';
 import { createHash, randomUUID } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
@@ -427,6 +428,28 @@ export async function buildPackage(
     const plain = openBytes(f, options.exportKey, FILES_PURPOSE, `package-file:${request.id}:${f.id}`);
     contents[`files/${names[i]}`] = [new Uint8Array(plain), { level: 6 }];
   });
+  // Files connected systems answered with (issue 19): systems/<system>/<file>, one at a time.
+  const fromSystems = await trx
+    .selectFrom('system_task_files as f')
+    .innerJoin('system_tasks as t', 't.id', 'f.task_id')
+    .innerJoin('connected_systems as s', 's.id', 't.system_id')
+    .select(['f.id', 'f.name', 'f.content_type', 'f.bytes', 'f.sha256', 's.name as system'])
+    .where('t.request_id', '=', request.id)
+    .where('t.state', '=', 'answered')
+    .orderBy(sql`lower(s.name)`)
+    .orderBy('f.created_at')
+    .orderBy('f.id')
+    .execute();
+  const taken = new Set<string>();
+  for (const f of fromSystems) {
+    const folder = f.system.replace(/[\\/:*?"<>|]/g, '_').trim() || 'system';
+    let name = f.name.replace(/[\\/:*?"<>|]/g, '_');
+    for (let i = 2; taken.has(`${folder}/${name}`.toLowerCase()); i++) name = f.name.replace(/(\.[^.]*)?$/, (ext) => ` (${i})${ext}`);
+    taken.add(`${folder}/${name}`.toLowerCase());
+    const row = await trx.selectFrom('system_task_files').select(['id', 'iv', 'auth_tag', 'data']).where('id', '=', f.id).executeTakeFirstOrThrow();
+    contents[`systems/${folder}/${name}`] = [new Uint8Array(openSystemFile(row, options.exportKey)), { level: 6 }];
+    data.filesFromOtherSystems.push({ path: `systems/${folder}/${name}`, type: f.content_type, bytes: f.bytes, sha256: f.sha256 });
+  }
   const lang: Language = isLanguage(request.lang) ? request.lang : 'en';
   const formatName = formatFileFor(request);
   const extras: SummaryExtras = { pdf: formatName === 'summary.pdf', csv: formatName === 'data.csv' };

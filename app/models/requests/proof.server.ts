@@ -58,7 +58,13 @@ export async function reduceToProofRecord(trx: Tx, requestId: string, input: { n
   // note on it and any file it sent go. A refusal keeps that it had a reason, not the reason.
   await trx
     .updateTable('system_tasks')
-    .set({ outcome_note: sql<string | null>`case when outcome = 'refused' then 'Reason removed with the request''s personal data' else null end` })
+    .set({
+      outcome_note: sql<string | null>`case when outcome = 'refused' then 'Reason removed with the request''s personal data' else null end`,
+      state_reason: sql<string | null>`case when state_reason is null then null else 'Reason removed with the request''s personal data' end`,
+      // The OpenDSR receipt keeps when and what the processor acknowledged, not the request it
+      // echoed (which names the person's identities).
+      receipt: sql<string | null>`case when receipt is null then null else receipt - 'encoded_request' end`,
+    })
     .where('request_id', '=', requestId)
     .execute();
   await trx.deleteFrom('system_task_files').where('task_id', 'in', (eb) => eb.selectFrom('system_tasks').select('id').where('request_id', '=', requestId)).execute();

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { OUTCOME_LABELS } from '~/models/systems/labels';
 import { sql } from 'kysely';
 import { ACCESS_PACKAGE } from '~/models/policy';
 import { checkPackageFile, PackageFileError } from '~/models/requests/packages.server';
@@ -16,12 +17,7 @@ import type { SystemTaskOutcome } from '../../../db/schema';
  * says whether the system holds data about the person, and the access summary lists only the
  * systems that answered that they do (app/models/datamap/package.server.ts).
  */
-export const OUTCOME_LABELS: Record<SystemTaskOutcome, string> = {
-  data: 'Holds data about the person',
-  no_data: 'Holds no data about the person',
-  erased: 'Erased the person’s data',
-  refused: 'Refused (with a reason)',
-};
+export { OUTCOME_LABELS };
 
 export class SystemAnswerError extends Error {
   override name = 'SystemAnswerError';

@@ -69,6 +69,8 @@ export type DeliveryDeps = {
   /** Extra trusted roots for OpenDSR certificate chains (tests: the test's own CA). */
   extraRoots?: string[];
   now?: () => Date;
+  /** The whole call's limit (default 15 s); tests shorten it. */
+  timeoutMs?: number;
 };
 
 async function loadTask(db: DB, taskId: string) {
@@ -201,7 +203,7 @@ function webhookPayload(deps: DeliveryDeps, task: LoadedTask, token: string) {
 
 async function deliverWebhook(deps: DeliveryDeps, task: LoadedTask) {
   if (!task.endpoint_url) return failed(deps, { ...task, attempts: RETRY_SCHEDULE_SECONDS.length }, { reason: 'the system has no endpoint URL' });
-  const secrets = activeSecrets(task, deps.config.secrets.connectorKey);
+  const secrets = activeSecrets({ ...task, id: task.system_id }, deps.config.secrets.connectorKey);
   if (secrets.length === 0) return failed(deps, { ...task, attempts: RETRY_SCHEDULE_SECONDS.length }, { reason: 'the system has no signing secret' });
   const token = await ensureToken(deps, task);
   const payload = webhookPayload(deps, task, token);
@@ -215,6 +217,7 @@ async function deliverWebhook(deps: DeliveryDeps, task: LoadedTask) {
       allowlistedHost: task.allowlisted_host,
       lookup: deps.lookup,
       maxBytes: 64 * 1024,
+      timeoutMs: deps.timeoutMs,
     });
   } catch (error) {
     return failed(deps, task, outboundReason(error));
@@ -249,7 +252,7 @@ async function deliverOpenDsr(deps: DeliveryDeps, task: LoadedTask) {
   }
   if (!task.endpoint_url) return failed(deps, { ...task, attempts: RETRY_SCHEDULE_SECONDS.length }, { reason: 'the system has no endpoint URL' });
   const base = openDsrBase(task);
-  const call = { allowlistedHost: task.allowlisted_host, lookup: deps.lookup, headers: openDsrHeaders(deps, task), maxBytes: 256 * 1024 };
+  const call = { allowlistedHost: task.allowlisted_host, lookup: deps.lookup, headers: openDsrHeaders(deps, task), maxBytes: 256 * 1024, timeoutMs: deps.timeoutMs };
   let discovery: ReturnType<typeof parseDiscovery>;
   try {
     const found = await outboundRequest(`${base}/discovery`, { ...call, method: 'GET' });
@@ -370,7 +373,7 @@ export async function cancelTaskDownstream(deps: DeliveryDeps, taskId: string): 
   if (!task || task.state !== 'cancelled' || !task.sent_at) return;
   const now = deps.now?.() ?? new Date();
   if (task.kind === 'webhook' && task.endpoint_url) {
-    const secrets = activeSecrets(task, deps.config.secrets.connectorKey);
+    const secrets = activeSecrets({ ...task, id: task.system_id }, deps.config.secrets.connectorKey);
     if (secrets.length === 0) return;
     const payload = JSON.stringify({ type: 'dsr.cancelled', timestamp: now.toISOString(), data: { task_id: task.id, reference: task.reference } });
     const response = await outboundRequest(task.endpoint_url, {

@@ -112,8 +112,9 @@ export function openDsrRequestBody(input: {
 /** A processor's `/discovery` answer: what it supports and where its certificate is. */
 export function parseDiscovery(json: unknown): { identities: string[]; types: string[]; certificateUrl: string } {
   const d = json as { supported_identities?: Array<{ identity_type?: string }>; supported_subject_request_types?: string[]; processor_certificate?: string };
-  if (!d || typeof d.processor_certificate !== 'string' || !/^https:\/\//.test(d.processor_certificate)) {
-    throw new OpenDsrVerificationError('the discovery answer names no https processor_certificate');
+  // https is enforced where the certificate is fetched (outbound.server.ts): only an allowlisted internal host may serve it over http.
+  if (!d || typeof d.processor_certificate !== 'string' || !/^https?:\/\//.test(d.processor_certificate)) {
+    throw new OpenDsrVerificationError('the discovery answer names no processor_certificate URL');
   }
   return {
     identities: (d.supported_identities ?? []).map((i) => i.identity_type ?? '').filter(Boolean),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDENTITY_KINDS, IDENTITY_LABELS, KIND_LABELS, SYSTEM_KINDS } from '~/models/systems/labels';
 import { recordAudit, type Actor } from '~/models/audit.server';
 import { REQUEST_TYPE_VALUES } from '~/models/requests/request-types';
 import { parseDiscovery } from '~/models/systems/opendsr.server';
@@ -16,20 +17,7 @@ import type { DB } from '../../../db/client';
  * OpenDSR's settings; its secret (shown once, rotatable with an overlap) and the test button.
  * Every change is an audit event; a rotation is recorded, never the value.
  */
-export const SYSTEM_KINDS = ['webhook', 'opendsr', 'manual', 'none'] as const;
-export const KIND_LABELS: Record<(typeof SYSTEM_KINDS)[number], string> = {
-  webhook: 'Signed webhook (Standard Webhooks) with a callback',
-  opendsr: 'OpenDSR processor',
-  manual: 'A task mailed to its owner',
-  none: 'None: staff reach it and record its answer',
-};
-export const IDENTITY_KINDS = ['email', 'account_id', 'name', 'identifiers'] as const;
-export const IDENTITY_LABELS: Record<(typeof IDENTITY_KINDS)[number], string> = {
-  email: 'Email address',
-  account_id: 'Account id',
-  name: 'Name',
-  identifiers: 'Other identifiers the subject gave',
-};
+export { IDENTITY_KINDS, IDENTITY_LABELS, KIND_LABELS, SYSTEM_KINDS };
 
 export const CONNECTION_FIELDS = ['kind', 'endpointUrl', 'allowlisted', 'ownerLang', 'deadlineDays', 'onMissed', 'fanOutOn', 'processorDomain', 'opendsrV3', 'trustedRootPem', ...IDENTITY_KINDS.map((k) => `id:${k}`)];
 

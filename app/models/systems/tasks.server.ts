@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { recordAudit } from '~/models/audit.server';
+import { OPEN_TASK_STATES, TASK_STATE_LABELS } from '~/models/systems/labels';
 import { enqueueJob } from '~/models/jobs.server';
 import type { RequestAction } from '~/models/requests/lifecycle';
 import type { Tx } from '../../../db/client';
@@ -17,19 +18,7 @@ export const DELIVER_JOB = 'systems.deliver';
 export const CANCEL_JOB = 'systems.cancel';
 export const SWEEP_JOB = 'systems.sweep';
 
-/** States in which a task still owes an answer. */
-export const OPEN_TASK_STATES: readonly SystemTaskState[] = ['pending', 'sent', 'waiting', 'failed', 'dead'];
-
-export const TASK_STATE_LABELS: Record<SystemTaskState, string> = {
-  pending: 'Pending',
-  sent: 'Sent',
-  waiting: 'Waiting for the answer',
-  answered: 'Answered',
-  skipped: 'Skipped',
-  failed: 'Failed (retrying)',
-  dead: 'Dead letter',
-  cancelled: 'Cancelled',
-};
+export { OPEN_TASK_STATES, TASK_STATE_LABELS };
 
 /** The kinds the portal delivers by itself; `none` waits for staff to record the answer. */
 const DELIVERED_KINDS = ['webhook', 'opendsr', 'manual'] as const;
