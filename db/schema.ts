@@ -347,6 +347,12 @@ export interface RequestsTable {
   /** The highest identity level reached (issue 21.3); the level needed follows from app/models/policy.ts. */
   verification_level: Nullable<VerificationLevel>;
   verification_level_at: NullableTimestamp;
+  /** A subject reached by post only (logged by staff, no email): where letters go (issue 21). */
+  postal_address: Nullable<string>;
+  /** Why staff dated the receipt more than 3 days back or in the future. */
+  receipt_reason: Nullable<string>;
+  /** The staff member who logged a request received outside the form. */
+  logged_by: Nullable<string>;
 }
 
 /** How sure the organisation is of who asked, weakest first but `manual` (app/models/requests/verification-levels.ts). */
@@ -472,7 +478,7 @@ export interface RequestAttachmentsTable {
   request_id: string;
   event_id: Nullable<string>;
   filename: string;
-  content_type: 'application/pdf' | 'image/png' | 'image/jpeg';
+  content_type: 'application/pdf' | 'image/png' | 'image/jpeg' | 'message/rfc822' | 'application/vnd.ms-outlook';
   size: number;
   iv: Buffer;
   auth_tag: Buffer;

@@ -1,6 +1,7 @@
 import type { Catalog } from '~/locales/en';
 import { processingDe } from '~/locales/datamap/de';
 import { serviceStatusDe } from '~/locales/status/de';
+import { letterDe } from '~/locales/letters/de';
 import { systemTaskDe } from '~/locales/systems/de';
 import { verificationDe } from '~/locales/verification/de';
 
@@ -770,5 +771,6 @@ export const de: Catalog = {
   serviceStatus: serviceStatusDe,
   systemTask: systemTaskDe,
   verification: verificationDe,
+  letter: letterDe,
   processing: processingDe,
 };

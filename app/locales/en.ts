@@ -1,5 +1,6 @@
 import { processingEn } from '~/locales/datamap/en';
 import { serviceStatusEn } from '~/locales/status/en';
+import { letterEn } from '~/locales/letters/en';
 import { systemTaskEn } from '~/locales/systems/en';
 import { verificationEn } from '~/locales/verification/en';
 /**
@@ -774,6 +775,7 @@ export const en = {
   serviceStatus: serviceStatusEn,
   systemTask: systemTaskEn,
   verification: verificationEn,
+  letter: letterEn,
   processing: processingEn,
 };
 

@@ -1,6 +1,7 @@
 import type { Catalog } from '~/locales/en';
 import { processingFr } from '~/locales/datamap/fr';
 import { serviceStatusFr } from '~/locales/status/fr';
+import { letterFr } from '~/locales/letters/fr';
 import { systemTaskFr } from '~/locales/systems/fr';
 import { verificationFr } from '~/locales/verification/fr';
 
@@ -787,5 +788,6 @@ export const fr: Catalog = {
   serviceStatus: serviceStatusFr,
   systemTask: systemTaskFr,
   verification: verificationFr,
+  letter: letterFr,
   processing: processingFr,
 };

@@ -1,6 +1,8 @@
 import { systemsForRequest } from '~/models/systems/answers.server';
 import { OUTCOME_LABELS } from '~/models/systems/labels';
 import { OPEN_TASK_STATES, TASK_STATE_LABELS } from '~/models/systems/labels';
+import { CHANNEL_LABELS } from '~/models/requests/channels';
+import { isByPost, isLetterEvent } from '~/models/requests/letters.server';
 import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { ClosedBadge, closingDeadline, closingSentence, DueBadge } from '~/components/due-badge';
@@ -118,6 +120,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       withheldReason: r.withheld_reason,
       assignedTo: r.assigned_to,
       assigneeEmail: r.assignee_email,
+      channel: CHANNEL_LABELS[r.channel],
+      byPost: isByPost(r),
+      postalAddress: r.postal_address,
+      receiptReason: r.receipt_reason,
     },
     events: found.events.map((e) => ({
       id: String(e.id),
@@ -127,6 +133,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       kind: e.kind,
       note: e.note,
       internal: !e.visible_to_subject,
+      letter: isByPost(r) && isLetterEvent(e.kind),
     })),
     attachments: found.attachments.map((a) => ({ id: a.id, filename: a.filename, size: a.size })),
     related: found.related.map((x) => ({ id: String(x.id), reference: x.reference, type: x.type, state: x.state })),
@@ -193,6 +200,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 const INTENT_DONE: Record<string, string> = {
+  logged: 'Request logged; the deadline runs from the receipt you gave.',
+  duplicate: 'This request was already open for the same address and right: the new one was linked to it, and no new deadline started.',
   start: 'Started.',
   request_information: 'Question sent; the clock is paused.',
   resume: 'Resumed; the subject was emailed the new due date.',
@@ -286,7 +295,7 @@ export default function StaffRequest() {
             </>
           ) : (
             <>
-              {r.name} &lt;{r.email}&gt;
+              {r.byPost ? `${r.name}, by post only` : <>{r.name} &lt;{r.email}&gt;</>}
               {r.requesterRole === 'representative' ? ' (filed by a representative)' : ''}
             </>
           )}
@@ -353,6 +362,20 @@ export default function StaffRequest() {
         <dd>{when(r.createdAt)} ({timeZone})</dd>
         <dt>Received (clock started)</dt>
         <dd>{r.receivedAt ? `${when(r.receivedAt)} (${timeZone})` : '—'}</dd>
+        <dt>Channel</dt>
+        <dd>{r.channel}</dd>
+        {r.receiptReason ? (
+          <>
+            <dt>Why the receipt is dated so</dt>
+            <dd className="prewrap">{r.receiptReason}</dd>
+          </>
+        ) : null}
+        {r.byPost ? (
+          <>
+            <dt>Postal address</dt>
+            <dd className="prewrap">{r.postalAddress}</dd>
+          </>
+        ) : null}
         <dt>Assigned to</dt>
         <dd>{r.assigneeEmail ?? 'Nobody'}</dd>
       </dl>
@@ -461,6 +484,11 @@ export default function StaffRequest() {
               {e.internal ? <span className="badge badge-internal"> Internal: the subject does not see this</span> : null}
             </p>
             {e.note ? <p className="prewrap">{e.note}</p> : null}
+            {e.letter ? (
+              <p>
+                <Link to={`/staff/requests/${r.id}/letter?event=${e.id}`}>Print the letter for this step</Link> (the subject has no email)
+              </p>
+            ) : null}
           </li>
         ))}
       </ol>

@@ -123,6 +123,9 @@ export default function StaffRequests() {
         <Link to="/staff">← Staff console</Link>
       </p>
       <h1>Requests</h1>
+      <p>
+        <Link to="/staff/requests/new">Log a request received by email, letter, phone or in person</Link>
+      </p>
       <ul className="state-counts" aria-label="Requests by state">
         {(['open', 'in_progress', 'awaiting_subject', 'unverified'] as RequestState[]).map((s) => (
           <li key={s}>
@@ -279,7 +282,13 @@ export default function StaffRequests() {
                   <td data-label="Type">{requestTypeLabel(r.type)}</td>
                   <td data-label="State">{STATE_LABELS[r.state]}</td>
                   <td data-label="Subject" className="subject">
-                    {r.email === '' ? (
+                    {r.byPost ? (
+                      <>
+                        {r.name}
+                        <br />
+                        <span className="badge">By post</span>
+                      </>
+                    ) : r.email === '' ? (
                       <span className="muted">Personal data erased</span>
                     ) : (
                       <>

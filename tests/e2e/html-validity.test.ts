@@ -57,6 +57,44 @@ describe('valid HTML', () => {
   });
 });
 
+describe('valid HTML on the staff pages for requests from every channel', () => {
+  it('the log form, its error answer, a request by post and its letters in en, de and fr have no Nu checker errors', async () => {
+    const { signInOverHttp } = await import('../support/users');
+    const base = inject('baseURL');
+    const cookie = await signInOverHttp(base, inject('admin'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-vnu-channels-'));
+    const save = async (name: string, res: Response) => fs.writeFileSync(path.join(dir, `${name}.html`), await res.text());
+    const headers = { Cookie: cookie, Origin: base };
+    await save('log-form', await fetch(`${base}/staff/requests/new?channel=email&received_at=2026-03-02T09:30:00Z&name=Ina&inbox=4`, { headers }));
+    const refused = await fetch(`${base}/staff/requests/new`, {
+      method: 'POST',
+      headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ channel: 'phone', receivedAt: '2020-01-01T10:00', name: 'X' }),
+    });
+    expect(refused.status).toBe(400);
+    await save('log-form-errors', refused);
+    for (const lang of ['en', 'de', 'fr']) {
+      const logged = await fetch(`${base}/staff/requests/new`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ channel: 'letter', receivedAt: new Date(Date.now() - 36 * 3_600_000).toISOString().slice(0, 16), name: `Valid ${lang} ${Date.now()}`, postalAddress: '1 Valid Road\nLeeds', lang, type_access: 'yes', note: 'A letter.' }),
+      });
+      expect(logged.status).toBe(302);
+      const requestPath = new URL(logged.headers.get('location')!, base).pathname;
+      await save(`request-${lang}`, await fetch(`${base}${requestPath}`, { headers }));
+      await save(`letter-${lang}`, await fetch(`${base}${requestPath}/letter`, { headers }));
+    }
+    const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
+    expect(files).toHaveLength(8);
+    const { stdout, stderr } = await run('java', ['-jar', VNU, '--errors-only', '--format', 'gnu', ...files]).catch(
+      (error: { stdout: string; stderr: string }) => error,
+    );
+    expect(`${stdout}${stderr}`.trim()).toBe('');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('valid HTML in the access package', () => {
   it("summary.html, in en, de and fr, has no Nu checker errors", async () => {
     const { renderSummaryHtml } = await import('../../app/models/requests/package-summary.server');

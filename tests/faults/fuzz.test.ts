@@ -61,6 +61,7 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'staff.requests.$id_.systems.tsx': (ids) => `/staff/requests/${ids.requestId}/systems`,
   'staff.objections.$id.tsx': (ids) => `/staff/objections/${ids.objectionId}`,
   'staff.requests.$id.tsx': (ids) => `/staff/requests/${ids.requestId}`,
+  'staff.requests.new.tsx': () => '/staff/requests/new',
   'staff.requests.$id_.erase.tsx': (ids) => `/staff/requests/${ids.requestId}/erase`,
   'staff.requests.$id_.authority.tsx': (ids) => `/staff/requests/${ids.requestId}/authority`,
   'staff.requests.$id_.identity.tsx': (ids) => `/staff/requests/${ids.requestId}/identity`,
@@ -147,6 +148,8 @@ const getPaths = (ids: Ids) => [
   '/staff/record-of-processing/print',
   '/privacy/processing',
   `/staff/requests/${ids.requestId}/systems`,
+  '/staff/requests/new',
+  `/staff/requests/${ids.requestId}/letter`,
 ];
 
 const FIELD_NAMES = [
@@ -156,7 +159,7 @@ const FIELD_NAMES = [
   'organisation', 'password', 'purpose', 'reason', 'redirectTo', 'requesterRole', 'submissionId', 'summary', 'token',
   'transferMechanism', 'type', 'website', 'role', 'userId', 'id', 'assignee', 'denialReason', 'due', 'extensionReason',
   'months', 'note', 'outcome', 'question', 'state', 'version', 'within', 'q', 'bulkAction', 'original',
-  'refusalGround', 'year', 'period', 'from', 'to', 'channel',
+  'refusalGround', 'year', 'period', 'from', 'to', 'channel', 'receivedAt', 'receiptReason', 'postalAddress', 'type_access', 'inbox',
   'title', 'detectedAt', 'awareAt', 'awarenessReason', 'confidentiality', 'availability', 'nature', 'subjectsApprox', 'dpoContact',
   'risk', 'riskReasoning', 'phase', 'filedAt', 'lateReasons', 'addresses', 'source', 'lang', 'exemption', 'ground', 'subjectId',
   'documentKind', 'document', 'checked', 'noticeId', 'how', 'requestId',

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSystem } from '../../app/models/datamap/map.server';
@@ -25,6 +28,8 @@ import { createUser } from '../support/users';
  * (the same webhook-id is sent again and the receiver acts once). On both databases.
  */
 let t: TestDb;
+/** Where the job handlers write mail files in this test. */
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-systems-delivery-'));
 const guard = guardLoopbackOnly();
 const secrets = { sessionSecret: 'x'.repeat(32), exportKey: randomBytes(32).toString('base64url'), backupKey: 'z'.repeat(32), connectorKey: randomBytes(32).toString('base64url'), auditSigningKey: 'a'.repeat(32) };
 const config = { publicUrl: 'http://portal.test', secrets, organisation: DEMO_ORGANISATION, timeZone: 'Europe/London' };
@@ -72,6 +77,7 @@ afterAll(async () => {
   await hook?.close();
   await other?.close();
   await t?.destroy();
+  fs.rmSync(dataDir, { recursive: true, force: true });
   guard.restore();
 });
 beforeEach(() => {
@@ -157,7 +163,7 @@ describe('delivery faults', () => {
       await t.db.updateTable('connected_systems').set({ endpoint_url: `${hook.url}/dsr` }).where('id', '=', crm).execute();
     }
     expect(await retryTaskNow(t.db, id, adminId)).toBe(true);
-    const handlers = createJobHandlers({ db: t.db, config: loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory-unused', ...envOf() }), logger: createLogger({ level: 'silent' }) });
+    const handlers = createJobHandlers({ db: t.db, config: loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, ...envOf() }), logger: createLogger({ level: 'silent' }) });
     while ((await runDueJobs(t.db, handlers, createLogger({ level: 'silent' }))) > 0) {
       // drain
     }
@@ -182,7 +188,7 @@ describe('delivery faults', () => {
   it('two workers deliver a task once', async () => {
     const request = await verifiedRequest();
     const id = (await task(request.id, billing)).id;
-    const handlers = createJobHandlers({ db: t.db, config: loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory-unused', ...envOf() }), logger: createLogger({ level: 'silent' }) });
+    const handlers = createJobHandlers({ db: t.db, config: loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, ...envOf() }), logger: createLogger({ level: 'silent' }) });
     const before = other.received.length;
     await Promise.all([runDueJobs(t.db, handlers, createLogger({ level: 'silent' })), runDueJobs(t.db, handlers, createLogger({ level: 'silent' }))]);
     const row = await task(request.id, billing);

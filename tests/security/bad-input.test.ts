@@ -16,6 +16,7 @@ import { createStatusComponent } from '../support/status';
 import { openIncident } from '../../app/models/status/incidents.server';
 import { eraseSubject } from '../../app/models/requests/erasure.server';
 import { requestVersion } from '../../app/models/requests/staff.server';
+import { logReceivedRequest } from '../../app/models/requests/received.server';
 import { ROUTES } from './route-table';
 
 /**
@@ -142,6 +143,16 @@ beforeAll(async () => {
     '/staff', '/staff/requests', '/staff/subprocessors', '/staff/objections', '/staff/requests?state=all', '/staff/service-status', `/staff/requests/${erased.request.id}`,
     `/staff/requests/${onBehalf.request.id}`, `/staff/requests/${onBehalf.request.id}/identity`, `/staff/requests/${erasureId}/erase`, `/staff/requests/${accessId}/systems`, '/staff/systems', '/staff/record-of-processing',
   ];
+  // A request received by letter from a subject with no email (issue 21): the log form, the request and its letter.
+  const byPost = await logReceivedRequest(
+    db,
+    { channel: 'letter', receivedAt: new Date(), types: ['access'], name: 'Crawl Post', postalAddress: '1 Crawl Road\nLeeds', lang: 'de', note: 'A letter.' },
+    { id: users.staff.id },
+    { rules, exportKey: portal.config.secrets.exportKey },
+  );
+  const postId = byPost.created[0]!.id;
+  // The erase form is seeded too: the pages above would otherwise crowd it out of the crawl's page budget.
+  seeds.staff.push(`/staff/requests/${erasureId}/erase`, '/staff/requests/new', '/staff/requests/new?channel=email&received_at=2026-03-02T09:30:00Z&name=Crawl&inbox=7', `/staff/requests/${postId}`, `/staff/requests/${postId}/letter`);
   // A breach on record (administrators keep the register): its record, edit, notify and Art. 34 pages.
   const breach = await recordBreachFixture(db, users.admin.id);
   const breachPages = ['', '/edit', '/notify', '/subjects'].map((tail) => `/staff/breaches/${breach.id}${tail}`);

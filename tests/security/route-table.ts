@@ -120,6 +120,12 @@ export const ROUTES: Record<string, RouteEntry> = {
   'staff.notifications.tsx': { access: 'staff', path: () => '/staff/notifications', probeBody: 'notify=off' },
   'staff.jobs.tsx': { access: 'admin', path: () => '/staff/jobs', probeBody: 'jobId=999999999' },
   'staff.requests.export[.]csv.ts': { access: 'staff', path: () => '/staff/requests/export.csv?state=all&q=probe' },
+  'staff.requests.new.tsx': {
+    access: 'staff',
+    path: () => '/staff/requests/new?channel=phone&name=Probe',
+    probeBody: 'channel=phone&receivedAt=2026-03-02T10:00&name=Probe&email=probe%40example.org&type_access=yes&note=probe',
+  },
+  'staff.requests.$id_.letter.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}/letter?event=1` },
   'staff.requests.$id.tsx': { access: 'staff', path: (f) => `/staff/requests/${f.requestId}`, probeBody: 'intent=note&note=probe' },
   'staff.requests.$id.attachments.$attachmentId.tsx': {
     access: 'staff',

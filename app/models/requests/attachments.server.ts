@@ -53,6 +53,47 @@ export async function checkAttachment(filename: string, bytes: Buffer): Promise<
   return mime;
 }
 
+/** What staff may keep as the request as received: the original email, or a scan (issue 21). */
+export type OriginalType = AllowedType | 'message/rfc822' | 'application/vnd.ms-outlook';
+export type StoredAttachmentType = OriginalType;
+
+/** Header names one of which any real email carries near its top. */
+const MAIL_HEADERS = /^(from|date|subject|received|message-id|mime-version|return-path|to|delivered-to)$/i;
+
+/**
+ * An email saved as `.eml` is text, so no magic bytes say what it is: it is taken as one when
+ * it starts with a block of RFC 5322 header lines, among them at least two that every mail
+ * carries, ended by a blank line. Only the first 64 KB are looked at.
+ */
+export function looksLikeEmail(bytes: Buffer): boolean {
+  const head = bytes.subarray(0, 65_536).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  if (end <= 0) return false;
+  let known = 0;
+  for (const line of head.slice(0, end).split(/\r?\n/)) {
+    if (/^[ \t]/.test(line)) continue; // a folded continuation of the header above
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon) : '';
+    if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) return false;
+    if (MAIL_HEADERS.test(name)) known += 1;
+  }
+  return known >= 2;
+}
+
+/**
+ * The real type of the request as received, judged by its bytes: a PDF or image scan as any
+ * attachment, an Outlook `.msg` (an OLE compound file), or an `.eml`. Same 10 MB limit.
+ */
+export async function checkOriginal(filename: string, bytes: Buffer): Promise<OriginalType> {
+  if (bytes.length === 0) throw new AttachmentError(`${filename} is empty`, 'empty', { name: filename });
+  if (bytes.length > MAX_ATTACHMENT_BYTES) throw new AttachmentError(`${filename} is larger than 10 MB`, 'too_large', { name: filename });
+  const detected = await fileTypeFromBuffer(bytes);
+  if (detected?.mime === 'application/x-cfb' && /\.msg$/i.test(filename)) return 'application/vnd.ms-outlook';
+  if (detected && (ALLOWED as readonly string[]).includes(detected.mime)) return detected.mime as AllowedType;
+  if (!detected && looksLikeEmail(bytes)) return 'message/rfc822';
+  throw new AttachmentError(`${filename} is not an email (.eml, .msg), a PDF, PNG or JPEG file`, 'type', { name: filename });
+}
+
 /** Keeps a name safe to show and to put in a Content-Disposition header. */
 export function cleanFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
@@ -63,7 +104,7 @@ export function cleanFilename(name: string): string {
 
 export async function storeAttachment(
   trx: DB,
-  input: { requestId: string; eventId: string; filename: string; bytes: Buffer; contentType: AllowedType },
+  input: { requestId: string; eventId: string; filename: string; bytes: Buffer; contentType: StoredAttachmentType },
   exportKey: string,
 ) {
   const { iv, authTag, ciphertext } = encryptAttachment(input.bytes, exportKey, input.requestId);

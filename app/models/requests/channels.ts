@@ -22,3 +22,10 @@ export const CHANNEL_LABELS: Record<RequestChannel, string> = {
 export function isRequestChannel(value: unknown): value is RequestChannel {
   return typeof value === 'string' && (REQUEST_CHANNELS as readonly string[]).includes(value);
 }
+
+/** The channels staff log a request from (everything but the form). */
+export const LOGGED_CHANNELS = REQUEST_CHANNELS.filter((c) => c !== 'web') as Array<Exclude<RequestChannel, 'web'>>;
+export type LoggedChannel = (typeof LOGGED_CHANNELS)[number];
+
+/** A receipt staff date further back than this many days, or any in the future, needs their reason (issue 21). */
+export const RECEIPT_GRACE_DAYS = 3;

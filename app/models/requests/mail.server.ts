@@ -129,6 +129,8 @@ export async function mailTransition(
   // Expiry goes to an address never proven. A reply of the subject's own is acknowledged,
   // because resuming moves the due date and the subject is owed the new one.
   if (!TRANSITION_MAILS.includes(action)) return;
+  // A subject reached by post only gets letters, printed from the timeline (issue 21).
+  if (request.email === '') return;
   const voice = voiceOf(request, details);
   const { t, lang } = voice;
   const heading = t(`mail.headings.${action}`);
@@ -160,6 +162,7 @@ export async function mailTransition(
 }
 
 export async function mailExtension(trx: DB, request: RequestRow, settings: MailSettings) {
+  if (request.email === '') return;
   const voice = voiceOf(request, settings);
   const { t, lang } = voice;
   const content = render(voice, {

@@ -81,6 +81,8 @@ export type QueueRow = {
   closing: Closing | null;
   assignee: string | null;
   receivedAt: Date | null;
+  /** No email, a postal address: the subject is written to on paper (issue 21). */
+  byPost: boolean;
 };
 
 /**
@@ -102,7 +104,9 @@ export async function listQueue(
     .selectFrom('requests as r')
     .leftJoin('users as u', 'u.id', 'r.assigned_to')
     .select(['r.id', 'r.reference', 'r.type', 'r.state', 'r.email', 'r.name', 'r.due_date', 'r.paused_at', 'u.email as assignee'])
-    .select(['r.received_at', 'r.closed_at', 'r.extension_months', 'r.paused_days']);
+    .select(['r.received_at', 'r.closed_at', 'r.extension_months', 'r.paused_days'])
+    // A subject reached by post only (issue 21): letters, not emails.
+    .select(sql<boolean>`(r.email = '' and r.postal_address is not null)`.as('by_post'));
   if (filter.state === 'active') query = query.where('r.state', 'in', ACTIVE_QUEUE_STATES);
   else if (filter.state === 'all') query = query.where('r.state', 'not in', ['unverified', 'expired']);
   else query = query.where('r.state', '=', filter.state);
@@ -151,6 +155,7 @@ export async function listQueue(
         closing: closingFor(r, { timeZone: options.timeZone, holidays: options.holidays ?? [] }),
         assignee: r.assignee,
         receivedAt: r.received_at,
+        byPost: Boolean(r.by_post),
       }),
     ),
     next: rows.length > pageSize && last ? `${last.due_date ?? NO_DUE}_${last.id}` : null,

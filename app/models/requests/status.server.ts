@@ -15,7 +15,7 @@ import { levelStatus } from '~/models/requests/verification-levels.server';
  * language (`timeline.<action>`) and only what staff wrote after it as written.
  */
 function splitNote(kind: string, note: string | null): { messageKey: string | null; note: string | null } {
-  if (kind === 'submitted') return { messageKey: 'timeline.submitted', note: null };
+  if (kind === 'submitted' || kind === 'logged') return { messageKey: 'timeline.submitted', note: null };
   if (kind === 'subject_confirmed') return { messageKey: 'timeline.subjectConfirmed', note: null };
   const standard = (TRANSITION_MESSAGES as Record<string, string>)[kind];
   if (!standard || !note?.startsWith(standard)) return { messageKey: null, note };
