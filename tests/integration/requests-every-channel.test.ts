@@ -9,6 +9,7 @@ import { toLocalInput } from '../../app/models/breaches/rules';
 import { decryptAttachment } from '../../app/models/requests/attachments.server';
 import { addMonthsClamped, computeDueDate, localDate, nextWorkingDay } from '../../app/models/requests/deadlines';
 import { formatDeadline } from '../../app/utils/i18n';
+import { requestVersion } from '../../app/models/requests/staff.server';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { startSmtpServer, type TestSmtp } from '../support/smtp';
 import { createSessionCookie, createUser, uniqueEmail } from '../support/users';
@@ -235,6 +236,11 @@ describe('letters to a subject by post', () => {
 
   it('every later notice is a letter on the timeline, no mail goes to an empty address, and the queue says by post', async () => {
     const [, id] = idFrom(await logRequest({ ...POSTAL, name: 'Lena Later', receivedAt: ago(0), note: 'Letter.' }));
+    // A subject by post has no address to prove: staff check who they are before starting (issue 21.3, `manual`).
+    const { recordIdentityCheck } = await import('../../app/models/requests/identity.server');
+    const checker = await createUser(portal.db, { role: 'staff' });
+    const logged = await portal.db.selectFrom('requests').selectAll().where('id', '=', id!).executeTakeFirstOrThrow();
+    await recordIdentityCheck(portal.db, { requestId: id!, version: requestVersion(logged), method: 'letter_known_address', note: 'Matches the address on file.', documentIds: [] }, { id: checker.id, ip: null });
     const page = await (await get(`/staff/requests/${id}`)).text();
     const version = /name="version" value="([^"]+)"/.exec(page)![1]!;
     const started = await fetch(`${portal.url}/staff/requests/${id}`, {
