@@ -29,6 +29,7 @@ import * as m0150 from './0150_service_status';
 import * as m0160 from './0160_breach_register';
 import * as m0170 from './0170_connected_systems';
 import * as m0205 from './0205_system_delivery';
+import * as m0212 from './0212_privacy_inbox';
 import * as m0200 from './0200_data_map';
 
 /**
@@ -67,6 +68,7 @@ export const migrations: Record<string, Migration> = {
   '0170_connected_systems': m0170,
   '0200_data_map': m0200,
   '0205_system_delivery': m0205,
+  '0212_privacy_inbox': m0212,
 };
 
 export const migrationProvider: MigrationProvider = {
