@@ -27,8 +27,8 @@ export async function up(db: Kysely<any>) {
     .addColumn('eml_ciphertext', 'bytea', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull().defaultTo('new').check(sql`state in ('new', 'converted', 'attached', 'dismissed')`))
     .addColumn('state_reason', 'text')
-    .addColumn('request_id', 'uuid', (c) => c.references('requests.id').onDelete('set null'))
-    .addColumn('handled_by', 'uuid')
+    .addColumn('request_id', 'bigint', (c) => c.references('requests.id').onDelete('set null'))
+    .addColumn('handled_by', 'uuid', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('handled_at', 'timestamptz')
     .addUniqueConstraint('inbox_items_message_once', ['mailbox', 'uidvalidity', 'uid'])
     .execute();
