@@ -98,7 +98,7 @@ describe.skipIf(Boolean(missing))('privacy mailbox (real Dovecot)', () => {
     log('after restart, nothing new', again);
     expect(again).toMatchObject({ seen: 0, taken: 0 });
     raws.push(message({ from: 'late@sender.test', subject: 'One more', date: 'Fri, 04 Dec 2026 08:00:00 +0000', body: 'Object to marketing.' }));
-    await dovecot.append(raws[3]);
+    await dovecot.append(raws[3]!);
     const [c, d] = await Promise.all([pollInbox(t.db, settings()), pollInbox(t.db, settings())]);
     log('fourth message, two pollers', { c, d });
     expect(c.taken + d.taken).toBe(1);
@@ -116,7 +116,7 @@ describe.skipIf(Boolean(missing))('privacy mailbox (real Dovecot)', () => {
   });
 
   it('shows HTML as text: no script, no markup, and nothing fetched from the remote host', async () => {
-    const [item] = await t.db.selectFrom('inbox_items').select(['id', 'body_text']).where('subject', '=', 'HTML mail').execute();
+    const item = await t.db.selectFrom('inbox_items').select(['id', 'body_text']).where('subject', '=', 'HTML mail').executeTakeFirstOrThrow();
     const view = await viewInboxItem(t.db, item.id, { id: staff.id });
     expect(view?.body_text).toContain('Delete EVERYTHING about me.'.replace('EVERYTHING', 'everything'));
     expect(view?.body_text).toContain('my account');
@@ -130,21 +130,22 @@ describe.skipIf(Boolean(missing))('privacy mailbox (real Dovecot)', () => {
     log('html item as text', { text: view?.body_text, remoteHits });
     const pdf = await t.db.selectFrom('inbox_attachments').innerJoin('inbox_items', 'inbox_items.id', 'inbox_attachments.item_id').select(['filename', 'content_type', 'size', 'ciphertext']).execute();
     expect(pdf).toHaveLength(1);
-    expect(pdf[0]).toMatchObject({ filename: 'id.pdf', content_type: 'application/pdf', size: SAMPLE_FILES.pdf.length });
-    expect(Buffer.from(pdf[0].ciphertext).includes(SAMPLE_FILES.pdf.subarray(0, 8))).toBe(false);
+    expect(pdf[0]!).toMatchObject({ filename: 'id.pdf', content_type: 'application/pdf', size: SAMPLE_FILES.pdf.length });
+    expect(Buffer.from(pdf[0]!.ciphertext).includes(SAMPLE_FILES.pdf.subarray(0, 8))).toBe(false);
     const raw = await t.db.selectFrom('inbox_items').select('eml_ciphertext').execute();
     for (const r of raw) expect(Buffer.from(r.eml_ciphertext).toString('latin1')).not.toContain('From:');
   });
 
   it('turn into a request: the prefill link, then the .eml attaches to the request made with the intake', async () => {
-    const [item] = await t.db.selectFrom('inbox_items').selectAll().where('subject', '=', 'Please send me my data').execute();
+    const item = await t.db.selectFrom('inbox_items').selectAll().where('subject', '=', 'Please send me my data').executeTakeFirstOrThrow();
     const link = new URL(requestPrefillUrl(item), 'http://portal.test');
     expect(link.pathname).toBe('/staff/requests/new');
     expect(Object.fromEntries(link.searchParams)).toEqual({ channel: 'email', received_at: '2026-12-01T09:30:00.000Z', email: 'ada@sender.test', name: 'Ada Lovelace', inbox: item.id });
     const { request } = await fileRequest(t.db, { email: 'ada@sender.test', name: 'Ada Lovelace' });
     await t.db.transaction().execute((trx) => takeInboxItemForRequest(trx, item.id, request.id, { id: staff.id }, { exportKey }));
-    const att = await t.db.selectFrom('request_attachments').selectAll().where('request_id', '=', request.id).execute();
-    expect(att).toHaveLength(1);
+    const atts = await t.db.selectFrom('request_attachments').selectAll().where('request_id', '=', request.id).execute();
+    expect(atts).toHaveLength(1);
+    const att = atts as [(typeof atts)[number]];
     expect(att[0]).toMatchObject({ filename: 'message.eml', content_type: 'message/rfc822' });
     expect(decryptAttachment(att[0], exportKey, request.id).toString()).toBe(raws[0]);
     const event = await t.db.selectFrom('request_events').select(['kind', 'actor', 'note']).where('id', '=', att[0].event_id!).executeTakeFirstOrThrow();
@@ -157,13 +158,14 @@ describe.skipIf(Boolean(missing))('privacy mailbox (real Dovecot)', () => {
   });
 
   it("attach to an existing request as the subject's reply: on its timeline, with the .eml", async () => {
-    const [item] = await t.db.selectFrom('inbox_items').selectAll().where('subject', '=', 'My ID attached').execute();
+    const item = await t.db.selectFrom('inbox_items').selectAll().where('subject', '=', 'My ID attached').executeTakeFirstOrThrow();
     const { request } = await fileRequest(t.db, { email: 'alan@sender.test' });
     await expect(attachInboxItemToRequest(t.db, item.id, 'NO-SUCH-REF', { id: staff.id }, { exportKey })).rejects.toThrow(/reference/);
     const requestId = await attachInboxItemToRequest(t.db, item.id, request.reference, { id: staff.id }, { exportKey });
     expect(requestId).toBe(request.id);
-    const events = await t.db.selectFrom('request_events').select(['id', 'kind', 'actor', 'note']).where('request_id', '=', request.id).where('kind', '=', 'reply').execute();
-    expect(events).toHaveLength(1);
+    const found = await t.db.selectFrom('request_events').select(['id', 'kind', 'actor', 'note']).where('request_id', '=', request.id).where('kind', '=', 'reply').execute();
+    expect(found).toHaveLength(1);
+    const events = found as [(typeof found)[number]];
     expect(events[0]).toMatchObject({ actor: 'subject' });
     expect(events[0].note).toContain('See the attached file.');
     const att = await t.db.selectFrom('request_attachments').select(['content_type', 'event_id']).where('request_id', '=', request.id).execute();
@@ -171,7 +173,7 @@ describe.skipIf(Boolean(missing))('privacy mailbox (real Dovecot)', () => {
   });
 
   it('"not a request" needs a reason; every action is audited', async () => {
-    const [item] = await t.db.selectFrom('inbox_items').select('id').where('subject', '=', 'HTML mail').execute();
+    const item = await t.db.selectFrom('inbox_items').select('id').where('subject', '=', 'HTML mail').executeTakeFirstOrThrow();
     await expect(dismissInboxItem(t.db, item.id, '   ', { id: staff.id })).rejects.toBeInstanceOf(InboxConflictError);
     await dismissInboxItem(t.db, item.id, 'Newsletter, not a rights request', { id: staff.id });
     expect(await t.db.selectFrom('inbox_items').select(['state', 'state_reason']).where('id', '=', item.id).executeTakeFirstOrThrow()).toEqual({ state: 'dismissed', state_reason: 'Newsletter, not a rights request' });
