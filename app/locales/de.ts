@@ -1,6 +1,7 @@
 import type { Catalog } from '~/locales/en';
 import { processingDe } from '~/locales/datamap/de';
 import { serviceStatusDe } from '~/locales/status/de';
+import { inboxDe } from '~/locales/inbox/de';
 import { systemTaskDe } from '~/locales/systems/de';
 
 export const de: Catalog = {
@@ -768,5 +769,6 @@ export const de: Catalog = {
   },
   serviceStatus: serviceStatusDe,
   systemTask: systemTaskDe,
+  inbox: inboxDe,
   processing: processingDe,
 };

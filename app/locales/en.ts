@@ -1,5 +1,6 @@
 import { processingEn } from '~/locales/datamap/en';
 import { serviceStatusEn } from '~/locales/status/en';
+import { inboxEn } from '~/locales/inbox/en';
 import { systemTaskEn } from '~/locales/systems/en';
 /**
  * English: the source catalog. Every other language has exactly these keys
@@ -772,6 +773,7 @@ export const en = {
   },
   serviceStatus: serviceStatusEn,
   systemTask: systemTaskEn,
+  inbox: inboxEn,
   processing: processingEn,
 };
 

@@ -1,6 +1,7 @@
 import type { Catalog } from '~/locales/en';
 import { processingFr } from '~/locales/datamap/fr';
 import { serviceStatusFr } from '~/locales/status/fr';
+import { inboxFr } from '~/locales/inbox/fr';
 import { systemTaskFr } from '~/locales/systems/fr';
 
 export const fr: Catalog = {
@@ -785,5 +786,6 @@ export const fr: Catalog = {
   },
   serviceStatus: serviceStatusFr,
   systemTask: systemTaskFr,
+  inbox: inboxFr,
   processing: processingFr,
 };
