@@ -12,6 +12,7 @@ import { startTestPortal, type TestPortal } from '../support/portal';
 import { intakeInput, rules } from '../support/requests';
 import { createSessionCookie, createUser, uniqueEmail, type TestUser } from '../support/users';
 import { recordBreachFixture } from '../support/breaches';
+import { seedInboxItem } from '../support/inbox';
 import { createStatusComponent } from '../support/status';
 import { openIncident } from '../../app/models/status/incidents.server';
 import { eraseSubject } from '../../app/models/requests/erasure.server';
@@ -133,6 +134,7 @@ beforeAll(async () => {
   seeds.staff = [
     '/staff', '/staff/requests', '/staff/subprocessors', '/staff/objections', '/staff/requests?state=all', '/staff/service-status', `/staff/requests/${erased.request.id}`,
     `/staff/requests/${onBehalf.request.id}`, `/staff/requests/${accessId}/systems`, '/staff/systems', '/staff/record-of-processing',
+    '/staff/inbox', `/staff/inbox/${await seedInboxItem(db, portal.config.secrets.exportKey)}`,
   ];
   // A breach on record (administrators keep the register): its record, edit, notify and Art. 34 pages.
   const breach = await recordBreachFixture(db, users.admin.id);
