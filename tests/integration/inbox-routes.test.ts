@@ -1,8 +1,15 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dovecotMissing, startDovecot, type TestDovecot } from '../support/dovecot';
 import { startTestPortal, type TestPortal } from '../support/portal';
-import { createSessionCookie, createUser } from '../support/users';
+import { addSessionCookie, createSessionCookie, createUser } from '../support/users';
 
 /**
  * The privacy mailbox through the real server (the Remix build, PGlite or PostgreSQL): the
@@ -85,6 +92,40 @@ describe.skipIf(Boolean(missing))('privacy mailbox pages', () => {
     expect([302, 303]).toContain(anonymous.status);
     expect((await get('/staff/inbox/not-an-id', 'staff')).status).toBe(404);
   });
+
+  it('in Chromium: no request leaves for the remote host, axe finds nothing serious, and the Nu checker finds no error (en, de, fr)', async () => {
+    const item = await portal.db.selectFrom('inbox_items').select('id').executeTakeFirstOrThrow();
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-inbox-vnu-'));
+    const requested: string[] = [];
+    try {
+      for (const lang of ['en', 'de', 'fr']) {
+        const context = await browser.newContext({ baseURL: portal.url, locale: lang, extraHTTPHeaders: { 'Accept-Language': lang } });
+        await addSessionCookie(context, portal.url, cookies.staff);
+        const page = await context.newPage();
+        page.on('request', (r) => requested.push(r.url()));
+        for (const [name, url] of [['list', '/staff/inbox?show=all'], ['item', `/staff/inbox/${item.id}`]] as const) {
+          const res = await page.goto(url);
+          expect(res?.status()).toBe(200);
+          await page.waitForLoadState('networkidle');
+          const results = await new AxeBuilder({ page }).analyze();
+          expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+          fs.writeFileSync(path.join(dir, `${lang}-${name}.html`), await (await fetch(`${portal.url}${url}`, { headers: { Cookie: cookies.staff, 'Accept-Language': lang } })).text());
+        }
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+    }
+    expect(requested.filter((u) => !u.startsWith(portal.url))).toEqual([]);
+    expect(remoteHits).toBe(0);
+    const vnu = path.join('node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
+    const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
+    const { stdout, stderr } = await promisify(execFile)('java', ['-jar', vnu, '--errors-only', '--format', 'gnu', ...files]).catch((error: { stdout: string; stderr: string }) => error);
+    expect(`${stdout}${stderr}`.trim()).toBe('');
+    console.log('[inbox-routes] browser requests', requested.length, 'all to the portal; remote host hits', remoteHits, '; vnu errors 0 on', files.length, 'pages');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 
   it('actions: a refused form keeps what was typed; "turn into a request" leads to the prefilled form; all audited', async () => {
     const item = await portal.db.selectFrom('inbox_items').select('id').executeTakeFirstOrThrow();
