@@ -5,7 +5,7 @@ import { recordAudit } from '~/models/audit.server';
 import { formatInstant } from '~/models/breaches/rules';
 import { attachInboxItemToRequest, dismissInboxItem, InboxConflictError, InboxNotFoundError, requestPrefillUrl, viewInboxItem } from '~/models/inbox/inbox.server';
 import { requireStaff } from '~/utils/auth.server';
-import { badRequest, readForm, refuseForm, type FormState } from '~/utils/form.server';
+import { badRequest, NUL_ERROR, readForm, refuseForm, type FormState } from '~/utils/form.server';
 import { useTranslation } from '~/utils/i18n-react';
 
 export const meta: MetaFunction = () => [{ title: 'Message — Privacy mailbox — Privacy Portal' }];
@@ -43,6 +43,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const fields = read.fields;
   const keep = ['reference', 'reason'];
   const actor = { id: user.id, ip: context.clientIp };
+  // A NUL byte cannot be stored in PostgreSQL text: a clear 400, never a 500.
+  const withNul = keep.filter((k) => (fields[k] ?? '').includes('\u0000'));
+  if (withNul.length > 0) return badRequest({ formError: NUL_ERROR, fieldErrors: Object.fromEntries(withNul.map((k) => [k, NUL_ERROR])), values: fields }, { keep });
   try {
     if (fields.intent === 'convert') {
       const item = await context.db.selectFrom('inbox_items').select(['id', 'from_address', 'from_name', 'sent_at', 'received_at', 'state']).where('id', '=', id).executeTakeFirst();
