@@ -478,12 +478,50 @@ export interface RequestAttachmentsTable {
   request_id: string;
   event_id: Nullable<string>;
   filename: string;
+  /** message/rfc822: an original email (logged by staff, or the privacy mailbox); vnd.ms-outlook: an Outlook .msg. */
   content_type: 'application/pdf' | 'image/png' | 'image/jpeg' | 'message/rfc822' | 'application/vnd.ms-outlook';
   size: number;
   iv: Buffer;
   auth_tag: Buffer;
   ciphertext: Buffer;
   created_at: CreatedAt;
+}
+
+export type InboxItemState = 'new' | 'converted' | 'attached' | 'dismissed';
+
+/** One message polled from the privacy mailbox (migration 0212). */
+export interface InboxItemsTable {
+  id: Generated<string>;
+  mailbox: string;
+  uidvalidity: ColumnType<string, string | number | bigint, never>;
+  uid: ColumnType<string, string | number | bigint, never>;
+  message_id: Nullable<string>;
+  from_address: string;
+  from_name: ColumnType<string, string | undefined, string>;
+  subject: ColumnType<string, string | undefined, string>;
+  sent_at: Nullable<Date>;
+  received_at: CreatedAt;
+  body_text: ColumnType<string, string | undefined, string>;
+  eml_size: number;
+  eml_iv: Buffer;
+  eml_auth_tag: Buffer;
+  eml_ciphertext: Buffer;
+  state: ColumnType<InboxItemState, InboxItemState | undefined, InboxItemState>;
+  state_reason: Nullable<string>;
+  request_id: Nullable<string>;
+  handled_by: Nullable<string>;
+  handled_at: Nullable<Date>;
+}
+
+export interface InboxAttachmentsTable {
+  id: Generated<string>;
+  item_id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  iv: Buffer;
+  auth_tag: Buffer;
+  ciphertext: Buffer;
 }
 
 export type PackageFileType = 'text/csv' | 'application/json' | 'application/pdf' | 'image/png' | 'image/jpeg';
@@ -892,6 +930,8 @@ export interface Database {
   request_attachments: RequestAttachmentsTable;
   verification_codes: VerificationCodesTable;
   identity_checks: IdentityChecksTable;
+  inbox_items: InboxItemsTable;
+  inbox_attachments: InboxAttachmentsTable;
   package_files: PackageFilesTable;
   access_packages: AccessPackagesTable;
   package_downloads: PackageDownloadsTable;

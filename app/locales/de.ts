@@ -2,6 +2,7 @@ import type { Catalog } from '~/locales/en';
 import { processingDe } from '~/locales/datamap/de';
 import { serviceStatusDe } from '~/locales/status/de';
 import { letterDe } from '~/locales/letters/de';
+import { inboxDe } from '~/locales/inbox/de';
 import { systemTaskDe } from '~/locales/systems/de';
 import { verificationDe } from '~/locales/verification/de';
 
@@ -772,5 +773,6 @@ export const de: Catalog = {
   systemTask: systemTaskDe,
   verification: verificationDe,
   letter: letterDe,
+  inbox: inboxDe,
   processing: processingDe,
 };

@@ -1,6 +1,7 @@
 import { processingEn } from '~/locales/datamap/en';
 import { serviceStatusEn } from '~/locales/status/en';
 import { letterEn } from '~/locales/letters/en';
+import { inboxEn } from '~/locales/inbox/en';
 import { systemTaskEn } from '~/locales/systems/en';
 import { verificationEn } from '~/locales/verification/en';
 /**
@@ -776,6 +777,7 @@ export const en = {
   systemTask: systemTaskEn,
   verification: verificationEn,
   letter: letterEn,
+  inbox: inboxEn,
   processing: processingEn,
 };
 

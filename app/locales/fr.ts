@@ -2,6 +2,7 @@ import type { Catalog } from '~/locales/en';
 import { processingFr } from '~/locales/datamap/fr';
 import { serviceStatusFr } from '~/locales/status/fr';
 import { letterFr } from '~/locales/letters/fr';
+import { inboxFr } from '~/locales/inbox/fr';
 import { systemTaskFr } from '~/locales/systems/fr';
 import { verificationFr } from '~/locales/verification/fr';
 
@@ -789,5 +790,6 @@ export const fr: Catalog = {
   systemTask: systemTaskFr,
   verification: verificationFr,
   letter: letterFr,
+  inbox: inboxFr,
   processing: processingFr,
 };

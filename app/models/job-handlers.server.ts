@@ -6,6 +6,7 @@ import { createMailDeliveryHandler, createMailSender, mailDir, MAIL_DELIVER_JOB 
 import { ERASURE_REWRITE_JOB, ERASURE_SCRUB_JOB, runErasureRewrite, scrubAfterErasure, scrubPayload } from '~/models/requests/erasure-scrub.server';
 import { ledgerFilePath } from '~/models/requests/erasure-ledger.server';
 import { enqueueJob } from '~/models/jobs.server';
+import { pollInbox } from '~/models/inbox/inbox.server';
 import { createBackup } from '~/models/backups/backups.server';
 import { requestJobHandlers } from '~/models/requests/jobs.server';
 import { sendDeadlineReminders } from '~/models/requests/reminders.server';
@@ -21,6 +22,7 @@ import { systemJobHandlers } from '~/models/systems/delivery.server';
 export const MAINTENANCE_JOB = 'maintenance.daily';
 export const BACKUP_JOB = 'backup.scheduled';
 export const REMINDERS_JOB = 'requests.reminders';
+export const INBOX_POLL_JOB = 'inbox.poll';
 
 /**
  * Every kind of background job the worker runs, by name. Features register their handlers
@@ -67,6 +69,12 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
       const level = result.checkpoint && result.walSwitched ? 'info' : 'warn';
       logger[level](result, result.walSwitched ? 'erased rows rewritten out of the tables; WAL switched' : 'erased rows rewritten out of the tables, but the WAL could not be switched (grant pg_checkpoint and EXECUTE on pg_switch_wal)');
     },
+    [INBOX_POLL_JOB]: async () => {
+      if (!config.inbox.imapUrl) return;
+      // The next poll is queued first, so a failing mailbox cannot break the chain.
+      await scheduleInboxPoll(db, config, new Date(Date.now() + config.inbox.pollSeconds * 1000));
+      await pollInbox(db, { url: config.inbox.imapUrl, password: config.inbox.password, exportKey: config.secrets.exportKey }, logger);
+    },
     [MAINTENANCE_JOB]: async () => {
       // Retention (app/models/retention.server.ts): expired sign-ins, throttle rows, rate-limit
       // windows and tokens, unconfirmed subscriptions, old closed requests, old outbox rows.
@@ -77,6 +85,17 @@ export function createJobHandlers(deps: { db: DB; config: Config; logger: Logger
       await scheduleMaintenance(db, new Date(Date.now() + 24 * 3600 * 1000));
     },
   };
+}
+
+/**
+ * Queues a poll of the privacy mailbox at `at`. The key names the poll period, so however many
+ * instances call this, one poll is queued per period (and the inbox's unique key takes each
+ * message once even if two polls overlap).
+ */
+export async function scheduleInboxPoll(db: DB, config: Pick<Config, 'inbox'>, at: Date = new Date()) {
+  if (!config.inbox.imapUrl) return;
+  const period = Math.floor(at.getTime() / (config.inbox.pollSeconds * 1000));
+  await enqueueJob(db, { kind: INBOX_POLL_JOB, runAt: at, dedupeKey: `${INBOX_POLL_JOB}:${period}`, maxAttempts: 1 });
 }
 
 /** Ensures the next daily maintenance run is queued (one per day, whatever the number of instances). */

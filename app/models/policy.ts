@@ -108,6 +108,8 @@ export const RETENTION_DAYS = {
   reminderSends: 30,
   /** Staff invitations (the invitee's address) and setup links, once accepted, revoked or expired. */
   spentInvitations: 30,
+  /** Privacy-mailbox items (the message, its .eml and attachments) after they arrived, handled or not (RETENTION_INBOX_DAYS). A request made from one keeps its own copy of the .eml. */
+  inboxItems: 90,
 } as const;
 
 /** The daily deadline reminder to staff: requests due within this many days are listed (overdue ones always). */

@@ -7,6 +7,7 @@ import { deleteExpiredSessions } from '~/models/accounts/sessions.server';
 import { deleteStaleThrottleRows } from '~/models/accounts/login-throttle.server';
 import { pruneRateLimits } from '~/models/rate-limits.server';
 import { RETENTION_DAYS } from '~/models/policy';
+import { purgeInboxItems } from '~/models/inbox/inbox.server';
 import { purgeLapsedPackages } from '~/models/requests/packages.server';
 import { emailProofHash, reduceToProofRecord } from '~/models/requests/proof.server';
 
@@ -20,6 +21,7 @@ export const RETENTION_DEFAULTS: RetentionPolicy = {
   unconfirmedSubscriptionDays: RETENTION_DAYS.unconfirmedSubscription,
   closedRequestDays: RETENTION_DAYS.closedRequest,
   mailOutboxDays: RETENTION_DAYS.mailOutbox,
+  inboxDays: RETENTION_DAYS.inboxItems,
 };
 
 /** The policy table's periods, with any the environment overrides. */
@@ -28,10 +30,11 @@ export function retentionPolicy(overrides: Partial<RetentionPolicy> = {}): Reten
     unconfirmedSubscriptionDays: overrides.unconfirmedSubscriptionDays ?? RETENTION_DEFAULTS.unconfirmedSubscriptionDays,
     closedRequestDays: overrides.closedRequestDays ?? RETENTION_DEFAULTS.closedRequestDays,
     mailOutboxDays: overrides.mailOutboxDays ?? RETENTION_DEFAULTS.mailOutboxDays,
+    inboxDays: overrides.inboxDays ?? RETENTION_DEFAULTS.inboxDays,
   };
 }
 
-export type RetentionPolicy = { unconfirmedSubscriptionDays: number; closedRequestDays: number; mailOutboxDays: number };
+export type RetentionPolicy = { unconfirmedSubscriptionDays: number; closedRequestDays: number; mailOutboxDays: number; inboxDays: number };
 export type RetentionCounts = {
   expiredSessions: number;
   staleThrottleRows: number;
@@ -48,6 +51,8 @@ export type RetentionCounts = {
   spentInvitations: number;
   /** Mail files (DATA_DIR/mail, written without SMTP_URL) past the outbox's period. */
   oldMailFiles: number;
+  /** Privacy-mailbox items past RETENTION_INBOX_DAYS. */
+  oldInboxItems: number;
 };
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -146,6 +151,7 @@ export async function runRetention(db: DB, policy: RetentionPolicy, now: Date = 
     ),
     spentInvitations: await deleteSpentInvitations(db, daysBefore(now, RETENTION_DAYS.spentInvitations)),
     oldMailFiles: files.mailDir ? await pruneMailFiles(files.mailDir, policy.mailOutboxDays, now) : 0,
+    oldInboxItems: await purgeInboxItems(db, now, policy.inboxDays),
   };
   await recordAudit(db, { actorId: null, action: 'retention.run', details: { ...counts, policy } });
   return counts;

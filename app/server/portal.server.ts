@@ -30,7 +30,7 @@ import { refuseOverlongUrl, requestLogUrl } from '~/utils/request-line.server';
 import { BODY_HARD_LIMIT_BYTES } from '~/utils/upload.server';
 import { todayIn } from '~/utils/calendar';
 import { mountMonitoring, type WorkerHeartbeat } from '~/utils/monitoring.server';
-import { createJobHandlers, scheduleBackup, scheduleMaintenance, scheduleReminders } from '~/models/job-handlers.server';
+import { createJobHandlers, scheduleBackup, scheduleInboxPoll, scheduleMaintenance, scheduleReminders } from '~/models/job-handlers.server';
 import { startWorker } from '~/models/jobs.server';
 import { seedDemoRegistry } from '~/models/subprocessors/demo.server';
 import { scheduleStatusSweep } from '~/models/status/sweep.server';
@@ -378,6 +378,7 @@ export async function startPortal(options: { build: ServerBuild; env?: Env }): P
   await scheduleMaintenance(db);
   await scheduleBackup(db, config);
   await scheduleReminders(db, config);
+  await scheduleInboxPoll(db, config);
   await scheduleStatusSweep(db);
   await scheduleSweep(db);
   if (config.env === 'development' && process.env.REMIX_DEV_ORIGIN) await broadcastDevReady(build);

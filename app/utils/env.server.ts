@@ -60,6 +60,10 @@ const envSchema = z.object({
   RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
   RETENTION_CLOSED_REQUEST_DAYS: z.coerce.number().int().min(30).max(36500).optional(),
   RETENTION_MAIL_OUTBOX_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  RETENTION_INBOX_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  INBOX_IMAP_URL: z.url({ protocol: /^imaps?$/, error: 'must be an imaps:// or imap:// URL such as imaps://user@host:993/INBOX' }).optional(),
+  INBOX_IMAP_PASSWORD: z.string().optional(),
+  INBOX_POLL_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   REMINDERS_ENABLED: z.enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'must be on or off' }).optional(),
   REMINDERS_HOUR: z.coerce
@@ -102,7 +106,9 @@ export type Config = {
   /** Encrypted backups: where they go, how many are kept, how often the job runner takes one. */
   backup: { dir: string; keep: number | undefined; schedule: 'daily' | 'hourly' | 'off' };
   /** Retention periods set in the environment; unset ones take RETENTION_DAYS in app/models/policy.ts. */
-  retention: { unconfirmedSubscriptionDays?: number; closedRequestDays?: number; mailOutboxDays?: number };
+  retention: { unconfirmedSubscriptionDays?: number; closedRequestDays?: number; mailOutboxDays?: number; inboxDays?: number };
+  /** The privacy mailbox (app/models/inbox): polled every `pollSeconds` when `imapUrl` is set. */
+  inbox: { imapUrl: string | undefined; password: string; pollSeconds: number };
   /** Bearer token for /metrics; without one /metrics answers 404. */
   metricsToken: string | undefined;
   /**
@@ -243,7 +249,9 @@ export function loadConfig(env: Env = process.env): Config {
       unconfirmedSubscriptionDays: e.RETENTION_UNCONFIRMED_SUBSCRIPTION_DAYS,
       closedRequestDays: e.RETENTION_CLOSED_REQUEST_DAYS,
       mailOutboxDays: e.RETENTION_MAIL_OUTBOX_DAYS,
+      inboxDays: e.RETENTION_INBOX_DAYS,
     },
+    inbox: { imapUrl: e.INBOX_IMAP_URL, password: e.INBOX_IMAP_PASSWORD ?? '', pollSeconds: e.INBOX_POLL_SECONDS },
   };
 }
 

@@ -31,6 +31,7 @@ import * as m0170 from './0170_connected_systems';
 import * as m0205 from './0205_system_delivery';
 import * as m0210 from './0210_requests_from_every_channel';
 import * as m0215 from './0215_verification_levels';
+import * as m0212 from './0212_privacy_inbox';
 import * as m0200 from './0200_data_map';
 
 /**
@@ -71,6 +72,7 @@ export const migrations: Record<string, Migration> = {
   '0205_system_delivery': m0205,
   '0210_requests_from_every_channel': m0210,
   '0215_verification_levels': m0215,
+  '0212_privacy_inbox': m0212,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -9,6 +9,7 @@ import type { DB } from '../../db/client';
 import { createSessionCookie, createUser } from '../support/users';
 import { fileRequest } from '../support/requests';
 import { recordBreachFixture } from '../support/breaches';
+import { seedInboxItem } from '../support/inbox';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { createThrowawayCluster, type Cluster } from './support';
 import { createStatusComponent } from '../support/status';
@@ -54,6 +55,7 @@ const ACTION_ROUTES: Record<string, (ids: Ids) => string> = {
   'staff.breaches.new.tsx': () => '/staff/breaches/new',
   'staff.breaches.officers.tsx': () => '/staff/breaches/officers',
   'staff.systems._index.tsx': () => '/staff/systems',
+  'staff.inbox.$id.tsx': (ids) => `/staff/inbox/${ids.inboxId}`,
   'staff.systems.$id.tsx': (ids) => `/staff/systems/${ids.systemId}`,
   'staff.systems.$id_.activity.tsx': (ids) => `/staff/systems/${ids.systemId}/activity`,
   'staff.data-map._index.tsx': () => '/staff/data-map',
@@ -114,6 +116,9 @@ const getPaths = (ids: Ids) => [
   '/login',
   '/staff/subprocessors',
   '/staff/objections',
+  '/staff/inbox',
+  '/staff/inbox?show=all',
+  `/staff/inbox/${ids.inboxId}`,
   '/account/requests',
   '/staff/requests',
   '/staff/reports',
@@ -186,6 +191,7 @@ type Ids = {
   statusComponentId: string;
   statusIncidentId: string;
   systemId: string;
+  inboxId: string;
 };
 
 const hostile = fc.constantFrom(
@@ -312,6 +318,7 @@ describe.each(['pglite', 'postgres'] as const)('fuzzing on %s', (backend) => {
       token: randomBytes(32).toString('base64url'),
       breachId: breach.id,
       systemId: (await db.insertInto('connected_systems').values({ name: 'Fuzzed CRM', fides_key: 'fuzz_crm' }).returning('id').executeTakeFirstOrThrow()).id,
+      inboxId: await seedInboxItem(db, portal.config.secrets.exportKey),
       ...(await seedStatus(db)),
     };
     cookies = {

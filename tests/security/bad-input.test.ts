@@ -12,6 +12,7 @@ import { startTestPortal, type TestPortal } from '../support/portal';
 import { intakeInput, rules } from '../support/requests';
 import { createSessionCookie, createUser, uniqueEmail, type TestUser } from '../support/users';
 import { recordBreachFixture } from '../support/breaches';
+import { seedInboxItem } from '../support/inbox';
 import { createStatusComponent } from '../support/status';
 import { openIncident } from '../../app/models/status/incidents.server';
 import { eraseSubject } from '../../app/models/requests/erasure.server';
@@ -142,6 +143,7 @@ beforeAll(async () => {
   seeds.staff = [
     '/staff', '/staff/requests', '/staff/subprocessors', '/staff/objections', '/staff/requests?state=all', '/staff/service-status', `/staff/requests/${erased.request.id}`,
     `/staff/requests/${onBehalf.request.id}`, `/staff/requests/${onBehalf.request.id}/identity`, `/staff/requests/${erasureId}/erase`, `/staff/requests/${accessId}/systems`, '/staff/systems', '/staff/record-of-processing',
+    '/staff/inbox', `/staff/inbox/${await seedInboxItem(db, portal.config.secrets.exportKey)}`,
   ];
   // A request received by letter from a subject with no email (issue 21): the log form, the request and its letter.
   const byPost = await logReceivedRequest(

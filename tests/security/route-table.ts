@@ -34,6 +34,8 @@ export type Fixtures = {
   breachId: string;
   /** A connected system in the data map. */
   systemId: string;
+  /** An item in the privacy mailbox. */
+  inboxId: string;
 };
 
 export type RouteEntry = {
@@ -76,6 +78,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   'staff._index.tsx': { access: 'staff', path: () => '/staff' },
   'staff.objections.$id.tsx': { access: 'staff', path: (f) => `/staff/objections/${f.missingId}` },
   'staff.objections._index.tsx': { access: 'staff', path: () => '/staff/objections' },
+  'staff.inbox._index.tsx': { access: 'staff', path: () => '/staff/inbox' },
+  'staff.inbox.$id.tsx': { access: 'staff', path: (f) => `/staff/inbox/${f.inboxId}`, probeBody: 'intent=dismiss&reason=' },
   'staff.subprocessors.$id.edit.tsx': { access: 'staff', path: (f) => `/staff/subprocessors/${f.missingId}/edit` },
   'staff.subprocessors.$id.retire.tsx': { access: 'staff', path: (f) => `/staff/subprocessors/${f.missingId}/retire` },
   'staff.subprocessors._index.tsx': { access: 'staff', path: () => '/staff/subprocessors' },

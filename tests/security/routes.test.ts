@@ -1,4 +1,5 @@
 import { recordBreachFixture } from '../support/breaches';
+import { seedInboxItem } from '../support/inbox';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -64,7 +65,7 @@ beforeAll(async () => {
   }
   const breach = await recordBreachFixture(portal.db, users.admin.id);
   const system = await portal.db.insertInto('connected_systems').values({ name: 'Route-table CRM', fides_key: 'route_table_crm' }).returning('id').executeTakeFirstOrThrow();
-  fixtures = { requestId: own.request.id, statusToken: confirmed.statusToken, missingId: '987654321', fakeToken: 'A'.repeat(43), breachId: breach.id, systemId: system.id };
+  fixtures = { requestId: own.request.id, statusToken: confirmed.statusToken, missingId: '987654321', fakeToken: 'A'.repeat(43), breachId: breach.id, systemId: system.id, inboxId: await seedInboxItem(portal.db, portal.config.secrets.exportKey) };
 });
 afterAll(async () => {
   await portal?.stop();

@@ -1,3 +1,4 @@
+import { takeInboxItemForRequest } from '~/models/inbox/inbox.server';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../../db/client';
@@ -230,6 +231,12 @@ export async function logReceivedRequest(
       }
       if (email) await mailLoggedReceipt(trx, created, rules, await issueToken(trx, created.id, 'status', now));
       result.created.push(created);
+    }
+    // Made from an email in the privacy mailbox: the item is marked converted and its .eml joins
+    // the (first) request, in this transaction (app/models/inbox/inbox.server.ts).
+    const first = result.created[0] ?? result.duplicates[0];
+    if (input.inboxItemId && first) {
+      await takeInboxItemForRequest(trx, input.inboxItemId, String(first.id), actor, { exportKey: options.exportKey, now });
     }
     return result;
   });
