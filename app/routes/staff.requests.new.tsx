@@ -77,7 +77,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return redirect(`/staff/requests/${first.id}?done=${done}`);
   } catch (error) {
     if (!(error instanceof ReceivedRequestError)) throw error;
-    return badRequest({ fieldErrors: error.fieldErrors, values: form.fields }, { keep: KEEP });
+    return badRequest({ formError: error.fieldErrors.inbox, fieldErrors: error.fieldErrors, values: form.fields }, { keep: KEEP });
   }
 }
 

@@ -71,8 +71,8 @@ export const migrations: Record<string, Migration> = {
   '0200_data_map': m0200,
   '0205_system_delivery': m0205,
   '0210_requests_from_every_channel': m0210,
-  '0215_verification_levels': m0215,
   '0212_privacy_inbox': m0212,
+  '0215_verification_levels': m0215,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,4 +1,5 @@
-import { takeInboxItemForRequest } from '~/models/inbox/inbox.server';
+import { InboxConflictError, InboxNotFoundError, takeInboxItemForRequest } from '~/models/inbox/inbox.server';
+
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { DB } from '../../../db/client';
@@ -19,6 +20,8 @@ import { appendEvent } from '~/models/requests/transitions.server';
 import { parseLocalDateTime } from '~/models/breaches/rules';
 import { DEMO_ORGANISATION } from '~/utils/env.server';
 import { formatDeadline, LANGUAGES, tFor, type Language } from '~/utils/i18n';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A request received outside the form (issue 21): by email, letter, phone or in person, logged
@@ -235,8 +238,14 @@ export async function logReceivedRequest(
     // Made from an email in the privacy mailbox: the item is marked converted and its .eml joins
     // the (first) request, in this transaction (app/models/inbox/inbox.server.ts).
     const first = result.created[0] ?? result.duplicates[0];
-    if (input.inboxItemId && first) {
-      await takeInboxItemForRequest(trx, input.inboxItemId, String(first.id), actor, { exportKey: options.exportKey, now });
+    // An id that is no item (a hand-edited form) takes nothing; an item already handled refuses the whole logging.
+    if (input.inboxItemId && first && UUID.test(input.inboxItemId)) {
+      try {
+        await takeInboxItemForRequest(trx, input.inboxItemId, String(first.id), actor, { exportKey: options.exportKey, now });
+      } catch (error) {
+        if (error instanceof InboxConflictError) throw new ReceivedRequestError({ inbox: `${error.message}: open it again from the inbox.` });
+        if (!(error instanceof InboxNotFoundError)) throw error;
+      }
     }
     return result;
   });
