@@ -18,6 +18,7 @@ describe('connected systems in a real browser', () => {
     const base = inject('baseURL');
     let secret = '';
     let failing = false;
+    let systemPath = '';
     const receiver = await startWebhookReceiver({
       secret: () => secret,
       respond: () => (failing ? { status: 503 } : undefined),
@@ -37,6 +38,7 @@ describe('connected systems in a real browser', () => {
         throw e;
       });
       const systemUrl = new URL(page.url()).pathname;
+      systemPath = systemUrl;
 
       await page.getByRole('radio', { name: 'Signed webhook (Standard Webhooks) with a callback' }).check();
       await page.getByLabel('Endpoint URL (webhook or OpenDSR base URL)').fill(`${receiver.url}/dsr`);
@@ -127,6 +129,11 @@ describe('connected systems in a real browser', () => {
       expect(receiver.refusedSignatures).toEqual([]);
       expect(b.consoleErrors).toEqual([]);
     } finally {
+      // Disabled once done, so that the other browser suites' requests are not sent to a receiver that is gone.
+      if (systemPath) {
+        const admin = await signInOverHttp(base, inject('admin'));
+        await fetch(`${base}${systemPath}?connection=disable`, { method: 'POST', redirect: 'manual', headers: { Cookie: admin, Origin: base, 'Content-Type': 'application/x-www-form-urlencoded' }, body: '' });
+      }
       await receiver.close();
     }
   }, 240_000);
