@@ -10,6 +10,7 @@ import { decryptAttachment } from '../../app/models/requests/attachments.server'
 import { addMonthsClamped, computeDueDate, localDate, nextWorkingDay } from '../../app/models/requests/deadlines';
 import { formatDeadline } from '../../app/utils/i18n';
 import { requestVersion } from '../../app/models/requests/staff.server';
+import { seedInboxItem } from '../support/inbox';
 import { startTestPortal, type TestPortal } from '../support/portal';
 import { startSmtpServer, type TestSmtp } from '../support/smtp';
 import { createSessionCookie, createUser, uniqueEmail } from '../support/users';
@@ -93,6 +94,37 @@ describe('logging a request received elsewhere', () => {
     expect(res.status).toBe(302);
     const [, id] = idFrom(res);
     expect((await audits('request.logged', id!))[0]!.details).toMatchObject({ channel: 'email', inboxItemId: '42', byPost: false });
+  });
+
+  it('an email from the privacy mailbox becomes a request dated at its Date, with its .eml attached, and is taken once', async () => {
+    const itemId = await seedInboxItem(portal.db, portal.config.secrets.exportKey, 'Please erase everything you hold about me.');
+    const item = await portal.db.selectFrom('inbox_items').selectAll().where('id', '=', itemId).executeTakeFirstOrThrow();
+    const sentAt = new Date(item.sent_at ?? item.received_at);
+    const convert = await fetch(`${portal.url}/staff/inbox/${itemId}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: staffCookie, Origin: portal.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ intent: 'convert' }),
+    });
+    expect(convert.status).toBe(302);
+    const prefill = convert.headers.get('location')!;
+    expect(new URL(prefill, portal.url).searchParams.get('inbox')).toBe(itemId);
+    const form = await (await get(prefill)).text();
+    const receivedAt = /name="receivedAt"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="receivedAt"/.exec(form)!.slice(1).find(Boolean)!;
+    const fields = { channel: 'email', receivedAt, email: 'seed@sender.test', name: 'Seed Sender', note: 'From the privacy mailbox.', type_erasure: 'yes', inbox: itemId, lang: 'en', receiptReason: 'The email arrived on the date shown.' };
+    const res = await logRequest(fields);
+    expect(res.status).toBe(302);
+    const [, id] = idFrom(res);
+    const made = await request(id!);
+    // The clock runs from the message's Date (to the minute the form shows).
+    expect(Math.abs(new Date(made.received_at!).getTime() - sentAt.getTime())).toBeLessThan(60_000);
+    const attachments = await portal.db.selectFrom('request_attachments').select(['filename', 'content_type']).where('request_id', '=', id!).execute();
+    expect(attachments).toContainEqual({ filename: 'message.eml', content_type: 'message/rfc822' });
+    expect((await portal.db.selectFrom('inbox_items').select(['state', 'request_id']).where('id', '=', itemId).executeTakeFirstOrThrow())).toEqual({ state: 'converted', request_id: made.id });
+    // The same item again: refused, and nothing more is made.
+    const again = await logRequest({ ...fields, email: 'seed2@sender.test' });
+    expect(again.status).toBe(400);
+    expect(await portal.db.selectFrom('requests').select('id').where('email', '=', 'seed2@sender.test').execute()).toHaveLength(0);
   });
 
   it('a phone request with an email: open at once, due a month from receipt, the subject mailed the status link', async () => {
