@@ -71,6 +71,13 @@ export async function recordSystemAnswer(
   actor: Actor & { email: string },
   options: { exportKey: string },
 ): Promise<void> {
+  // Files are checked first: a refused file must not leave a new, unanswered task behind (it would hold the completion gate).
+  try {
+    await checkSystemFiles(input.files ?? []);
+  } catch (error) {
+    if (error instanceof TaskAnswerError) throw new SystemAnswerError(error.message);
+    throw error;
+  }
   const taskId = await withLockedRequest(db, input.requestId, async (trx, request) => {
     if (!request) throw new SystemAnswerError('This request does not exist.');
     if (isClosed(request.state)) throw new SystemAnswerError('The request is closed: its systems’ answers can no longer change.');
