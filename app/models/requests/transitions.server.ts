@@ -199,14 +199,6 @@ export async function applyTransition(
     .returningAll()
     .executeTakeFirst();
   if (!updated) throw new RequestConflictError('The request changed meanwhile; reload and try again');
-  // Connected systems (issue 19): tasks made on verify and start, cancelled on withdraw and deny;
-  // a completion waits for every system's answer unless staff override with a reason.
-  try {
-    await systemsOnTransition(trx, request, updated, action, { now, override: options.systemsOverride });
-  } catch (error) {
-    if (error instanceof CompletionGateError) throw new RequestConflictError(error.message);
-    throw error;
-  }
 
   await appendEvent(trx, {
     requestId: request.id,
@@ -216,6 +208,14 @@ export async function applyTransition(
     to,
     note: options.note ? `${TRANSITION_MESSAGES[action]}\n\n${options.note}` : TRANSITION_MESSAGES[action],
   });
+  // Connected systems (issue 19): tasks made on verify and start, cancelled on withdraw and deny;
+  // a completion waits for every system's answer unless staff override with a reason.
+  try {
+    await systemsOnTransition(trx, request, updated, action, { now, override: options.systemsOverride });
+  } catch (error) {
+    if (error instanceof CompletionGateError) throw new RequestConflictError(error.message);
+    throw error;
+  }
   if (verifiedLevel) {
     await recordLevelReached(trx, request.id, verifiedLevel, actor, verifiedLevel === 'account' ? 'filed while signed in to the account' : 'the email link');
   }
