@@ -13,6 +13,7 @@ import { createRequest } from '../../app/models/requests/requests.server';
 import { requestVersion } from '../../app/models/requests/staff.server';
 import { transitionRequest } from '../../app/models/requests/transitions.server';
 import { confirmVerification } from '../../app/models/requests/verification.server';
+import { recordIdentityCheck } from '../../app/models/requests/identity.server';
 import { FILE_PATTERN, restoreBackup } from '../../app/models/backups/backups.server';
 import { useOutboxKey } from '../../app/utils/outbox-crypto.server';
 import { intakeInput, rules } from '../support/requests';
@@ -83,6 +84,9 @@ describe.each(['pglite', 'postgres'] as const)('SIGKILL on %s', (backend) => {
         const created = await createRequest(db, intakeInput({ type: 'erasure', email }), { rules });
         if (created.outcome !== 'created') throw new Error('not created');
         await confirmVerification(db, created.verifyToken!, { rules });
+        // An account holder's erasure confirmed by link alone is below its level (issue 21.3): staff check identity first.
+        const verified = await db.selectFrom('requests').selectAll().where('id', '=', created.request.id).executeTakeFirstOrThrow();
+        await recordIdentityCheck(db, { requestId: created.request.id, version: requestVersion(verified), method: 'known_details', note: 'Matched the account details.', documentIds: [] }, { id: staff.id, ip: null });
         const r = await transitionRequest(db, { requestId: created.request.id, action: 'start', actor: { kind: 'staff', id: staff.id } }, { rules });
         list.push({ id: String(r.id), email, version: requestVersion(r) });
       }
