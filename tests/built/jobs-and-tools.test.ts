@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Backend, type DB } from '../../db/client';
 import { createJobHandlers, scheduleBackup, scheduleMaintenance, scheduleReminders } from '../../app/models/job-handlers.server';
 import { enqueueJob } from '../../app/models/jobs.server';
+import { createSystem } from '../../app/models/datamap/map.server';
+import { INBOX_POLL_JOB } from '../../app/models/job-handlers.server';
+import { scheduleSweep } from '../../app/models/systems/delivery.server';
+import { CANCEL_JOB, DELIVER_JOB, SWEEP_JOB } from '../../app/models/systems/tasks.server';
 import { PACKAGE_PURGE_JOB } from '../../app/models/requests/packages.server';
 import { replyToRequest } from '../../app/models/requests/replies.server';
 import { expireUnverifiedRequest } from '../../app/models/requests/requests.server';
@@ -227,6 +231,25 @@ describe.each(backends)('the built product (%s)', (backend) => {
       // (The portal queues the sweep each minute only while a component has a heartbeat monitor.)
       await enqueueJob(db, { kind: STATUS_SWEEP_JOB, runAt: earlier, dedupeKey: 'built:sweep' });
       fixtures[STATUS_SWEEP_JOB] = { jobId: await jobOf(STATUS_SWEEP_JOB) };
+      // Connected systems (issue 19): a task mailed to a system's owner (systems.deliver), the
+      // notice that a sent task was cancelled (systems.cancel), and the periodic sweep.
+      const ownerSystem = await createSystem(db, { name: 'Built warehouse', description: '', ownerName: 'Owner', ownerEmail: 'warehouse-owner@example.org', securityMeasures: '', subprocessorId: null, requestTypes: ['access'] }, { id: null, ip: null });
+      await db.updateTable('connected_systems').set({ kind: 'manual' }).where('id', '=', ownerSystem).execute();
+      const asked = await fileRequest(db, { name: 'Asked Systems' });
+      await confirmVerification(db, asked.verifyToken!, { rules });
+      const askedTask = await db.selectFrom('system_tasks').select('id').where('request_id', '=', asked.request.id).executeTakeFirstOrThrow();
+      fixtures[DELIVER_JOB] = { requestId: asked.request.id, jobId: await jobOf(DELIVER_JOB) };
+      const cancelled = await fileRequest(db, { name: 'Cancelled Systems' });
+      await confirmVerification(db, cancelled.verifyToken!, { rules });
+      await db.updateTable('system_tasks').set({ sent_at: earlier, state: 'waiting' }).where('request_id', '=', cancelled.request.id).execute();
+      await withdrawRequest(db, { requestId: cancelled.request.id }, { rules });
+      fixtures[CANCEL_JOB] = { requestId: cancelled.request.id, jobId: await jobOf(CANCEL_JOB) };
+      await scheduleSweep(db, earlier);
+      fixtures[SWEEP_JOB] = { jobId: await jobOf(SWEEP_JOB) };
+      // The privacy mailbox's poll: without INBOX_IMAP_URL it does nothing (tests/integration/inbox*.test.ts poll a real Dovecot).
+      await enqueueJob(db, { kind: INBOX_POLL_JOB, runAt: earlier, dedupeKey: 'built:inbox' });
+      fixtures[INBOX_POLL_JOB] = { jobId: await jobOf(INBOX_POLL_JOB) };
+      expect(askedTask.id).toBeTruthy();
       // Last of all, so every job above has run when the backup shows on /staff.
       await scheduleBackup(db, config, new Date());
       fixtures['backup.scheduled'] = { jobId: await jobOf('backup.scheduled') };
