@@ -158,7 +158,7 @@ beforeAll(async () => {
   // A breach on record (administrators keep the register): its record, edit, notify and Art. 34 pages.
   const breach = await recordBreachFixture(db, users.admin.id);
   const breachPages = ['', '/edit', '/notify', '/subjects'].map((tail) => `/staff/breaches/${breach.id}${tail}`);
-  seeds.admin = [...seeds.staff, `/staff/systems/${system.id}`, `/staff/systems/${system.id}/activity`, '/staff/data-map', '/staff/data-map/vocabulary', '/staff/users', '/staff/audit', '/staff/jobs', '/staff/reports/transparency', '/staff/breaches', ...breachPages];
+  seeds.admin = [...seeds.staff, `/staff/systems/${system.id}`, `/staff/systems/${system.id}/activity`, '/staff/data-map', '/staff/data-map/vocabulary', '/staff/users', '/staff/audit', '/staff/jobs', '/staff/reports/transparency', '/staff/breaches', '/staff/breaches/new', '/staff/breaches/officers', ...breachPages];
 }, 120_000);
 afterAll(async () => {
   await portal?.stop();
