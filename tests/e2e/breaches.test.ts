@@ -60,8 +60,8 @@ describe('the breach register in the browser', () => {
     await page.getByLabel('Why awareness came later').fill('The forwarding rule was found first; whose messages went out took three hours to establish.');
     await submit(page, 'Record the breach', (u) => /^\/staff\/breaches\/[0-9a-f-]{36}$/.test(u.pathname) && u.searchParams.get('done') === 'recorded');
     const breachPath = new URL(page.url()).pathname;
-    await expect(page.getByRole('status').textContent()).resolves.toContain('The breach is recorded.');
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(title);
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('The breach is recorded.');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain(title);
     await expect(page.getByText(/^Notify by the deadline: (2 days 23 hours|3 days) left/).count()).resolves.toBe(1);
     await expectAccessible(page);
 
@@ -79,7 +79,7 @@ describe('the breach register in the browser', () => {
     await page.getByLabel("Authority's reference").fill('HmbBfDI-2026-481');
     await page.getByLabel('What was sent').fill('Initial notification through the online form: nature, categories, contact.');
     await submit(page, 'Record the filing', (u) => u.pathname === `${breachPath}/notify` && u.searchParams.has('done'));
-    await expect(page.getByRole('status').textContent()).resolves.toContain('The filing is recorded.');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('The filing is recorded.');
     await expect(page.getByText('Notified on time').count()).resolves.toBe(1);
     await expectAccessible(page);
     await page.getByLabel(/^Follow-up/).check();
@@ -102,7 +102,7 @@ describe('the breach register in the browser', () => {
     await expectAccessible(page);
     await page.getByLabel('Email addresses', { exact: true }).fill('hanna.e2e@example.de, de\nbob.e2e@example.org');
     await submit(page, 'Add to the list', (u) => u.searchParams.get('done') === 'add');
-    await expect(page.getByRole('status').textContent()).resolves.toContain('2 added to the list');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('2 added to the list');
 
     await page.getByRole('link', { name: 'English (not written)' }).click();
     await page.waitForURL((u) => u.searchParams.get('lang') === 'en');
@@ -122,7 +122,7 @@ describe('the breach register in the browser', () => {
 
     await page.getByLabel('I checked the people on the list and the text in each of their languages').check();
     await submit(page, 'Send to the people on the list', (u) => u.searchParams.get('done') === 'send');
-    await expect(page.getByRole('status').textContent()).resolves.toContain('2 emails are on their way');
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('2 emails are on their way');
     // The job worker delivers (to .eml files: the suite's server has no SMTP_URL); the page shows it.
     await expect
       .poll(
@@ -149,7 +149,7 @@ describe('the breach register in the browser', () => {
     await page.getByLabel('What happened', { exact: true }).fill('The nightly backup disk failed; customer records were unavailable for six hours.');
     await page.getByRole('button', { name: 'Record the breach' }).click();
     await page.waitForURL((u) => u.searchParams.get('done') === 'recorded');
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(title);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain(title);
     await expect(page.getByText('Not yet assessed (treated as reportable until assessed)').count()).resolves.toBe(1);
     await expectNoOverflow(page, 'the record');
 

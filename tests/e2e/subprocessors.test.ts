@@ -35,7 +35,7 @@ describe('subprocessors in the browser', () => {
     await page.getByLabel('Effective date').fill(earliest);
     await page.getByRole('button', { name: 'Announce the new subprocessor' }).click();
     await page.waitForURL((url) => url.pathname === '/staff/subprocessors' && url.searchParams.has('done'));
-    await expect(page.getByRole('status').textContent()).resolves.toContain(`${name} is announced for ${earliest}`);
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`${name} is announced for ${earliest}`);
 
     // The public page and the feeds show it as a planned change.
     const visitor = await b.browser.newContext({ baseURL: b.baseURL });
