@@ -13,6 +13,12 @@ export type PortalContext = {
   clientIp: string | null;
   /** The compiled build's asset version: cached pages must change when the code does. */
   buildVersion: string;
+  /**
+   * Resolves once the response can take more bytes (true) or the client has gone (false). Remix's
+   * adapter writes a streamed body without waiting for the socket; a large download paces itself
+   * with this, so a slow client holds back the reads instead of filling the server's memory.
+   */
+  drained: () => Promise<boolean>;
 };
 
 declare module '@remix-run/node' {

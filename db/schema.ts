@@ -560,6 +560,19 @@ export interface AccessPackagesTable {
   /** The file in the format the subject asked for, inside the ZIP and downloadable on its own. */
   format_file: Nullable<PackageFormatFile>;
   format_size: Nullable<number>;
+  /** How many sealed chunks in package_chunks hold the ZIP (0: a package from before 0218, in `ciphertext`). */
+  chunks: ColumnType<number, number | undefined, number>;
+  /** Where the format file's bytes start in the ZIP (stored uncompressed); bigint, read through Number(). */
+  format_offset: ColumnType<string | number | null, number | null | undefined, number | null>;
+}
+
+/** One sealed piece of a streamed package (decision 218), in order by seq. */
+export interface PackageChunksTable {
+  package_id: string;
+  seq: number;
+  iv: Buffer;
+  auth_tag: Buffer;
+  ciphertext: Buffer;
 }
 
 export type PackageFormatFile = 'summary.pdf' | 'data.csv';
@@ -935,6 +948,7 @@ export interface Database {
   package_files: PackageFilesTable;
   access_packages: AccessPackagesTable;
   package_downloads: PackageDownloadsTable;
+  package_chunks: PackageChunksTable;
   reminder_sends: ReminderSendsTable;
   report_settings: ReportSettingsTable;
   report_cells: ReportCellsTable;

@@ -4,12 +4,39 @@ import type { PackageFormatFile } from '../../db/schema';
 import { downloadPackage } from '~/models/requests/packages.server';
 import { invariantResponse } from '~/utils/invariant';
 
+/**
+ * `body`, read one piece at a time and only when the response has room for it (decision 218):
+ * Remix's adapter does not wait for the socket, so without this a slow client would leave the
+ * whole package queued in the server's memory. A client that goes away stops the reads.
+ */
+export function paced(body: ReadableStream<Uint8Array>, drained: () => Promise<boolean>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!(await drained())) {
+          await reader.cancel('the client went away');
+          return controller.close();
+        }
+        const { done, value } = await reader.read();
+        if (done) return controller.close();
+        controller.enqueue(value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
 /** A ZIP (or the PDF or CSV inside it) as a download that no browser renders in the portal's origin, never cached. */
-export function packageResponse(file: { filename: string; bytes: Uint8Array; contentType?: string }): Response {
-  return new Response(new Uint8Array(file.bytes), {
+export function packageResponse(
+  file: { filename: string; body: ReadableStream<Uint8Array>; size?: number; contentType?: string },
+  drained: () => Promise<boolean>,
+): Response {
+  return new Response(paced(file.body, drained), {
     headers: {
       'Content-Type': file.contentType ?? 'application/zip',
-      'Content-Length': String(file.bytes.length),
+      ...(file.size === undefined ? {} : { 'Content-Length': String(file.size) }),
       'Content-Disposition': `attachment; filename="${file.filename.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '')}"`,
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
@@ -24,7 +51,7 @@ export function packageResponse(file: { filename: string; bytes: Uint8Array; con
  * request page, which says so and whom to write to.
  */
 export async function subjectPackageDownload(
-  context: Pick<AppLoadContext, 'db' | 'config' | 'clientIp'>,
+  context: Pick<AppLoadContext, 'db' | 'config' | 'clientIp' | 'drained'>,
   input: { requestId: string; via: 'status_link' | 'account'; userId: string | null; backTo: string; url: string },
 ): Promise<Response> {
   const file = await downloadPackage(
@@ -33,7 +60,7 @@ export async function subjectPackageDownload(
     { exportKey: context.config.secrets.exportKey },
   );
   if (!file) return redirect(input.backTo, { headers: { 'Cache-Control': 'no-store' } });
-  return packageResponse(file);
+  return packageResponse(file, context.drained);
 }
 
 const FORMAT_FILES: readonly string[] = ['summary.pdf', 'data.csv'] satisfies PackageFormatFile[];

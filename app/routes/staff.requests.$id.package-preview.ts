@@ -14,5 +14,5 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     publicUrl: context.config.publicUrl,
   });
   invariantResponse(preview, 'Not found', { status: 404 });
-  return packageResponse(preview);
+  return packageResponse(preview, context.drained);
 }

@@ -282,10 +282,28 @@ export function createApp(options: {
         cspNonce: res.locals.cspNonce as string,
         clientIp: req.ip ?? null,
         buildVersion: build.assets.version,
+        drained: () => drainedOf(res),
       }),
     }),
   );
   return app;
+}
+
+/** True once `res` takes more bytes without buffering them; false when the client has gone. */
+function drainedOf(res: express.Response): Promise<boolean> {
+  if (res.destroyed || res.writableEnded) return Promise.resolve(false);
+  if (!res.writableNeedDrain) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const settle = (ok: boolean) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => settle(true);
+    const onClose = () => settle(false);
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
 }
 
 /** The public registry documents, rendered by Remix once per registry version and served from memory. */
@@ -305,6 +323,7 @@ function createPublicDocumentCache(options: { build: ServerBuild; db: DB; backen
         cspNonce: '',
         clientIp: null,
         buildVersion: build.assets.version,
+        drained: () => Promise.resolve(true),
       } satisfies PortalContext),
     registryVersion: async () => String((await db.selectFrom('subprocessor_registry_state').select('version').where('id', '=', 1).executeTakeFirstOrThrow()).version),
     today: () => todayIn(config.timeZone),

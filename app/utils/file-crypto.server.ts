@@ -34,3 +34,19 @@ export function openBytes(stored: { iv: Buffer; auth_tag: Buffer; ciphertext: Bu
   decipher.setAuthTag(stored.auth_tag);
   return Buffer.concat([decipher.update(stored.ciphertext), decipher.final()]);
 }
+
+/**
+ * Opens a sealed value read in slices (a large file read from the database piece by piece):
+ * each slice's plain bytes come out of `update` as it goes in, and `finish` checks the tag at the
+ * end. Until `finish` returns, the bytes are unauthenticated: a caller writes them only where a
+ * failure undoes them (the transaction that stores a package) and lets nothing out before.
+ */
+export function openInSlices(stored: { iv: Uint8Array; auth_tag: Uint8Array }, exportKey: string, purpose: string, aad: string) {
+  const decipher = createDecipheriv('aes-256-gcm', keyFor(exportKey, purpose), stored.iv);
+  decipher.setAAD(Buffer.from(aad));
+  decipher.setAuthTag(stored.auth_tag);
+  return {
+    update: (slice: Uint8Array): Buffer => decipher.update(slice),
+    finish: (): Buffer => decipher.final(),
+  };
+}

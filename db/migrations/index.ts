@@ -32,6 +32,7 @@ import * as m0205 from './0205_system_delivery';
 import * as m0210 from './0210_requests_from_every_channel';
 import * as m0215 from './0215_verification_levels';
 import * as m0212 from './0212_privacy_inbox';
+import * as m0218 from './0218_package_chunks';
 import * as m0200 from './0200_data_map';
 
 /**
@@ -73,6 +74,7 @@ export const migrations: Record<string, Migration> = {
   '0210_requests_from_every_channel': m0210,
   '0212_privacy_inbox': m0212,
   '0215_verification_levels': m0215,
+  '0218_package_chunks': m0218,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -124,7 +124,7 @@ describe('an access request answered by two of the three systems', () => {
     expect(pkg).toBeTruthy();
     const { downloadPackage } = await import('../../app/models/requests/packages.server');
     const file = await downloadPackage(portal.db, { requestId: request.id, via: 'status_link', userId: null, ip: null }, { exportKey: portal.config.secrets.exportKey });
-    const zip = unzipSync(file!.bytes);
+    const zip = unzipSync(new Uint8Array(await new Response(file!.body).arrayBuffer()));
     const data = JSON.parse(strFromU8(zip['data.json']!));
     const systems = data.processing.systems as Array<{ system: string; why: string; activities: Array<{ name: string; legalBasis: string; rightToObject: boolean }> }>;
     expect(systems.map((s) => s.system)).toEqual(['Privacy portal', 'Customer CRM', 'Mailchimp newsletter']);

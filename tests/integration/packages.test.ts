@@ -121,7 +121,12 @@ describe('completing an access request', () => {
 
   it('builds the package in the completing transaction and emails the subject where to get it', async () => {
     const row = await portal.db.selectFrom('access_packages').selectAll().where('request_id', '=', request.id).executeTakeFirstOrThrow();
-    expect(row.ciphertext).not.toBeNull();
+    // Stored in sealed chunks (decision 218), never in one piece.
+    expect(row.ciphertext).toBeNull();
+    expect(row.chunks).toBeGreaterThan(0);
+    const chunks = await portal.db.selectFrom('package_chunks').select(['seq', 'ciphertext']).where('package_id', '=', row.id).orderBy('seq').execute();
+    expect(chunks.map((c) => c.seq)).toEqual([...Array(row.chunks).keys()]);
+    expect(chunks.reduce((n, c) => n + c.ciphertext.length, 0)).toBe(row.size);
     expect(row.downloads).toBe(0);
     expect(new Date(row.expires_at).getTime() - new Date(row.created_at).getTime()).toBe(ACCESS_PACKAGE.downloadDays * 86_400_000);
     // The uploads live on inside the package only.
@@ -196,6 +201,7 @@ describe('completing an access request', () => {
     const after = await portal.db.selectFrom('access_packages').selectAll().where('id', '=', pkg.id).executeTakeFirstOrThrow();
     expect(after.ciphertext).toBeNull();
     expect(after.deleted_at).not.toBeNull();
+    expect(await portal.db.selectFrom('package_chunks').select('seq').where('package_id', '=', pkg.id).execute()).toEqual([]);
   });
 });
 

@@ -1,8 +1,8 @@
-import { openSystemFile } from '~/models/systems/answers.server';
+import { SYSTEM_FILE_PURPOSE, systemFileAad } from '~/models/systems/answers.server';
 import { processingFor } from '~/models/datamap/package.server';
 import { createHash, randomUUID } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { strToU8, unzipSync, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { sql } from 'kysely';
 import type { DB, Tx } from '../../../db/client';
 import type { PackageFileType, PackageFormatFile, RequestRow } from '../../../db/schema';
@@ -17,7 +17,7 @@ import { loadRegistry } from '~/models/subprocessors/registry.server';
 import { registryAsOf } from '~/models/subprocessors/rules';
 import { normalizeEmail } from '~/utils/email';
 import type { Organisation } from '~/utils/env.server';
-import { openBytes, sealBytes } from '~/utils/file-crypto.server';
+import { openBytes, openInSlices, sealBytes } from '~/utils/file-crypto.server';
 import { formatDeadline, isLanguage, tFor, type Language } from '~/utils/i18n';
 import { localDate } from '~/utils/calendar';
 import { buildSummary, renderSummaryHtml, type PackageData, type SummaryExtras } from '~/models/requests/package-summary.server';
@@ -392,9 +392,9 @@ export async function collectSubjectData(trx: DB, request: RequestRow, organisat
   };
 }
 
-type PackageFileRow = { id: string; filename: string; content_type: PackageFileType; size: number; sha256: string; iv: Buffer; auth_tag: Buffer; ciphertext: Buffer };
+type PackageFileMeta = { id: string; filename: string; content_type: PackageFileType; size: number; sha256: string };
 
-function uniqueNames(files: PackageFileRow[]): string[] {
+function uniqueNames(files: PackageFileMeta[]): string[] {
   const seen = new Set<string>();
   return files.map((f) => {
     let name = f.filename.replace(/[\\/:*?"<>|]/g, '_');
@@ -413,22 +413,84 @@ export function formatFileFor(request: Pick<RequestRow, 'preferred_format'>): Pa
   return null;
 }
 
-/** The ZIP for `request` as it would be built now (also the staff preview). */
-export async function buildPackage(
+/** Plain bytes of the ZIP per sealed chunk; every chunk but the last is exactly this long (decision 218). */
+export const PACKAGE_CHUNK_BYTES = 32 * 1024;
+/** Files are fed to the ZIP writer in slices of this size, so no more than one slice's output waits. */
+const FEED_BYTES = 32 * 1024;
+
+type ZipSink = (chunk: Uint8Array) => Promise<void>;
+
+async function* slicesOf(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += FEED_BYTES) yield bytes.subarray(at, Math.min(bytes.length, at + FEED_BYTES));
+}
+
+type SealedSource = {
+  table: 'package_files' | 'system_task_files';
+  column: 'ciphertext' | 'data';
+  id: string;
+  /** Plain length, which AES-GCM keeps. */
+  size: number;
+  purpose: string;
+  aad: string;
+};
+
+/**
+ * A sealed file's plain bytes, read from the database FEED_BYTES at a time (`substring` on the
+ * bytea fetches only the TOAST chunks it needs) and decrypted as they come: a 20 MB file costs a
+ * slice of memory, not its size. The tag is checked after the last slice; until then the bytes are
+ * unauthenticated, which is safe where they go into a transaction that a failure rolls back (a
+ * stored package). With `verifyFirst` (the preview, whose bytes go straight to a browser) the
+ * whole file is read and checked once before any of it is handed on.
+ */
+async function* sealedSlices(trx: DB, source: SealedSource, exportKey: string, verifyFirst: boolean): AsyncIterable<Uint8Array> {
+  const keys = await sql<{ iv: Uint8Array | null; auth_tag: Uint8Array | null; n: string | number }>`
+    select iv, auth_tag, octet_length(${sql.ref(source.column)}) as n from ${sql.table(source.table)} where id = ${source.id}`
+    .execute(trx)
+    .then((r) => r.rows[0]);
+  if (!keys?.iv || !keys.auth_tag) throw new Error(`${source.table} ${source.id} is missing or has no key material`);
+  if (Number(keys.n) !== source.size) throw new Error(`${source.table} ${source.id} holds ${keys.n} bytes, not ${source.size}`);
+  const read = async (at: number) => {
+    const { rows } = await sql<{ slice: Uint8Array }>`
+      select substring(${sql.ref(source.column)} from ${at + 1} for ${FEED_BYTES}) as slice from ${sql.table(source.table)} where id = ${source.id}`.execute(trx);
+    if (!rows[0]) throw new Error(`${source.table} ${source.id} went away while it was read`);
+    return rows[0].slice;
+  };
+  const meta = { iv: keys.iv, auth_tag: keys.auth_tag };
+  if (verifyFirst) {
+    const check = openInSlices(meta, exportKey, source.purpose, source.aad);
+    for (let at = 0; at < source.size; at += FEED_BYTES) check.update(await read(at));
+    check.finish();
+  }
+  const opener = openInSlices(meta, exportKey, source.purpose, source.aad);
+  for (let at = 0; at < source.size; at += FEED_BYTES) yield new Uint8Array(opener.update(await read(at)));
+  const tail = opener.finish();
+  if (tail.length) yield new Uint8Array(tail);
+}
+
+/**
+ * Writes the ZIP for `request` as it would be built now, in order, to `sink`: fflate's streaming
+ * `Zip`, each file fed in slices and each slice's output handed on before the next, so the
+ * package is never whole in memory. Uploaded files and the files connected systems sent are read
+ * and decrypted one at a time. The format file (summary.pdf / data.csv) is stored uncompressed
+ * and its offset returned, so it can later be served from the stored chunks alone.
+ */
+export async function writePackage(
   trx: DB,
   request: RequestRow,
-  options: { exportKey: string; organisation: Organisation; answer: string | null; timeZone: string; publicUrl: string; now: Date },
-): Promise<{ bytes: Uint8Array; data: PackageData; formatFile: { name: PackageFormatFile; size: number } | null }> {
-  const files = (await trx.selectFrom('package_files').selectAll().where('request_id', '=', request.id).orderBy('created_at').orderBy('id').execute()) as PackageFileRow[];
+  options: { exportKey: string; organisation: Organisation; answer: string | null; timeZone: string; publicUrl: string; now: Date; verifyFirst?: boolean },
+  sink: ZipSink,
+): Promise<{ data: PackageData; formatFile: { name: PackageFormatFile; size: number; offset: number } | null; size: number; sha256: string }> {
+  const files = (await trx
+    .selectFrom('package_files')
+    .select(['id', 'filename', 'content_type', 'size', 'sha256'])
+    .where('request_id', '=', request.id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()) as PackageFileMeta[];
   const data = await collectSubjectData(trx, request, options.organisation, options.timeZone, options.now);
   const names = uniqueNames(files);
-  const contents: Zippable = {};
   data.filesFromOtherSystems = files.map((f, i) => ({ path: `files/${names[i]}`, type: f.content_type, bytes: f.size, sha256: f.sha256 }));
-  files.forEach((f, i) => {
-    const plain = openBytes(f, options.exportKey, FILES_PURPOSE, `package-file:${request.id}:${f.id}`);
-    contents[`files/${names[i]}`] = [new Uint8Array(plain), { level: 6 }];
-  });
-  // Files connected systems answered with (issue 19): systems/<system>/<file>, one at a time.
+  // Files connected systems answered with (issue 19): systems/<system>/<file>, named uniquely.
   const fromSystems = await trx
     .selectFrom('system_task_files as f')
     .innerJoin('system_tasks as t', 't.id', 'f.task_id')
@@ -441,32 +503,85 @@ export async function buildPackage(
     .orderBy('f.id')
     .execute();
   const taken = new Set<string>();
-  for (const f of fromSystems) {
-    const folder = f.system.replace(/[\\/:*?"<>|]/g, '_').trim() || 'system';
-    let name = f.name.replace(/[\\/:*?"<>|]/g, '_');
-    for (let i = 2; taken.has(`${folder}/${name}`.toLowerCase()); i++) name = f.name.replace(/(\.[^.]*)?$/, (ext) => ` (${i})${ext}`);
+  const systemPaths = fromSystems.map((f) => {
+    const folder = f.system.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim() || 'system';
+    const clean = f.name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_');
+    let name = clean;
+    for (let i = 2; taken.has(`${folder}/${name}`.toLowerCase()); i++) name = clean.replace(/(\.[^.]*)?$/, (ext) => ` (${i})${ext}`);
     taken.add(`${folder}/${name}`.toLowerCase());
-    const row = await trx.selectFrom('system_task_files').select(['id', 'iv', 'auth_tag', 'data']).where('id', '=', f.id).executeTakeFirstOrThrow();
-    contents[`systems/${folder}/${name}`] = [new Uint8Array(openSystemFile(row, options.exportKey)), { level: 6 }];
-    data.filesFromOtherSystems.push({ path: `systems/${folder}/${name}`, type: f.content_type, bytes: f.bytes, sha256: f.sha256 });
+    const path = `systems/${folder}/${name}`;
+    data.filesFromOtherSystems.push({ path, type: f.content_type, bytes: f.bytes, sha256: f.sha256 });
+    return path;
+  });
+
+  const hash = createHash('sha256');
+  let written = 0;
+  const pending: Uint8Array[] = [];
+  let failure: Error | null = null;
+  const zip = new Zip((err, chunk, _final) => {
+    if (err) failure = err;
+    else if (chunk.length) pending.push(chunk);
+  });
+  const drain = async () => {
+    if (failure) throw failure;
+    while (pending.length) {
+      const chunk = pending.shift()!;
+      hash.update(chunk);
+      written += chunk.length;
+      await sink(chunk);
+    }
+  };
+  const add = async (name: string, content: Uint8Array | AsyncIterable<Uint8Array>, compress: boolean) => {
+    const entry = compress ? new ZipDeflate(name, { level: 6 }) : new ZipPassThrough(name);
+    entry.mtime = options.now;
+    zip.add(entry);
+    const slices: AsyncIterable<Uint8Array> = content instanceof Uint8Array ? slicesOf(content) : content;
+    for await (const slice of slices) {
+      entry.push(slice, false);
+      await drain();
+    }
+    entry.push(new Uint8Array(0), true);
+    await drain();
+  };
+
+  for (const [i, f] of files.entries()) {
+    const source = { table: 'package_files', column: 'ciphertext', id: f.id, size: f.size, purpose: FILES_PURPOSE, aad: `package-file:${request.id}:${f.id}` } as const;
+    await add(`files/${names[i]}`, sealedSlices(trx, source, options.exportKey, options.verifyFirst ?? false), true);
+  }
+  for (const [i, f] of fromSystems.entries()) {
+    const source = { table: 'system_task_files', column: 'data', id: f.id, size: f.bytes, purpose: SYSTEM_FILE_PURPOSE, aad: systemFileAad(f.id) } as const;
+    await add(systemPaths[i]!, sealedSlices(trx, source, options.exportKey, options.verifyFirst ?? false), true);
   }
   const lang: Language = isLanguage(request.lang) ? request.lang : 'en';
   const formatName = formatFileFor(request);
   const extras: SummaryExtras = { pdf: formatName === 'summary.pdf', csv: formatName === 'data.csv' };
   const summaryOptions = { lang, organisation: options.organisation, answer: options.answer, timeZone: options.timeZone, publicUrl: options.publicUrl, extras };
-  contents['data.json'] = strToU8(`${JSON.stringify(data, null, 2)}\n`);
-  contents['summary.html'] = strToU8(renderSummaryHtml(data, summaryOptions));
-  let formatFile: { name: PackageFormatFile; size: number } | null = null;
+  await add('data.json', strToU8(`${JSON.stringify(data, null, 2)}\n`), true);
+  await add('summary.html', strToU8(renderSummaryHtml(data, summaryOptions)), true);
+  let formatFile: { name: PackageFormatFile; size: number; offset: number } | null = null;
   if (formatName) {
     const bytes =
       formatName === 'summary.pdf'
         ? new Uint8Array(await renderSummaryPdf(buildSummary(data, summaryOptions), { createdAt: options.now }))
         : strToU8(renderDataCsv(data));
-    contents[formatName] = bytes;
-    formatFile = { name: formatName, size: bytes.length };
+    // Stored, not deflated: its bytes follow the 30-byte local header and the name (no extra field).
+    formatFile = { name: formatName, size: bytes.length, offset: written + 30 + formatName.length };
+    await add(formatName, bytes, false);
   }
-  const bytes = zipSync(contents, { level: 6, mtime: options.now });
-  return { bytes, data, formatFile };
+  zip.end();
+  await drain();
+  return { data, formatFile, size: written, sha256: hash.digest('hex') };
+}
+
+/** The ZIP for `request` as it would be built now, in memory (small packages and tests; storage and preview stream). */
+export async function buildPackage(
+  trx: DB,
+  request: RequestRow,
+  options: { exportKey: string; organisation: Organisation; answer: string | null; timeZone: string; publicUrl: string; now: Date },
+): Promise<{ bytes: Uint8Array; data: PackageData; formatFile: { name: PackageFormatFile; size: number } | null }> {
+  const parts: Uint8Array[] = [];
+  const { data, formatFile } = await writePackage(trx, request, options, async (chunk) => void parts.push(chunk));
+  return { bytes: new Uint8Array(Buffer.concat(parts)), data, formatFile: formatFile && { name: formatFile.name, size: formatFile.size } };
 }
 
 /** When a package made at `now` stops being downloadable. */
@@ -495,29 +610,62 @@ export async function createPackage(
   actor: Actor,
   options: { exportKey: string; organisation: Organisation; answer: string; timeZone: string; publicUrl: string; now: Date },
 ): Promise<void> {
-  const { bytes, formatFile } = await buildPackage(trx, request, options);
   const expiresAt = packageExpiry(options.now);
   const id = randomUUID();
-  const sealed = sealBytes(bytes, options.exportKey, PACKAGE_PURPOSE, `package:${request.id}:${id}`);
-  const row = await trx
+  // The row first (the chunks refer to it), its size, digest and chunk count once the ZIP is written.
+  await trx
     .insertInto('access_packages')
     .values({
       id,
       request_id: request.id,
       filename: `${request.reference}-data.zip`,
-      size: bytes.length,
-      sha256: sha256(bytes),
-      iv: sealed.iv,
-      auth_tag: sealed.authTag,
-      ciphertext: sealed.ciphertext,
+      size: 0,
+      sha256: '',
+      iv: null,
+      auth_tag: null,
+      ciphertext: null,
       created_by: actor.id,
       // The same clock as expires_at: the package lives exactly ACCESS_PACKAGE.downloadDays.
       created_at: options.now,
       expires_at: expiresAt,
       max_downloads: ACCESS_PACKAGE.maxDownloads,
+    })
+    .execute();
+  let seq = 0;
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
+  const seal = async (plain: Uint8Array) => {
+    const sealed = sealBytes(plain, options.exportKey, PACKAGE_PURPOSE, chunkAad(request.id, id, seq));
+    await trx.insertInto('package_chunks').values({ package_id: id, seq, iv: sealed.iv, auth_tag: sealed.authTag, ciphertext: sealed.ciphertext }).execute();
+    seq++;
+    // On the embedded database the statements of a transaction run back to back without reaching
+    // the event loop; every 16 chunks it gets a turn, so the garbage collector's tasks run (the
+    // build's memory stays flat: tests/built/package-memory) and other visitors are answered.
+    if (seq % 16 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  };
+  const written = await writePackage(trx, request, options, async (chunk) => {
+    held.push(chunk);
+    heldBytes += chunk.length;
+    if (heldBytes < PACKAGE_CHUNK_BYTES) return;
+    const joined = Buffer.concat(held);
+    let at = 0;
+    for (; joined.length - at >= PACKAGE_CHUNK_BYTES; at += PACKAGE_CHUNK_BYTES) await seal(joined.subarray(at, at + PACKAGE_CHUNK_BYTES));
+    held = at < joined.length ? [joined.subarray(at)] : [];
+    heldBytes = joined.length - at;
+  });
+  if (heldBytes > 0) await seal(Buffer.concat(held));
+  const { formatFile } = written;
+  const row = await trx
+    .updateTable('access_packages')
+    .set({
+      size: written.size,
+      sha256: written.sha256,
+      chunks: seq,
       format_file: formatFile?.name ?? null,
       format_size: formatFile?.size ?? null,
+      format_offset: formatFile?.offset ?? null,
     })
+    .where('id', '=', id)
     .returning('id')
     .executeTakeFirstOrThrow();
   await trx.deleteFrom('package_files').where('request_id', '=', request.id).execute();
@@ -528,9 +676,51 @@ export async function createPackage(
     action: 'request.package_created',
     targetType: 'request',
     targetId: String(request.id),
-    details: { packageId: row.id, bytes: bytes.length, ...(formatFile ? { formatFile: formatFile.name } : {}) },
+    details: { packageId: row.id, bytes: written.size, ...(formatFile ? { formatFile: formatFile.name } : {}) },
   });
 }
+
+/** Each chunk is bound to its request, package and place: moved, reordered or swapped, it no longer opens. */
+function chunkAad(requestId: string, packageId: string, seq: number): string {
+  return `package:${requestId}:${packageId}:chunk:${seq}`;
+}
+
+/**
+ * The plain bytes [from, to) of a stored package as a stream: each chunk read and decrypted
+ * when the reader asks for it, so one chunk at a time is in memory. A chunk missing (the package
+ * purged meanwhile) or failing to open errors the stream.
+ */
+export function packageByteStream(
+  db: DB,
+  p: { id: string; request_id: string; chunks: number },
+  exportKey: string,
+  from = 0,
+  to = Number.POSITIVE_INFINITY,
+): ReadableStream<Uint8Array> {
+  let seq = Math.floor(from / PACKAGE_CHUNK_BYTES);
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (seq >= p.chunks || seq * PACKAGE_CHUNK_BYTES >= to) return controller.close();
+        const row = await db.selectFrom('package_chunks').select(['iv', 'auth_tag', 'ciphertext']).where('package_id', '=', p.id).where('seq', '=', seq).executeTakeFirst();
+        if (!row) return controller.error(new Error(`package ${p.id} has no chunk ${seq}`));
+        const plain = openBytes(row, exportKey, PACKAGE_PURPOSE, chunkAad(p.request_id, p.id, seq));
+        const base = seq * PACKAGE_CHUNK_BYTES;
+        seq++;
+        controller.enqueue(new Uint8Array(plain.subarray(Math.max(0, from - base), Math.min(plain.length, to - base))));
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}
+
+const bytesStream = (bytes: Uint8Array) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 
 export type PackageState = 'available' | 'expired' | 'used_up' | 'deleted';
 
@@ -600,13 +790,13 @@ export async function downloadPackage(
     file?: PackageFormatFile;
   },
   options: { exportKey: string; now?: Date },
-): Promise<{ filename: string; bytes: Uint8Array; contentType: string } | null> {
+): Promise<PackageDownload | null> {
   const now = options.now ?? new Date();
   return db.transaction().execute(async (trx) => {
     const p = await trx.selectFrom('access_packages').selectAll().where('request_id', '=', input.requestId).forUpdate().executeTakeFirst();
-    if (!p || stateOf(p, now) !== 'available' || !p.ciphertext || !p.iv || !p.auth_tag) return null;
+    const legacy = p?.ciphertext && p.iv && p.auth_tag ? { iv: p.iv, auth_tag: p.auth_tag, ciphertext: p.ciphertext } : null;
+    if (!p || stateOf(p, now) !== 'available' || (!legacy && p.chunks === 0)) return null;
     if (input.file && p.format_file !== input.file) return null;
-    const zip = openBytes({ iv: p.iv, auth_tag: p.auth_tag, ciphertext: p.ciphertext }, options.exportKey, PACKAGE_PURPOSE, `package:${input.requestId}:${p.id}`);
     const downloads = p.downloads + 1;
     await trx.updateTable('access_packages').set({ downloads }).where('id', '=', p.id).execute();
     await trx.insertInto('package_downloads').values({ package_id: p.id, via: input.via, at: now }).execute();
@@ -621,17 +811,28 @@ export async function downloadPackage(
       targetId: input.requestId,
       details: { via: input.via, download: downloads, of: p.max_downloads, ...(input.file ? { file: input.file } : {}) },
     });
-    if (!input.file) return { filename: p.filename, bytes: zip, contentType: 'application/zip' };
     const entry = input.file;
-    const bytes = unzipSync(new Uint8Array(zip), { filter: (f) => f.name === entry })[entry];
-    if (!bytes) throw new Error(`package ${p.id} has no ${entry}`);
-    return {
+    const single = entry && {
       filename: p.filename.replace(/-data\.zip$/, '') + `-${entry}`,
-      bytes,
       contentType: entry === 'summary.pdf' ? 'application/pdf' : 'text/csv; charset=utf-8',
     };
+    if (legacy) {
+      // A package from before decision 218: one sealed piece, opened whole.
+      const zip = openBytes(legacy, options.exportKey, PACKAGE_PURPOSE, `package:${input.requestId}:${p.id}`);
+      if (!entry || !single) return { filename: p.filename, size: zip.length, body: bytesStream(new Uint8Array(zip)), contentType: 'application/zip' };
+      const bytes = unzipSync(new Uint8Array(zip), { filter: (f) => f.name === entry })[entry];
+      if (!bytes) throw new Error(`package ${p.id} has no ${entry}`);
+      return { ...single, size: bytes.length, body: bytesStream(bytes) };
+    }
+    // The chunks are read after this transaction, as the response is sent; a purge meanwhile ends the stream.
+    if (!single) return { filename: p.filename, size: p.size, body: packageByteStream(db, p, options.exportKey), contentType: 'application/zip' };
+    if (p.format_offset === null || p.format_size === null) throw new Error(`package ${p.id} has no offset for ${entry}`);
+    const from = Number(p.format_offset);
+    return { ...single, size: p.format_size, body: packageByteStream(db, p, options.exportKey, from, from + p.format_size) };
   });
 }
+
+export type PackageDownload = { filename: string; size: number; body: ReadableStream<Uint8Array>; contentType: string };
 
 /** The purge job: once a package has expired or been downloaded its last time, its bytes go. */
 export async function purgePackage(db: DB, packageId: string, now: Date = new Date()): Promise<boolean> {
@@ -643,7 +844,9 @@ export async function purgePackage(db: DB, packageId: string, now: Date = new Da
     .where('deleted_at', 'is', null)
     .where((eb) => eb.or([eb('expires_at', '<=', now), eb('downloads', '>=', eb.ref('max_downloads'))]))
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  if (Number(result.numUpdatedRows) === 0) return false;
+  await db.deleteFrom('package_chunks').where('package_id', '=', packageId).execute();
+  return true;
 }
 
 /** Retention sweep (daily): any package past its time whose purge job was lost. */
@@ -653,21 +856,56 @@ export async function purgeLapsedPackages(db: DB, now: Date = new Date()): Promi
     .set({ iv: null, auth_tag: null, ciphertext: null, deleted_at: now })
     .where('deleted_at', 'is', null)
     .where((eb) => eb.or([eb('expires_at', '<=', now), eb('downloads', '>=', eb.ref('max_downloads'))]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returning('id')
+    .execute();
+  const ids = result.map((r) => r.id);
+  if (ids.length) await db.deleteFrom('package_chunks').where('package_id', 'in', ids).execute();
+  return ids.length;
 }
 
-/** Staff check the package before completing: built as it would be now, audited, never stored. */
+/**
+ * A stream whose bytes `write` produces: it waits while the reader has four chunks unread, so a
+ * slow download holds back the build instead of filling memory. Cancelled, the build stops.
+ */
+function streamOf(write: (sink: ZipSink) => Promise<unknown>): ReadableStream<Uint8Array> {
+  let wake: (() => void) | null = null;
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        void write(async (chunk) => {
+          if (cancelled) throw new Error('download cancelled');
+          controller.enqueue(chunk);
+          while (!cancelled && (controller.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (wake = resolve));
+        }).then(
+          () => !cancelled && controller.close(),
+          (error: unknown) => !cancelled && controller.error(error),
+        );
+      },
+      pull() {
+        wake?.();
+        wake = null;
+      },
+      cancel() {
+        cancelled = true;
+        wake?.();
+      },
+    },
+    { highWaterMark: 4 },
+  );
+}
+
+/** Staff check the package before completing: built as it would be now while it is sent, audited, never stored. */
 export async function previewPackage(
   db: DB,
   requestId: string,
   actor: Actor,
   options: { exportKey: string; organisation: Organisation; timeZone: string; publicUrl: string; now?: Date },
-): Promise<{ filename: string; bytes: Uint8Array } | undefined> {
+): Promise<{ filename: string; body: ReadableStream<Uint8Array> } | undefined> {
   if (!/^\d{1,18}$/.test(requestId)) return undefined;
   const request = await db.selectFrom('requests').selectAll().where('id', '=', requestId).executeTakeFirst();
   if (!request || !takesPackage(request)) return undefined;
-  const { bytes } = await buildPackage(db, request, { ...options, answer: null, now: options.now ?? new Date() });
   await recordAudit(db, { actorId: actor.id, ip: actor.ip, action: 'request.package_preview', targetType: 'request', targetId: requestId });
-  return { filename: `${request.reference}-data-preview.zip`, bytes };
+  const now = options.now ?? new Date();
+  return { filename: `${request.reference}-data-preview.zip`, body: streamOf((sink) => writePackage(db, request, { ...options, answer: null, now, verifyFirst: true }, sink)) };
 }
