@@ -1,9 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 
 /**
  * Streamed access packages (issue 19.5, decision 218): a package is stored as a sequence of
- * separately sealed chunks (AES-256-GCM under EXPORT_KEY, each bound to its package, number and
- * whether it is the last), never as one piece. `chunks` says how many there are, so a
+ * separately sealed chunks (AES-256-GCM under EXPORT_KEY, each bound to its request, package and
+ * number), never as one piece. `chunks` says how many there are, so a
  * truncated set is refused; the format file (summary.pdf / data.csv) is stored uncompressed in
  * the ZIP and its byte range is kept, so it can be served alone without reading the whole ZIP.
  * Packages made before this migration keep their single `ciphertext` and are still served.
@@ -23,7 +23,6 @@ export async function up(db: Kysely<any>) {
     .addColumn('chunks', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('format_offset', 'bigint')
     .execute();
-  void sql;
 }
 
 export async function down(db: Kysely<any>) {

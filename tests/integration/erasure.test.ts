@@ -79,9 +79,15 @@ async function personWithHistory() {
     .insertInto('request_attachments')
     .values({ request_id: old.id, filename: 'passport.pdf', content_type: 'application/pdf', size: 11, iv: sealed.iv, auth_tag: sealed.authTag, ciphertext: sealed.ciphertext })
     .execute();
-  await portal.db
+  // A package stored in sealed chunks (decision 218): the chunks are its bytes.
+  const madePackage = await portal.db
     .insertInto('access_packages')
-    .values({ request_id: old.id, filename: 'x.zip', size: 3, sha256: 'x', iv: Buffer.alloc(12), auth_tag: Buffer.alloc(16), ciphertext: Buffer.from('zip'), expires_at: new Date(Date.now() + 86_400_000) })
+    .values({ request_id: old.id, filename: 'x.zip', size: 6, sha256: 'x', iv: null, auth_tag: null, ciphertext: null, chunks: 2, expires_at: new Date(Date.now() + 86_400_000) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await portal.db
+    .insertInto('package_chunks')
+    .values([0, 1].map((seq) => ({ package_id: madePackage.id, seq, iv: Buffer.alloc(12), auth_tag: Buffer.alloc(16), ciphertext: Buffer.from('zip') })))
     .execute();
   await portal.db.insertInto('subprocessor_subscriptions').values({ email: subject.email, confirm_token_hash: null, confirmed_at: new Date() }).execute();
   const change = await portal.db.selectFrom('subprocessor_changes').select('id').orderBy('id').executeTakeFirstOrThrow();
@@ -133,6 +139,8 @@ describe('erasure', () => {
     expect(await portal.db.selectFrom('request_attachments').select('id').where('request_id', '=', old.id).execute()).toEqual([]);
     const pkg = await portal.db.selectFrom('access_packages').selectAll().where('request_id', '=', old.id).executeTakeFirstOrThrow();
     expect(pkg.ciphertext).toBeNull();
+    expect(pkg.deleted_at).not.toBeNull();
+    expect(await portal.db.selectFrom('package_chunks').select('seq').where('package_id', '=', pkg.id).execute()).toEqual([]);
     // A never-confirmed request is reduced too; the open one keeps its data until it is answered.
     expect((await current(unconfirmed.id)).personal_data_deleted_at).not.toBeNull();
     expect((await current(open.id)).email).toBe(subject.email);

@@ -41,6 +41,7 @@ export const ERASED_TABLES = [
   'request_attachments',
   'package_files',
   'access_packages',
+  'package_chunks',
   'users',
   'sessions',
   'account_email_tokens',

@@ -50,6 +50,11 @@ export async function reduceToProofRecord(trx: Tx, requestId: string, input: { n
   await trx.updateTable('identity_checks').set({ note: null }).where('request_id', '=', requestId).execute();
   await trx.deleteFrom('request_attachments').where('request_id', '=', requestId).execute();
   await trx.deleteFrom('package_files').where('request_id', '=', requestId).execute();
+  // A package's bytes are its sealed chunks (decision 218): they go, the record that one was made stays.
+  await trx
+    .deleteFrom('package_chunks')
+    .where('package_id', 'in', (eb) => eb.selectFrom('access_packages').select('id').where('request_id', '=', requestId))
+    .execute();
   await trx
     .updateTable('access_packages')
     .set({ iv: null, auth_tag: null, ciphertext: null, deleted_at: input.now })
