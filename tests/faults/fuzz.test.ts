@@ -1,9 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DB } from '../../db/client';
 import { createSessionCookie, createUser } from '../support/users';
@@ -292,12 +291,7 @@ describe.each(['pglite', 'postgres'] as const)('fuzzing on %s', (backend) => {
   beforeAll(async () => {
     const env: Record<string, string> = { SUBPROCESSOR_DEMO: 'on' };
     if (backend === 'postgres') {
-      const name = `pp_fuzz_${randomUUID().slice(0, 8)}`;
-      const admin = new pg.Client({ connectionString: cluster.url });
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      await admin.end();
-      env.DATABASE_URL = cluster.url.replace(/\/postgres$/, `/${name}`);
+      env.DATABASE_URL = await cluster.createDatabase('pp_fuzz');
     } else {
       env.DATABASE_URL = '';
     }

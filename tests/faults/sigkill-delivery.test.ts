@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, migrateToLatest, type DB } from '../../db/client';
 import { createSystem } from '../../app/models/datamap/map.server';
@@ -51,15 +49,7 @@ describe.each(['pglite', 'postgres'] as const)('the worker killed mid-delivery (
     const secrets = sharedSecrets();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-faults-delivery-'));
     dirs.push(dataDir);
-    let databaseUrl: string | undefined;
-    if (backend === 'postgres') {
-      const name = `pp_kill_dlv_${randomUUID().slice(0, 8)}`;
-      const admin = new pg.Client({ connectionString: cluster.url });
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      await admin.end();
-      databaseUrl = cluster.url.replace(/\/postgres$/, `/${name}`);
-    }
+    const databaseUrl = backend === 'postgres' ? await cluster.createDatabase('pp_kill_dlv') : undefined;
     const open = (): DB => createDb(databaseUrl ? { databaseUrl, poolSize: 2 } : { dataDir: path.join(dataDir, 'pglite') }).db;
     const env = { DATA_DIR: dataDir, ...secrets, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
 

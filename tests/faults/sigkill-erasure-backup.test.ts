@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type DB } from '../../db/client';
 import { createSession } from '../../app/models/accounts/sessions.server';
@@ -49,12 +48,7 @@ async function freshTarget(backend: 'pglite' | 'postgres'): Promise<Target> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-faults-kill2-'));
   dirs.push(dataDir);
   if (backend === 'pglite') return { dataDir, env: { DATA_DIR: dataDir, ...secrets }, open: () => createDb({ dataDir: path.join(dataDir, 'pglite') }).db };
-  const name = `pp_kill2_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = cluster.url.replace(/\/postgres$/, `/${name}`);
+  const url = await cluster.createDatabase('pp_kill2');
   return { dataDir, url, env: { DATA_DIR: dataDir, DATABASE_URL: url, ...secrets }, open: () => createDb({ databaseUrl: url, poolSize: 2 }).db };
 }
 
@@ -196,11 +190,6 @@ describe.each(['pglite', 'postgres'] as const)('SIGKILL on %s', (backend) => {
   });
 });
 
-async function freshDatabase(): Promise<string> {
-  const name = `pp_kill2_restore_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  return cluster.url.replace(/\/postgres$/, `/${name}`);
+function freshDatabase(): Promise<string> {
+  return cluster.createDatabase('pp_kill2_restore');
 }

@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type DB } from '../../db/client';
 import { createSession } from '../../app/models/accounts/sessions.server';
@@ -39,12 +38,7 @@ async function freshTarget(backend: 'pglite' | 'postgres'): Promise<Target> {
   if (backend === 'pglite') {
     return { env: { DATA_DIR: dataDir }, open: () => createDb({ dataDir: path.join(dataDir, 'pglite') }).db };
   }
-  const name = `pp_kill_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = cluster.url.replace(/\/postgres$/, `/${name}`);
+  const url = await cluster.createDatabase('pp_kill');
   return { env: { DATA_DIR: dataDir, DATABASE_URL: url, ...secrets }, open: () => createDb({ databaseUrl: url, poolSize: 2 }).db };
 }
 

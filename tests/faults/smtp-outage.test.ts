@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,12 +20,7 @@ let smtpPort: number;
 
 beforeAll(async () => {
   cluster = await createThrowawayCluster();
-  const name = `pp_smtp_${randomUUID().slice(0, 8)}`;
-  client = new pg.Client({ connectionString: cluster.url });
-  await client.connect();
-  await client.query(`create database ${name}`);
-  await client.end();
-  const url = cluster.url.replace(/\/postgres$/, `/${name}`);
+  const url = await cluster.createDatabase('pp_smtp');
   client = new pg.Client({ connectionString: url });
   smtpPort = await freePort();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-faults-smtp-'));

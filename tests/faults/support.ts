@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { freePort } from '../support/smtp';
 
 const root = path.resolve(__dirname, '../..');
@@ -26,6 +27,8 @@ export type Cluster = {
   stop: () => Promise<void>;
   /** Fast restart: every session is terminated (57P01), as in a failover or minor upgrade. */
   restart: () => Promise<void>;
+  /** A new, empty database on this cluster named `<prefix>_<random>`; resolves with its URL. */
+  createDatabase: (prefix: string) => Promise<string>;
   destroy: () => Promise<void>;
 };
 
@@ -51,6 +54,17 @@ export async function createThrowawayCluster(): Promise<Cluster> {
     start: () => ctl('-o', options, 'start'),
     stop: () => ctl('-m', 'fast', 'stop'),
     restart: () => ctl('-m', 'fast', '-o', options, 'restart'),
+    createDatabase: async (prefix) => {
+      const name = `${prefix}_${randomUUID().slice(0, 8)}`;
+      const admin = new pg.Client({ connectionString: cluster.url });
+      await admin.connect();
+      try {
+        await admin.query(`create database ${name}`);
+      } finally {
+        await admin.end();
+      }
+      return cluster.url.replace(/\/postgres$/, `/${name}`);
+    },
     destroy: async () => {
       try {
         await ctl('-m', 'immediate', 'stop');

@@ -4,7 +4,6 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type DB } from '../../db/client';
 import { insertUser } from '../../app/models/accounts/users.server';
@@ -28,12 +27,7 @@ const dirs: string[] = [];
 beforeAll(async () => {
   cluster = await createThrowawayCluster();
   smtp = await startSmtpServer();
-  const name = `pp_two_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = cluster.url.replace(/\/postgres$/, `/${name}`);
+  const url = await cluster.createDatabase('pp_two');
   const secrets = sharedSecrets();
   // Started together: both migrate the empty database at once.
   instances = await Promise.all(
