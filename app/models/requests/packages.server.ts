@@ -640,7 +640,7 @@ export async function createPackage(
     seq++;
     // On the embedded database the statements of a transaction run back to back without reaching
     // the event loop; every 16 chunks it gets a turn, so other visitors are answered during a long
-    // build (and V8's collection tasks can run; decision 218 has the memory figures).
+    // build.
     if (seq % 16 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   };
   const written = await writePackage(trx, request, options, async (chunk) => {
