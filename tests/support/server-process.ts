@@ -91,7 +91,11 @@ export async function spawnPortalProcess(
     const port = /"port":(\d+)/.exec(out.stdout)?.[1];
     if (port) baseURL = `http://127.0.0.1:${port}`;
     if (child.exitCode !== null) throw new Error(`server exited: ${out.stderr}`);
-    if (Date.now() > deadline) throw new Error('server did not start');
+    if (Date.now() > deadline) {
+      // A server that is still starting is killed, not left behind holding its port and DATA_DIR.
+      child.kill('SIGKILL');
+      throw new Error(`server did not start within 90 s (LOG_LEVEL must be info or lower: the port is read from the log)\n${out.stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 
