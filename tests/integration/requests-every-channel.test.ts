@@ -298,6 +298,33 @@ describe('letters to a subject by post', () => {
     const emailed = await portal.db.selectFrom('requests').select('id').where('email', '!=', '').where('channel', '=', 'phone').executeTakeFirstOrThrow();
     expect((await get(`/staff/requests/${emailed.id}/letter`)).status).toBe(404);
   });
+
+  it('an erasure for a subject by post: the answer is a letter, no mail goes to an empty address, and the scrub waits for none', async () => {
+    const { type_access: _access, ...postal } = POSTAL;
+    const [, id] = idFrom(await logRequest({ ...postal, type_erasure: 'yes', name: 'Ernst Erase', receivedAt: ago(0), note: 'Bitte löschen Sie alles.' }));
+    const { recordIdentityCheck } = await import('../../app/models/requests/identity.server');
+    const checker = await createUser(portal.db, { role: 'staff' });
+    await recordIdentityCheck(portal.db, { requestId: id!, version: requestVersion(await request(id!)), method: 'letter_known_address', note: 'Matches the address on file.', documentIds: [] }, { id: checker.id, ip: null });
+    const erased = await fetch(`${portal.url}/staff/requests/${id}/erase`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: staffCookie, Origin: portal.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ version: requestVersion(await request(id!)), answer: 'Wir haben Ihre Daten gelöscht.' }),
+    });
+    expect(erased.status, await erased.clone().text()).toBe(302);
+    const r = await request(id!);
+    expect(r).toMatchObject({ state: 'completed', outcome: 'fulfilled' });
+    expect(r.personal_data_deleted_at).not.toBeNull();
+    expect(await portal.db.selectFrom('mail_outbox').select(['id', 'subject']).where('to_address', '=', '').execute()).toEqual([]);
+    const scrub = await portal.db.selectFrom('jobs').select('payload').where('kind', '=', 'erasure.scrub').where(sql<string>`payload->>'reference'`, '=', r.reference).executeTakeFirstOrThrow();
+    expect((scrub.payload as { outboxIds: string[] }).outboxIds).toEqual([]);
+    // The answer reaches the subject as the last letter on the timeline.
+    const page = await (await get(`/staff/requests/${id}`)).text();
+    const links = [...page.matchAll(/href="(\/staff\/requests\/\d+\/letter\?event=\d+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+    expect(links.length).toBeGreaterThanOrEqual(2);
+    const last = await (await get(links.at(-1)!)).text();
+    expect(last).toContain(r.reference);
+  });
 });
 
 /** The portal database's table files (TOAST included) and recent WAL, after a checkpoint; PGlite's whole data folder. */

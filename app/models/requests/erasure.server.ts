@@ -289,7 +289,7 @@ export async function eraseSubject(
       .execute();
     await enqueueJob(trx, {
       kind: ERASURE_SCRUB_JOB,
-      payload: { reference: request.reference, emailHash: p.emailHash, outboxIds: [lastMail] },
+      payload: { reference: request.reference, emailHash: p.emailHash, outboxIds: lastMail ? [lastMail] : [] },
       // After the last email's own delivery job, which the scrub waits for.
       runAt: new Date(now.getTime() + SCRUB_DELAY_MS),
       dedupeKey: `${ERASURE_SCRUB_JOB}:${request.id}`,

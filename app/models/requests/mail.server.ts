@@ -180,9 +180,11 @@ export async function mailExtension(trx: DB, request: RequestRow, settings: Mail
 
 /**
  * The last email to a person whose data was erased: the answer and what was erased and kept,
- * with no link (the status link and the account go with the erasure).
+ * with no link (the status link and the account go with the erasure). Its outbox id, or null for
+ * a subject reached by post only, who gets the answer as the timeline's last letter (issue 21).
  */
-export async function mailErasureDone(trx: DB, request: RequestRow, note: string, settings: MailSettings): Promise<string> {
+export async function mailErasureDone(trx: DB, request: RequestRow, note: string, settings: MailSettings): Promise<string | null> {
+  if (request.email === '') return null;
   const voice = voiceOf(request, settings);
   const { t } = voice;
   const heading = t('mail.headings.complete');
