@@ -19,6 +19,8 @@ export default defineConfig({
       'tests/integration/backup.test.ts',
       'tests/integration/staff-bulk.test.ts',
     ],
+    // Migrations run once per run, into a template each test file's database is copied from.
+    globalSetup: ['tests/support/database-template.ts'],
     pool: 'forks',
     fileParallelism: false,
     testTimeout: 30_000,

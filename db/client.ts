@@ -18,6 +18,8 @@ export type DbConfig = {
   databaseUrl?: string;
   /** PGlite's data folder; `memory://` (or omitted) keeps it in memory. */
   dataDir?: string;
+  /** PGlite only: start from this dump of a data folder (`dumpDataDir`), as the tests' migrated template does. */
+  loadDataDir?: Blob;
   poolSize?: number;
   /** Told about every connection-level error (PostgreSQL restarted, network gone); never throws. */
   onConnectionError?: (error: Error) => void;
@@ -92,7 +94,7 @@ export function createDb(config: DbConfig): { db: DB; backend: Backend } {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // wal_recycle=off: a finished WAL segment is deleted at the next checkpoint instead of being
   // renamed for reuse with its old bytes inside (issue 24.6: the erasure scrub relies on it).
-  const pglite = new PGlite({ dataDir, parsers: PGLITE_PARSERS, serializers: PGLITE_SERIALIZERS, extensions: PGLITE_EXTENSIONS, startParams: [...PGlite.defaultStartParams, '-c', 'wal_recycle=off'] });
+  const pglite = new PGlite({ dataDir, ...(config.loadDataDir ? { loadDataDir: config.loadDataDir } : {}), parsers: PGLITE_PARSERS, serializers: PGLITE_SERIALIZERS, extensions: PGLITE_EXTENSIONS, startParams: [...PGlite.defaultStartParams, '-c', 'wal_recycle=off'] });
   yieldBeforeEachStatement(pglite);
   const close = pglite.close.bind(pglite);
   pglite.close = async () => {

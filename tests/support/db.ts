@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { createDb, migrateToLatest, type Backend, type DB } from '../../db/client';
 import { useOutboxKey } from '../../app/utils/outbox-crypto.server';
+import type { DatabaseTemplate } from './database-template';
 
 export type TestDb = { db: DB; backend: Backend; destroy: () => Promise<void> };
 
@@ -15,15 +18,22 @@ async function adminQuery(url: string, text: string) {
   }
 }
 
+/** The migrated templates of `tests/support/database-template.ts`, when the run's config has that global setup. */
+export function databaseTemplate(): DatabaseTemplate | undefined {
+  return inject('databaseTemplate');
+}
+
 /**
- * When DATABASE_URL is set: a new, empty database on that server for one test file, and how
- * to drop it. Without it: undefined (the caller uses PGlite).
+ * When DATABASE_URL is set: a new database on that server for one test file, and how to drop
+ * it; empty, or with `migrated` a copy of the run's migrated template where there is one.
+ * Without DATABASE_URL: undefined (the caller uses PGlite).
  */
-export async function createTestDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+export async function createTestDatabaseUrl(options: { migrated?: boolean } = {}): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
   const url = process.env.DATABASE_URL;
   if (!url) return undefined;
   const name = `pp_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(url, `CREATE DATABASE ${name}`);
+  const template = options.migrated ? databaseTemplate()?.postgres : undefined;
+  await adminQuery(url, template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   const testUrl = new URL(url);
   testUrl.pathname = `/${name}`;
   return { url: testUrl.href, drop: () => adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
@@ -52,10 +62,12 @@ export function testDatabaseEnv(pgDatabase: { url: string } | undefined): Record
 export async function createTestDb(): Promise<TestDb> {
   // Models queue mail sealed under the outbox key; the server sets it from EXPORT_KEY at start.
   useOutboxKey(randomBytes(32).toString('base64url'));
-  const pgDatabase = await createTestDatabaseUrl();
+  const pgDatabase = await createTestDatabaseUrl({ migrated: true });
+  const dump = pgDatabase ? undefined : databaseTemplate()?.pgliteDump;
   const { db, backend } = createDb(
-    pgDatabase ? { databaseUrl: pgDatabase.url, poolSize: 5 } : { dataDir: 'memory://' },
+    pgDatabase ? { databaseUrl: pgDatabase.url, poolSize: 5 } : { dataDir: 'memory://', ...(dump ? { loadDataDir: await fs.openAsBlob(dump) } : {}) },
   );
+  // Nothing to do on a copy of the template; everything without one.
   await migrateToLatest(db);
   return {
     db,

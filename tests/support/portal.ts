@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startPortal, type Portal } from '../../server';
 import { useOutboxKey } from '../../app/utils/outbox-crypto.server';
-import { createTestDatabaseUrl, testDatabaseEnv } from './db';
+import { createTestDatabaseUrl, databaseTemplate, testDatabaseEnv } from './db';
 
 export type TestPortal = Portal & { url: string; dataDir: string; stop: () => Promise<void> };
 
@@ -13,7 +13,11 @@ export type TestPortal = Portal & { url: string; dataDir: string; stop: () => Pr
  */
 export async function startTestPortal(env: Record<string, string> = {}): Promise<TestPortal> {
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pp-portal-'));
-  const pgDatabase = env.DATABASE_URL ? undefined : await createTestDatabaseUrl();
+  const pgDatabase = env.DATABASE_URL ? undefined : await createTestDatabaseUrl({ migrated: true });
+  // On the embedded database, a fresh DATA_DIR starts with a copy of the run's migrated template
+  // (the portal's own migration then finds nothing to do).
+  const template = databaseTemplate()?.pgliteDir;
+  if (!pgDatabase && !env.DATABASE_URL && !env.DATA_DIR && template) fs.cpSync(template, path.join(dataDir, 'pglite'), { recursive: true });
   const portal = await startPortal({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
