@@ -109,7 +109,7 @@ export default function InboxItemPage() {
         <ul>
           {item.attachments.map((a) => (
             <li key={a.id}>
-              {a.name} ({a.type}, {a.size} B)
+              <a href={`/staff/inbox/${item.id}/attachments/${a.id}`}>{a.name}</a> ({a.type}, {a.size} B)
             </li>
           ))}
         </ul>

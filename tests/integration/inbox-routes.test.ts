@@ -93,6 +93,59 @@ describe.skipIf(Boolean(missing))('privacy mailbox pages', () => {
     expect((await get('/staff/inbox/not-an-id', 'staff')).status).toBe(404);
   });
 
+  it('staff download an attachment as a file that is never rendered, audited; nobody else can, and ids must match', async () => {
+    const html = Buffer.from('<script>alert(1)</script><p>My data</p>');
+    const raw = [
+      'From: Ada <ada@sender.test>',
+      'Subject: With a file',
+      'Date: Thu, 03 Dec 2026 09:00:00 +0000',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'My ID is attached.',
+      '--b1',
+      'Content-Type: text/html; name="=?UTF-8?Q?Bericht_=C3=BCber_mich.html?="',
+      'Content-Disposition: attachment; filename="=?UTF-8?Q?Bericht_=C3=BCber_mich.html?="',
+      'Content-Transfer-Encoding: base64',
+      '',
+      html.toString('base64'),
+      '--b1--',
+      '',
+    ].join('\r\n');
+    const { storeInboxMessage } = await import('../../app/models/inbox/inbox.server');
+    const itemId = (await storeInboxMessage(portal.db, { mailbox: 'FILES', uidvalidity: '7', uid: 1, source: Buffer.from(raw) }, portal.config.secrets.exportKey))!;
+    const att = await portal.db.selectFrom('inbox_attachments').select(['id', 'filename']).where('item_id', '=', itemId).executeTakeFirstOrThrow();
+    expect(att.filename).toBe('Bericht über mich.html');
+    const href = `/staff/inbox/${itemId}/attachments/${att.id}`;
+    expect(await (await get(`/staff/inbox/${itemId}`, 'staff')).text()).toContain(`href="${href}"`);
+
+    const res = await get(href, 'staff');
+    expect(res.status).toBe(200);
+    // The sender said text/html; nobody checked it, so it is served as bytes to save, never to render.
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="Bericht _ber mich.html"; filename*=UTF-8''Bericht%20%C3%BCber%20mich.html`);
+    // The portal's own headers come too (Remix appends a route's to them): every policy given is enforced.
+    expect(res.headers.get('x-content-type-options')).toMatch(/^nosniff(, nosniff)?$/);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'; sandbox");
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(Buffer.from(await res.arrayBuffer()).equals(html)).toBe(true);
+    const opened = await portal.db.selectFrom('audit_events').selectAll().where('action', '=', 'inbox.attachment_opened').where('target_id', '=', itemId).execute();
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.details).toMatchObject({ attachmentId: att.id, filename: 'Bericht über mich.html', bytes: html.length });
+
+    expect((await get(href, 'subject')).status).toBe(403);
+    expect([302, 303]).toContain((await fetch(`${portal.url}${href}`, { redirect: 'manual' })).status);
+    // The attachment under another item, an id that is none, and ids that are not ids.
+    const other = (await portal.db.selectFrom('inbox_items').select('id').where('id', '!=', itemId).executeTakeFirstOrThrow()).id;
+    expect((await get(`/staff/inbox/${other}/attachments/${att.id}`, 'staff')).status).toBe(404);
+    expect((await get(`/staff/inbox/${itemId}/attachments/00000000-0000-4000-8000-000000000009`, 'staff')).status).toBe(404);
+    expect((await get(`/staff/inbox/${itemId}/attachments/1`, 'staff')).status).toBe(404);
+    expect(await portal.db.selectFrom('audit_events').select('id').where('action', '=', 'inbox.attachment_opened').execute()).toHaveLength(1);
+  });
+
   it('in Chromium: no request leaves for the remote host, axe finds nothing serious, and the Nu checker finds no error (en, de, fr)', async () => {
     const item = await portal.db.selectFrom('inbox_items').select('id').executeTakeFirstOrThrow();
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });

@@ -49,6 +49,8 @@ export type RouteEntry = {
 
 /** A UUID that is no system task's id. */
 const NO_TASK = '00000000-0000-4000-8000-000000000000';
+/** A UUID that is no inbox attachment's id. */
+const NO_ATTACHMENT = '00000000-0000-4000-8000-000000000001';
 
 export const ROUTES: Record<string, RouteEntry> = {
   '$.tsx': { access: 'public', path: () => '/no-such-page' },
@@ -80,6 +82,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   'staff.objections._index.tsx': { access: 'staff', path: () => '/staff/objections' },
   'staff.inbox._index.tsx': { access: 'staff', path: () => '/staff/inbox' },
   'staff.inbox.$id.tsx': { access: 'staff', path: (f) => `/staff/inbox/${f.inboxId}`, probeBody: 'intent=dismiss&reason=' },
+  'staff.inbox.$id.attachments.$attachmentId.tsx': { access: 'staff', path: (f) => `/staff/inbox/${f.inboxId}/attachments/${NO_ATTACHMENT}` },
   'staff.subprocessors.$id.edit.tsx': { access: 'staff', path: (f) => `/staff/subprocessors/${f.missingId}/edit` },
   'staff.subprocessors.$id.retire.tsx': { access: 'staff', path: (f) => `/staff/subprocessors/${f.missingId}/retire` },
   'staff.subprocessors._index.tsx': { access: 'staff', path: () => '/staff/subprocessors' },

@@ -25,9 +25,9 @@ declare module 'vitest' {
 /**
  * Vitest global setup: applies every migration once per run, on each database the run may use,
  * instead of once per test file (on PGlite, 6 to 10 s a file: most of the embedded suite's
- * setup time). Each test file still gets a database of its own, made from the template; the
- * migrations themselves are tested from nothing in `tests/integration/migrations.test.ts`, and
- * every run builds the template with them.
+ * setup time). Each test file still gets a database of its own, made from the template. Every
+ * run applies the migrations to an empty database here, and `tests/integration/migrations.test.ts`
+ * rolls them all back and applies them again.
  */
 export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pp-template-'));

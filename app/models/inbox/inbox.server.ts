@@ -208,6 +208,30 @@ export async function viewInboxItem(db: DB, itemId: string, actor: Actor) {
   return { ...item, attachments };
 }
 
+/**
+ * One attachment of an item, decrypted, for staff to download; the opening is audited (by file
+ * name and size, never its bytes). Null when the item has no such attachment.
+ */
+export async function openInboxAttachmentFor(db: DB, scope: { itemId: string; attachmentId: string }, actor: Actor, exportKey: string) {
+  const att = await db
+    .selectFrom('inbox_attachments')
+    .select(['id', 'item_id', 'filename', 'size', 'iv', 'auth_tag', 'ciphertext'])
+    .where('id', '=', scope.attachmentId)
+    .where('item_id', '=', scope.itemId)
+    .executeTakeFirst();
+  if (!att) return null;
+  const bytes = openInboxAttachment(att, exportKey);
+  await recordAudit(db, {
+    actorId: actor.id,
+    ip: actor.ip,
+    action: 'inbox.attachment_opened',
+    targetType: 'inbox_item',
+    targetId: scope.itemId,
+    details: { attachmentId: att.id, filename: att.filename.slice(0, 200), bytes: att.size },
+  });
+  return { filename: att.filename, bytes };
+}
+
 /** Where "turn into a request" leads: the staff intake form with the message's facts filled in. */
 export function requestPrefillUrl(item: { id: string; from_address: string; from_name: string; sent_at: Date | null; received_at: Date }): string {
   const params = new URLSearchParams({
