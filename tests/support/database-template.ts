@@ -46,6 +46,7 @@ export default async function setup(project: TestProject) {
   const url = process.env.DATABASE_URL;
   if (url) {
     postgres = `pp_template_${randomBytes(6).toString('hex')}`;
+    // Not db.ts's adminQuery: that module imports vitest's `inject`, which a global setup cannot load.
     const admin = createDb({ databaseUrl: url, poolSize: 1 }).db;
     try {
       await sql.raw(`CREATE DATABASE ${postgres}`).execute(admin);
